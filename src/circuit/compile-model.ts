@@ -1,0 +1,99 @@
+/**
+ * The `compile` verb: ONNX + calibration → a circuit directory. Everything is computed in
+ * memory first and every file is written atomically at the end, model.json last, so a failed
+ * compile leaves no partial directory that later commands could mistake for a good one.
+ */
+import * as path from "node:path";
+import { promises as fs } from "node:fs";
+import { importOnnx } from "../model/import.js";
+import { calibrate, parseCalibration } from "../quantize/calibration.js";
+import { DEFAULT_QUANTIZE, quantize, type QuantizeOptions } from "../quantize/quantize.js";
+import { measureAccuracy, type AccuracyReport } from "../quantize/accuracy.js";
+import { compileCircuit, type Circuit, type Visibility } from "./compile.js";
+import { writeR1cs } from "../formats/r1cs.js";
+import { writeSym } from "../formats/sym.js";
+import { artifact, serializePlan, MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from "../artifacts.js";
+import { readFileOrFail, readJsonFile, writeFileAtomic, writeJsonAtomic } from "../util/fsx.js";
+import { sha256Hex } from "../util/hash.js";
+import { sizeOf } from "../model/shapes.js";
+import { ZkError } from "../errors.js";
+import { VERSION } from "../version.js";
+
+export interface CompileModelOptions extends QuantizeOptions {
+  readonly inputVisibility: Visibility;
+}
+
+export const DEFAULT_COMPILE: CompileModelOptions = { ...DEFAULT_QUANTIZE, inputVisibility: "private" };
+
+export interface CompiledModel {
+  readonly meta: ModelMeta;
+  readonly circuit: Circuit;
+  readonly r1csBytes: Uint8Array;
+  readonly planJson: string;
+  readonly sym: string;
+  readonly accuracy: AccuracyReport;
+}
+
+/** The ptau power snarkjs needs: a domain for constraints + public signals + 1. */
+export function ptauPowerFor(nConstraints: number, nPublic: number): number {
+  return Math.floor(Math.log2(nConstraints + nPublic)) + 1;
+}
+
+export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: CompileModelOptions, names: { model: string; calibration: string }): CompiledModel {
+  const imported = importOnnx(onnx, names.model);
+  const graph = imported.graph;
+  const samples = parseCalibration(calibrationJson, graph.inputs[0]!.shape, names.calibration);
+  const calib = calibrate(graph, samples);
+  const q = quantize(graph, calib, opts);
+  const accuracy = measureAccuracy(q, samples, calib.outputs);
+  const circuit = compileCircuit(q, { inputVisibility: opts.inputVisibility });
+  const r1csBytes = writeR1cs(circuit.r1cs);
+  const planJson = serializePlan(circuit.plan);
+  let terms = 0;
+  for (const c of circuit.r1cs.constraints) terms += c.a.size + c.b.size + c.c.size;
+  const nConstraints = circuit.r1cs.constraints.length;
+  const meta: ModelMeta = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    zkinfer: VERSION,
+    model: { file: path.basename(names.model), sha256: sha256Hex(onnx), opset: imported.opset, producer: imported.producer },
+    options: {
+      activationBits: opts.activationBits, weightBits: opts.weightBits, inputBits: opts.inputBits,
+      inputMargin: opts.inputMargin, inputVisibility: opts.inputVisibility,
+    },
+    input: {
+      name: q.input.name, shape: q.input.shape, scale: q.input.scale, range: [q.input.lo, q.input.hi],
+      floatRange: [q.input.floatLo, q.input.floatHi], visibility: opts.inputVisibility,
+    },
+    outputs: q.outputs.map((o) => ({ name: o.name, shape: o.shape, scale: o.scale })),
+    publicSignals: {
+      count: circuit.nPublic,
+      layout: circuit.publicTensors.map((t) => ({ role: t.role, name: t.name, shape: t.shape, scale: t.scale, offset: t.offset, count: sizeOf(t.shape) })),
+    },
+    circuit: {
+      constraints: nConstraints, wires: circuit.r1cs.nWires, terms, ptauPower: ptauPowerFor(nConstraints, circuit.nPublic),
+      r1csSha256: sha256Hex(r1csBytes), planSha256: sha256Hex(planJson),
+    },
+    costs: circuit.costs,
+    accuracy,
+    notes: imported.notes,
+  };
+  return { meta, circuit, r1csBytes, planJson, sym: writeSym(circuit.labels), accuracy };
+}
+
+/** Reads the model and calibration files, compiles, and writes the directory. */
+export async function compileToDir(modelFile: string, calibrationFile: string, outDir: string, opts: CompileModelOptions): Promise<CompiledModel> {
+  const onnx = await readFileOrFail(modelFile, "model");
+  const calJson = await readJsonFile(calibrationFile, "calibration file");
+  const compiled = compileModel(onnx, calJson, opts, { model: modelFile, calibration: calibrationFile });
+  try {
+    await fs.mkdir(outDir, { recursive: true });
+  } catch (e) {
+    throw new ZkError("BAD_FILE", `cannot create output directory ${outDir}: ${(e as Error).message}`);
+  }
+  await writeFileAtomic(artifact(outDir, "r1cs"), compiled.r1csBytes);
+  await writeFileAtomic(artifact(outDir, "sym"), compiled.sym);
+  await writeFileAtomic(artifact(outDir, "plan"), compiled.planJson);
+  await writeJsonAtomic(artifact(outDir, "model"), compiled.meta);
+  return compiled;
+}

@@ -1,0 +1,75 @@
+/**
+ * Bit decomposition: the one gadget that range checks, rescales, ReLU signs and comparisons
+ * are all built on.
+ *
+ * For each element, x (whose value must lie in [0, 2^n)) gets n bit wires, each born with
+ * its booleanity b·(b - 1) = 0, and one recomposition constraint x = Σ 2^i·b_i.
+ * Cost: n + 1 constraints and n wires per element; x's terms appear once, in the
+ * recomposition, with their own (small) coefficients.
+ *
+ * Soundness: every b_i ∈ {0,1}, so Σ 2^i·b_i is an integer in [0, 2^n); with n < 253 it is
+ * below p, so x equals it as an integer: x ∈ [0, 2^n), with a unique decomposition.
+ *
+ * (Deriving the top bit from the others instead saves a wire and a constraint, but puts x's
+ * terms into three constraints with 254-bit coefficients; snarkjs's setup time grows with
+ * exactly that, measured 2.2× slower on digits_cnn. See docs/circuits.md.)
+ */
+import { LinearCombination, ONE, type Wire } from "../lc.js";
+import type { ConstraintSystem } from "../builder.js";
+import { bitOf, type WireSink } from "../wires.js";
+import type { BitsLayout } from "../plan.js";
+
+export const MAX_DECOMPOSITION_BITS = 252;
+
+/** Where element i's bits live: wire + i·stride + j. */
+export interface BitWires {
+  readonly wire: Wire;
+  readonly stride: number;
+}
+
+/**
+ * Constrains every x to [0, 2^n) and returns each one's n bits (bits[i][j] = bit j of x_i,
+ * each a single wire). The wires are allocated here, n per element, unless the caller
+ * passes wires it reserved itself.
+ */
+export function decompose(
+  cs: Pick<ConstraintSystem, "alloc" | "enforce">, xs: readonly LinearCombination[], n: number, name: string, at?: BitWires,
+): { bits: LinearCombination[][]; wire: Wire } {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_DECOMPOSITION_BITS) throw new Error(`decompose: ${n} bits is out of range`);
+  const stride = at ? at.stride : n;
+  const wire = at ? at.wire : cs.alloc(xs.length * n, `${name}.bits`, n);
+  const one = LinearCombination.wire(ONE);
+  const zero = LinearCombination.zero();
+  const bits = xs.map((x, i) => {
+    const out: LinearCombination[] = [];
+    const sum: LinearCombination[] = [];
+    const pow: bigint[] = [];
+    for (let j = 0; j < n; j++) {
+      const b = LinearCombination.wire(wire + i * stride + j);
+      cs.enforce(b, b.addConstant(-1n), zero); // b ∈ {0, 1}
+      out.push(b);
+      sum.push(b);
+      pow.push(-(2n ** BigInt(j)));
+    }
+    cs.enforce(LinearCombination.sum([x, ...sum], [1n, ...pow]), one, zero); // x = Σ 2^j·b_j
+    return out;
+  });
+  return { bits, wire };
+}
+
+/** The witness twin of `decompose`: writes the n bits of each (value + offset). */
+export function writeBits(sink: WireSink, layout: BitsLayout, values: ArrayLike<number>): void {
+  const n = layout.nBits;
+  for (let i = 0; i < values.length; i++) {
+    const t = values[i]! + layout.offset;
+    if (!(t >= 0 && t < 2 ** n)) throw new RangeError(`value ${values[i]} + ${layout.offset} does not fit in ${n} bits`);
+    const base = layout.wire + i * n;
+    for (let j = 0; j < n; j++) sink.setInt(base + j, bitOf(t, j));
+  }
+}
+
+/** Σ 2^j · bits[from + j] for j in [0, to - from): a window of a decomposition, as one LC. */
+export function recompose(bits: readonly LinearCombination[], from: number, to: number, constant = 0n): LinearCombination {
+  const window = bits.slice(from, to);
+  return LinearCombination.sum(window, window.map((_, j) => 2n ** BigInt(j)), constant);
+}

@@ -1,0 +1,60 @@
+import { compileToDir, DEFAULT_COMPILE } from "../../circuit/compile-model.js";
+import { int, num, oneOf, parse, positional, requireStr, type Options } from "../args.js";
+import type { Command } from "../command.js";
+import { fmtSeconds } from "../output.js";
+
+const options: Options = {
+  calibration: { type: "string", short: "c" },
+  out: { type: "string", short: "o" },
+  "activation-bits": { type: "string" },
+  "weight-bits": { type: "string" },
+  "input-bits": { type: "string" },
+  "input-margin": { type: "string" },
+  "input-visibility": { type: "string" },
+};
+
+export const compile: Command = {
+  name: "compile",
+  summary: "ONNX model + calibration data → circuit directory (R1CS, witness plan, model.json)",
+  usage: `zkinfer compile MODEL.onnx --calibration CAL.json -o DIR [options]
+
+  --calibration, -c FILE     calibration inputs: {"inputs": [[...], ...]} (or EZKL's {"input_data": [[...]]})
+  --out, -o DIR              output directory (created; files in it are replaced)
+  --activation-bits N        bits an activation's calibrated range spans (default ${DEFAULT_COMPILE.activationBits})
+  --weight-bits N            bits of each weight tensor's largest weight (default ${DEFAULT_COMPILE.weightBits})
+  --input-bits N             bits the calibrated input range spans (default ${DEFAULT_COMPILE.inputBits})
+  --input-margin F           widen the calibrated input range by F × its span (default ${DEFAULT_COMPILE.inputMargin})
+  --input-visibility V       private (default) or public
+  --json                     print the result as JSON`,
+  options,
+  async run(argv, out) {
+    const p = parse(argv, options, "compile");
+    const model = positional(p, 0, "the ONNX model file", "compile");
+    const t0 = performance.now();
+    const c = await compileToDir(model, requireStr(p, "calibration", "compile"), requireStr(p, "out", "compile"), {
+      activationBits: int(p, "activation-bits", DEFAULT_COMPILE.activationBits),
+      weightBits: int(p, "weight-bits", DEFAULT_COMPILE.weightBits),
+      inputBits: int(p, "input-bits", DEFAULT_COMPILE.inputBits),
+      inputMargin: num(p, "input-margin", DEFAULT_COMPILE.inputMargin),
+      inputVisibility: oneOf(p, "input-visibility", ["private", "public"], "private"),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const m = c.meta;
+    out.result({
+      outDir: requireStr(p, "out", "compile"), constraints: m.circuit.constraints, wires: m.circuit.wires, terms: m.circuit.terms,
+      ptauPower: m.circuit.ptauPower, publicSignals: m.publicSignals.count,
+      scales: { input: m.input.scale, outputs: m.outputs.map((o) => o.scale) },
+      inputRange: m.input.floatRange, costs: m.costs, accuracy: m.accuracy, seconds, notes: m.notes,
+    });
+    for (const n of m.notes) out.warn(n);
+    out.line(`compiled ${model} in ${fmtSeconds(seconds)} → ${requireStr(p, "out", "compile")}`);
+    out.line(`  constraints ${m.circuit.constraints}, wires ${m.circuit.wires}, terms ${m.circuit.terms}, ptau power ${m.circuit.ptauPower}`);
+    out.line(`  input scale 2^${m.input.scale}, accepted input range [${m.input.floatRange.join(", ")}]; output scale${m.outputs.length > 1 ? "s" : ""} 2^${m.outputs.map((o) => o.scale).join(", 2^")}`);
+    for (const k of m.costs) out.line(`  ${k.kind.padEnd(14)} ${String(k.constraints).padStart(8)} constraints for ${k.elements} elements (${(k.constraints / Math.max(1, k.elements)).toFixed(1)} each)`);
+    if (m.accuracy) {
+      const a = m.accuracy;
+      out.line(`  accuracy on ${a.samples} calibration samples: max |error| ${a.maxAbsError.toExponential(2)}, mean ${a.meanAbsError.toExponential(2)}, argmax agreement ${(a.argmaxAgreement * 100).toFixed(1)}%`);
+    }
+    return 0;
+  },
+};

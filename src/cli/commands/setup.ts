@@ -1,0 +1,30 @@
+import { setupDir } from "../../prove/setup.js";
+import { ttyProgress, silentProgress } from "../../util/progress.js";
+import { flag, parse, positional, str, type Options } from "../args.js";
+import type { Command } from "../command.js";
+import { fmtSeconds } from "../output.js";
+
+const options: Options = { ptau: { type: "string" }, force: { type: "boolean" } };
+
+export const setup: Command = {
+  name: "setup",
+  summary: "Groth16 trusted setup for a compiled circuit (proving and verification keys)",
+  usage: `zkinfer setup DIR [--ptau FILE] [--force]
+
+  --ptau FILE   a prepared powers-of-tau file (e.g. from a public ceremony); without it a
+                development-only file is generated and cached (see README: ZKINFER_CACHE)
+  --force       redo the setup even if the keys match the circuit
+  --json        print the result as JSON`,
+  options,
+  async run(argv, out) {
+    const p = parse(argv, options, "setup");
+    const dir = positional(p, 0, "the circuit directory", "setup");
+    const t0 = performance.now();
+    const r = await setupDir(dir, { ptau: str(p, "ptau"), force: flag(p, "force"), progress: out.json ? silentProgress : ttyProgress() });
+    const seconds = (performance.now() - t0) / 1000;
+    out.result({ ...r.info, skipped: r.skipped, ptauGenerated: r.ptauGenerated, seconds });
+    if (r.info.warning) out.warn(r.info.warning);
+    out.line(r.skipped ? `keys in ${dir} already match the circuit (use --force to redo)` : `set up ${dir} in ${fmtSeconds(seconds)} (ptau power ${r.info.ptau.power}${r.ptauGenerated ? ", generated" : ""}: ${r.info.ptau.file})`);
+    return 0;
+  },
+};

@@ -1,0 +1,155 @@
+/**
+ * What an ONNX op handler sees: its node's operands (each a computed value or a folded
+ * constant, with a static shape), typed attribute readers, and `emit`, which appends a
+ * primitive node or, when every operand is constant, evaluates it on the spot (constant
+ * folding). Errors raised here always name the node and its op type.
+ */
+import type { Node, PrimOp, Shape, Tensor } from "./graph.js";
+import type { AttrValue, OnnxNode } from "./onnx.js";
+import { evalPrim } from "./evaluate.js";
+import { ZkError } from "../errors.js";
+import { shapeStr, sizeOf } from "./shapes.js";
+
+export interface Operand {
+  readonly name: string;
+  readonly shape: Shape;
+  /** the value, when it is known at import time */
+  readonly constant: Tensor | null;
+}
+
+export class ImportContext {
+  readonly nodes: Node[] = [];
+  readonly shapes = new Map<string, Shape>();
+  private readonly constants = new Map<string, Tensor>();
+  private readonly aliases = new Map<string, string>();
+  private counter = 0;
+
+  constructor(
+    readonly opset: number,
+    initializers: ReadonlyMap<string, Tensor>,
+  ) {
+    for (const [name, t] of initializers) this.constants.set(name, t);
+  }
+
+  defineInput(name: string, shape: Shape): void {
+    this.shapes.set(name, shape);
+  }
+
+  resolve(name: string): string {
+    let n = name;
+    while (this.aliases.has(n)) n = this.aliases.get(n)!;
+    return n;
+  }
+
+  lookup(name: string): Operand | undefined {
+    const n = this.resolve(name);
+    const c = this.constants.get(n);
+    if (c) return { name: n, shape: c.shape, constant: c };
+    const s = this.shapes.get(n);
+    return s ? { name: n, shape: s, constant: null } : undefined;
+  }
+
+  error(node: OnnxNode, msg: string): ZkError {
+    return new ZkError("BAD_MODEL", `node "${node.name}" (${node.opType}): ${msg}`);
+  }
+
+  unsupported(node: OnnxNode, msg: string): ZkError {
+    return new ZkError("UNSUPPORTED_OP", `node "${node.name}" (${node.opType}): ${msg}`);
+  }
+
+  /** Operand i of the node; fails if it is absent. */
+  operand(node: OnnxNode, i: number): Operand {
+    const op = this.optionalOperand(node, i);
+    if (!op) throw this.error(node, `missing input ${i + 1}`);
+    return op;
+  }
+
+  optionalOperand(node: OnnxNode, i: number): Operand | null {
+    const name = node.inputs[i];
+    if (name === undefined || name === "") return null;
+    const op = this.lookup(name);
+    if (!op) throw this.error(node, `input "${name}" is not produced by any earlier node, initializer or graph input`);
+    return op;
+  }
+
+  /** Operand i, which must be known at import time (a weight, a shape, indices...). */
+  constant(node: OnnxNode, i: number, role: string): Tensor {
+    const op = this.operand(node, i);
+    if (!op.constant) {
+      throw this.unsupported(node, `${role} (input ${i + 1}, "${op.name}") must be a constant (an initializer or computed from constants); it is computed from the model input`);
+    }
+    return op.constant;
+  }
+
+  // ---- attributes ----
+  private attr(node: OnnxNode, name: string): AttrValue | undefined {
+    return node.attrs.get(name);
+  }
+
+  int(node: OnnxNode, name: string, dflt: number): number {
+    const v = this.attr(node, name);
+    if (v === undefined) return dflt;
+    if (typeof v !== "number" || !Number.isInteger(v)) throw this.error(node, `attribute ${name} must be an integer`);
+    return v;
+  }
+
+  float(node: OnnxNode, name: string, dflt: number): number {
+    const v = this.attr(node, name);
+    if (v === undefined) return dflt;
+    if (typeof v !== "number") throw this.error(node, `attribute ${name} must be a number`);
+    return v;
+  }
+
+  ints(node: OnnxNode, name: string, dflt: readonly number[] | null): number[] | null {
+    const v = this.attr(node, name);
+    if (v === undefined) return dflt ? [...dflt] : null;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number")) throw this.error(node, `attribute ${name} must be a list of integers`);
+    return v as number[];
+  }
+
+  string(node: OnnxNode, name: string, dflt: string): string {
+    const v = this.attr(node, name);
+    if (v === undefined) return dflt;
+    if (typeof v !== "string") throw this.error(node, `attribute ${name} must be a string`);
+    return v;
+  }
+
+  tensorAttr(node: OnnxNode, name: string): Tensor | null {
+    const v = this.attr(node, name);
+    if (v === undefined) return null;
+    if (typeof v !== "object" || Array.isArray(v)) throw this.error(node, `attribute ${name} must be a tensor`);
+    return v;
+  }
+
+  // ---- results ----
+  /** Gives the node's output `name` the value of `op` (Identity, Dropout, no-op reshapes). */
+  alias(name: string, op: Operand): void {
+    if (op.constant) this.constants.set(name, op.constant);
+    else if (name !== op.name) this.aliases.set(name, op.name);
+  }
+
+  setConstant(name: string, t: Tensor): Operand {
+    if (t.data.length !== sizeOf(t.shape)) throw new Error(`constant ${name}: ${t.data.length} values for shape ${shapeStr(t.shape)}`);
+    this.constants.set(name, t);
+    return { name, shape: t.shape, constant: t };
+  }
+
+  /**
+   * Appends primitive `op` over `inputs` producing a value of `shape`, named `name` (default:
+   * a fresh name derived from the node). Folds it to a constant when all inputs are constant.
+   */
+  emit(node: OnnxNode, op: PrimOp, inputs: readonly Operand[], shape: Shape, name?: string): Operand {
+    const out = name ?? `${node.outputs[0] ?? node.name}#${this.counter++}`;
+    if (shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw this.error(node, `computed an invalid output shape ${shapeStr(shape)}`);
+    }
+    if (inputs.every((i) => i.constant)) {
+      return this.setConstant(out, evalPrim(op, inputs.map((i) => i.constant!), shape));
+    }
+    this.nodes.push({ name: node.name, source: node.opType, op, inputs: inputs.map((i) => i.name), output: out });
+    this.shapes.set(out, shape);
+    return { name: out, shape, constant: null };
+  }
+}
+
+export type OpHandler = (ctx: ImportContext, node: OnnxNode) => void;

@@ -1,0 +1,33 @@
+/** Constant and Shape: values known at import time. */
+import type { OpHandler } from "../context.js";
+
+export const Constant: OpHandler = (ctx, node) => {
+  const out = node.outputs[0]!;
+  const t = ctx.tensorAttr(node, "value");
+  if (t) {
+    ctx.setConstant(out, t);
+    return;
+  }
+  const f = node.attrs.get("value_float");
+  const fs = node.attrs.get("value_floats");
+  const i = node.attrs.get("value_int");
+  const is = node.attrs.get("value_ints");
+  if (typeof f === "number" || typeof i === "number") {
+    ctx.setConstant(out, { shape: [], data: new Float64Array([(f ?? i) as number]) });
+  } else if (Array.isArray(fs) || Array.isArray(is)) {
+    const v = ((fs ?? is) as number[]).map(Number);
+    ctx.setConstant(out, { shape: [v.length], data: Float64Array.from(v) });
+  } else {
+    throw ctx.unsupported(node, `only tensor, float and int constants are supported (attributes: ${[...node.attrs.keys()].join(", ") || "none"})`);
+  }
+};
+
+export const Shape: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  const r = x.shape.length;
+  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + r : v, 0), r);
+  const start = clamp(ctx.int(node, "start", 0));
+  const end = clamp(ctx.int(node, "end", r));
+  const dims = x.shape.slice(start, end);
+  ctx.setConstant(node.outputs[0]!, { shape: [dims.length], data: Float64Array.from(dims) });
+};

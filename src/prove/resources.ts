@@ -1,0 +1,34 @@
+/**
+ * Refuse early when a job cannot fit: estimates of time and memory for Groth16 setup and
+ * proving from the circuit size, from measurements of snarkjs on a 2-core machine
+ * (docs/performance.md). Deliberately generous: this catches "hours and out of memory",
+ * not "a bit slower than usual".
+ */
+import * as os from "node:os";
+import { ZkError } from "../errors.js";
+
+export interface Estimate {
+  readonly seconds: number;
+  readonly bytes: number;
+}
+
+/** snarkjs Groth16 on 2 cores: prove ≈ 0.4 s + 2.45 s per 2^16 constraints (wide witnesses up to 2×). */
+export function estimate(job: "setup" | "prove", constraints: number, wires: number, power: number): Estimate {
+  const domain = 2 ** power;
+  if (job === "prove") {
+    return { seconds: 0.4 + (2 * 2.45 * domain) / 65536, bytes: 300e6 + domain * 1500 + wires * 400 };
+  }
+  // setup: ~5 s at 2^14, ~68 s at 2^18; the zkey holds ~ (3 G1 + 1 G2) per wire + domain G1
+  return { seconds: 2 + (68 * domain) / 2 ** 18, bytes: 300e6 + domain * 2000 + wires * 600 + constraints * 64 };
+}
+
+export function checkResources(job: "setup" | "prove", constraints: number, wires: number, power: number): Estimate {
+  const e = estimate(job, constraints, wires, power);
+  const free = os.totalmem();
+  if (e.bytes > free * 0.9) {
+    throw new ZkError("RESOURCE",
+      `${job} of a circuit with ${constraints} constraints (ptau power ${power}) needs about ${(e.bytes / 2 ** 30).toFixed(1)} GiB; ` +
+      `this machine has ${(free / 2 ** 30).toFixed(1)} GiB. Use a larger machine or a smaller model (fewer activation bits).`);
+  }
+  return e;
+}

@@ -1,0 +1,39 @@
+/** How far the quantized model is from the float model, measured on the calibration samples. */
+import type { Tensor } from "../model/graph.js";
+import type { QGraph } from "./qgraph.js";
+import { runQuantized } from "./reference.js";
+import { dequantize, quantizeInput } from "./input.js";
+
+export interface AccuracyReport {
+  readonly samples: number;
+  readonly maxAbsError: number;
+  readonly meanAbsError: number;
+  /** fraction of samples whose argmax of the first output agrees */
+  readonly argmaxAgreement: number;
+}
+
+export function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
+  return best;
+}
+
+export function measureAccuracy(q: QGraph, samples: readonly Tensor[], floatOutputs: readonly (readonly Tensor[])[]): AccuracyReport {
+  let maxErr = 0, sumErr = 0, count = 0, agree = 0;
+  samples.forEach((sample, s) => {
+    const qin = quantizeInput(Array.from(sample.data), q.input, false);
+    const values = runQuantized(q, qin.tensor);
+    q.outputs.forEach((o, oi) => {
+      const got = dequantize(values.get(o.name)!, o.scale);
+      const want = floatOutputs[s]![oi]!.data;
+      for (let i = 0; i < got.length; i++) {
+        const e = Math.abs(got[i]! - want[i]!);
+        maxErr = Math.max(maxErr, e);
+        sumErr += e;
+        count++;
+      }
+      if (oi === 0 && argmax(got) === argmax(want)) agree++;
+    });
+  });
+  return { samples: samples.length, maxAbsError: maxErr, meanAbsError: count ? sumErr / count : 0, argmaxAgreement: samples.length ? agree / samples.length : 1 };
+}

@@ -1,0 +1,56 @@
+/**
+ * The `js` backend: the reference executor of a witness plan. Each step's values come from
+ * the integer reference (`quantize/reference.ts`) and each gadget's wires from its witness
+ * rule beside its constraints (`circuit/gadgets/`). Simple on purpose: it is the oracle the
+ * WASM and WebGPU backends are checked against, byte for byte.
+ */
+import type { PlanStep, WitnessPlan } from "../../circuit/plan.js";
+import type { IntTensor } from "../../quantize/qgraph.js";
+import { evalQ } from "../../quantize/reference.js";
+import type { WireSink } from "../../circuit/wires.js";
+import { writeBits } from "../../circuit/gadgets/bits.js";
+import { requantWitness } from "../../circuit/gadgets/requant.js";
+import { maxWitness } from "../../circuit/gadgets/max.js";
+
+/** Runs the plan on a quantized input; writes wires to `sink` if given. Returns every tensor. */
+export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink): IntTensor[] {
+  const values: IntTensor[] = new Array(plan.tensors.length);
+  values[plan.input] = input;
+  for (const step of plan.steps) runStep(plan, step, values, sink);
+  return values;
+}
+
+function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], sink?: WireSink): void {
+  switch (step.kind) {
+    case "input":
+      if (sink) {
+        const x = values[step.tensor]!.data;
+        emit(sink, step.wire, x);
+        writeBits(sink, step.range, x);
+      }
+      return;
+    case "linear":
+      values[step.output] = evalQ(step.op, [values[step.input]!], plan.tensors[step.output]!.shape);
+      return;
+    case "requant": {
+      const x = values[step.input]!;
+      const y = evalQ({ kind: "requant", shift: step.shift, relu: step.relu }, [x], plan.tensors[step.output]!.shape);
+      values[step.output] = y;
+      if (sink) requantWitness(step, x.data, y.data, sink);
+      return;
+    }
+    case "max": {
+      const x = values[step.input]!;
+      values[step.output] = evalQ({ kind: "max", groups: step.groups }, [x], plan.tensors[step.output]!.shape);
+      if (sink) maxWitness(step, x.data, sink);
+      return;
+    }
+    case "emit":
+      if (sink) emit(sink, step.wire, values[step.tensor]!.data);
+      return;
+  }
+}
+
+function emit(sink: WireSink, wire: number, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++) sink.setInt(wire + i, data[i]!);
+}

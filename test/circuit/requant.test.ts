@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { requant, requantLayout, type RequantParams } from "../../src/circuit/gadgets/requant.js";
+import { rescale } from "../../src/quantize/reference.js";
+import { P } from "../../src/circuit/field.js";
+import { acceptedSingleWireChanges, bench, withWire, type Bench } from "../helpers/circuit.js";
+
+function requantBench(xs: number[], p: RequantParams): Bench {
+  return bench(xs, [xs.length], (cs, x) => requant(cs, x, p, "r", 0, 1));
+}
+
+function randomInts(n: number, lo: number, hi: number, seed: number): number[] {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return Array.from({ length: n }, () => lo + Math.floor(rnd() * (hi - lo + 1)));
+}
+
+describe("requant (rescale + range + ReLU)", () => {
+  for (const relu of [false, true]) {
+    for (const shift of [0, 1, 8]) {
+      const p: RequantParams = { shift, relu, lo: -70000, hi: 90000 };
+      it(`shift ${shift}${relu ? " + ReLU" : ""}: honest witnesses pass and match the reference`, () => {
+        const xs = [p.lo, p.hi, 0, -1, 1, 127, 128, -128, -129, ...randomInts(20, p.lo, p.hi, shift + (relu ? 100 : 0))];
+        const b = requantBench(xs, p);
+        expect(b.satisfied(b.witness)).toBe(true);
+        expect(b.output).toEqual(xs.map((x) => Math.max(relu ? 0 : -Infinity, rescale(x, shift))));
+        const { nBits } = requantLayout(p);
+        expect(b.cs.constraints.length).toBe(xs.length * (nBits + 1 + (relu ? 1 : 0)));
+      });
+      it(`shift ${shift}${relu ? " + ReLU" : ""}: every single-wire change is rejected`, () => {
+        const b = requantBench([p.lo, -129, -1, 0, 5, p.hi], p);
+        expect(acceptedSingleWireChanges(b)).toBe(0);
+      });
+    }
+  }
+
+  it("rejects an off-by-one quotient with its remainder adjusted (negative remainder)", () => {
+    const p: RequantParams = { shift: 8, relu: false, lo: -70000, hi: 90000 };
+    const b = requantBench([1000], p); // q = floor((1000 + 128) / 256) = 4, r = 104
+    const { nBits } = requantLayout(p);
+    const first = b.firstGadgetWire;
+    const bits = b.witness.slice(first, first + nBits).map(Number);
+    const t = bits.reduce((a, v, j) => a + v * 2 ** j, 0);
+    // claim q + 1: high part + 1, remainder r - 256 carried by bit 0 as a field element
+    const high = (t >> 8) + 1;
+    const r = (t & 255) - 256;
+    let w = [...b.witness];
+    for (let j = 0; j < 8; j++) w = withWire(w, first + j, 0);
+    w = withWire(w, first, BigInt(r) < 0n ? P + BigInt(r) : BigInt(r));
+    for (let j = 8; j < nBits; j++) w = withWire(w, first + j, (high >> (j - 8)) & 1);
+    // the recomposition still holds, so only booleanity can catch it
+    expect(b.satisfied(w)).toBe(false);
+  });
+
+  it("rejects a flipped ReLU sign bit, with or without a matching output", () => {
+    const p: RequantParams = { shift: 4, relu: true, lo: -5000, hi: 5000 };
+    for (const x of [800, -800]) {
+      const b = requantBench([x], p);
+      const { nBits } = requantLayout(p);
+      const signWire = b.firstGadgetWire + nBits - 1;
+      const reluWire = b.firstGadgetWire + nBits;
+      const flipped = withWire(b.witness, signWire, 1n - b.witness[signWire]!);
+      expect(b.satisfied(flipped)).toBe(false);
+      // and the output a flipped sign would imply: 0 for a positive value, q for a negative one
+      const q = rescale(x, 4);
+      expect(b.satisfied(withWire(flipped, reluWire, x > 0 ? 0 : q))).toBe(false);
+      expect(b.satisfied(withWire(b.witness, reluWire, x > 0 ? 0 : q))).toBe(false);
+    }
+  });
+
+  it("rejects a changed output", () => {
+    const p: RequantParams = { shift: 3, relu: true, lo: -1000, hi: 1000 };
+    const b = requantBench([333], p);
+    const reluWire = b.cs.nWires - 1;
+    expect(b.satisfied(withWire(b.witness, reluWire, b.output[0]! + 1))).toBe(false);
+    expect(b.satisfied(withWire(b.witness, reluWire, 0))).toBe(false);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * Building small ONNX models in tests, and running them with onnxruntime-node (the
+ * independent float reference).
+ */
+import * as ort from "onnxruntime-node";
+import { encodeOnnx, DataType, type EncodeModel, type EncodeNode, type EncodeTensor } from "../../src/model/onnx.js";
+
+export { encodeOnnx, DataType };
+export type { EncodeModel, EncodeNode, EncodeTensor };
+
+/** A seeded generator so every test model is the same on every run. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s / 2 ** 32;
+  };
+}
+
+export function randomTensor(name: string, shape: number[], rand: () => number, scale = 1): EncodeTensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { name, shape, data: Array.from({ length: n }, () => Math.fround((rand() * 2 - 1) * scale)) };
+}
+
+export function intTensor(name: string, values: number[]): EncodeTensor {
+  return { name, shape: [values.length], data: values, dataType: DataType.INT64 };
+}
+
+export async function runOrt(model: Uint8Array, input: Float32Array, shape: number[]): Promise<Float32Array[]> {
+  const session = await ort.InferenceSession.create(model);
+  const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", input, shape) };
+  const out = await session.run(feeds);
+  return session.outputNames.map((n) => out[n]!.data as Float32Array);
+}
+
+export function randomInput(shape: number[], rand: () => number, lo = -1, hi = 1): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: n }, () => lo + rand() * (hi - lo));
+}

@@ -1,0 +1,197 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { importOnnx } from "../../src/model/import.js";
+import { runFloat } from "../../src/model/evaluate.js";
+import { ZkError } from "../../src/errors.js";
+import { encodeOnnx, randomInput, randomTensor, intTensor, rng, runOrt, type EncodeModel } from "../helpers/onnx.js";
+import { fixture, flat, loadSamples, MODELS } from "../helpers/fixtures.js";
+
+function floatRun(model: Uint8Array, x: Float32Array): Float64Array[] {
+  const { graph } = importOnnx(model, "test");
+  const v = runFloat(graph, new Map([[graph.inputs[0]!.name, { shape: graph.inputs[0]!.shape, data: Float64Array.from(x) }]]));
+  return graph.outputs.map((o) => v.get(o.name)!.data);
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/** One-op models checked against onnxruntime. */
+const cases: { name: string; inShape: number[]; build: (r: () => number) => Omit<EncodeModel, "inputs"> }[] = [
+  {
+    name: "Gemm transB, alpha, beta, row bias",
+    inShape: [3, 5],
+    build: (r) => ({
+      initializers: [randomTensor("W", [4, 5], r), randomTensor("C", [4], r)],
+      nodes: [{ opType: "Gemm", inputs: ["x", "W", "C"], outputs: ["y"], attrs: { transB: 1, alpha: { float: 0.5 }, beta: { float: 2 } } }],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Gemm with a full [M, N] C",
+    inShape: [2, 3],
+    build: (r) => ({
+      initializers: [randomTensor("W", [3, 4], r), randomTensor("C", [2, 4], r)],
+      nodes: [{ opType: "Gemm", inputs: ["x", "W", "C"], outputs: ["y"] }],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "MatMul (3-D input) + Add + Relu",
+    inShape: [2, 3, 7],
+    build: (r) => ({
+      initializers: [randomTensor("W", [7, 5], r), randomTensor("b", [5], r)],
+      nodes: [
+        { opType: "MatMul", inputs: ["x", "W"], outputs: ["m"] },
+        { opType: "Add", inputs: ["b", "m"], outputs: ["a"] },
+        { opType: "Relu", inputs: ["a"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Conv stride 2, asymmetric pads, dilation 2, groups",
+    inShape: [1, 4, 9, 8],
+    build: (r) => ({
+      initializers: [randomTensor("W", [6, 2, 3, 2], r), randomTensor("B", [6], r)],
+      nodes: [{ opType: "Conv", inputs: ["x", "W", "B"], outputs: ["y"], attrs: { strides: [2, 1], pads: [1, 0, 2, 1], dilations: [2, 1], group: 2 } }],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Conv SAME_UPPER, no bias",
+    inShape: [2, 1, 5, 5],
+    build: (r) => ({
+      initializers: [randomTensor("W", [3, 1, 2, 2], r)],
+      nodes: [{ opType: "Conv", inputs: ["x", "W"], outputs: ["y"], attrs: { auto_pad: "SAME_UPPER", strides: [2, 2] } }],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "MaxPool with padding, stride and ceil_mode",
+    inShape: [1, 2, 7, 6],
+    build: () => ({
+      initializers: [],
+      nodes: [{ opType: "MaxPool", inputs: ["x"], outputs: ["y"], attrs: { kernel_shape: [3, 2], strides: [2, 2], pads: [1, 1, 1, 0], ceil_mode: 1 } }],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Flatten, Reshape (-1 and 0), Identity, Sub/Mul/Div by constants",
+    inShape: [2, 3, 4],
+    build: (r) => ({
+      initializers: [intTensor("shape", [0, -1]), randomTensor("s", [1, 4], r), randomTensor("k", [1], r)],
+      nodes: [
+        { opType: "Flatten", inputs: ["x"], outputs: ["f"], attrs: { axis: 2 } },
+        { opType: "Reshape", inputs: ["f", "shape"], outputs: ["r"] },
+        { opType: "Identity", inputs: ["r"], outputs: ["i"] },
+        { opType: "Sub", inputs: ["s", "i"], outputs: ["d"] },
+        { opType: "Mul", inputs: ["d", "k"], outputs: ["m"] },
+        { opType: "Div", inputs: ["m", "k"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+];
+
+describe("ONNX import: float semantics match onnxruntime", () => {
+  for (const [i, c] of cases.entries()) {
+    it(c.name, async () => {
+      const r = rng(1000 + i);
+      const model = encodeOnnx({ inputs: [{ name: "x", shape: c.inShape }], ...c.build(r) });
+      const x = randomInput(c.inShape, r);
+      const want = await runOrt(model, x, c.inShape);
+      const got = floatRun(model, x);
+      expect(maxDiff(got[0]!, want[0]!)).toBeLessThan(1e-5);
+    });
+  }
+
+  for (const m of MODELS) {
+    it(`${m}: all 20 samples match the PyTorch reference outputs`, () => {
+      const model = readFileSync(fixture(m, "model.onnx"));
+      const s = loadSamples(m);
+      s.inputs.forEach((inp, k) => {
+        const got = floatRun(model, Float32Array.from(flat(inp)));
+        expect(maxDiff(got[0]!, flat(s.outputs[k]))).toBeLessThan(1e-4);
+      });
+    });
+  }
+});
+
+describe("ONNX import: errors name the problem", () => {
+  function errorOf(f: () => unknown): ZkError {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ZkError);
+      return e as ZkError;
+    }
+    throw new Error("expected an error");
+  }
+
+  it("lists every unsupported node at once, with names and op types", () => {
+    const model = encodeOnnx({
+      inputs: [{ name: "x", shape: [1, 4] }],
+      initializers: [],
+      nodes: [
+        { opType: "Relu", inputs: ["x"], outputs: ["a"], name: "ok" },
+        { opType: "Floor", inputs: ["a"], outputs: ["b"], name: "first_bad" },
+        { opType: "Relu", inputs: ["b"], outputs: ["c"] },
+        { opType: "Hardmax", inputs: ["c"], outputs: ["d"], name: "second_bad" },
+      ],
+      outputs: [{ name: "d" }],
+    });
+    const e = errorOf(() => importOnnx(model, "m.onnx"));
+    expect(e.code).toBe("UNSUPPORTED_OP");
+    expect(e.message).toMatch(/2 node\(s\)/);
+    expect(e.message).toMatch(/"first_bad" \(Floor\)/);
+    expect(e.message).toMatch(/"second_bad" \(Hardmax\)/);
+  });
+
+  it("names the node and shapes of a malformed op", () => {
+    const model = encodeOnnx({
+      inputs: [{ name: "x", shape: [1, 4] }],
+      initializers: [randomTensor("W", [5, 3], rng(1))],
+      nodes: [{ opType: "Gemm", inputs: ["x", "W"], outputs: ["y"], name: "fc1" }],
+      outputs: [{ name: "y" }],
+    });
+    const e = errorOf(() => importOnnx(model, "m.onnx"));
+    expect(e.message).toMatch(/node "fc1" \(Gemm\): A is 1×4 but B is 5×3/);
+  });
+
+  it("says when a weight operand is computed rather than constant", () => {
+    const model = encodeOnnx({
+      inputs: [{ name: "x", shape: [2, 2] }],
+      initializers: [],
+      nodes: [{ opType: "MatMul", inputs: ["x", "x"], outputs: ["y"], name: "mm" }],
+      outputs: [{ name: "y" }],
+    });
+    expect(errorOf(() => importOnnx(model, "m.onnx")).message).toMatch(/node "mm" \(MatMul\).*computed/);
+  });
+
+  it("rejects truncated and empty files with BAD_MODEL", () => {
+    const bytes = readFileSync(fixture("digits_mlp", "model.onnx"));
+    for (const cut of [0, 1, 10, 300, bytes.length - 7]) {
+      const e = errorOf(() => importOnnx(bytes.subarray(0, cut), "trunc.onnx"));
+      expect(e.code).toBe("BAD_MODEL");
+      expect(e.message).toMatch(/trunc\.onnx/);
+    }
+  });
+
+  it("never throws anything but a ZkError on bit-flipped models", () => {
+    const bytes = readFileSync(fixture("digits_cnn", "model.onnx"));
+    const r = rng(7);
+    for (let k = 0; k < 300; k++) {
+      const b = Uint8Array.from(bytes);
+      for (let f = 0; f < 1 + (k % 3); f++) b[Math.floor(r() * b.length)]! ^= 1 << Math.floor(r() * 8);
+      try {
+        importOnnx(b, "flip.onnx");
+      } catch (e) {
+        expect(e, String(e)).toBeInstanceOf(ZkError);
+      }
+    }
+  });
+});
