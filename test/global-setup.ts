@@ -1,13 +1,16 @@
 /**
- * Generates the development ptau files the end-to-end tests need, once per test run (and
- * cached across runs), so parallel test files never generate the same file twice.
+ * Once per test run: build dist/ (the CLI tests run the real `bin/zkinfer.js`, so it must be
+ * the current source) and generate the development ptau files the end-to-end tests need, so
+ * parallel test files never generate the same file twice.
  */
 import * as path from "node:path";
+import { execFileSync } from "node:child_process";
 
 export default async function setup(): Promise<void> {
+  execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
   process.env.ZKINFER_CACHE ??= path.resolve("node_modules/.cache/zkinfer-test");
   const { ensureDevPtau } = await import("../src/prove/ptau.js");
   const { releaseCurve } = await import("../src/prove/curve.js");
-  for (const power of [11, 13]) await ensureDevPtau(power);
+  for (const power of [11, 13]) await ensureDevPtau(power); // digits_mlp (+2 for the --ptau test), digits_cnn
   await releaseCurve();
 }

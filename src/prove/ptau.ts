@@ -16,10 +16,10 @@ import * as os from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Curve } from "ffjavascript";
 import { binFileHeader, sectionHeader } from "../formats/binfile.js";
-import { BN254_Q, PTAU_MAGIC, PTAU_SECTION, PTAU_VERSION, ptauSectionPoints, inspectPtau, type PtauInfo } from "../formats/ptau.js";
+import { BN254_Q, PTAU_MAGIC, PTAU_SECTION, PTAU_VERSION, ptauSectionPoints, inspectPtauFile, type PtauInfo } from "../formats/ptau.js";
 import { withFixedBase } from "./fixedbase.js";
 import { getCurve } from "./curve.js";
-import { exists, readFileOrFail } from "../util/fsx.js";
+import { exists } from "../util/fsx.js";
 import { ZkError } from "../errors.js";
 import type { Progress } from "../util/progress.js";
 
@@ -43,7 +43,7 @@ export async function ensureDevPtau(power: number, progress?: Progress): Promise
   const file = devPtauPath(power);
   if (await exists(file)) {
     try {
-      const info = inspectPtau(await readFileOrFail(file, "cached ptau"), file);
+      const info = await inspectPtauFile(file);
       if (info.power === power && info.prepared) return { file, generated: false };
     } catch {
       // a damaged cache entry is regenerated below
@@ -209,7 +209,7 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
 
 /** Checks a user-supplied ptau before any heavy work: BN254, prepared, big enough. */
 export async function checkUserPtau(file: string, needPower: number): Promise<PtauInfo> {
-  const info = inspectPtau(await readFileOrFail(file, "ptau file"), file);
+  const info = await inspectPtauFile(file);
   if (!info.prepared) {
     throw new ZkError("BAD_FILE", `${file}: this ptau file is not prepared for phase 2; run \`snarkjs powersoftau prepare phase2\` on it first or use a *_final_*.ptau file`);
   }

@@ -5,6 +5,7 @@
  * and a later setup of the same circuit is skipped unless forced.
  */
 import { promises as fs } from "node:fs";
+import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import * as snarkjs from "snarkjs";
 import { artifact, readModelMeta } from "../artifacts.js";
@@ -51,26 +52,27 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
   if (r1csSha !== meta.circuit.r1csSha256) {
     throw new ZkError("BAD_FILE", `${r1csFile} does not match model.json (hash differs); recompile the model`);
   }
-  const previous = await readSetupInfo(dir).catch(() => null);
-  const have = (await exists(artifact(dir, "zkey"))) && (await exists(artifact(dir, "vkey")));
-  const wantDev = !opts.ptau;
-  if (!opts.force && previous && have && previous.r1csSha256 === r1csSha && previous.ptau.development === wantDev) {
-    return { info: previous, skipped: true, ptauGenerated: false };
-  }
-
+  // the ptau is checked (or generated) first: a bad --ptau is an error even when keys exist
   const power = meta.circuit.ptauPower;
   checkResources("setup", meta.circuit.constraints, meta.circuit.wires, power);
+  const wantDev = !opts.ptau;
   let ptauFile: string;
   let ptauPower: number;
   let generated = false;
   if (opts.ptau) {
-    ptauFile = opts.ptau;
-    ptauPower = (await checkUserPtau(opts.ptau, power)).power;
+    ptauFile = path.resolve(opts.ptau);
+    ptauPower = (await checkUserPtau(ptauFile, power)).power;
   } else {
     const dev = await ensureDevPtau(power, opts.progress);
     ptauFile = dev.file;
     ptauPower = power;
     generated = dev.generated;
+  }
+  const previous = await readSetupInfo(dir).catch(() => null);
+  const have = (await exists(artifact(dir, "zkey"))) && (await exists(artifact(dir, "vkey")));
+  const samePtau = previous && previous.ptau.development === wantDev && (wantDev || previous.ptau.file === ptauFile);
+  if (!opts.force && previous && have && previous.r1csSha256 === r1csSha && samePtau) {
+    return { info: previous, skipped: true, ptauGenerated: generated };
   }
 
   const zkeyFile = artifact(dir, "zkey");

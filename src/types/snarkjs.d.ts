@@ -34,6 +34,7 @@ declare module "snarkjs" {
     exportSolidityVerifier(zkey: FileRef, templates: Record<string, string>, logger?: Logger): Promise<string>;
   };
   export const powersOfTau: {
+    newAccumulator(curve: unknown, power: number, file: FileRef, logger?: Logger): Promise<unknown>;
     preparePhase2(oldPtau: FileRef, newPtau: FileRef, logger?: Logger): Promise<unknown>;
   };
   export const r1cs: {

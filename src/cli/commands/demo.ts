@@ -62,7 +62,7 @@ export const demo: Command = {
       const predicted = argmax(v.output);
       out.line(`\nproven output ${fmtVector(v.output, 2)}`);
       out.line(`float model   ${fmtVector(samples.outputs[k]!, 2)}`);
-      out.line(`predicted digit ${predicted} (label ${samples.labels[k]}); the proof ${v.valid ? "verifies" : "does NOT verify"}`);
+      out.line(`predicted digit ${predicted} (float model: ${argmax(samples.outputs[k]!)}, label ${samples.labels[k]}); the proof ${v.valid ? "verifies" : "does NOT verify"}`);
       if (keep) out.line(`artifacts kept in ${dir}`);
       out.warn("the demo uses a development-only setup (locally generated powers of tau)");
       out.result({ valid: v.valid, output: v.output, predicted, label: samples.labels[k], constraints: c.meta.circuit.constraints, steps, dir: keep ?? null });

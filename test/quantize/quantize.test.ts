@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { importOnnx } from "../../src/model/import.js";
+import { calibrate } from "../../src/quantize/calibration.js";
+import { quantize, paramScale, DEFAULT_QUANTIZE } from "../../src/quantize/quantize.js";
+import { runQuantized } from "../../src/quantize/reference.js";
+import { quantizeInput } from "../../src/quantize/input.js";
+import { ZkError } from "../../src/errors.js";
+import { encodeOnnx, rng } from "../helpers/onnx.js";
+import { loadModel, MODELS } from "../helpers/fixtures.js";
+
+describe("quantization", () => {
+  it("refuses a model whose values could exceed exact arithmetic, naming the node", () => {
+    const K = 1 << 14;
+    const model = encodeOnnx({
+      inputs: [{ name: "x", shape: [1, K] }],
+      initializers: [{ name: "W", shape: [K, 1], data: Array.from({ length: K }, (_, i) => (i % 2 ? 0.9 : -0.9)) }],
+      nodes: [{ opType: "MatMul", inputs: ["x", "W"], outputs: ["y"], name: "huge_dot" }],
+      outputs: [{ name: "y" }],
+    });
+    const { graph } = importOnnx(model, "m");
+    const r = rng(3);
+    const cal = calibrate(graph, [{ shape: [1, K], data: Float64Array.from({ length: K }, () => r() * 2 - 1) }]);
+    const e = (() => {
+      try {
+        quantize(graph, cal, { ...DEFAULT_QUANTIZE, inputBits: 24, weightBits: 16 });
+      } catch (err) {
+        return err as ZkError;
+      }
+      throw new Error("expected an overflow error");
+    })();
+    expect(e.code).toBe("OVERFLOW");
+    expect(e.message).toMatch(/node "huge_dot" \(MatMul\): quantized values may reach 2\^5\d/);
+    // the same model at default precision is fine
+    expect(() => quantize(graph, cal)).not.toThrow();
+  });
+
+  it("gives exact constants the smallest exact scale", () => {
+    expect(paramScale([-1, 1, 2], 8)).toBe(0);
+    expect(paramScale([0.5, 0.25], 8)).toBe(2);
+    expect(paramScale([0.3], 8)).toBe(8); // 0.3 needs every bit: 7 - ceil(log2 0.3) = 8
+  });
+
+  for (const name of MODELS) {
+    it(`${name}: every value stays within its bounds for any accepted input, not just calibration data`, () => {
+      const { q } = loadModel(name);
+      const r = rng(11);
+      const n = q.input.shape.reduce((a, b) => a * b, 1);
+      const inputs = [
+        new Float64Array(n).fill(q.input.lo),
+        new Float64Array(n).fill(q.input.hi),
+        Float64Array.from({ length: n }, (_, i) => (i % 2 ? q.input.lo : q.input.hi)),
+        ...Array.from({ length: 30 }, () => Float64Array.from({ length: n }, () => q.input.lo + Math.floor(r() * (q.input.hi - q.input.lo + 1)))),
+      ];
+      for (const data of inputs) {
+        const values = runQuantized(q, { shape: q.input.shape, data });
+        for (const [vname, t] of values) {
+          const b = q.values.get(vname)!;
+          for (const v of t.data) {
+            expect(Number.isInteger(v)).toBe(true);
+            expect(v >= b.lo && v <= b.hi, `${vname}: ${v} outside [${b.lo}, ${b.hi}]`).toBe(true);
+          }
+        }
+      }
+    });
+  }
+
+  it("clamps out-of-range inputs with a warning, refuses them with strict, refuses NaN always", () => {
+    const { q } = loadModel("digits_mlp");
+    const x = new Array(64).fill(0.5);
+    x[3] = 50;
+    x[9] = -7;
+    const r = quantizeInput(x, q.input, false, "in.json: input");
+    expect(r.clamped).toBe(2);
+    expect(r.warnings[0]).toMatch(/2 of 64 input values lie outside the accepted range .*in\.json: input\[3\] = 50/);
+    expect(r.tensor.data[3]).toBe(q.input.hi);
+    expect(r.tensor.data[9]).toBe(q.input.lo);
+    expect(() => quantizeInput(x, q.input, true)).toThrow(/outside the accepted range/);
+    expect(() => quantizeInput([...x.slice(1), NaN], q.input, false)).toThrow(/\[63\] is NaN, not a finite number/);
+  });
+});
