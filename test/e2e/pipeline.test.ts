@@ -119,6 +119,15 @@ describe.each(MODELS)("%s end to end", (name) => {
     expect(r.output).toEqual(p.outputs[0]!.values);
   });
 
+  it("verifies with nothing but verification_key.json and model.json", async () => {
+    const only = path.join(root, `${name}-verifier`);
+    const { mkdirSync, copyFileSync } = await import("node:fs");
+    mkdirSync(only);
+    for (const f of ["verification_key.json", "model.json"]) copyFileSync(path.join(dir, f), path.join(only, f));
+    const r = await verifyDir(only, { proof: path.join(dir, "proof.json"), public: path.join(dir, "public.json") });
+    expect(r.valid).toBe(true);
+  });
+
   it("skips setup when the circuit has not changed", async () => {
     const again = await setupDir(dir);
     expect(again.skipped).toBe(true);
