@@ -8,6 +8,7 @@ import type { LinearQOp } from "./plan.js";
 import type { ConstraintSystem } from "./builder.js";
 import type { TensorId } from "./plan.js";
 import { broadcastIndex, sizeOf } from "../model/shapes.js";
+import { convTerms } from "../model/windows.js";
 
 export function linearLcs(op: LinearQOp, x: LcTensor, outShape: readonly number[]): LcTensor {
   const out: LinearCombination[] = new Array(sizeOf(outShape));
@@ -31,33 +32,12 @@ export function linearLcs(op: LinearQOp, x: LcTensor, outShape: readonly number[
       return { shape: outShape, lcs: out };
     }
     case "conv": {
-      const [B, C, H, Wd] = x.shape as [number, number, number, number];
-      const [M, Cg, KH, KW] = op.weight.shape as [number, number, number, number];
-      const [, , OH, OW] = outShape as [number, number, number, number];
-      const { pads, strides, dilations, group } = op.params;
-      const Mg = M / group;
       const w = op.weight.data;
       const acc = new LcAccumulator();
-      for (let b = 0; b < B; b++)
-        for (let m = 0; m < M; m++) {
-          const g = Math.floor(m / Mg);
-          for (let oy = 0; oy < OH; oy++)
-            for (let ox = 0; ox < OW; ox++) {
-              if (op.bias) acc.addConstant(BigInt(op.bias.data[m]!));
-              for (let c = 0; c < Cg; c++)
-                for (let ky = 0; ky < KH; ky++) {
-                  const iy = oy * strides[0] - pads[0] + ky * dilations[0];
-                  if (iy < 0 || iy >= H) continue;
-                  for (let kx = 0; kx < KW; kx++) {
-                    const ix = ox * strides[1] - pads[1] + kx * dilations[1];
-                    if (ix < 0 || ix >= Wd) continue;
-                    const wv = w[((m * Cg + c) * KH + ky) * KW + kx]!;
-                    if (wv !== 0) acc.add(x.lcs[((b * C + g * Cg + c) * H + iy) * Wd + ix]!, BigInt(wv));
-                  }
-                }
-              out[((b * M + m) * OH + oy) * OW + ox] = acc.finish();
-            }
-        }
+      convTerms(x.shape, op.weight.shape, outShape, op.params,
+        (_o, m) => op.bias && acc.addConstant(BigInt(op.bias.data[m]!)),
+        (i, k) => w[k] !== 0 && acc.add(x.lcs[i]!, BigInt(w[k]!)),
+        (o) => (out[o] = acc.finish()));
       return { shape: outShape, lcs: out };
     }
     case "affine": {

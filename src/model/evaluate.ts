@@ -5,6 +5,7 @@
  */
 import type { Graph, PrimOp, Shape, Tensor } from "./graph.js";
 import { broadcastIndex, sizeOf } from "./shapes.js";
+import { convTerms } from "./windows.js";
 import { ZkError } from "../errors.js";
 
 export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape): Tensor {
@@ -25,33 +26,12 @@ export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape)
       break;
     }
     case "conv": {
-      const [B, C, H, Wd] = x.shape as [number, number, number, number];
-      const [M, Cg, KH, KW] = op.weight.shape as [number, number, number, number];
-      const [, , OH, OW] = outShape as [number, number, number, number];
-      const { pads, strides, dilations, group } = op.params;
-      const Mg = M / group;
       const w = op.weight.data;
-      for (let b = 0; b < B; b++)
-        for (let m = 0; m < M; m++) {
-          const g = Math.floor(m / Mg);
-          for (let oy = 0; oy < OH; oy++)
-            for (let ox = 0; ox < OW; ox++) {
-              let acc = op.bias ? op.bias.data[m]! : 0;
-              for (let c = 0; c < Cg; c++) {
-                const ci = g * Cg + c;
-                for (let ky = 0; ky < KH; ky++) {
-                  const iy = oy * strides[0] - pads[0] + ky * dilations[0];
-                  if (iy < 0 || iy >= H) continue;
-                  for (let kx = 0; kx < KW; kx++) {
-                    const ix = ox * strides[1] - pads[1] + kx * dilations[1];
-                    if (ix < 0 || ix >= Wd) continue;
-                    acc += x.data[((b * C + ci) * H + iy) * Wd + ix]! * w[((m * Cg + c) * KH + ky) * KW + kx]!;
-                  }
-                }
-              }
-              out[((b * M + m) * OH + oy) * OW + ox] = acc;
-            }
-        }
+      let acc = 0;
+      convTerms(x.shape, op.weight.shape, outShape, op.params,
+        (_o, m) => (acc = op.bias ? op.bias.data[m]! : 0),
+        (i, k) => (acc += x.data[i]! * w[k]!),
+        (o) => (out[o] = acc));
       break;
     }
     case "affine": {

@@ -4,7 +4,7 @@
  * reductions are all "reduce over groups", so the float evaluator, the integer reference and
  * the circuit gadgets share this one description of a window.
  */
-import type { Groups, Shape } from "./graph.js";
+import type { Conv2dParams, Groups, Shape } from "./graph.js";
 import { windowOutSize } from "./shapes.js";
 
 export interface Pool2dParams {
@@ -53,4 +53,40 @@ export function poolGroups(inShape: Shape, p: Pool2dParams): Groups {
 
 export function groupCount(groups: Groups): number {
   return groups.start.length - 1;
+}
+
+/**
+ * The terms of a 2-D convolution (NCHW input, weight [M, C/group, kH, kW]): for each output
+ * element, `begin(o, m)` (flat output index, output channel), then `term(i, w)` for every
+ * in-bounds input index i and weight index w it sums (padding contributes nothing), then
+ * `end(o)`. The float evaluator and the circuit's linear combinations both walk this.
+ */
+export function convTerms(
+  xShape: Shape, wShape: Shape, outShape: Shape, p: Conv2dParams,
+  begin: (o: number, m: number) => void, term: (i: number, w: number) => void, end: (o: number) => void,
+): void {
+  const [B, C, H, W] = xShape as [number, number, number, number];
+  const [M, Cg, KH, KW] = wShape as [number, number, number, number];
+  const [, , OH, OW] = outShape as [number, number, number, number];
+  const Mg = M / p.group;
+  for (let b = 0; b < B; b++)
+    for (let m = 0; m < M; m++) {
+      const g = Math.floor(m / Mg);
+      for (let oy = 0; oy < OH; oy++)
+        for (let ox = 0; ox < OW; ox++) {
+          const o = ((b * M + m) * OH + oy) * OW + ox;
+          begin(o, m);
+          for (let c = 0; c < Cg; c++)
+            for (let ky = 0; ky < KH; ky++) {
+              const iy = oy * p.strides[0] - p.pads[0] + ky * p.dilations[0];
+              if (iy < 0 || iy >= H) continue;
+              for (let kx = 0; kx < KW; kx++) {
+                const ix = ox * p.strides[1] - p.pads[1] + kx * p.dilations[1];
+                if (ix < 0 || ix >= W) continue;
+                term(((b * C + g * Cg + c) * H + iy) * W + ix, ((m * Cg + c) * KH + ky) * KW + kx);
+              }
+            }
+          end(o);
+        }
+    }
 }
