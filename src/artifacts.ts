@@ -57,7 +57,16 @@ export interface ModelMeta {
     readonly range: readonly [number, number]; readonly floatRange: readonly [number, number];
     readonly visibility: "public" | "private";
   };
-  readonly outputs: readonly { readonly name: string; readonly shape: readonly number[]; readonly scale: number }[];
+  readonly outputs: readonly {
+    readonly name: string; readonly shape: readonly number[]; readonly scale: number;
+    /** worst-case |proven output - float model output| for any accepted input (null: discrete, e.g. argmax) */
+    readonly errorBound: number | null;
+  }[];
+  /** each smooth function's piecewise polynomial: its measured worst error and cost */
+  readonly approximations: readonly {
+    readonly node: string; readonly fn: string; readonly segments: number; readonly degree: number;
+    readonly maxError: number; readonly errorBound: number | null;
+  }[];
   readonly publicSignals: { readonly count: number; readonly layout: readonly PublicEntry[] };
   readonly circuit: {
     readonly constraints: number; readonly wires: number; readonly terms: number; readonly ptauPower: number;

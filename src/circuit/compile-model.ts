@@ -65,7 +65,10 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
       name: q.input.name, shape: q.input.shape, scale: q.input.scale, range: [q.input.lo, q.input.hi],
       floatRange: [q.input.floatLo, q.input.floatHi], visibility: opts.inputVisibility,
     },
-    outputs: q.outputs.map((o) => ({ name: o.name, shape: o.shape, scale: o.scale })),
+    outputs: q.outputs.map((o) => ({ name: o.name, shape: o.shape, scale: o.scale, errorBound: o.err })),
+    approximations: q.nodes.flatMap((n) => n.op.kind === "requant" && n.op.act.kind === "poly"
+      ? [{ node: n.name, fn: n.op.act.table.fn, segments: 2 ** n.op.act.table.t, degree: n.op.act.table.d, maxError: n.op.act.table.maxError, errorBound: q.values.get(n.output)!.err }]
+      : []),
     publicSignals: {
       count: circuit.nPublic,
       layout: circuit.publicTensors.map((t) => ({ role: t.role, name: t.name, shape: t.shape, scale: t.scale, offset: t.offset, count: sizeOf(t.shape) })),

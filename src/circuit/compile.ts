@@ -14,6 +14,9 @@ import { linearLcs, materialize } from "./linear.js";
 import { rangeCheck } from "./gadgets/range.js";
 import { requant } from "./gadgets/requant.js";
 import { maxGroups } from "./gadgets/max.js";
+import { product } from "./gadgets/product.js";
+import { div } from "./gadgets/div.js";
+import { argmax } from "./gadgets/argmax.js";
 
 export type Visibility = "public" | "private";
 
@@ -77,30 +80,42 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
   tensors.set(q.input.name, { shape: q.input.shape, lcs: inLcs });
 
   for (const node of q.nodes) {
-    const xName = node.inputs[0]!;
-    const xv = q.values.get(xName)!;
+    const xs = node.inputs.map((n) => q.values.get(n)!);
     const out = q.values.get(node.output)!;
-    const inId = idOf(xName);
+    const inIds = node.inputs.map(idOf);
     const outId = idOf(node.output);
     const label = `main.${sanitize(node.output)}`;
-    let x = tensors.get(xName)!;
+    const lcs = node.inputs.map((n) => tensors.get(n)!);
     const op = node.op;
+    let result: LcTensor;
     switch (op.kind) {
-      case "gemm": case "conv": case "affine": case "reshape":
-        if (op.kind === "gemm" || op.kind === "conv") {
-          x = materialize(cs, x, `main.${sanitize(xName)}`, inId);
-          tensors.set(xName, x);
+      case "gemm": case "conv": case "affine": case "reshape": case "select": case "add": case "sum": {
+        if (op.kind === "gemm" || op.kind === "conv" || op.kind === "sum") {
+          // fan-in ops read each input element many times: make it one wire first
+          lcs[0] = materialize(cs, lcs[0]!, `main.${sanitize(node.inputs[0]!)}`, inIds[0]!);
+          tensors.set(node.inputs[0]!, lcs[0]);
         }
-        tensors.set(node.output, linearLcs(op, x, out.shape));
-        cs.steps.push({ kind: "linear", op, input: inId, output: outId });
+        result = linearLcs(op, lcs, out.shape);
+        cs.steps.push({ kind: "linear", op, inputs: inIds, output: outId });
         break;
+      }
       case "requant":
-        tensors.set(node.output, requant(cs, x, { shift: op.shift, relu: op.relu, lo: xv.lo, hi: xv.hi }, label, inId, outId));
+        result = requant(cs, lcs[0]!, { shift: op.shift, act: op.act, lo: xs[0]!.lo, hi: xs[0]!.hi }, label, inIds[0]!, outId);
         break;
       case "max":
-        tensors.set(node.output, maxGroups(cs, x, op.groups, xv.lo, xv.hi, out.shape, label, inId, outId));
+        result = maxGroups(cs, lcs[0]!, op.groups, xs[0]!.lo, xs[0]!.hi, out.shape, label, inIds[0]!, outId);
+        break;
+      case "mul": case "matmul":
+        result = product(cs, op.kind, lcs[0]!, lcs[1]!, out.shape, label, [inIds[0]!, inIds[1]!], outId);
+        break;
+      case "div":
+        result = div(cs, lcs[0]!, lcs[1]!, xs[1]!, out, op.shift, out.shape, label, [inIds[0]!, inIds[1]!], outId);
+        break;
+      case "argmax":
+        result = argmax(cs, lcs[0]!, op.groups, xs[0]!.lo, xs[0]!.hi, out.shape, label, inIds[0]!, outId);
         break;
     }
+    tensors.set(node.output, result);
   }
 
   // bind each output to its public wires

@@ -10,9 +10,33 @@ import type { TensorId } from "./plan.js";
 import { broadcastIndex, sizeOf } from "../model/shapes.js";
 import { convTerms } from "../model/windows.js";
 
-export function linearLcs(op: LinearQOp, x: LcTensor, outShape: readonly number[]): LcTensor {
+export function linearLcs(op: LinearQOp, xs: readonly LcTensor[], outShape: readonly number[]): LcTensor {
+  const x = xs[0]!;
   const out: LinearCombination[] = new Array(sizeOf(outShape));
   switch (op.kind) {
+    case "select": {
+      const all = xs.flatMap((t, k) => (op.shifts[k] ? t.lcs.map((lc) => lc.scale(2n ** BigInt(op.shifts[k]!))) : t.lcs));
+      const fill = LinearCombination.constant(op.fill);
+      for (let i = 0; i < out.length; i++) out[i] = op.map[i]! < 0 ? fill : all[op.map[i]!]!;
+      return { shape: outShape, lcs: out };
+    }
+    case "add": {
+      const ai = broadcastIndex(x.shape, outShape);
+      const bi = broadcastIndex(xs[1]!.shape, outShape);
+      const k = [2n ** BigInt(op.shifts[0]), BigInt(op.sign) * 2n ** BigInt(op.shifts[1])];
+      for (let i = 0; i < out.length; i++) out[i] = LinearCombination.sum([x.lcs[ai[i]!]!, xs[1]!.lcs[bi[i]!]!], k);
+      return { shape: outShape, lcs: out };
+    }
+    case "sum": {
+      const { start, indices } = op.groups;
+      const acc = new LcAccumulator();
+      for (let g = 0; g < out.length; g++) {
+        const m = op.mult ? BigInt(op.mult[g]!) : 1n;
+        for (let j = start[g]!; j < start[g + 1]!; j++) acc.add(x.lcs[indices[j]!]!, m);
+        out[g] = acc.finish();
+      }
+      return { shape: outShape, lcs: out };
+    }
     case "reshape":
       return { shape: outShape, lcs: x.lcs };
     case "gemm": {

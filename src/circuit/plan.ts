@@ -8,21 +8,43 @@
  * next to its constraints in `circuit/gadgets/` (the js backend is the oracle for the rest).
  */
 import type { Groups, Shape } from "../model/graph.js";
-import type { QOp } from "../quantize/qgraph.js";
+import type { Activation, QOp } from "../quantize/qgraph.js";
 
 export type TensorId = number;
 
 /** Linear ops: no wires of their own. */
-export type LinearQOp = Extract<QOp, { kind: "gemm" | "conv" | "affine" | "reshape" }>;
+export type LinearQOp = Extract<QOp, { kind: "gemm" | "conv" | "affine" | "reshape" | "select" | "add" | "sum" }>;
+
+/** The wires an activation adds after its requant's decomposition (per element, consecutive). */
+export type ActivationWires =
+  | { readonly kind: "none" }
+  /** relu and leaky: one wire per element, [q ≥ 0]·q */
+  | { readonly kind: "relu"; readonly wire: number }
+  /** lower clamp: one wire per element (-1: none); upper clamp: a signed decomposition and one wire per element */
+  | { readonly kind: "clip"; readonly loWire: number; readonly hiBits: BitsLayout | null; readonly hiWire: number }
+  /** per element: 2^t - 2 one-hot products, then d Horner products */
+  | { readonly kind: "poly"; readonly wire: number; readonly perElement: number };
 
 export type PlanStep =
   /** writes the quantized input to `wire..` and the range-check bits of (x + rangeOffset) */
   | { readonly kind: "input"; readonly tensor: TensorId; readonly wire: number; readonly range: BitsLayout }
-  | { readonly kind: "linear"; readonly op: LinearQOp; readonly input: TensorId; readonly output: TensorId }
-  /** output = requant(input); bits of (input + offset); ReLU outputs at `reluWire` (-1: none) */
+  | { readonly kind: "linear"; readonly op: LinearQOp; readonly inputs: readonly TensorId[]; readonly output: TensorId }
+  /** output = act(requant(input)); bits of (input + offset), then the activation's wires */
   | {
       readonly kind: "requant"; readonly input: TensorId; readonly output: TensorId;
-      readonly shift: number; readonly relu: boolean; readonly bits: BitsLayout; readonly reluWire: number;
+      readonly shift: number; readonly act: Activation; readonly bits: BitsLayout; readonly actWires: ActivationWires;
+    }
+  /** products of two computed tensors: one wire per multiply (mul: per output element; matmul: per (batch, i, j, k)) */
+  | { readonly kind: "product"; readonly op: "mul" | "matmul"; readonly inputs: readonly [TensorId, TensorId]; readonly output: TensorId; readonly wire: number }
+  /** output = round(a·2^shift / b): per element a quotient wire, a product wire, and two range decompositions */
+  | {
+      readonly kind: "div"; readonly inputs: readonly [TensorId, TensorId]; readonly output: TensorId; readonly shift: number;
+      readonly quotient: BitsLayout; readonly productWire: number; readonly remainder: BitsLayout; readonly slack: BitsLayout;
+    }
+  /** output[g] = first position of the maximum: per element a one-hot wire, a product wire and a gap decomposition */
+  | {
+      readonly kind: "argmax"; readonly input: TensorId; readonly output: TensorId; readonly groups: Groups;
+      readonly onehotWire: number; readonly productWire: number; readonly gap: BitsLayout;
     }
   /** output[g] = max over groups; each comparison writes the nBits bits of (a - b + 2^(nBits-1)), then max(a, b) */
   | { readonly kind: "max"; readonly input: TensorId; readonly output: TensorId; readonly groups: Groups; readonly nBits: number; readonly wire: number }

@@ -17,8 +17,19 @@ export interface Operand {
   readonly constant: Tensor | null;
 }
 
+/** A QuantizeLinear on a computed tensor, waiting for the DequantizeLinear that completes the QDQ pair. */
+export interface PendingQuantize {
+  readonly input: string;
+  readonly nodeName: string;
+  readonly scale: number;
+  readonly zeroPoint: number;
+  readonly qmin: number;
+  readonly qmax: number;
+}
+
 export class ImportContext {
   readonly nodes: Node[] = [];
+  readonly pendingQuantize = new Map<string, PendingQuantize>();
   readonly shapes = new Map<string, Shape>();
   private readonly constants = new Map<string, Tensor>();
   private readonly aliases = new Map<string, string>();
@@ -68,6 +79,8 @@ export class ImportContext {
     const name = node.inputs[i];
     if (name === undefined || name === "") return null;
     const op = this.lookup(name);
+    const q = this.pendingQuantize.get(name);
+    if (!op && q) throw this.unsupported(node, `input "${name}" is the integer output of QuantizeLinear "${q.nodeName}"; only QuantizeLinear → DequantizeLinear pairs (QDQ format) are supported`);
     if (!op) throw this.error(node, `input "${name}" is not produced by any earlier node, initializer or graph input`);
     return op;
   }
@@ -146,6 +159,8 @@ export class ImportContext {
     if (inputs.every((i) => i.constant)) {
       return this.setConstant(out, evalPrim(op, inputs.map((i) => i.constant!), shape));
     }
+    const folded = inputs.find((i) => i.constant);
+    if (folded) throw this.unsupported(node, `operand "${folded.name}" is a constant where this op needs a computed tensor`);
     this.nodes.push({ name: node.name, source: node.opType, op, inputs: inputs.map((i) => i.name), output: out });
     this.shapes.set(out, shape);
     return { name: out, shape, constant: null };

@@ -2,15 +2,34 @@
  * The float reference interpreter of the primitive ops: used to fold constants at import, to
  * collect calibration statistics, and as "the float model" that quantization error is
  * measured against. Plain loops, no cleverness: this is the definition, not the fast path.
+ * The integer reference (quantize/reference.ts) reuses the linear ops' loops, which are exact
+ * on integers below 2^53.
  */
 import type { Graph, PrimOp, Shape, Tensor } from "./graph.js";
 import { broadcastIndex, sizeOf } from "./shapes.js";
 import { convTerms } from "./windows.js";
+import { matmulLayout } from "./indexing.js";
+import { SCALAR_FNS } from "./functions.js";
 import { ZkError } from "../errors.js";
+
+/** Elementwise binary op with numpy broadcasting of both operands. */
+function binary(a: Tensor, b: Tensor, outShape: Shape, f: (x: number, y: number) => number): Float64Array {
+  const ai = broadcastIndex(a.shape, outShape);
+  const bi = broadcastIndex(b.shape, outShape);
+  const out = new Float64Array(ai.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(a.data[ai[i]!]!, b.data[bi[i]!]!);
+  return out;
+}
+
+/** Round half to even, as ONNX QuantizeLinear does. */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
 
 export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape): Tensor {
   const x = inputs[0]!;
-  const out = new Float64Array(sizeOf(outShape));
+  let out: Float64Array = new Float64Array(sizeOf(outShape));
   switch (op.kind) {
     case "gemm": {
       const [K, N] = op.weight.shape as [number, number];
@@ -49,20 +68,84 @@ export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape)
     case "reshape":
       out.set(x.data);
       break;
-    case "relu":
-      for (let i = 0; i < out.length; i++) out[i] = Math.max(0, x.data[i]!);
+    case "select": {
+      const all = inputs.length === 1 ? x.data : concatData(inputs);
+      for (let i = 0; i < out.length; i++) out[i] = op.map[i]! < 0 ? op.fill : all[op.map[i]!]!;
       break;
-    case "max": {
+    }
+    case "add":
+      out = binary(x, inputs[1]!, outShape, (a, b) => a + op.sign * b);
+      break;
+    case "mul":
+      out = binary(x, inputs[1]!, outShape, (a, b) => a * b);
+      break;
+    case "softmax": {
       const { start, indices } = op.groups;
-      for (let g = 0; g < out.length; g++) {
-        let m = -Infinity;
+      for (let g = 0; g + 1 < start.length; g++) {
+        let m = -Infinity, s = 0;
         for (let j = start[g]!; j < start[g + 1]!; j++) m = Math.max(m, x.data[indices[j]!]!);
-        out[g] = m;
+        for (let j = start[g]!; j < start[g + 1]!; j++) s += Math.exp(x.data[indices[j]!]! - m);
+        for (let j = start[g]!; j < start[g + 1]!; j++) out[indices[j]!] = Math.exp(x.data[indices[j]!]! - m) / s;
       }
       break;
     }
+    case "matmul": {
+      const L = matmulLayout(x.shape, inputs[1]!.shape)!;
+      const b = inputs[1]!.data;
+      for (let t = 0; t < L.batch; t++)
+        for (let i = 0; i < L.M; i++)
+          for (let j = 0; j < L.N; j++) {
+            let acc = 0;
+            for (let k = 0; k < L.K; k++) acc += x.data[L.aOffset[t]! + i * L.K + k]! * b[L.bOffset[t]! + k * L.N + j]!;
+            out[(t * L.M + i) * L.N + j] = acc;
+          }
+      break;
+    }
+    case "max": case "sum": case "argmax": {
+      const { start, indices } = op.groups;
+      for (let g = 0; g < out.length; g++) {
+        let m = -Infinity, s = 0, at = 0;
+        for (let j = start[g]!; j < start[g + 1]!; j++) {
+          const v = x.data[indices[j]!]!;
+          if (v > m) { m = v; at = j - start[g]!; }
+          s += v;
+        }
+        out[g] = op.kind === "max" ? m : op.kind === "argmax" ? at : op.mult ? s * op.mult[g]! : s;
+      }
+      break;
+    }
+    case "relu":
+      for (let i = 0; i < out.length; i++) out[i] = Math.max(0, x.data[i]!);
+      break;
+    case "clip":
+      for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(x.data[i]!, op.lo), op.hi);
+      break;
+    case "leaky":
+      for (let i = 0; i < out.length; i++) out[i] = x.data[i]! >= 0 ? x.data[i]! : op.alpha * x.data[i]!;
+      break;
+    case "fn": {
+      const f = SCALAR_FNS[op.fn];
+      for (let i = 0; i < out.length; i++) out[i] = f(x.data[i]!);
+      break;
+    }
+    case "fakequant":
+      for (let i = 0; i < out.length; i++) {
+        const q = Math.min(Math.max(roundHalfEven(x.data[i]! / op.scale) + op.zeroPoint, op.qmin), op.qmax);
+        out[i] = (q - op.zeroPoint) * op.scale;
+      }
+      break;
   }
   return { shape: outShape, data: out };
+}
+
+function concatData(inputs: readonly Tensor[]): Float64Array {
+  const all = new Float64Array(inputs.reduce((n, t) => n + t.data.length, 0));
+  let at = 0;
+  for (const t of inputs) {
+    all.set(t.data, at);
+    at += t.data.length;
+  }
+  return all;
 }
 
 /** Runs the graph on one set of inputs and returns every computed value by name. */

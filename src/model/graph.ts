@@ -9,6 +9,8 @@ export type Shape = readonly number[];
 export interface Tensor {
   readonly shape: Shape;
   readonly data: Float64Array;
+  /** the ONNX element type it was stored as, when it came from the model (QDQ needs it) */
+  readonly dataType?: number;
 }
 
 /** Index lists into a flat input: group g is indices[start[g] .. start[g+1]). */
@@ -25,19 +27,45 @@ export interface Conv2dParams {
   readonly group: number;
 }
 
-/** The primitive ops. Constant operands live inside the op; `inputs` are computed values. */
+/** Smooth scalar functions, compiled as piecewise polynomials (see docs/ops.md). */
+export type ScalarFn = "sigmoid" | "tanh" | "exp" | "erf" | "gelu" | "gelu_tanh";
+
+/**
+ * The primitive ops. Constant operands live inside the op; `inputs` are computed values.
+ * Binary ops broadcast their inputs with numpy's rules.
+ */
 export type PrimOp =
   /** y[..., n] = Σ_k x[..., k] · weight[k, n] + bias[n] */
   | { readonly kind: "gemm"; readonly weight: Tensor; readonly bias: Tensor | null }
   /** 2-D convolution, NCHW, weight [M, C/group, kh, kw] */
   | { readonly kind: "conv"; readonly weight: Tensor; readonly bias: Tensor | null; readonly params: Conv2dParams }
-  /** y = x · mul + add, both optional constants broadcast (numpy rules) to x's shape */
+  /** y = x · mul + add, both optional constants broadcast (numpy rules) with x */
   | { readonly kind: "affine"; readonly mul: Tensor | null; readonly add: Tensor | null }
   /** same data, new shape */
   | { readonly kind: "reshape" }
-  | { readonly kind: "relu" }
+  /** y[i] = (inputs concatenated, flat)[map[i]], or `fill` where map[i] < 0: transpose, slice, gather, concat, pad */
+  | { readonly kind: "select"; readonly map: Int32Array; readonly fill: number }
+  /** y = x0 + sign · x1 */
+  | { readonly kind: "add"; readonly sign: 1 | -1 }
+  /** y = x0 · x1 */
+  | { readonly kind: "mul" }
+  /** softmax over each group: exp(x - max) / Σ exp(x - max) */
+  | { readonly kind: "softmax"; readonly groups: Groups }
+  /** batched matrix product x0 @ x1 (numpy matmul broadcasting of the batch dimensions) */
+  | { readonly kind: "matmul" }
   /** y[g] = max over x[i] for i in group g (max pooling, reduce-max); groups are never empty */
-  | { readonly kind: "max"; readonly groups: Groups };
+  | { readonly kind: "max"; readonly groups: Groups }
+  /** y[g] = mult[g] · Σ x[i] over group g (average pooling, reduce-sum/mean); mult null = 1 */
+  | { readonly kind: "sum"; readonly groups: Groups; readonly mult: Float64Array | null }
+  /** y[g] = position of the first maximum within group g (groups list an axis in order) */
+  | { readonly kind: "argmax"; readonly groups: Groups }
+  | { readonly kind: "relu" }
+  /** min(max(x, lo), hi); either bound may be infinite */
+  | { readonly kind: "clip"; readonly lo: number; readonly hi: number }
+  | { readonly kind: "leaky"; readonly alpha: number }
+  | { readonly kind: "fn"; readonly fn: ScalarFn }
+  /** ONNX QuantizeLinear then DequantizeLinear: scale · (clamp(round(x/scale) + zp, qmin, qmax) - zp) */
+  | { readonly kind: "fakequant"; readonly scale: number; readonly zeroPoint: number; readonly qmin: number; readonly qmax: number };
 
 export type PrimKind = PrimOp["kind"];
 

@@ -9,6 +9,7 @@ import { ImportContext } from "./context.js";
 import { OP_HANDLERS } from "./ops/index.js";
 import { ZkError, isZkError, describeError } from "../errors.js";
 import { shapeStr } from "./shapes.js";
+import { foldAffines } from "./fold.js";
 
 export interface ImportResult {
   readonly graph: Graph;
@@ -67,7 +68,7 @@ export function importModel(model: OnnxModel, what: string): ImportResult {
       throw new ZkError("BAD_MODEL", `${what}: node "${node.name}" (${node.opType}): ${describeError(e)}`, { cause: e });
     }
     for (const out of node.outputs) {
-      if (out && !ctx.lookup(out)) throw new ZkError("BAD_MODEL", `${what}: node "${node.name}" (${node.opType}) did not define its output "${out}"`);
+      if (out && !ctx.lookup(out) && !ctx.pendingQuantize.has(out)) throw new ZkError("BAD_MODEL", `${what}: node "${node.name}" (${node.opType}) did not define its output "${out}"`);
     }
   }
 
@@ -85,7 +86,7 @@ export function importModel(model: OnnxModel, what: string): ImportResult {
     return { name: op.name, shape: op.shape };
   });
 
-  const graph: Graph = { inputs, outputs, nodes: liveNodes(ctx.nodes, outputs), shapes: ctx.shapes };
+  const graph = foldAffines({ inputs, outputs, nodes: liveNodes(ctx.nodes, outputs), shapes: ctx.shapes });
   return { graph, opset, producer: model.producer, notes };
 }
 

@@ -287,7 +287,7 @@ export function decodeTensor(t: RawTensor, what: string): Tensor {
   if (data.length !== n) {
     throw new ZkError("BAD_MODEL", `${what}: shape [${dims.join(", ")}] needs ${n} values but the tensor holds ${data.length}`);
   }
-  return { shape: dims, data };
+  return { shape: dims, data, dataType: type };
 }
 
 function unsupportedType(type: number, what: string): ZkError {
@@ -342,7 +342,7 @@ export interface EncodeNode {
 
 export interface EncodeModel {
   readonly inputs: readonly { name: string; shape: readonly (number | string)[] }[];
-  readonly outputs: readonly { name: string; shape?: readonly (number | string)[] }[];
+  readonly outputs: readonly { name: string; shape?: readonly (number | string)[]; elemType?: number }[];
   readonly initializers: readonly EncodeTensor[];
   readonly nodes: readonly EncodeNode[];
   readonly opset?: number;
@@ -359,9 +359,9 @@ function encodeTensorObj(t: EncodeTensor): Record<string, unknown> {
   return obj;
 }
 
-function valueInfo(name: string, shape: readonly (number | string)[] | undefined): Record<string, unknown> {
+function valueInfo(name: string, shape: readonly (number | string)[] | undefined, elemType: number = DataType.FLOAT): Record<string, unknown> {
   const dim = shape?.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d }));
-  return { name, type: { tensorType: { elemType: DataType.FLOAT, ...(dim ? { shape: { dim } } : {}) } } };
+  return { name, type: { tensorType: { elemType, ...(dim ? { shape: { dim } } : {}) } } };
 }
 
 export function encodeOnnx(m: EncodeModel): Uint8Array {
@@ -388,7 +388,7 @@ export function encodeOnnx(m: EncodeModel): Uint8Array {
       node: nodes,
       initializer: m.initializers.map(encodeTensorObj),
       input: m.inputs.map((i) => valueInfo(i.name, i.shape)),
-      output: m.outputs.map((o) => valueInfo(o.name, o.shape)),
+      output: m.outputs.map((o) => valueInfo(o.name, o.shape, o.elemType)),
     },
   });
   return ModelProto.encode(model).finish();

@@ -43,7 +43,7 @@ export interface ProveResult {
 export function qinputOf(meta: ModelMeta): QInput {
   const [lo, hi] = meta.input.range;
   const [floatLo, floatHi] = meta.input.floatRange;
-  return { name: meta.input.name, shape: meta.input.shape, scale: meta.input.scale, lo, hi, floatLo, floatHi };
+  return { name: meta.input.name, shape: meta.input.shape, scale: meta.input.scale, lo, hi, floatLo, floatHi, err: 2 ** -(meta.input.scale + 1) };
 }
 
 /** Reads and quantizes an input file for this model (shared by prove and run). */

@@ -2,13 +2,14 @@
  * The quantized graph: integer tensors with per-tensor fixed-point scales. A value `v` with
  * scale exponent `s` stands for the real number v / 2^s. Rescaling is explicit (`requant`
  * nodes), and every value carries bounds [lo, hi] that hold for *every* input the circuit
- * accepts, not just the calibration set: the compiler sizes its range checks from them.
+ * accepts, not just the calibration set (the compiler sizes its range checks from them), and
+ * `err`, a bound on how far v / 2^s can be from the float model's value.
  */
-import type { Conv2dParams, Groups, Shape, Tensor } from "../model/graph.js";
+import type { Conv2dParams, Groups, ScalarFn, Shape, Tensor } from "../model/graph.js";
 
 /**
  * An integer tensor. Data is held in a Float64Array: every value the compiler allows is an
- * integer below 2^53 in magnitude, so doubles hold them exactly and sums of them are exact.
+ * integer below 2^52 in magnitude, so doubles hold them exactly and sums of them are exact.
  */
 export type IntTensor = Tensor;
 
@@ -20,7 +21,37 @@ export interface QValue {
   /** integer bounds, valid for every accepted input */
   readonly lo: number;
   readonly hi: number;
+  /** bound on |int / 2^scale - float value|; null where the value is discrete (argmax) */
+  readonly err: number | null;
 }
+
+/**
+ * A smooth function as a piecewise polynomial over the integer input q ∈ [qMin, qMin + 2^(t+w)):
+ * z = q - qMin, segment s = z >> w (its top t bits), u = z mod 2^w (its low w bits), and
+ *   y = Σ_j coeffs[s·(d+1) + j] · u^j · 2^(w·(d-j)),
+ * an integer at scale `outScale` (Horner's rule keeps every step an integer).
+ */
+export interface PolyTable {
+  readonly fn: ScalarFn;
+  readonly qMin: number;
+  readonly t: number;
+  readonly w: number;
+  readonly d: number;
+  readonly coeffs: Float64Array;
+  readonly outScale: number;
+  /** the largest |y / 2^outScale - fn(q / 2^inScale)| over every input in bounds, measured */
+  readonly maxError: number;
+}
+
+/** What a `requant` does after rescaling (all fused into its one bit decomposition). */
+export type Activation =
+  | { readonly kind: "none" }
+  | { readonly kind: "relu" }
+  /** y = q if q ≥ 0, else alpha·q / 2^alphaShift; the output keeps scale + alphaShift (exact) */
+  | { readonly kind: "leaky"; readonly alpha: number; readonly alphaShift: number }
+  /** clamp to [lo, hi] (integers at the output scale; null = unbounded) */
+  | { readonly kind: "clip"; readonly lo: number | null; readonly hi: number | null }
+  | { readonly kind: "poly"; readonly table: PolyTable };
 
 /** The integer ops. The linear ones have the same meaning as their float primitives. */
 export type QOp =
@@ -28,9 +59,23 @@ export type QOp =
   | { readonly kind: "conv"; readonly weight: IntTensor; readonly bias: IntTensor | null; readonly params: Conv2dParams }
   | { readonly kind: "affine"; readonly mul: IntTensor | null; readonly add: IntTensor | null }
   | { readonly kind: "reshape" }
+  /** y[i] = (inputs, each times 2^shifts[k], laid end to end)[map[i]], or fill */
+  | { readonly kind: "select"; readonly map: Int32Array; readonly fill: number; readonly shifts: readonly number[] }
+  /** y = x0·2^shifts[0] + sign·x1·2^shifts[1] (broadcast) */
+  | { readonly kind: "add"; readonly sign: 1 | -1; readonly shifts: readonly [number, number] }
+  /** y[g] = mult[g] · Σ x over group g (mult null = 1) */
+  | { readonly kind: "sum"; readonly groups: Groups; readonly mult: Float64Array | null }
   | { readonly kind: "max"; readonly groups: Groups }
-  /** q = floor((x + 2^(shift-1)) / 2^shift) (round half up), then max(q, 0) if relu */
-  | { readonly kind: "requant"; readonly shift: number; readonly relu: boolean };
+  /** y = x0 · x1 (broadcast): one constraint per element */
+  | { readonly kind: "mul" }
+  /** batched x0 @ x1: one constraint per multiply */
+  | { readonly kind: "matmul" }
+  /** y = round(x0 · 2^shift / x1) (x1 ≥ 1; shift < 0 multiplies x1 instead) */
+  | { readonly kind: "div"; readonly shift: number }
+  /** y[g] = position of the first maximum in group g */
+  | { readonly kind: "argmax"; readonly groups: Groups }
+  /** q = floor((x + 2^(shift-1)) / 2^shift) (round half up), then the activation */
+  | { readonly kind: "requant"; readonly shift: number; readonly act: Activation };
 
 export type QKind = QOp["kind"];
 
@@ -44,7 +89,7 @@ export interface QNode {
 }
 
 export interface QInput extends QValue {
-  /** the calibrated float range the accepted integer range was derived from */
+  /** the accepted float range the integer range was derived from */
   readonly floatLo: number;
   readonly floatHi: number;
 }

@@ -1,29 +1,77 @@
 /**
  * The integer reference semantics of the quantized ops: the oracle every witness backend is
  * checked against. Linear ops reuse the float interpreter's loops, which are exact here
- * because the compiler bounds every value (and so every partial sum) below 2^53.
+ * because the compiler bounds every value (and so every partial sum) below 2^52.
  */
 import type { Shape } from "../model/graph.js";
 import { evalPrim } from "../model/evaluate.js";
-import { sizeOf } from "../model/shapes.js";
-import type { IntTensor, QGraph, QOp } from "./qgraph.js";
+import { broadcastIndex, sizeOf } from "../model/shapes.js";
+import type { Activation, IntTensor, PolyTable, QGraph, QOp } from "./qgraph.js";
+import { rescale } from "./layout.js";
 
-/** floor((x + 2^(k-1)) / 2^k): rescale by 2^-k, rounding half up. Exact for |x| < 2^53. */
-export function rescale(x: number, shift: number): number {
-  if (shift === 0) return x;
-  const d = 2 ** shift;
-  return Math.floor((x + d / 2) / d);
+export { rescale };
+
+/** The piecewise polynomial on integer input q (see PolyTable). */
+export function evalPoly(t: PolyTable, q: number): number {
+  const z = q - t.qMin;
+  const seg = Math.floor(z / 2 ** t.w);
+  const u = z - seg * 2 ** t.w;
+  const c = seg * (t.d + 1);
+  let h = t.coeffs[c + t.d]!;
+  for (let j = t.d - 1; j >= 0; j--) h = h * u + t.coeffs[c + j]! * 2 ** (t.w * (t.d - j));
+  return h;
+}
+
+export function activate(act: Activation, q: number): number {
+  switch (act.kind) {
+    case "none": return q;
+    case "relu": return q < 0 ? 0 : q;
+    case "leaky": return q >= 0 ? q * 2 ** act.alphaShift : act.alpha * q;
+    case "clip": return Math.min(Math.max(q, act.lo ?? -Infinity), act.hi ?? Infinity);
+    case "poly": return evalPoly(act.table, q);
+  }
+}
+
+/** round(num / den) half up, for den > 0: floor((2·num + den) / (2·den)). */
+export function roundDiv(num: number, den: number): number {
+  return Math.floor((2 * num + den) / (2 * den));
+}
+
+function binary(a: IntTensor, b: IntTensor, outShape: Shape, f: (x: number, y: number) => number): Float64Array {
+  const ai = broadcastIndex(a.shape, outShape);
+  const bi = broadcastIndex(b.shape, outShape);
+  const out = new Float64Array(ai.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(a.data[ai[i]!]!, b.data[bi[i]!]!);
+  return out;
 }
 
 export function evalQ(op: QOp, inputs: readonly IntTensor[], outShape: Shape): IntTensor {
-  if (op.kind !== "requant") return evalPrim(op, inputs, outShape);
-  const x = inputs[0]!.data;
-  const out = new Float64Array(sizeOf(outShape));
-  for (let i = 0; i < out.length; i++) {
-    const q = rescale(x[i]!, op.shift);
-    out[i] = op.relu && q < 0 ? 0 : q;
+  const x = inputs[0]!;
+  switch (op.kind) {
+    case "gemm": case "conv": case "affine": case "reshape": case "max": case "argmax": case "matmul":
+      return evalPrim(op, inputs, outShape);
+    case "select": {
+      const scaled = inputs.map((t, k) => (op.shifts[k] ? { shape: t.shape, data: t.data.map((v) => v * 2 ** op.shifts[k]!) } : t));
+      return evalPrim({ kind: "select", map: op.map, fill: op.fill }, scaled, outShape);
+    }
+    case "sum":
+      return evalPrim({ kind: "sum", groups: op.groups, mult: op.mult }, inputs, outShape);
+    case "add": {
+      const [s0, s1] = [2 ** op.shifts[0], 2 ** op.shifts[1]];
+      return { shape: outShape, data: binary(x, inputs[1]!, outShape, (a, b) => a * s0 + op.sign * b * s1) };
+    }
+    case "mul":
+      return { shape: outShape, data: binary(x, inputs[1]!, outShape, (a, b) => a * b) };
+    case "div": {
+      const [sn, sd] = [2 ** Math.max(op.shift, 0), 2 ** Math.max(-op.shift, 0)];
+      return { shape: outShape, data: binary(x, inputs[1]!, outShape, (a, b) => roundDiv(a * sn, b * sd)) };
+    }
+    case "requant": {
+      const out = new Float64Array(sizeOf(outShape));
+      for (let i = 0; i < out.length; i++) out[i] = activate(op.act, rescale(x.data[i]!, op.shift));
+      return { shape: outShape, data: out };
+    }
   }
-  return { shape: outShape, data: out };
 }
 
 /** Runs the quantized graph on an already-quantized input; returns every value by name. */

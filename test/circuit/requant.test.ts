@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { requant, requantLayout, type RequantParams } from "../../src/circuit/gadgets/requant.js";
+import { requant, type RequantParams } from "../../src/circuit/gadgets/requant.js";
+import { requantLayout as layoutOf } from "../../src/quantize/layout.js";
 import { rescale } from "../../src/quantize/reference.js";
 import { P } from "../../src/circuit/field.js";
 import { acceptedSingleWireChanges, bench, withWire, type Bench } from "../helpers/circuit.js";
+
+const requantLayout = (p: RequantParams) => layoutOf(p.lo, p.hi, p.shift, p.act);
+const relu = { kind: "relu" } as const;
+const none = { kind: "none" } as const;
 
 function requantBench(xs: number[], p: RequantParams): Bench {
   return bench(xs, [xs.length], (cs, x) => requant(cs, x, p, "r", 0, 1));
@@ -17,7 +22,7 @@ function randomInts(n: number, lo: number, hi: number, seed: number): number[] {
 describe("requant (rescale + range + ReLU)", () => {
   for (const relu of [false, true]) {
     for (const shift of [0, 1, 8]) {
-      const p: RequantParams = { shift, relu, lo: -70000, hi: 90000 };
+      const p: RequantParams = { shift, act: relu ? { kind: "relu" } : none, lo: -70000, hi: 90000 };
       it(`shift ${shift}${relu ? " + ReLU" : ""}: honest witnesses pass and match the reference`, () => {
         const xs = [p.lo, p.hi, 0, -1, 1, 127, 128, -128, -129, ...randomInts(20, p.lo, p.hi, shift + (relu ? 100 : 0))];
         const b = requantBench(xs, p);
@@ -34,7 +39,7 @@ describe("requant (rescale + range + ReLU)", () => {
   }
 
   it("rejects an off-by-one quotient with its remainder adjusted (negative remainder)", () => {
-    const p: RequantParams = { shift: 8, relu: false, lo: -70000, hi: 90000 };
+    const p: RequantParams = { shift: 8, act: none, lo: -70000, hi: 90000 };
     const b = requantBench([1000], p); // q = floor((1000 + 128) / 256) = 4, r = 104
     const { nBits } = requantLayout(p);
     const first = b.firstGadgetWire;
@@ -52,7 +57,7 @@ describe("requant (rescale + range + ReLU)", () => {
   });
 
   it("rejects a flipped ReLU sign bit, with or without a matching output", () => {
-    const p: RequantParams = { shift: 4, relu: true, lo: -5000, hi: 5000 };
+    const p: RequantParams = { shift: 4, act: relu, lo: -5000, hi: 5000 };
     for (const x of [800, -800]) {
       const b = requantBench([x], p);
       const { nBits } = requantLayout(p);
@@ -68,7 +73,7 @@ describe("requant (rescale + range + ReLU)", () => {
   });
 
   it("rejects a changed output", () => {
-    const p: RequantParams = { shift: 3, relu: true, lo: -1000, hi: 1000 };
+    const p: RequantParams = { shift: 3, act: relu, lo: -1000, hi: 1000 };
     const b = requantBench([333], p);
     const reluWire = b.cs.nWires - 1;
     expect(b.satisfied(withWire(b.witness, reluWire, b.output[0]! + 1))).toBe(false);

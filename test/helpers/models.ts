@@ -1,8 +1,18 @@
 /** Small ONNX models, one or a few ops each, shared by the import and compile tests. */
-import { intTensor, randomTensor, type EncodeModel } from "./onnx.js";
+import { DataType, intTensor, randomTensor, type EncodeModel } from "./onnx.js";
 
 /** One-op models checked against onnxruntime. */
-export const OP_CASES: { name: string; inShape: number[]; build: (r: () => number) => Omit<EncodeModel, "inputs"> }[] = [
+export interface OpCase {
+  readonly name: string;
+  readonly inShape: number[];
+  readonly build: (r: () => number) => Omit<EncodeModel, "inputs">;
+  /** the input range to draw from (default [-1, 1]) */
+  readonly range?: [number, number];
+}
+
+const f = (name: string, v: number) => ({ name, shape: [], data: [v] });
+
+export const OP_CASES: OpCase[] = [
   {
     name: "Gemm transB, alpha, beta, row bias",
     inShape: [3, 5],
@@ -77,5 +87,224 @@ export const OP_CASES: { name: string; inShape: number[]; build: (r: () => numbe
       outputs: [{ name: "y" }],
     }),
   },
+  {
+    name: "AveragePool with padding, count_include_pad 0 and 1",
+    inShape: [1, 2, 7, 6],
+    build: () => ({
+      initializers: [],
+      nodes: [
+        { opType: "AveragePool", inputs: ["x"], outputs: ["a"], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } },
+        { opType: "AveragePool", inputs: ["x"], outputs: ["b"], attrs: { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 0, 0, 1], count_include_pad: 1 } },
+        { opType: "Flatten", inputs: ["a"], outputs: ["fa"] },
+        { opType: "Flatten", inputs: ["b"], outputs: ["fb"] },
+        { opType: "Concat", inputs: ["fa", "fb"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "GlobalAveragePool and GlobalMaxPool, 2×2 average exact",
+    inShape: [2, 3, 5, 4],
+    build: () => ({
+      initializers: [],
+      nodes: [
+        { opType: "GlobalAveragePool", inputs: ["x"], outputs: ["a"] },
+        { opType: "GlobalMaxPool", inputs: ["x"], outputs: ["m"] },
+        { opType: "AveragePool", inputs: ["x"], outputs: ["p"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
+        { opType: "Flatten", inputs: ["p"], outputs: ["fp"] },
+        { opType: "Add", inputs: ["a", "m"], outputs: ["am"] },
+        { opType: "Flatten", inputs: ["am"], outputs: ["fam"] },
+        { opType: "Concat", inputs: ["fam", "fp"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Pad (constant value, asymmetric, negative) then Conv",
+    inShape: [1, 2, 5, 5],
+    build: (r) => ({
+      initializers: [intTensor("pads", [0, 0, 2, -1, 0, 0, 1, 3]), { name: "v", shape: [], data: [0.5] }, randomTensor("W", [3, 2, 3, 3], r)],
+      nodes: [
+        { opType: "Pad", inputs: ["x", "pads", "v"], outputs: ["p"] },
+        { opType: "Conv", inputs: ["p", "W"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "BatchNormalization folded into Conv, and standalone on the input",
+    inShape: [2, 3, 4, 4],
+    build: (r) => ({
+      initializers: [
+        randomTensor("s0", [3], r), randomTensor("b0", [3], r), randomTensor("m0", [3], r), { name: "v0", shape: [3], data: [0.5, 1.5, 2] },
+        randomTensor("W", [4, 3, 3, 3], r), randomTensor("B", [4], r),
+        randomTensor("s1", [4], r), randomTensor("b1", [4], r), randomTensor("m1", [4], r), { name: "v1", shape: [4], data: [1, 2, 0.25, 0.7] },
+      ],
+      nodes: [
+        { opType: "BatchNormalization", inputs: ["x", "s0", "b0", "m0", "v0"], outputs: ["n0"] },
+        { opType: "Conv", inputs: ["n0", "W", "B"], outputs: ["c"], attrs: { pads: [1, 1, 1, 1] } },
+        { opType: "BatchNormalization", inputs: ["c", "s1", "b1", "m1", "v1"], outputs: ["n1"], attrs: { epsilon: { float: 1e-3 } } },
+        { opType: "Relu", inputs: ["n1"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Add, Sub, Mul of two computed tensors with broadcasting",
+    inShape: [2, 3, 5],
+    build: (r) => ({
+      initializers: [intTensor("axes", [1]), randomTensor("W", [5, 5], r)],
+      nodes: [
+        { opType: "ReduceMean", inputs: ["x"], outputs: ["m"], attrs: { axes: [1] } },
+        { opType: "MatMul", inputs: ["x", "W"], outputs: ["xw"] },
+        { opType: "Add", inputs: ["xw", "m"], outputs: ["a"] },
+        { opType: "Sub", inputs: ["m", "x"], outputs: ["s"] },
+        { opType: "Mul", inputs: ["a", "s"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "MatMul of two computed tensors (attention scores) with Softmax",
+    inShape: [2, 4, 6],
+    build: (r) => ({
+      initializers: [randomTensor("Wq", [6, 3], r), randomTensor("Wk", [6, 3], r), randomTensor("Wv", [6, 3], r)],
+      nodes: [
+        { opType: "MatMul", inputs: ["x", "Wq"], outputs: ["q"] },
+        { opType: "MatMul", inputs: ["x", "Wk"], outputs: ["k"] },
+        { opType: "MatMul", inputs: ["x", "Wv"], outputs: ["v"] },
+        { opType: "Transpose", inputs: ["k"], outputs: ["kt"], attrs: { perm: [0, 2, 1] } },
+        { opType: "MatMul", inputs: ["q", "kt"], outputs: ["s"] },
+        { opType: "Softmax", inputs: ["s"], outputs: ["p"], attrs: { axis: -1 } },
+        { opType: "MatMul", inputs: ["p", "v"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Transpose, Slice (steps, negative), Gather (2-D indices), Concat, Squeeze, Unsqueeze",
+    inShape: [2, 5, 4],
+    build: () => ({
+      initializers: [
+        intTensor("st", [4, 0]), intTensor("en", [0, 3]), intTensor("ax", [1, 2]), intTensor("sp", [-2, 1]),
+        { name: "gi", shape: [2, 2], data: [-1, 0, 2, 2], dataType: DataType.INT64 }, intTensor("u", [0]),
+      ],
+      nodes: [
+        { opType: "Transpose", inputs: ["x"], outputs: ["t"], attrs: { perm: [2, 0, 1] } },
+        { opType: "Slice", inputs: ["x", "st", "en", "ax", "sp"], outputs: ["s"] },
+        { opType: "Gather", inputs: ["s", "gi"], outputs: ["g"], attrs: { axis: 2 } },
+        { opType: "Flatten", inputs: ["t"], outputs: ["ft"], attrs: { axis: 0 } },
+        { opType: "Flatten", inputs: ["g"], outputs: ["fg"], attrs: { axis: 0 } },
+        { opType: "Concat", inputs: ["ft", "fg"], outputs: ["c"], attrs: { axis: 1 } },
+        { opType: "Squeeze", inputs: ["c", "u"], outputs: ["sq"] },
+        { opType: "Unsqueeze", inputs: ["sq", "u"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Clip (Relu6), LeakyRelu",
+    inShape: [3, 7],
+    range: [-8, 8],
+    build: (r) => ({
+      initializers: [f("lo", 0), f("hi", 6), f("lo2", -2.5), randomTensor("W", [7, 7], r)],
+      nodes: [
+        { opType: "Clip", inputs: ["x", "lo", "hi"], outputs: ["c"] },
+        { opType: "MatMul", inputs: ["c", "W"], outputs: ["m"] },
+        { opType: "LeakyRelu", inputs: ["m"], outputs: ["l"], attrs: { alpha: { float: 0.1 } } },
+        { opType: "Clip", inputs: ["l", "lo2"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Sigmoid, Tanh, Exp",
+    inShape: [2, 9],
+    range: [-4, 4],
+    build: (r) => ({
+      initializers: [randomTensor("W", [9, 9], r)],
+      nodes: [
+        { opType: "Sigmoid", inputs: ["x"], outputs: ["s"] },
+        { opType: "MatMul", inputs: ["x", "W"], outputs: ["m"] },
+        { opType: "Tanh", inputs: ["m"], outputs: ["t"] },
+        { opType: "Exp", inputs: ["x"], outputs: ["e"] },
+        { opType: "Concat", inputs: ["s", "t", "e"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Erf, Gelu (opset 20, both forms), GELU as PyTorch exports it",
+    inShape: [2, 8],
+    range: [-3, 3],
+    build: () => ({
+      opset: 20,
+      initializers: [f("sqrt2", Math.SQRT2), f("one", 1), f("half", 0.5)],
+      nodes: [
+        { opType: "Erf", inputs: ["x"], outputs: ["e"] },
+        { opType: "Gelu", inputs: ["x"], outputs: ["g"] },
+        { opType: "Gelu", inputs: ["x"], outputs: ["gt"], attrs: { approximate: "tanh" } },
+        { opType: "Div", inputs: ["x", "sqrt2"], outputs: ["d"] },
+        { opType: "Erf", inputs: ["d"], outputs: ["ed"] },
+        { opType: "Add", inputs: ["ed", "one"], outputs: ["a"] },
+        { opType: "Mul", inputs: ["x", "a"], outputs: ["xa"] },
+        { opType: "Mul", inputs: ["xa", "half"], outputs: ["pg"] },
+        { opType: "Concat", inputs: ["e", "g", "gt", "pg"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Softmax over a middle axis (opset 13) and coerced 2-D (opset 11)",
+    inShape: [2, 3, 4],
+    range: [-3, 3],
+    build: () => ({
+      opset: 11,
+      initializers: [],
+      nodes: [
+        { opType: "Softmax", inputs: ["x"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "ReduceSum, ReduceMean, ReduceMax (keepdims 0), ArgMax",
+    inShape: [3, 4, 5],
+    build: () => ({
+      initializers: [intTensor("ax", [0, 2]), intTensor("u0", [0])],
+      nodes: [
+        { opType: "ReduceSum", inputs: ["x", "ax"], outputs: ["s"], attrs: { keepdims: 0 } },
+        { opType: "ReduceMean", inputs: ["x"], outputs: ["m"], attrs: { axes: [1], keepdims: 0 } },
+        { opType: "ReduceMax", inputs: ["x"], outputs: ["x2"], attrs: { axes: [2], keepdims: 0 } },
+        { opType: "ArgMax", inputs: ["x"], outputs: ["am"], attrs: { axis: 1, keepdims: 0 } },
+        { opType: "Flatten", inputs: ["m"], outputs: ["fm"], attrs: { axis: 0 } },
+        { opType: "Flatten", inputs: ["x2"], outputs: ["fx"], attrs: { axis: 0 } },
+        { opType: "Unsqueeze", inputs: ["s", "u0"], outputs: ["us"] },
+        { opType: "Concat", inputs: ["us", "fm", "fx"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }, { name: "am", elemType: DataType.INT64 }],
+    }),
+  },
+  {
+    name: "QDQ model: quantized input, int8 per-channel Conv weights, quantized activations",
+    inShape: [1, 2, 6, 6],
+    build: (r) => ({
+      initializers: [
+        f("xs", 1 / 64), { name: "xz", shape: [], data: [128], dataType: DataType.UINT8 },
+        { name: "Wq", shape: [3, 2, 3, 3], data: Array.from({ length: 54 }, () => Math.round(r() * 254 - 127)), dataType: DataType.INT8 },
+        { name: "ws", shape: [3], data: [0.004, 0.007, 0.002] }, { name: "wz", shape: [3], data: [0, 0, 0], dataType: DataType.INT8 },
+        f("as", 0.05), { name: "az", shape: [], data: [0], dataType: DataType.INT8 },
+      ],
+      nodes: [
+        { opType: "QuantizeLinear", inputs: ["x", "xs", "xz"], outputs: ["xq"] },
+        { opType: "DequantizeLinear", inputs: ["xq", "xs", "xz"], outputs: ["xd"] },
+        { opType: "DequantizeLinear", inputs: ["Wq", "ws", "wz"], outputs: ["W"], attrs: { axis: 0 } },
+        { opType: "Conv", inputs: ["xd", "W"], outputs: ["c"] },
+        { opType: "QuantizeLinear", inputs: ["c", "as", "az"], outputs: ["cq"] },
+        { opType: "DequantizeLinear", inputs: ["cq", "as", "az"], outputs: ["cd"] },
+        { opType: "Relu", inputs: ["cd"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
 ];
-

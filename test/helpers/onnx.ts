@@ -32,7 +32,11 @@ export async function runOrt(model: Uint8Array, input: Float32Array, shape: numb
   const session = await ort.InferenceSession.create(model);
   const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", input, shape) };
   const out = await session.run(feeds);
-  return session.outputNames.map((n) => out[n]!.data as Float32Array);
+  // ArgMax gives int64: compare as numbers
+  return session.outputNames.map((n) => {
+    const d = out[n]!.data;
+    return d instanceof BigInt64Array ? Float32Array.from(d, Number) : (d as Float32Array);
+  });
 }
 
 export function randomInput(shape: number[], rand: () => number, lo = -1, hi = 1): Float32Array {

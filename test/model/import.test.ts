@@ -25,10 +25,10 @@ describe("ONNX import: float semantics match onnxruntime", () => {
     it(c.name, async () => {
       const r = rng(1000 + i);
       const model = encodeOnnx({ inputs: [{ name: "x", shape: c.inShape }], ...c.build(r) });
-      const x = randomInput(c.inShape, r);
+      const x = randomInput(c.inShape, r, ...(c.range ?? [-1, 1]));
       const want = await runOrt(model, x, c.inShape);
       const got = floatRun(model, x);
-      expect(maxDiff(got[0]!, want[0]!)).toBeLessThan(1e-5);
+      want.forEach((w, k) => expect(maxDiff(got[k]!, w) / Math.max(1, ...Array.from(w, Math.abs))).toBeLessThan(1e-5));
     });
   }
 
@@ -85,14 +85,21 @@ describe("ONNX import: errors name the problem", () => {
     expect(e.message).toMatch(/node "fc1" \(Gemm\): A is 1×4 but B is 5×3/);
   });
 
-  it("says when a weight operand is computed rather than constant", () => {
-    const model = encodeOnnx({
-      inputs: [{ name: "x", shape: [2, 2] }],
+  it("says when a weight operand or divisor is computed rather than constant", () => {
+    const conv = encodeOnnx({
+      inputs: [{ name: "x", shape: [1, 1, 3, 3] }],
       initializers: [],
-      nodes: [{ opType: "MatMul", inputs: ["x", "x"], outputs: ["y"], name: "mm" }],
+      nodes: [{ opType: "Conv", inputs: ["x", "x"], outputs: ["y"], name: "c1" }],
       outputs: [{ name: "y" }],
     });
-    expect(errorOf(() => importOnnx(model, "m.onnx")).message).toMatch(/node "mm" \(MatMul\).*computed/);
+    expect(errorOf(() => importOnnx(conv, "m.onnx")).message).toMatch(/node "c1" \(Conv\): W \(the kernel\).*must be a constant/);
+    const div = encodeOnnx({
+      inputs: [{ name: "x", shape: [2, 2] }],
+      initializers: [],
+      nodes: [{ opType: "Relu", inputs: ["x"], outputs: ["r"] }, { opType: "Div", inputs: ["x", "r"], outputs: ["y"], name: "d1" }],
+      outputs: [{ name: "y" }],
+    });
+    expect(errorOf(() => importOnnx(div, "m.onnx")).message).toMatch(/node "d1" \(Div\): division by a computed tensor/);
   });
 
   it("rejects truncated and empty files with BAD_MODEL", () => {

@@ -28,6 +28,27 @@ export interface BitWires {
 }
 
 /**
+ * Allocates n boolean wires per element (each born with b·(b - 1) = 0) and returns them as
+ * linear combinations, LSB first. A value defined as their weighted sum is range-checked to
+ * [0, 2^n) by construction; `decompose` ties an existing value to them instead.
+ */
+export function allocBits(
+  cs: Pick<ConstraintSystem, "alloc" | "enforce">, count: number, n: number, name: string, at?: BitWires,
+): { bits: LinearCombination[][]; wire: Wire } {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_DECOMPOSITION_BITS) throw new Error(`decompose: ${n} bits is out of range`);
+  const stride = at ? at.stride : n;
+  const wire = at ? at.wire : cs.alloc(count * n, `${name}.bits`, n);
+  const zero = LinearCombination.zero();
+  const bits = Array.from({ length: count }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      const b = LinearCombination.wire(wire + i * stride + j);
+      cs.enforce(b, b.addConstant(-1n), zero); // b ∈ {0, 1}
+      return b;
+    }));
+  return { bits, wire };
+}
+
+/**
  * Constrains every x to [0, 2^n) and returns each one's n bits (bits[i][j] = bit j of x_i,
  * each a single wire). The wires are allocated here, n per element, unless the caller
  * passes wires it reserved itself.
@@ -35,25 +56,9 @@ export interface BitWires {
 export function decompose(
   cs: Pick<ConstraintSystem, "alloc" | "enforce">, xs: readonly LinearCombination[], n: number, name: string, at?: BitWires,
 ): { bits: LinearCombination[][]; wire: Wire } {
-  if (!Number.isInteger(n) || n < 0 || n > MAX_DECOMPOSITION_BITS) throw new Error(`decompose: ${n} bits is out of range`);
-  const stride = at ? at.stride : n;
-  const wire = at ? at.wire : cs.alloc(xs.length * n, `${name}.bits`, n);
+  const { bits, wire } = allocBits(cs, xs.length, n, name, at);
   const one = LinearCombination.wire(ONE);
-  const zero = LinearCombination.zero();
-  const bits = xs.map((x, i) => {
-    const out: LinearCombination[] = [];
-    const sum: LinearCombination[] = [];
-    const pow: bigint[] = [];
-    for (let j = 0; j < n; j++) {
-      const b = LinearCombination.wire(wire + i * stride + j);
-      cs.enforce(b, b.addConstant(-1n), zero); // b ∈ {0, 1}
-      out.push(b);
-      sum.push(b);
-      pow.push(-(2n ** BigInt(j)));
-    }
-    cs.enforce(LinearCombination.sum([x, ...sum], [1n, ...pow]), one, zero); // x = Σ 2^j·b_j
-    return out;
-  });
+  xs.forEach((x, i) => cs.enforce(x.add(recompose(bits[i]!, 0, n), -1n), one, LinearCombination.zero())); // x = Σ 2^j·b_j
   return { bits, wire };
 }
 

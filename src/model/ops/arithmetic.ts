@@ -1,43 +1,59 @@
-/** Add, Sub, Mul, Div where one operand is a constant: the `affine` primitive (x·mul + add). */
+/**
+ * Add, Sub, Mul, Div. With a constant operand they are the `affine` primitive (free in the
+ * circuit); with two computed operands Add/Sub are `add` (also free) and Mul is `mul` (one
+ * constraint per element). Division is by a constant only.
+ */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { Tensor } from "../graph.js";
 import type { OnnxNode } from "../onnx.js";
 import { broadcastShapes, shapeStr } from "../shapes.js";
 
-function operands(ctx: ImportContext, node: OnnxNode): { x: Operand; c: Tensor; constFirst: boolean; shape: number[] } {
+interface Operands {
+  a: Operand;
+  b: Operand;
+  shape: number[];
+}
+
+function operands(ctx: ImportContext, node: OnnxNode): Operands {
   const a = ctx.operand(node, 0);
   const b = ctx.operand(node, 1);
   const shape = broadcastShapes(a.shape, b.shape);
   if (!shape) throw ctx.error(node, `operand shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not broadcast`);
-  if (a.constant && b.constant) return { x: a, c: b.constant, constFirst: false, shape };
-  if (b.constant) return { x: a, c: b.constant, constFirst: false, shape };
-  if (a.constant) return { x: b, c: a.constant, constFirst: true, shape };
-  throw ctx.unsupported(node, `both operands ("${a.name}", "${b.name}") are computed; one must be a constant in this version`);
+  return { a, b, shape };
 }
 
 const neg = (t: Tensor): Tensor => ({ shape: t.shape, data: t.data.map((v) => -v) });
+const MINUS_ONE: Tensor = { shape: [1], data: new Float64Array([-1]) };
 
 export const Add: OpHandler = (ctx, node) => {
-  const { x, c, shape } = operands(ctx, node);
-  ctx.emit(node, { kind: "affine", mul: null, add: c }, [x], shape, node.outputs[0]!);
+  const { a, b, shape } = operands(ctx, node);
+  const out = node.outputs[0]!;
+  if (b.constant) ctx.emit(node, { kind: "affine", mul: null, add: b.constant }, [a], shape, out);
+  else if (a.constant) ctx.emit(node, { kind: "affine", mul: null, add: a.constant }, [b], shape, out);
+  else ctx.emit(node, { kind: "add", sign: 1 }, [a, b], shape, out);
 };
 
 export const Sub: OpHandler = (ctx, node) => {
-  const { x, c, constFirst, shape } = operands(ctx, node);
-  const op = constFirst
-    ? { kind: "affine" as const, mul: { shape: [1], data: new Float64Array([-1]) }, add: c }
-    : { kind: "affine" as const, mul: null, add: neg(c) };
-  ctx.emit(node, op, [x], shape, node.outputs[0]!);
+  const { a, b, shape } = operands(ctx, node);
+  const out = node.outputs[0]!;
+  if (b.constant) ctx.emit(node, { kind: "affine", mul: null, add: neg(b.constant) }, [a], shape, out);
+  else if (a.constant) ctx.emit(node, { kind: "affine", mul: MINUS_ONE, add: a.constant }, [b], shape, out);
+  else ctx.emit(node, { kind: "add", sign: -1 }, [a, b], shape, out);
 };
 
 export const Mul: OpHandler = (ctx, node) => {
-  const { x, c, shape } = operands(ctx, node);
-  ctx.emit(node, { kind: "affine", mul: c, add: null }, [x], shape, node.outputs[0]!);
+  const { a, b, shape } = operands(ctx, node);
+  const out = node.outputs[0]!;
+  if (b.constant) ctx.emit(node, { kind: "affine", mul: b.constant, add: null }, [a], shape, out);
+  else if (a.constant) ctx.emit(node, { kind: "affine", mul: a.constant, add: null }, [b], shape, out);
+  else ctx.emit(node, { kind: "mul" }, [a, b], shape, out);
 };
 
 export const Div: OpHandler = (ctx, node) => {
-  const { x, c, constFirst, shape } = operands(ctx, node);
-  if (constFirst && !x.constant) throw ctx.unsupported(node, "division by a computed tensor is not supported");
-  if (c.data.some((v) => v === 0)) throw ctx.error(node, "division by a constant that contains zero");
-  ctx.emit(node, { kind: "affine", mul: { shape: c.shape, data: c.data.map((v) => 1 / v) }, add: null }, [x], shape, node.outputs[0]!);
+  const { a, b, shape } = operands(ctx, node);
+  if (!b.constant) {
+    throw ctx.unsupported(node, `division by a computed tensor ("${b.name}"); only division by a constant is supported`);
+  }
+  if (b.constant.data.some((v) => v === 0)) throw ctx.error(node, "division by a constant that contains zero");
+  ctx.emit(node, { kind: "affine", mul: { shape: b.constant.shape, data: b.constant.data.map((v) => 1 / v) }, add: null }, [a], shape, node.outputs[0]!);
 };

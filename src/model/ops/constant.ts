@@ -31,3 +31,18 @@ export const Shape: OpHandler = (ctx, node) => {
   const dims = x.shape.slice(start, end);
   ctx.setConstant(node.outputs[0]!, { shape: [dims.length], data: Float64Array.from(dims) });
 };
+
+/** Cast: numeric casts of constants (shape arithmetic); a computed tensor may only be cast to a float type. */
+export const Cast: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  const to = ctx.int(node, "to", 1);
+  const FLOATS = [1, 10, 11, 16];
+  if (x.constant) {
+    const data = FLOATS.includes(to) ? x.constant.data : x.constant.data.map((v) => (to === 9 ? (v !== 0 ? 1 : 0) : Math.trunc(v)));
+    ctx.setConstant(node.outputs[0]!, { shape: x.shape, data });
+  } else if (FLOATS.includes(to)) {
+    ctx.alias(node.outputs[0]!, x);
+  } else {
+    throw ctx.unsupported(node, `casting a computed tensor to type ${to} (only to float types)`);
+  }
+};

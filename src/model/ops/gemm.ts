@@ -1,6 +1,13 @@
-/** Gemm and MatMul with a constant operand: both lower to the `gemm` primitive (x · W + b). */
-import type { OpHandler } from "../context.js";
+/**
+ * Gemm and MatMul. A constant right operand makes them the `gemm` primitive (x · W + b, free
+ * in the circuit); a constant left operand is the same product transposed; two computed
+ * operands (attention's QKᵀ and AV) are `matmul`, one constraint per multiply.
+ */
+import type { ImportContext, OpHandler, Operand } from "../context.js";
+import type { Tensor } from "../graph.js";
+import type { OnnxNode } from "../onnx.js";
 import { shapeStr } from "../shapes.js";
+import { matmulLayout, transposeMap } from "../indexing.js";
 import { scaleTensor, transpose2d } from "./util.js";
 
 export const Gemm: OpHandler = (ctx, node) => {
@@ -10,14 +17,13 @@ export const Gemm: OpHandler = (ctx, node) => {
   const alpha = ctx.float(node, "alpha", 1);
   const beta = ctx.float(node, "beta", 1);
   if (a.shape.length !== 2) throw ctx.error(node, `input A must be 2-D, got ${shapeStr(a.shape)}`);
-  if (transA && !a.constant) throw ctx.unsupported(node, "transA=1 on a computed input is not supported");
   const b = ctx.constant(node, 1, "B (the weight matrix)");
   if (b.shape.length !== 2) throw ctx.error(node, `B must be 2-D, got ${shapeStr(b.shape)}`);
-  const aMat = transA && a.constant ? transpose2d(a.constant) : null;
-  const [M, K] = (aMat ? aMat.shape : a.shape) as [number, number];
+  const input = transA ? transposeLast2(ctx, node, a) : a;
+  const [M, K] = input.shape as [number, number];
   const weight = scaleTensor(transB ? transpose2d(b) : b, alpha);
   const [K2, N] = weight.shape as [number, number];
-  if (K !== K2) throw ctx.error(node, `A is ${M}×${K} but B${transB ? "ᵀ" : ""} is ${K2}×${N}`);
+  if (K !== K2) throw ctx.error(node, `A${transA ? "ᵀ" : ""} is ${M}×${K} but B${transB ? "ᵀ" : ""} is ${K2}×${N}`);
   const c = ctx.optionalOperand(node, 2);
   if (c && !c.constant) throw ctx.unsupported(node, `C (input 3, "${c.name}") must be a constant`);
   // a bias that is one row (or a scalar) folds into the gemm; a full [M, N] C becomes an add
@@ -25,7 +31,6 @@ export const Gemm: OpHandler = (ctx, node) => {
   const rowBias = cT && cT.data.length === N && (cT.shape.length <= 1 || cT.shape[cT.shape.length - 1] === N);
   const scalarBias = cT && cT.data.length === 1;
   const bias = !cT ? null : rowBias ? { shape: [N], data: cT.data } : scalarBias ? { shape: [N], data: new Float64Array(N).fill(cT.data[0]!) } : null;
-  const input = aMat ? ctx.setConstant(`${node.name}#A`, aMat) : a;
   const out = node.outputs[0]!;
   if (cT && !bias) {
     const y = ctx.emit(node, { kind: "gemm", weight, bias: null }, [input], [M, N]);
@@ -35,25 +40,42 @@ export const Gemm: OpHandler = (ctx, node) => {
   }
 };
 
+/** Swaps the last two axes (a select). */
+function transposeLast2(ctx: ImportContext, node: OnnxNode, x: Operand, name?: string): Operand {
+  const r = x.shape.length;
+  const perm = [...Array(r).keys()];
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
+  const { map, shape } = transposeMap(x.shape, perm);
+  return ctx.emit(node, { kind: "select", map, fill: 0 }, [x], shape, name);
+}
+
 export const MatMul: OpHandler = (ctx, node) => {
   const a = ctx.operand(node, 0);
   const b = ctx.operand(node, 1);
-  if (!b.constant) {
-    throw ctx.unsupported(node, `the right operand "${b.name}" is computed; MatMul needs a constant right operand in this version`);
+  const layout = matmulLayout(a.shape, b.shape);
+  if (!layout) throw ctx.error(node, `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not multiply`);
+  const out = node.outputs[0]!;
+  if (b.constant && b.shape.length <= 2) {
+    ctx.emit(node, { kind: "gemm", weight: asMatrix(b.constant, "right"), bias: null }, [a], layout.outShape, out);
+  } else if (a.constant && a.shape.length <= 2 && b.shape.length === 1) {
+    // A·b = b·Aᵀ
+    ctx.emit(node, { kind: "gemm", weight: transpose2d(asMatrix(a.constant, "left")), bias: null }, [b], layout.outShape, out);
+  } else if (a.constant && a.shape.length <= 2) {
+    // A·B = (Bᵀ·Aᵀ)ᵀ: the constant becomes a gemm weight between two transposes of the computed side
+    const bt = transposeLast2(ctx, node, b);
+    const w = transpose2d(asMatrix(a.constant, "left"));
+    const yt = ctx.emit(node, { kind: "gemm", weight: w, bias: null }, [bt], [...bt.shape.slice(0, -1), w.shape[1]!]);
+    const y = transposeLast2(ctx, node, yt);
+    ctx.emit(node, { kind: "reshape" }, [y], layout.outShape, out);
+  } else if (a.constant || b.constant) {
+    throw ctx.unsupported(node, "a constant operand with more than 2 dimensions against a computed one");
+  } else {
+    ctx.emit(node, { kind: "matmul" }, [a, b], layout.outShape, out);
   }
-  if (b.shape.length === 1) {
-    // x[..., K] · w[K] → [...]
-    const K = b.shape[0]!;
-    if (a.shape[a.shape.length - 1] !== K) throw ctx.error(node, `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not multiply`);
-    const y = ctx.emit(node, { kind: "gemm", weight: { shape: [K, 1], data: b.constant.data }, bias: null }, [a], [...a.shape.slice(0, -1), 1]);
-    ctx.emit(node, { kind: "reshape" }, [y], a.shape.length === 1 ? [1] : a.shape.slice(0, -1), node.outputs[0]!);
-    return;
-  }
-  if (b.shape.length !== 2) throw ctx.unsupported(node, `a constant right operand of rank ${b.shape.length} ${shapeStr(b.shape)} (only 2-D weights)`);
-  const [K, N] = b.shape as [number, number];
-  if (a.shape.length < 1 || a.shape[a.shape.length - 1] !== K) {
-    throw ctx.error(node, `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not multiply`);
-  }
-  const outShape = a.shape.length === 1 ? [N] : [...a.shape.slice(0, -1), N];
-  ctx.emit(node, { kind: "gemm", weight: b.constant, bias: null }, [a], outShape, node.outputs[0]!);
 };
+
+/** A 1-D constant operand as the column (right) or row (left) matrix numpy matmul makes of it. */
+function asMatrix(t: Tensor, side: "left" | "right"): Tensor {
+  if (t.shape.length === 2) return t;
+  return { shape: side === "right" ? [t.shape[0]!, 1] : [1, t.shape[0]!], data: t.data };
+}

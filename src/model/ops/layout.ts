@@ -1,7 +1,12 @@
-/** Ops that only rename or reshape a value: Identity, Dropout, Flatten, Reshape, Squeeze, Unsqueeze. */
+/**
+ * Ops that move data without arithmetic. Identity, Dropout, Flatten, Reshape, Squeeze and
+ * Unsqueeze only rename or reshape; Transpose, Slice, Gather, Concat and Pad are `select`
+ * maps (free in the circuit: each output is one of the inputs, or the pad value).
+ */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { OnnxNode } from "../onnx.js";
 import { shapeStr, sizeOf } from "../shapes.js";
+import { axisMap, transposeMap } from "../indexing.js";
 
 export const Identity: OpHandler = (ctx, node) => ctx.alias(node.outputs[0]!, ctx.operand(node, 0));
 
@@ -18,9 +23,9 @@ function reshapeTo(ctx: ImportContext, node: OnnxNode, x: Operand, shape: number
   ctx.emit(node, { kind: "reshape" }, [x], shape, node.outputs[0]!);
 }
 
-function normAxis(ctx: ImportContext, node: OnnxNode, axis: number, rank: number): number {
+export function normAxis(ctx: ImportContext, node: OnnxNode, axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= rank) throw ctx.error(node, `axis ${axis} is out of range for rank ${rank}`);
+  if (!Number.isInteger(a) || a < 0 || a >= rank) throw ctx.error(node, `axis ${axis} is out of range for rank ${rank}`);
   return a;
 }
 
@@ -50,15 +55,17 @@ export const Reshape: OpHandler = (ctx, node) => {
   reshapeTo(ctx, node, x, shape);
 };
 
-/** Squeeze/Unsqueeze take axes as an attribute before opset 13 and as input 2 from 13 on. */
-function axesOf(ctx: ImportContext, node: OnnxNode): number[] | null {
-  if (ctx.opset >= 13 && node.inputs.length > 1 && node.inputs[1]) return Array.from(ctx.constant(node, 1, "axes").data);
+/** Squeeze/Unsqueeze (and others) take axes as an attribute in old opsets and as input 2 in new ones. */
+export function axesOf(ctx: ImportContext, node: OnnxNode, inputIndex: number, sinceOpset: number): number[] | null {
+  if (ctx.opset >= sinceOpset) {
+    return node.inputs.length > inputIndex && node.inputs[inputIndex] ? Array.from(ctx.constant(node, inputIndex, "axes").data) : null;
+  }
   return ctx.ints(node, "axes", null);
 }
 
 export const Squeeze: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
-  const axes = axesOf(ctx, node);
+  const axes = axesOf(ctx, node, 1, 13);
   const drop = new Set((axes ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => normAxis(ctx, node, a, x.shape.length)));
   for (const a of drop) if (x.shape[a] !== 1) throw ctx.error(node, `cannot squeeze axis ${a} of size ${x.shape[a]}`);
   reshapeTo(ctx, node, x, x.shape.filter((_, i) => !drop.has(i)));
@@ -66,7 +73,7 @@ export const Squeeze: OpHandler = (ctx, node) => {
 
 export const Unsqueeze: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
-  const axes = axesOf(ctx, node);
+  const axes = axesOf(ctx, node, 1, 13);
   if (!axes) throw ctx.error(node, "axes are required");
   const rank = x.shape.length + axes.length;
   const ins = new Set(axes.map((a) => normAxis(ctx, node, a, rank)));
@@ -74,4 +81,127 @@ export const Unsqueeze: OpHandler = (ctx, node) => {
   let j = 0;
   for (let i = 0; i < rank; i++) shape.push(ins.has(i) ? 1 : x.shape[j++]!);
   reshapeTo(ctx, node, x, shape);
+};
+
+export const Transpose: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  const r = x.shape.length;
+  const perm = ctx.ints(node, "perm", null) ?? [...Array(r).keys()].reverse();
+  if (perm.length !== r || new Set(perm).size !== r || perm.some((p) => p < 0 || p >= r)) {
+    throw ctx.error(node, `perm [${perm.join(", ")}] is not a permutation of ${r} axes`);
+  }
+  const { map, shape } = transposeMap(x.shape, perm);
+  ctx.emit(node, { kind: "select", map, fill: 0 }, [x], shape, node.outputs[0]!);
+};
+
+/** Coordinates 0..n-1 along every axis: the identity for axisMap. */
+function identityCoords(shape: readonly number[]): Int32Array[] {
+  return shape.map((d) => Int32Array.from({ length: d }, (_, i) => i));
+}
+
+export const Slice: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  const r = x.shape.length;
+  const vals = (i: number, attr: string): number[] | null =>
+    ctx.opset >= 10 ? (node.inputs[i] ? Array.from(ctx.constant(node, i, attr).data) : null) : ctx.ints(node, attr, null);
+  const starts = vals(1, "starts");
+  const ends = vals(2, "ends");
+  if (!starts || !ends || starts.length !== ends.length) throw ctx.error(node, "starts and ends are required and must have the same length");
+  const axes = (vals(3, "axes") ?? starts.map((_, i) => i)).map((a) => normAxis(ctx, node, a, r));
+  const steps = vals(4, "steps") ?? starts.map(() => 1);
+  const coords = identityCoords(x.shape);
+  axes.forEach((ax, i) => {
+    const d = x.shape[ax]!;
+    const step = steps[i]!;
+    if (step === 0) throw ctx.error(node, "a slice step of 0");
+    // ONNX clamping: negative indices count from the end; starts/ends clamp to the valid range
+    const norm = (v: number) => (v < 0 ? v + d : v);
+    let s = norm(starts[i]!), e = norm(ends[i]!);
+    if (step > 0) { s = Math.min(Math.max(s, 0), d); e = Math.min(Math.max(e, 0), d); }
+    else { s = Math.min(Math.max(s, 0), d - 1); e = Math.min(Math.max(e, -1), d - 1); }
+    const idx: number[] = [];
+    for (let c = s; step > 0 ? c < e : c > e; c += step) idx.push(c);
+    coords[ax] = Int32Array.from(idx);
+  });
+  if (coords.some((c) => c.length === 0)) throw ctx.unsupported(node, "an empty slice");
+  const { map, shape } = axisMap(x.shape, coords);
+  ctx.emit(node, { kind: "select", map, fill: 0 }, [x], shape, node.outputs[0]!);
+};
+
+export const Gather: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  const idx = ctx.constant(node, 1, "indices");
+  const axis = normAxis(ctx, node, ctx.int(node, "axis", 0), x.shape.length);
+  const d = x.shape[axis]!;
+  const flat = Int32Array.from(idx.data, (v) => {
+    const i = v < 0 ? v + d : v;
+    if (!Number.isInteger(i) || i < 0 || i >= d) throw ctx.error(node, `index ${v} is out of range for axis ${axis} of size ${d}`);
+    return i;
+  });
+  const coords = identityCoords(x.shape);
+  coords[axis] = flat;
+  const { map } = axisMap(x.shape, coords);
+  const shape = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];
+  ctx.emit(node, { kind: "select", map, fill: 0 }, [x], shape, node.outputs[0]!);
+};
+
+export const Concat: OpHandler = (ctx, node) => {
+  const ins = node.inputs.map((_, i) => ctx.operand(node, i));
+  const r = ins[0]!.shape.length;
+  const axis = normAxis(ctx, node, ctx.int(node, "axis", 0), r);
+  for (const t of ins) {
+    if (t.shape.length !== r || t.shape.some((d, i) => i !== axis && d !== ins[0]!.shape[i])) {
+      throw ctx.error(node, `inputs ${ins.map((t) => shapeStr(t.shape)).join(", ")} differ outside axis ${axis}`);
+    }
+  }
+  const shape = [...ins[0]!.shape];
+  shape[axis] = ins.reduce((n, t) => n + t.shape[axis]!, 0);
+  // output element → (which input, its flat index), as an index into the inputs laid end to end
+  const map = new Int32Array(sizeOf(shape));
+  const outer = sizeOf(shape.slice(0, axis));
+  const inner = sizeOf(shape.slice(axis + 1));
+  let o = 0;
+  for (let a = 0; a < outer; a++) {
+    let base = 0;
+    for (const t of ins) {
+      const chunk = t.shape[axis]! * inner;
+      for (let k = 0; k < chunk; k++) map[o++] = base + a * chunk + k;
+      base += sizeOf(t.shape);
+    }
+  }
+  ctx.emit(node, { kind: "select", map, fill: 0 }, ins, shape, node.outputs[0]!);
+};
+
+export const Pad: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  const r = x.shape.length;
+  const mode = ctx.string(node, "mode", "constant");
+  if (mode !== "constant") throw ctx.unsupported(node, `pad mode "${mode}" (only constant)`);
+  let pads: number[];
+  let value = 0;
+  let axes = [...Array(r).keys()];
+  if (ctx.opset >= 11) {
+    pads = Array.from(ctx.constant(node, 1, "pads").data);
+    const v = ctx.optionalOperand(node, 2);
+    if (v) {
+      if (!v.constant) throw ctx.unsupported(node, "a computed pad value");
+      value = v.constant.data[0] ?? 0;
+    }
+    if (node.inputs[3]) axes = Array.from(ctx.constant(node, 3, "axes").data).map((a) => normAxis(ctx, node, a, r));
+  } else {
+    pads = ctx.ints(node, "pads", null) ?? [];
+    value = ctx.float(node, "value", 0);
+  }
+  if (pads.length !== 2 * axes.length) throw ctx.error(node, `pads has ${pads.length} values for ${axes.length} axes`);
+  const coords = identityCoords(x.shape);
+  axes.forEach((ax, i) => {
+    const before = pads[i]!, after = pads[i + axes.length]!;
+    const d = x.shape[ax]!;
+    const idx: number[] = [];
+    for (let c = -before; c < d + after; c++) idx.push(c >= 0 && c < d ? c : -1);
+    if (idx.length <= 0) throw ctx.error(node, `pads remove all of axis ${ax}`);
+    coords[ax] = Int32Array.from(idx);
+  });
+  const { map, shape } = axisMap(x.shape, coords);
+  ctx.emit(node, { kind: "select", map, fill: value }, [x], shape, node.outputs[0]!);
 };

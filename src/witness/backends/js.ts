@@ -11,6 +11,9 @@ import type { WireSink } from "../../circuit/wires.js";
 import { writeBits } from "../../circuit/gadgets/bits.js";
 import { requantWitness } from "../../circuit/gadgets/requant.js";
 import { maxWitness } from "../../circuit/gadgets/max.js";
+import { productWitness } from "../../circuit/gadgets/product.js";
+import { divWitness } from "../../circuit/gadgets/div.js";
+import { argmaxWitness } from "../../circuit/gadgets/argmax.js";
 
 /** Runs the plan on a quantized input; writes wires to `sink` if given. Returns every tensor. */
 export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink): IntTensor[] {
@@ -30,19 +33,38 @@ function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], sink?: 
       }
       return;
     case "linear":
-      values[step.output] = evalQ(step.op, [values[step.input]!], plan.tensors[step.output]!.shape);
+      values[step.output] = evalQ(step.op, step.inputs.map((t) => values[t]!), plan.tensors[step.output]!.shape);
       return;
     case "requant": {
       const x = values[step.input]!;
-      const y = evalQ({ kind: "requant", shift: step.shift, relu: step.relu }, [x], plan.tensors[step.output]!.shape);
-      values[step.output] = y;
-      if (sink) requantWitness(step, x.data, y.data, sink);
+      values[step.output] = evalQ({ kind: "requant", shift: step.shift, act: step.act }, [x], plan.tensors[step.output]!.shape);
+      if (sink) requantWitness(step, x.data, sink);
       return;
     }
     case "max": {
       const x = values[step.input]!;
       values[step.output] = evalQ({ kind: "max", groups: step.groups }, [x], plan.tensors[step.output]!.shape);
       if (sink) maxWitness(step, x.data, sink);
+      return;
+    }
+    case "product": {
+      const [a, b] = step.inputs.map((t) => values[t]!) as [IntTensor, IntTensor];
+      const shape = plan.tensors[step.output]!.shape;
+      values[step.output] = evalQ({ kind: step.op }, [a, b], shape);
+      if (sink) productWitness(step, a, b, shape, sink);
+      return;
+    }
+    case "div": {
+      const [a, b] = step.inputs.map((t) => values[t]!) as [IntTensor, IntTensor];
+      const shape = plan.tensors[step.output]!.shape;
+      values[step.output] = evalQ({ kind: "div", shift: step.shift }, [a, b], shape);
+      if (sink) divWitness(step, a, b, shape, sink);
+      return;
+    }
+    case "argmax": {
+      const x = values[step.input]!;
+      values[step.output] = evalQ({ kind: "argmax", groups: step.groups }, [x], plan.tensors[step.output]!.shape);
+      if (sink) argmaxWitness(step, x.data, sink);
       return;
     }
     case "emit":

@@ -1,0 +1,97 @@
+/**
+ * The quantizer's working state: the quantized value of every float value so far, the scale
+ * each should settle to, and the helpers every rule uses: settle (rescale an accumulator to
+ * its target scale), requant (rescale + activation), define (append a node with its bounds
+ * and error bound, refusing magnitudes that would break exact arithmetic).
+ */
+import type { Graph, Node } from "../model/graph.js";
+import { ZkError } from "../errors.js";
+import type { Calibration } from "./calibration.js";
+import type { Activation, QNode, QOp, QValue } from "./qgraph.js";
+import { requantBounds, type Bounds } from "./bounds.js";
+import type { QuantizeOptions } from "./options.js";
+
+/** Exact doubles end at 2^53; keep headroom for rounding offsets and decomposition widths. */
+export const MAX_MAGNITUDE = 2 ** 50;
+
+/** A quantized value while the graph is being built: its desired scale rides along. */
+export interface Live extends QValue {
+  /** the scale this value should be rescaled to before anything multiplies or compares it */
+  readonly target: number;
+}
+
+/** The largest scale at which `absMax` still fits in `bits` signed bits. */
+export function scaleForRange(absMax: number, bits: number): number {
+  if (!(absMax > 0)) return bits - 1;
+  return bits - 1 - Math.ceil(Math.log2(absMax));
+}
+
+export class QuantizeContext {
+  readonly nodes: QNode[] = [];
+  readonly values = new Map<string, QValue>();
+  private readonly live = new Map<string, Live>();
+  private counter = 0;
+
+  constructor(
+    readonly graph: Graph,
+    readonly calib: Calibration,
+    readonly opts: QuantizeOptions,
+  ) {}
+
+  get(name: string): Live {
+    const v = this.live.get(name);
+    if (!v) throw new Error(`quantize: no value "${name}"`);
+    return v;
+  }
+
+  /** The scale a float value's calibrated range asks for. */
+  targetFor(name: string): number {
+    return scaleForRange(this.calib.stats.get(name)?.absMax ?? 0, this.opts.activationBits);
+  }
+
+  /** A bound on |float value| for a quantized value: its integer bound plus its error. */
+  floatMax(v: QValue): number {
+    return Math.max(Math.abs(v.lo), Math.abs(v.hi)) / 2 ** v.scale + (v.err ?? 0);
+  }
+
+  fresh(base: string): string {
+    return `${base}#${this.counter++}`;
+  }
+
+  register(v: Live): Live {
+    this.values.set(v.name, { name: v.name, shape: v.shape, scale: v.scale, lo: v.lo, hi: v.hi, err: v.err });
+    this.live.set(v.name, v);
+    return v;
+  }
+
+  /** Appends a node computing `name`; checks its bounds against exact arithmetic. */
+  define(
+    node: Node, source: string, op: QOp, inputs: readonly QValue[], name: string, shape: readonly number[],
+    scale: number, b: Bounds, err: number | null, target?: number,
+  ): Live {
+    const m = Math.max(b.mag, Math.abs(b.lo), Math.abs(b.hi));
+    if (!(m < MAX_MAGNITUDE)) {
+      throw new ZkError("OVERFLOW",
+        `node "${node.name}" (${node.source}): quantized values may reach 2^${Math.log2(m).toFixed(1)}, beyond the 2^50 that exact witness arithmetic allows; ` +
+        "lower --weight-bits / --activation-bits or rescale the model's inputs");
+    }
+    this.nodes.push({ name: node.name, source, op, inputs: inputs.map((i) => i.name), output: name });
+    return this.register({ name, shape, scale, lo: b.lo, hi: b.hi, err, target: target ?? Math.min(scale, this.targetFor(name)) });
+  }
+
+  /** Rescale + activation. The output scale is the input's minus `shift` (plus the activation's own). */
+  requant(v: Live, shift: number, act: Activation, node: Node, name = this.fresh(`${v.name}@s${v.scale - shift}`), source = ""): Live {
+    const b = requantBounds(v, shift, act);
+    const outScale = act.kind === "poly" ? act.table.outScale : act.kind === "leaky" ? v.scale - shift + act.alphaShift : v.scale - shift;
+    const rounding = shift > 0 ? 2 ** -(v.scale - shift + 1) : 0;
+    const err = v.err === null ? null : v.err + rounding;
+    const target = act.kind === "poly" ? this.targetFor(name) : v.target;
+    return this.define(node, source, { kind: "requant", shift, act }, [v], name, v.shape, outScale, b, err, Math.min(outScale, target));
+  }
+
+  /** Rescales an accumulator to its target scale (no activation); settled values pass through. */
+  settle(v: Live, node: Node): Live {
+    const shift = v.scale - v.target;
+    return shift > 0 ? this.requant(v, shift, { kind: "none" }, node) : v;
+  }
+}

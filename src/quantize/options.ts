@@ -1,0 +1,25 @@
+/** The quantizer's knobs (CLI: compile --activation-bits etc.). */
+import { ZkError } from "../errors.js";
+
+export interface QuantizeOptions {
+  /** bits an activation's calibrated range should span (sign included) */
+  readonly activationBits: number;
+  /** bits of the largest weight of each tensor (sign included) */
+  readonly weightBits: number;
+  /** bits the calibrated input range should span */
+  readonly inputBits: number;
+  /** widen the calibrated input range by this fraction of its span on each side */
+  readonly inputMargin: number;
+}
+
+export const DEFAULT_QUANTIZE: QuantizeOptions = { activationBits: 10, weightBits: 10, inputBits: 10, inputMargin: 0.25 };
+
+export function validateOptions(o: QuantizeOptions): void {
+  const bits = (v: number, name: string, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new ZkError("BAD_OPTION", `${name} must be an integer in ${min}..${max}, got ${v}`);
+  };
+  bits(o.activationBits, "activation bits", 2, 24);
+  bits(o.weightBits, "weight bits", 2, 16);
+  bits(o.inputBits, "input bits", 2, 24);
+  if (!(o.inputMargin >= 0 && o.inputMargin <= 10)) throw new ZkError("BAD_OPTION", `input margin must be in 0..10, got ${o.inputMargin}`);
+}
