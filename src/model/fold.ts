@@ -53,7 +53,7 @@ export function foldAffines(graph: Graph): Graph {
     for (const n of nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
     for (let i = 0; i < nodes.length; i++) {
       const a = nodes[i]!;
-      if (a.op.kind !== "affine") continue;
+      if (a.op.kind !== "affine" || a.op.pinned) continue;
       const src = a.inputs[0]!;
       const j = nodes.findIndex((n) => n.output === src);
       if (j < 0 || consumers.get(src) !== 1 || outputs.has(src)) continue;

@@ -11,6 +11,8 @@ export interface Tensor {
   readonly data: Float64Array;
   /** the ONNX element type it was stored as, when it came from the model (QDQ needs it) */
   readonly dataType?: number;
+  /** for a dequantized constant (QDQ weights): data = ints · scale (per `axis`, or one scale) */
+  readonly quantized?: { readonly ints: Float64Array; readonly scale: Float64Array; readonly axis: number };
 }
 
 /** Index lists into a flat input: group g is indices[start[g] .. start[g+1]). */
@@ -39,8 +41,11 @@ export type PrimOp =
   | { readonly kind: "gemm"; readonly weight: Tensor; readonly bias: Tensor | null }
   /** 2-D convolution, NCHW, weight [M, C/group, kh, kw] */
   | { readonly kind: "conv"; readonly weight: Tensor; readonly bias: Tensor | null; readonly params: Conv2dParams }
-  /** y = x · mul + add, both optional constants broadcast (numpy rules) with x */
-  | { readonly kind: "affine"; readonly mul: Tensor | null; readonly add: Tensor | null }
+  /**
+   * y = x · mul + add, both optional constants broadcast (numpy rules) with x. `pinned`
+   * affines (a QDQ weight's scale after its integer weights) are never folded into the op before.
+   */
+  | { readonly kind: "affine"; readonly mul: Tensor | null; readonly add: Tensor | null; readonly pinned?: boolean }
   /** same data, new shape */
   | { readonly kind: "reshape" }
   /** y[i] = (inputs concatenated, flat)[map[i]], or `fill` where map[i] < 0: transpose, slice, gather, concat, pad */

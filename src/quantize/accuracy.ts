@@ -8,7 +8,7 @@ export interface AccuracyReport {
   readonly samples: number;
   readonly maxAbsError: number;
   readonly meanAbsError: number;
-  /** fraction of samples whose argmax of the first output agrees */
+  /** fraction of samples whose decision (see `decide`) on the first output agrees */
   readonly argmaxAgreement: number;
 }
 
@@ -16,6 +16,11 @@ export function argmax(v: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
   return best;
+}
+
+/** A classifier's decision: the argmax, or for a single output (a probability) whether it is ≥ 0.5. */
+export function decide(v: ArrayLike<number>): number {
+  return v.length === 1 ? (v[0]! >= 0.5 ? 1 : 0) : argmax(v);
 }
 
 export function measureAccuracy(q: QGraph, samples: readonly Tensor[], floatOutputs: readonly (readonly Tensor[])[]): AccuracyReport {
@@ -32,7 +37,7 @@ export function measureAccuracy(q: QGraph, samples: readonly Tensor[], floatOutp
         sumErr += e;
         count++;
       }
-      if (oi === 0 && argmax(got) === argmax(want)) agree++;
+      if (oi === 0 && decide(got) === decide(want)) agree++;
     });
   });
   return { samples: samples.length, maxAbsError: maxErr, meanAbsError: count ? sumErr / count : 0, argmaxAgreement: samples.length ? agree / samples.length : 1 };

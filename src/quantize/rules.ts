@@ -91,7 +91,8 @@ function linear(ctx: QuantizeContext, node: Node, op: Op<"gemm"> | Op<"conv">, r
 
 function affine(ctx: QuantizeContext, node: Node, op: Op<"affine">, raw: Live, shape: readonly number[]): void {
   const x = op.mul ? ctx.settle(raw, node) : raw;
-  const sm = op.mul ? paramScale(op.mul.data, ctx.opts.weightBits) : 0;
+  // a QDQ weight scale (pinned) is a precise multiplier, not a weight: give it more bits
+  const sm = op.mul ? paramScale(op.mul.data, op.pinned ? MULTIPLIER_BITS : ctx.opts.weightBits) : 0;
   const mul = op.mul ? quantizeTensor(op.mul, sm) : null;
   const add = op.add ? quantizeTensor(op.add, x.scale + sm) : null;
   const n = sizeOf(shape);

@@ -11,6 +11,7 @@ import { qinputOf } from "../../src/prove/prove.js";
 import { readR1cs } from "../../src/formats/r1cs.js";
 import { readWtns, witnessValues } from "../../src/formats/wtns.js";
 import { checkR1cs } from "../../src/witness/check.js";
+import { P } from "../../src/circuit/field.js";
 import { encodeOnnx, randomInput, rng, runOrt } from "../helpers/onnx.js";
 import { OP_CASES } from "../helpers/models.js";
 
@@ -31,11 +32,27 @@ describe("compiling small models of every supported op", () => {
       const compiled = compileModel(model, calibration, DEFAULT_COMPILE, { model: c.name, calibration: "random" });
       const r1cs = readR1cs(compiled.r1csBytes);
       const plan = compiled.circuit.plan;
+      // every wire (outputs, range-checked inputs, internal) is used by some constraint
+      const used = new Set<number>();
+      for (const lcs of r1cs.constraints) for (const lc of lcs) for (const w of lc.wires) used.add(w);
+      const firstInternal = 1 + r1cs.nPubOut + r1cs.nPubIn + r1cs.nPrvIn;
+      for (let w = 1; w < r1cs.nWires; w++) expect(used.has(w), `wire ${w} is unconstrained`).toBe(true);
       for (let k = 0; k < 3; k++) {
         const x = randomInput(c.inShape, r, ...(c.range ?? [-1, 1]));
         const q = quantizeInput(Array.from(x), qinputOf(compiled.meta), true);
         const { wtns, outputs } = computeWitness(plan, q.tensor);
-        expect(checkR1cs(r1cs, witnessValues(readWtns(wtns))).ok).toBe(true);
+        const w = witnessValues(readWtns(wtns));
+        expect(checkR1cs(r1cs, w).ok).toBe(true);
+        if (k === 0) {
+          // tamper: sampled single-wire changes of outputs and internal wires are all rejected
+          const candidates = [...Array(r1cs.nWires).keys()].filter((i) => (i >= 1 && i <= r1cs.nPubOut) || i >= firstInternal);
+          for (let t = 0; t < 25; t++) {
+            const wire = candidates[Math.floor(r() * candidates.length)]!;
+            const bad = [...w];
+            bad[wire] = (bad[wire]! + 1n) % P;
+            expect(checkR1cs(r1cs, bad).ok, `changing wire ${wire} was accepted`).toBe(false);
+          }
+        }
         const want = await runOrt(model, x, c.inShape);
         compiled.meta.outputs.forEach((o, k) => {
           const got = dequantize(outputs[k]!, o.scale);

@@ -101,7 +101,8 @@ describe.each(MODELS)("%s end to end", (name) => {
       // a remainder changed by one with the quotient's lowest bit compensating is still caught
       tampered.push({ what: "remainder + 2^k", wire, value: w[wire]! + (2n ** BigInt(s.shift)) });
     }
-    for (let o = 1; o <= 10; o++) tampered.push({ what: `output ${o}`, wire: o, value: mod(w[o]! + 1n) });
+    const nOut = (await readModelMeta(dir)).outputs[0]!.shape.reduce((a, b) => a * b, 1);
+    for (let o = 1; o <= nOut; o++) tampered.push({ what: `output ${o}`, wire: o, value: mod(w[o]! + 1n) });
     tampered.push({ what: "output sign", wire: 1, value: mod(P - w[1]!) });
     for (const t of tampered) {
       const bad = [...w];

@@ -8,7 +8,7 @@ import { LinearCombination, type LcTensor } from "../../src/circuit/lc.js";
 import type { WitnessPlan } from "../../src/circuit/plan.js";
 import { mod } from "../../src/circuit/field.js";
 import type { WireSink } from "../../src/circuit/wires.js";
-import { runPlanJs } from "../../src/witness/backends/js.js";
+import { runSteps } from "../../src/witness/backends/js.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
 import type { ParsedR1cs } from "../../src/formats/r1cs.js";
 
@@ -35,26 +35,44 @@ export interface Bench {
   satisfied(w: readonly bigint[]): boolean;
 }
 
+export interface BenchInput {
+  readonly shape: readonly number[];
+  readonly values: readonly number[];
+}
+
+/**
+ * A gadget over one or more input tensors (private wires 1.., in order). The gadget gets
+ * their LcTensors and tensor ids 0..k-1; its output is tensor id k.
+ */
+export function benchMany(
+  inputs: readonly BenchInput[],
+  build: (cs: ConstraintSystem, xs: LcTensor[], ids: number[], out: number) => LcTensor,
+  outShape: readonly number[],
+): Bench {
+  const n = inputs.reduce((a, t) => a + t.values.length, 0);
+  const cs = new ConstraintSystem({ nPubOut: 0, nPubIn: 0, nPrvIn: n });
+  const first = cs.nWires;
+  let w = 1;
+  const xs = inputs.map((t) => ({ shape: t.shape, lcs: t.values.map(() => LinearCombination.wire(w++)) }));
+  build(cs, xs, inputs.map((_, i) => i), inputs.length);
+  const sink = new ArraySink(cs.nWires);
+  inputs.flatMap((t) => t.values).forEach((v, i) => sink.setInt(1 + i, v));
+  const plan: WitnessPlan = { nWires: cs.nWires, tensors: [...inputs.map((t) => ({ shape: t.shape })), { shape: outShape }], steps: cs.steps, input: 0, outputs: [inputs.length] };
+  const values = runSteps(plan, inputs.map((t) => ({ shape: t.shape, data: Float64Array.from(t.values) })), sink);
+  const r1cs = toSparse({ nWires: cs.nWires, nPubOut: 0, nPubIn: 0, nPrvIn: n, constraints: cs.constraints });
+  return {
+    cs, r1cs, witness: sink.w, output: Array.from((values[inputs.length] ?? values[0]!).data), firstGadgetWire: first,
+    satisfied: (wit) => checkR1cs(r1cs, wit).ok,
+  };
+}
+
 export function bench(
   inputs: readonly number[],
   shape: readonly number[],
   build: (cs: ConstraintSystem, x: LcTensor) => LcTensor,
   outShape: readonly number[] = shape,
 ): Bench {
-  const n = inputs.length;
-  const cs = new ConstraintSystem({ nPubOut: 0, nPubIn: 0, nPrvIn: n });
-  const first = cs.nWires;
-  const x: LcTensor = { shape, lcs: inputs.map((_, i) => LinearCombination.wire(1 + i)) };
-  build(cs, x);
-  const sink = new ArraySink(cs.nWires);
-  inputs.forEach((v, i) => sink.setInt(1 + i, v));
-  const plan: WitnessPlan = { nWires: cs.nWires, tensors: [{ shape }, { shape: outShape }], steps: cs.steps, input: 0, outputs: [1] };
-  const values = runPlanJs(plan, { shape, data: Float64Array.from(inputs) }, sink);
-  const r1cs = toSparse({ nWires: cs.nWires, nPubOut: 0, nPubIn: 0, nPrvIn: n, constraints: cs.constraints });
-  return {
-    cs, r1cs, witness: sink.w, output: Array.from((values[1] ?? values[0]!).data), firstGadgetWire: first,
-    satisfied: (w) => checkR1cs(r1cs, w).ok,
-  };
+  return benchMany([{ shape, values: inputs }], (cs, xs) => build(cs, xs[0]!), outShape);
 }
 
 /** The witness with one wire replaced. */

@@ -8,7 +8,7 @@ import type { Graph } from "../../src/model/graph.js";
 import type { QGraph } from "../../src/quantize/qgraph.js";
 
 export const FIXTURES = path.resolve("test/fixtures");
-export const MODELS = ["digits_mlp", "digits_cnn"] as const;
+export const MODELS = ["digits_mlp", "digits_cnn", "cancer_logreg"] as const;
 
 export interface Samples {
   input_shape: number[];

@@ -1,7 +1,7 @@
 /** Conv (2-D, NCHW) with constant weights and bias: the `conv` primitive. */
 import type { OpHandler } from "../context.js";
 import { shapeStr, windowOutSize } from "../shapes.js";
-import { pair, require4d, windowPads } from "./util.js";
+import { pair, quantizedWeight, require4d, windowPads } from "./util.js";
 
 export const Conv: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
@@ -23,8 +23,15 @@ export const Conv: OpHandler = (ctx, node) => {
   if (b?.constant && b.constant.data.length !== M) throw ctx.error(node, `bias has ${b.constant.data.length} values for ${M} output channels`);
   const OH = windowOutSize(H, KH, strides[0], pads[0], pads[2], dilations[0]);
   const OW = windowOutSize(W, KW, strides[1], pads[1], pads[3], dilations[1]);
-  ctx.emit(node, {
-    kind: "conv", weight, bias: b?.constant ? { shape: [M], data: b.constant.data } : null,
-    params: { pads, strides, dilations, group },
-  }, [x], [B, M, OH, OW], node.outputs[0]!);
+  const params = { pads, strides, dilations, group };
+  const q = quantizedWeight(weight, 0);
+  if (q) {
+    // QDQ: the model's integer weights as given, then each channel's scale (and the bias) after
+    const y = ctx.emit(node, { kind: "conv", weight: q.ints, bias: null, params }, [x], [B, M, OH, OW]);
+    const mul = { shape: [M, 1, 1], data: q.scales };
+    const add = b?.constant ? { shape: [M, 1, 1], data: b.constant.data } : null;
+    ctx.emit(node, { kind: "affine", mul, add, pinned: true }, [y], [B, M, OH, OW], node.outputs[0]!);
+    return;
+  }
+  ctx.emit(node, { kind: "conv", weight, bias: b?.constant ? { shape: [M], data: b.constant.data } : null, params }, [x], [B, M, OH, OW], node.outputs[0]!);
 };

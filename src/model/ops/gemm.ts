@@ -8,7 +8,7 @@ import type { Tensor } from "../graph.js";
 import type { OnnxNode } from "../onnx.js";
 import { shapeStr } from "../shapes.js";
 import { matmulLayout, transposeMap } from "../indexing.js";
-import { scaleTensor, transpose2d } from "./util.js";
+import { quantizedWeight, scaleTensor, transpose2d } from "./util.js";
 
 export const Gemm: OpHandler = (ctx, node) => {
   const a = ctx.operand(node, 0);
@@ -55,7 +55,12 @@ export const MatMul: OpHandler = (ctx, node) => {
   const layout = matmulLayout(a.shape, b.shape);
   if (!layout) throw ctx.error(node, `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not multiply`);
   const out = node.outputs[0]!;
-  if (b.constant && b.shape.length <= 2) {
+  const q = b.constant && b.shape.length === 2 ? quantizedWeight(b.constant, 1) : null;
+  if (q) {
+    // QDQ: the model's integer weights as given, then each column's scale after
+    const y = ctx.emit(node, { kind: "gemm", weight: q.ints, bias: null }, [a], layout.outShape);
+    ctx.emit(node, { kind: "affine", mul: { shape: [q.scales.length], data: q.scales }, add: null, pinned: true }, [y], layout.outShape, out);
+  } else if (b.constant && b.shape.length <= 2) {
     ctx.emit(node, { kind: "gemm", weight: asMatrix(b.constant, "right"), bias: null }, [a], layout.outShape, out);
   } else if (a.constant && a.shape.length <= 2 && b.shape.length === 1) {
     // A·b = b·Aᵀ

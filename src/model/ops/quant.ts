@@ -76,5 +76,8 @@ export const DequantizeLinear: OpHandler = (ctx, node) => {
     const [s, z] = paramAt(p, x.shape, i);
     return (v - z) * s;
   });
-  ctx.setConstant(node.outputs[0]!, { shape: x.shape, data });
+  // symmetric weights keep their integers: a Conv/Gemm can use them exactly (see quantizedWeight)
+  const symmetric = !p.zeroPoint || p.zeroPoint.data.every((z) => z === 0);
+  const quantized = symmetric ? { ints: x.constant.data, scale: p.scale.data, axis: p.scale.data.length === 1 ? -1 : p.axis } : undefined;
+  ctx.setConstant(node.outputs[0]!, { shape: x.shape, data, ...(quantized ? { quantized } : {}) });
 };

@@ -55,3 +55,16 @@ export function require4d(ctx: ImportContext, node: OnnxNode, shape: readonly nu
   if (shape.length !== 4) throw ctx.unsupported(node, `${what} has shape [${shape.join(", ")}]; only 4-D NCHW tensors are supported`);
   return shape as [number, number, number, number];
 }
+
+/**
+ * A QDQ weight whose scale is per tensor or per `channelAxis` (the output channels), split
+ * into its exact integers and the per-channel scales to apply after the op; null otherwise.
+ */
+export function quantizedWeight(w: Tensor, channelAxis: number): { ints: Tensor; scales: Float64Array } | null {
+  const q = w.quantized;
+  if (!q) return null;
+  const C = w.shape[channelAxis]!;
+  if (q.axis === -1) return { ints: { shape: w.shape, data: q.ints }, scales: new Float64Array(C).fill(q.scale[0]!) };
+  if (q.axis !== channelAxis) return null;
+  return { ints: { shape: w.shape, data: q.ints }, scales: q.scale };
+}

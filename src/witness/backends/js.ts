@@ -19,6 +19,11 @@ import { argmaxWitness } from "../../circuit/gadgets/argmax.js";
 export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink): IntTensor[] {
   const values: IntTensor[] = new Array(plan.tensors.length);
   values[plan.input] = input;
+  return runSteps(plan, values, sink);
+}
+
+/** Runs every step over `values` (tensors already known are set; the rest are filled in). */
+export function runSteps(plan: WitnessPlan, values: IntTensor[], sink?: WireSink): IntTensor[] {
   for (const step of plan.steps) runStep(plan, step, values, sink);
   return values;
 }
