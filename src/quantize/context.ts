@@ -89,9 +89,13 @@ export class QuantizeContext {
     return this.define(node, source, { kind: "requant", shift, act }, [v], name, v.shape, outScale, b, err, Math.min(outScale, target));
   }
 
-  /** Rescales an accumulator to its target scale (no activation); settled values pass through. */
-  settle(v: Live, node: Node): Live {
+  /**
+   * Rescales an accumulator to its target scale (no activation); settled values pass through.
+   * `slack` lets a value a few bits above target through: rescaling every input element costs
+   * more than the extra bits cost the next rescale (an average pool's 2 bits before a conv).
+   */
+  settle(v: Live, node: Node, slack = 0): Live {
     const shift = v.scale - v.target;
-    return shift > 0 ? this.requant(v, shift, { kind: "none" }, node) : v;
+    return shift > slack ? this.requant(v, shift, { kind: "none" }, node) : v;
   }
 }

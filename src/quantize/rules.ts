@@ -22,6 +22,8 @@ import { evalPoly } from "./reference.js";
 
 /** Bits for internal multipliers (QDQ's 1/scale and scale): enough to keep their rounding far below a grid step. */
 const MULTIPLIER_BITS = 20;
+/** A linear layer takes an input up to this many bits above its target scale without rescaling it first. */
+const LINEAR_SLACK = 4;
 
 type Op<K extends PrimOp["kind"]> = Extract<PrimOp, { kind: K }>;
 
@@ -68,7 +70,7 @@ export function quantizeNode(ctx: QuantizeContext, node: Node): void {
 }
 
 function linear(ctx: QuantizeContext, node: Node, op: Op<"gemm"> | Op<"conv">, raw: Live): void {
-  const x = ctx.settle(raw, node);
+  const x = ctx.settle(raw, node, LINEAR_SLACK);
   const sw = paramScale(op.weight.data, ctx.opts.weightBits);
   const weight = quantizeTensor(op.weight, sw);
   const bias = op.bias ? quantizeTensor(op.bias, x.scale + sw) : null;
