@@ -11,6 +11,8 @@
  */
 import * as path from "node:path";
 import type { WitnessPlan } from "./circuit/plan.js";
+import type { InputVisibility, OutputVisibility, ParamEntry, ParamVisibility, PublicRole } from "./circuit/compile.js";
+import type { PackPart } from "./circuit/gadgets/commit.js";
 import { ZkError } from "./errors.js";
 import { readFileOrFail, readJsonFile } from "./util/fsx.js";
 
@@ -35,12 +37,14 @@ export const MODEL_FORMAT = "zkinfer-model";
 export const MODEL_VERSION = 1;
 
 export interface PublicEntry {
-  readonly role: "output" | "input";
+  readonly role: PublicRole;
   readonly name: string;
   readonly shape: readonly number[];
   readonly scale: number;
   readonly offset: number;
   readonly count: number;
+  /** for *_hash entries: how the committed tensors were packed (see gadgets/commit.ts) */
+  readonly packing?: readonly (PackPart & { readonly count: number })[];
 }
 
 export interface ModelMeta {
@@ -50,13 +54,15 @@ export interface ModelMeta {
   readonly model: { readonly file: string; readonly sha256: string; readonly opset: number; readonly producer: string };
   readonly options: {
     readonly activationBits: number; readonly weightBits: number; readonly inputBits: number; readonly inputMargin: number;
-    readonly inputVisibility: "public" | "private";
+    readonly inputVisibility: InputVisibility; readonly paramVisibility: ParamVisibility; readonly outputVisibility: OutputVisibility;
   };
   readonly input: {
     readonly name: string; readonly shape: readonly number[]; readonly scale: number;
     readonly range: readonly [number, number]; readonly floatRange: readonly [number, number];
-    readonly visibility: "public" | "private";
+    readonly visibility: InputVisibility;
   };
+  /** the params commitment's layout when params are hashed: which tensors, at which scales, packed how */
+  readonly params: readonly ParamEntry[];
   readonly outputs: readonly {
     readonly name: string; readonly shape: readonly number[]; readonly scale: number;
     /** worst-case |proven output - float model output| for any accepted input (null: discrete, e.g. argmax) */

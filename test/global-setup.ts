@@ -11,6 +11,6 @@ export default async function setup(): Promise<void> {
   process.env.ZKINFER_CACHE ??= path.resolve("node_modules/.cache/zkinfer-test");
   const { ensureDevPtau } = await import("../src/prove/ptau.js");
   const { releaseCurve } = await import("../src/prove/curve.js");
-  for (const power of [9, 11, 13]) await ensureDevPtau(power); // cancer_logreg, digits_mlp (+2 for the --ptau test), digits_cnn
+  for (const power of [9, 10, 11, 13]) await ensureDevPtau(power); // cancer_logreg (+ commitments), digits_mlp (+2 for --ptau), digits_cnn
   await releaseCurve();
 }

@@ -9,7 +9,7 @@ import { importOnnx } from "../model/import.js";
 import { calibrate, parseCalibration } from "../quantize/calibration.js";
 import { DEFAULT_QUANTIZE, quantize, type QuantizeOptions } from "../quantize/quantize.js";
 import { measureAccuracy, type AccuracyReport } from "../quantize/accuracy.js";
-import { compileCircuit, type Circuit, type Visibility } from "./compile.js";
+import { compileCircuit, type Circuit, type InputVisibility, type OutputVisibility, type ParamVisibility } from "./compile.js";
 import { writeR1cs } from "../formats/r1cs.js";
 import { writeSym } from "../formats/sym.js";
 import { artifact, serializePlan, MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from "../artifacts.js";
@@ -20,10 +20,12 @@ import { ZkError } from "../errors.js";
 import { VERSION } from "../version.js";
 
 export interface CompileModelOptions extends QuantizeOptions {
-  readonly inputVisibility: Visibility;
+  readonly inputVisibility: InputVisibility;
+  readonly paramVisibility: ParamVisibility;
+  readonly outputVisibility: OutputVisibility;
 }
 
-export const DEFAULT_COMPILE: CompileModelOptions = { ...DEFAULT_QUANTIZE, inputVisibility: "private" };
+export const DEFAULT_COMPILE: CompileModelOptions = { ...DEFAULT_QUANTIZE, inputVisibility: "private", paramVisibility: "fixed", outputVisibility: "public" };
 
 export interface CompiledModel {
   readonly meta: ModelMeta;
@@ -46,7 +48,7 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
   const calib = calibrate(graph, samples);
   const q = quantize(graph, calib, opts);
   const accuracy = measureAccuracy(q, samples, calib.outputs);
-  const circuit = compileCircuit(q, { inputVisibility: opts.inputVisibility });
+  const circuit = compileCircuit(q, opts);
   const r1csBytes = writeR1cs(circuit.r1cs);
   const planJson = serializePlan(circuit.plan);
   let terms = 0;
@@ -59,7 +61,8 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
     model: { file: path.basename(names.model), sha256: sha256Hex(onnx), opset: imported.opset, producer: imported.producer },
     options: {
       activationBits: opts.activationBits, weightBits: opts.weightBits, inputBits: opts.inputBits,
-      inputMargin: opts.inputMargin, inputVisibility: opts.inputVisibility,
+      inputMargin: opts.inputMargin, inputVisibility: opts.inputVisibility, paramVisibility: opts.paramVisibility,
+      outputVisibility: opts.outputVisibility,
     },
     input: {
       name: q.input.name, shape: q.input.shape, scale: q.input.scale, range: [q.input.lo, q.input.hi],
@@ -71,8 +74,9 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
       : []),
     publicSignals: {
       count: circuit.nPublic,
-      layout: circuit.publicTensors.map((t) => ({ role: t.role, name: t.name, shape: t.shape, scale: t.scale, offset: t.offset, count: sizeOf(t.shape) })),
+      layout: circuit.publicTensors.map((t) => ({ role: t.role, name: t.name, shape: t.shape, scale: t.scale, offset: t.offset, count: sizeOf(t.shape), ...(t.packing ? { packing: t.packing } : {}) })),
     },
+    params: opts.paramVisibility === "hashed" ? circuit.params : [],
     circuit: {
       constraints: nConstraints, wires: circuit.r1cs.nWires, terms, ptauPower: ptauPowerFor(nConstraints, circuit.nPublic),
       r1csSha256: sha256Hex(r1csBytes), planSha256: sha256Hex(planJson),

@@ -1,15 +1,22 @@
 /**
  * QGraph → R1CS + witness plan. Walks the quantized graph once: linear ops compose linear
  * combinations, everything else is a gadget from `gadgets/`, each adding its constraints and
- * the plan step that fills its wires. The input is range-checked (the prover supplies it);
- * outputs are bound to the public output wires.
+ * the plan step that fills its wires. Prover-supplied values (the input; the weights, when
+ * they are private) are range-checked. Visibility follows EZKL:
+ *   input  public | private | hashed     params fixed | private | hashed     output public | hashed
+ * A hashed tensor's Poseidon commitment (gadgets/commit.ts) becomes a public signal instead.
+ *
+ * Public signals (snarkjs's public.json order): the circuit's public outputs, then its public
+ * inputs. zkinfer's outputs are, in order: the model outputs (or their hash), the input hash,
+ * the params hash; its one possible public input is the model input.
  */
 import { ConstraintSystem, type WireLabel } from "./builder.js";
 import { LinearCombination, type LcTensor } from "./lc.js";
 import type { R1cs } from "../formats/r1cs.js";
 import type { PlanStep, TensorId, WitnessPlan } from "./plan.js";
-import type { QGraph } from "../quantize/qgraph.js";
+import type { IntTensor, QGraph, QNode, QValue } from "../quantize/qgraph.js";
 import { sizeOf } from "../model/shapes.js";
+import { bitLength } from "../util/bits.js";
 import { linearLcs, materialize } from "./linear.js";
 import { rangeCheck } from "./gadgets/range.js";
 import { requant } from "./gadgets/requant.js";
@@ -17,21 +24,40 @@ import { maxGroups } from "./gadgets/max.js";
 import { product } from "./gadgets/product.js";
 import { div } from "./gadgets/div.js";
 import { argmax } from "./gadgets/argmax.js";
+import { commit, commitWires, type PackPart } from "./gadgets/commit.js";
 
-export type Visibility = "public" | "private";
+export type InputVisibility = "public" | "private" | "hashed";
+export type ParamVisibility = "fixed" | "private" | "hashed";
+export type OutputVisibility = "public" | "hashed";
 
 export interface CompileOptions {
-  readonly inputVisibility: Visibility;
+  readonly inputVisibility: InputVisibility;
+  readonly paramVisibility?: ParamVisibility;
+  readonly outputVisibility?: OutputVisibility;
 }
 
-/** Where a tensor's values sit among the public signals (snarkjs's public.json order). */
+/** One model parameter tensor, as the params commitment packs it (verifiers re-derive it from the ONNX file). */
+export interface ParamEntry extends PackPart {
+  readonly node: string;
+  readonly kind: "gemm" | "conv" | "affine";
+  readonly part: "weight" | "bias" | "mul" | "add";
+  /** the fixed-point scale it was quantized at */
+  readonly scale: number;
+  readonly count: number;
+}
+
+export type PublicRole = "output" | "input" | "output_hash" | "input_hash" | "params_hash";
+
+/** Where a public tensor (or commitment) sits among the public signals. */
 export interface PublicTensor {
-  readonly role: "output" | "input";
+  readonly role: PublicRole;
   readonly name: string;
   readonly shape: readonly number[];
   readonly scale: number;
   /** index of the first value in public.json */
   readonly offset: number;
+  /** for hashes: how the committed tensors were packed */
+  readonly packing?: readonly (PackPart & { readonly count: number })[];
 }
 
 export interface GadgetCost {
@@ -48,24 +74,42 @@ export interface Circuit {
   readonly publicTensors: readonly PublicTensor[];
   readonly nPublic: number;
   readonly costs: readonly GadgetCost[];
+  /** the params commitment's layout (params hashed), else empty */
+  readonly params: readonly ParamEntry[];
+}
+
+/** Integer range of a tensor's values, as a packing part: [lo, lo + 2^bits). */
+function packPart(lo: number, hi: number): PackPart {
+  return { lo, bits: Math.max(1, bitLength(hi - lo)) };
+}
+
+function minMax(data: ArrayLike<number>): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    lo = Math.min(lo, data[i]!);
+    hi = Math.max(hi, data[i]!);
+  }
+  return [lo, hi];
 }
 
 export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
+  const inputVis = opts.inputVisibility;
+  const paramVis = opts.paramVisibility ?? "fixed";
+  const outputVis = opts.outputVisibility ?? "public";
   const inSize = sizeOf(q.input.shape);
   const outSizes = q.outputs.map((o) => sizeOf(o.shape));
-  const nPubOut = outSizes.reduce((a, b) => a + b, 0);
-  const pubIn = opts.inputVisibility === "public";
+  const nModelOut = outputVis === "public" ? outSizes.reduce((a, b) => a + b, 0) : 1;
+  const nPubOut = nModelOut + (inputVis === "hashed" ? 1 : 0) + (paramVis === "hashed" ? 1 : 0);
+  const pubIn = inputVis === "public";
   const cs = new ConstraintSystem({ nPubOut, nPubIn: pubIn ? inSize : 0, nPrvIn: pubIn ? 0 : inSize });
 
+  // plan tensors: every quantized value, plus internal ones (parameters, partial products)
   const ids = new Map<string, TensorId>();
   const shapes: { shape: readonly number[] }[] = [];
+  const newTensor = (shape: readonly number[]): TensorId => (shapes.push({ shape }), shapes.length - 1);
   const idOf = (name: string): TensorId => {
     let id = ids.get(name);
-    if (id === undefined) {
-      id = shapes.length;
-      ids.set(name, id);
-      shapes.push({ shape: q.values.get(name)!.shape });
-    }
+    if (id === undefined) ids.set(name, (id = newTensor(q.values.get(name)!.shape)));
     return id;
   };
   const tensors = new Map<string, LcTensor>();
@@ -79,6 +123,23 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
   cs.steps.push({ kind: "input", tensor: inId, wire: inWire, range });
   tensors.set(q.input.name, { shape: q.input.shape, lcs: inLcs });
 
+  // private parameters: each constant tensor becomes range-checked wires the prover fills in
+  const params: ParamEntry[] = [];
+  const paramTensors: { tensor: TensorId; lcs: LinearCombination[]; part: PackPart }[] = [];
+  const paramTensor = (node: QNode, part: ParamEntry["part"], t: IntTensor, shape: readonly number[], scale: number): { id: TensorId; lc: LcTensor } => {
+    const id = newTensor(shape);
+    const name = `main.${sanitize(node.output)}.${part}`;
+    const wire = cs.alloc(t.data.length, name);
+    const lcs = Array.from(t.data, (_, i) => LinearCombination.wire(wire + i));
+    const [lo, hi] = minMax(t.data);
+    const pp = packPart(lo, hi);
+    const rng = rangeCheck(cs, lcs, pp.lo, pp.lo + 2 ** pp.bits - 1, name);
+    cs.steps.push({ kind: "param", tensor: id, data: t.data, wire, range: rng });
+    params.push({ node: node.name, kind: node.op.kind as ParamEntry["kind"], part, scale, count: t.data.length, ...pp });
+    paramTensors.push({ tensor: id, lcs, part: pp });
+    return { id, lc: { shape, lcs } };
+  };
+
   for (const node of q.nodes) {
     const xs = node.inputs.map((n) => q.values.get(n)!);
     const out = q.values.get(node.output)!;
@@ -88,47 +149,101 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
     const lcs = node.inputs.map((n) => tensors.get(n)!);
     const op = node.op;
     let result: LcTensor;
-    switch (op.kind) {
-      case "gemm": case "conv": case "affine": case "reshape": case "select": case "add": case "sum": {
-        if (op.kind === "gemm" || op.kind === "conv" || op.kind === "sum") {
-          // fan-in ops read each input element many times: make it one wire first
-          lcs[0] = materialize(cs, lcs[0]!, `main.${sanitize(node.inputs[0]!)}`, inIds[0]!);
-          tensors.set(node.inputs[0]!, lcs[0]);
+    if (node.param && paramVis !== "fixed" && (op.kind === "gemm" || op.kind === "conv" || op.kind === "affine")) {
+      result = compileWithPrivateParams(node, xs[0]!, out, lcs[0]!, inIds[0]!, outId, label);
+    } else {
+      switch (op.kind) {
+        case "gemm": case "conv": case "affine": case "reshape": case "select": case "add": case "sum": {
+          if (op.kind === "gemm" || op.kind === "conv" || op.kind === "sum") {
+            // fan-in ops read each input element many times: make it one wire first
+            lcs[0] = materialize(cs, lcs[0]!, `main.${sanitize(node.inputs[0]!)}`, inIds[0]!);
+            tensors.set(node.inputs[0]!, lcs[0]);
+          }
+          result = linearLcs(op, lcs, out.shape);
+          cs.steps.push({ kind: "linear", op, inputs: inIds, output: outId });
+          break;
         }
-        result = linearLcs(op, lcs, out.shape);
-        cs.steps.push({ kind: "linear", op, inputs: inIds, output: outId });
-        break;
+        case "requant":
+          result = requant(cs, lcs[0]!, { shift: op.shift, act: op.act, lo: xs[0]!.lo, hi: xs[0]!.hi }, label, inIds[0]!, outId);
+          break;
+        case "max":
+          result = maxGroups(cs, lcs[0]!, op.groups, xs[0]!.lo, xs[0]!.hi, out.shape, label, inIds[0]!, outId);
+          break;
+        case "mul": case "matmul":
+          result = product(cs, op.kind, lcs[0]!, lcs[1]!, out.shape, label, [inIds[0]!, inIds[1]!], outId);
+          break;
+        case "div":
+          result = div(cs, lcs[0]!, lcs[1]!, xs[1]!, out, op.shift, out.shape, label, [inIds[0]!, inIds[1]!], outId);
+          break;
+        case "argmax":
+          result = argmax(cs, lcs[0]!, op.groups, xs[0]!.lo, xs[0]!.hi, out.shape, label, inIds[0]!, outId);
+          break;
       }
-      case "requant":
-        result = requant(cs, lcs[0]!, { shift: op.shift, act: op.act, lo: xs[0]!.lo, hi: xs[0]!.hi }, label, inIds[0]!, outId);
-        break;
-      case "max":
-        result = maxGroups(cs, lcs[0]!, op.groups, xs[0]!.lo, xs[0]!.hi, out.shape, label, inIds[0]!, outId);
-        break;
-      case "mul": case "matmul":
-        result = product(cs, op.kind, lcs[0]!, lcs[1]!, out.shape, label, [inIds[0]!, inIds[1]!], outId);
-        break;
-      case "div":
-        result = div(cs, lcs[0]!, lcs[1]!, xs[1]!, out, op.shift, out.shape, label, [inIds[0]!, inIds[1]!], outId);
-        break;
-      case "argmax":
-        result = argmax(cs, lcs[0]!, op.groups, xs[0]!.lo, xs[0]!.hi, out.shape, label, inIds[0]!, outId);
-        break;
     }
     tensors.set(node.output, result);
   }
 
-  // bind each output to its public wires
+  /** A gemm, conv or affine whose constants are prover-supplied wires: products instead of coefficients. */
+  function compileWithPrivateParams(node: QNode, x: QValue, out: QValue, xLc: LcTensor, xId: TensorId, outId: TensorId, label: string): LcTensor {
+    const op = node.op;
+    let body: LcTensor, bodyId: TensorId, bias: { id: TensorId; lc: LcTensor } | null = null;
+    const xm = materialize(cs, xLc, `main.${sanitize(node.inputs[0]!)}`, xId);
+    tensors.set(node.inputs[0]!, xm);
+    if (op.kind === "gemm" || op.kind === "conv") {
+      const sw = out.scale - x.scale;
+      const w = paramTensor(node, "weight", op.weight, op.weight.shape, sw);
+      bodyId = op.bias ? newTensor(out.shape) : outId;
+      body = product(cs, op.kind === "gemm" ? "matmul" : { conv: op.params }, xm, w.lc, out.shape, label, [xId, w.id], bodyId);
+      if (op.bias) bias = paramTensor(node, "bias", op.bias, op.kind === "gemm" ? [op.bias.data.length] : [op.bias.data.length, 1, 1], out.scale);
+    } else if (op.kind === "affine") {
+      if (op.mul) {
+        const m = paramTensor(node, "mul", op.mul, op.mul.shape, out.scale - x.scale);
+        bodyId = op.add ? newTensor(out.shape) : outId;
+        body = product(cs, "mul", xm, m.lc, out.shape, label, [xId, m.id], bodyId);
+      } else {
+        body = xm;
+        bodyId = xId;
+      }
+      if (op.add) bias = paramTensor(node, "add", op.add, op.add.shape, out.scale);
+    } else {
+      throw new Error(`compile: ${op.kind} has no parameters`);
+    }
+    if (!bias) return body;
+    const add = { kind: "add" as const, sign: 1 as const, shifts: [0, 0] as const };
+    cs.steps.push({ kind: "linear", op: add, inputs: [bodyId, bias.id], output: outId });
+    return linearLcs(add, [body, bias.lc], out.shape);
+  }
+
+  // public signals: model outputs (or their hash), then the input and params hashes
   const publicTensors: PublicTensor[] = [];
   let wire = cs.outputWire;
-  q.outputs.forEach((o, i) => {
-    const t = tensors.get(o.name)!;
-    cs.label(wire, outSizes[i]!, `main.output${q.outputs.length > 1 ? i : ""}`);
-    cs.measure("output", outSizes[i]!, () => t.lcs.forEach((lc, j) => cs.enforceEqual(LinearCombination.wire(wire + j), lc)));
-    cs.steps.push({ kind: "emit", tensor: idOf(o.name), wire });
-    publicTensors.push({ role: "output", name: o.name, shape: o.shape, scale: o.scale, offset: wire - 1 });
-    wire += outSizes[i]!;
-  });
+  const bindHash = (role: PublicRole, name: string, parts: { tensor: TensorId; lcs: readonly LinearCombination[]; part: PackPart }[]) => {
+    const n = commitWires(parts.map((p) => p.part), parts.map((p) => p.lcs.length));
+    const sbox = cs.alloc(n, `main.${role}.sbox`);
+    cs.label(wire, 1, `main.${role}`);
+    cs.measure(`${role.replace("_", " ")}`, 1, () => {
+      const hash = commit(cs, parts.map((p) => ({ lcs: p.lcs, part: p.part })), sbox);
+      cs.enforceEqual(LinearCombination.wire(wire), hash);
+    });
+    cs.steps.push({ kind: "commit", parts: parts.map((p) => ({ tensor: p.tensor, ...p.part })), wire: sbox, outWire: wire });
+    publicTensors.push({ role, name, shape: [1], scale: 0, offset: wire - 1, packing: parts.map((p) => ({ ...p.part, count: p.lcs.length })) });
+    wire++;
+  };
+  if (outputVis === "public") {
+    q.outputs.forEach((o, i) => {
+      const t = tensors.get(o.name)!;
+      cs.label(wire, outSizes[i]!, `main.output${q.outputs.length > 1 ? i : ""}`);
+      const w0 = wire;
+      cs.measure("output", outSizes[i]!, () => t.lcs.forEach((lc, j) => cs.enforceEqual(LinearCombination.wire(w0 + j), lc)));
+      cs.steps.push({ kind: "emit", tensor: idOf(o.name), wire });
+      publicTensors.push({ role: "output", name: o.name, shape: o.shape, scale: o.scale, offset: wire - 1 });
+      wire += outSizes[i]!;
+    });
+  } else {
+    bindHash("output_hash", "output", q.outputs.map((o) => ({ tensor: idOf(o.name), lcs: tensors.get(o.name)!.lcs, part: packPart(o.lo, o.hi) })));
+  }
+  if (inputVis === "hashed") bindHash("input_hash", q.input.name, [{ tensor: inId, lcs: inLcs, part: packPart(q.input.lo, q.input.hi) }]);
+  if (paramVis === "hashed") bindHash("params_hash", "params", paramTensors);
   if (pubIn) publicTensors.push({ role: "input", name: q.input.name, shape: q.input.shape, scale: q.input.scale, offset: nPubOut });
 
   const r1cs: R1cs = { nWires: cs.nWires, ...cs.signals, constraints: cs.constraints };
@@ -140,7 +255,7 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
     outputs: q.outputs.map((o) => idOf(o.name)),
   };
   const costs = [...cs.costs].map(([kind, c]) => ({ kind, ...c }));
-  return { r1cs, plan, labels: cs.labels, publicTensors, nPublic: nPubOut + (pubIn ? inSize : 0), costs };
+  return { r1cs, plan, labels: cs.labels, publicTensors, nPublic: nPubOut + (pubIn ? inSize : 0), costs, params };
 }
 
 function sanitize(name: string): string {

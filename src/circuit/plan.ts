@@ -9,6 +9,7 @@
  */
 import type { Groups, Shape } from "../model/graph.js";
 import type { Activation, QOp } from "../quantize/qgraph.js";
+import type { ProductOp } from "./gadgets/product.js";
 
 export type TensorId = number;
 
@@ -34,8 +35,12 @@ export type PlanStep =
       readonly kind: "requant"; readonly input: TensorId; readonly output: TensorId;
       readonly shift: number; readonly act: Activation; readonly bits: BitsLayout; readonly actWires: ActivationWires;
     }
-  /** products of two computed tensors: one wire per multiply (mul: per output element; matmul: per (batch, i, j, k)) */
-  | { readonly kind: "product"; readonly op: "mul" | "matmul"; readonly inputs: readonly [TensorId, TensorId]; readonly output: TensorId; readonly wire: number }
+  /** products of two computed tensors: one wire per multiply (mul: per output element; matmul: per (batch, i, j, k); conv: per term) */
+  | { readonly kind: "product"; readonly op: ProductOp; readonly inputs: readonly [TensorId, TensorId]; readonly output: TensorId; readonly wire: number }
+  /** a model parameter the prover supplies (private/hashed params): its values into wires, and their range bits */
+  | { readonly kind: "param"; readonly tensor: TensorId; readonly data: Float64Array; readonly wire: number; readonly range: BitsLayout }
+  /** a Poseidon commitment to tensors (packed): S-box wires from `wire`, the hash into `outWire` */
+  | { readonly kind: "commit"; readonly parts: readonly { readonly tensor: TensorId; readonly lo: number; readonly bits: number }[]; readonly wire: number; readonly outWire: number }
   /** output = round(a·2^shift / b): per element a quotient wire, a product wire, and two range decompositions */
   | {
       readonly kind: "div"; readonly inputs: readonly [TensorId, TensorId]; readonly output: TensorId; readonly shift: number;

@@ -116,6 +116,26 @@ const SCHEMA = {
 const root = protobuf.Root.fromJSON(SCHEMA);
 const ModelProto = root.lookupType("onnx.ModelProto");
 
+/**
+ * Rewrites one float initializer of a serialized model (tests use it to make "the same
+ * architecture with other weights"); every other field is kept.
+ */
+export function mapInitializer(bytes: Uint8Array, name: string, f: (values: Float32Array) => void): Uint8Array {
+  const msg = ModelProto.decode(bytes) as unknown as { graph: { initializer: { name: string; rawData?: Uint8Array; floatData?: number[] }[] } };
+  const init = msg.graph.initializer.find((t) => t.name === name);
+  if (!init) throw new Error(`no initializer ${name}`);
+  if (init.rawData && init.rawData.length) {
+    const values = new Float32Array(new Uint8Array(init.rawData).buffer);
+    f(values);
+    init.rawData = new Uint8Array(values.buffer);
+  } else {
+    const values = Float32Array.from(init.floatData ?? []);
+    f(values);
+    init.floatData = Array.from(values);
+  }
+  return ModelProto.encode(msg as unknown as protobuf.Message).finish();
+}
+
 /** ONNX TensorProto.DataType values we read. */
 export const DataType = {
   FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as snarkjs from "snarkjs";
 import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.js";
 import { exists, readFileOrFail, readJsonFile, writeFileAtomic, writeJsonAtomic } from "../util/fsx.js";
-import { parseInputJson, quantizeInput } from "../quantize/input.js";
+import { dequantize, parseInputJson, quantizeInput } from "../quantize/input.js";
 import { computeWitness, type Backend } from "../witness/witness.js";
 import { readR1cs } from "../formats/r1cs.js";
 import { readWtns, witnessValues } from "../formats/wtns.js";
@@ -18,7 +18,7 @@ import type { Progress } from "../util/progress.js";
 import { snarkLogger } from "./logger.js";
 import { readSetupInfo, DEV_WARNING } from "./setup.js";
 import { checkResources } from "./resources.js";
-import type { QInput } from "../quantize/qgraph.js";
+import { qinputOf } from "./qinput.js";
 
 export interface ProveOptions {
   readonly outDir?: string;
@@ -34,17 +34,16 @@ export interface ProveResult {
   readonly proofFile: string;
   readonly publicFile: string;
   readonly witnessFile: string;
+  /** the public signals, decoded (for hashed outputs, the commitment) */
   readonly outputs: readonly DecodedTensor[];
+  /** the model's outputs, dequantized (what the public signals show or commit to) */
+  readonly values: readonly number[][];
   readonly warnings: readonly string[];
   readonly development: boolean;
   readonly seconds: { readonly witness: number; readonly prove: number };
 }
 
-export function qinputOf(meta: ModelMeta): QInput {
-  const [lo, hi] = meta.input.range;
-  const [floatLo, floatHi] = meta.input.floatRange;
-  return { name: meta.input.name, shape: meta.input.shape, scale: meta.input.scale, lo, hi, floatLo, floatHi, err: 2 ** -(meta.input.scale + 1) };
-}
+export { qinputOf };
 
 /** Reads and quantizes an input file for this model (shared by prove and run). */
 export async function loadInput(meta: ModelMeta, inputFile: string, strict: boolean) {
@@ -66,7 +65,7 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
   const qin = await loadInput(meta, inputFile, opts.strict ?? false);
 
   const t0 = performance.now();
-  const { wtns } = computeWitness(plan, qin.tensor, opts.backend);
+  const { wtns, outputs } = computeWitness(plan, qin.tensor, opts.backend);
   const t1 = performance.now();
   if (opts.check) {
     const r1cs = readR1cs(await readFileOrFail(artifact(dir, "r1cs"), "circuit"), artifact(dir, "r1cs"));
@@ -84,6 +83,11 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
 
   const outDir = opts.outDir ?? dir;
   const files = { proof: path.join(outDir, "proof.json"), pub: path.join(outDir, "public.json"), wtns: path.join(outDir, "witness.wtns") };
+  const values = outputs.map((t, i) => dequantize(t, meta.outputs[i]!.scale));
+  if (meta.options.outputVisibility === "hashed") {
+    // the proof publishes only a commitment: the prover hands this file to whoever should see the output
+    await writeJsonAtomic(path.join(outDir, "output.json"), { output: values[0], outputs: values });
+  }
   await writeFileAtomic(files.wtns, wtns);
   await writeJsonAtomic(files.pub, publicSignals);
   const mark = setup.ptau.development ? { zkinfer: { development: true, warning: DEV_WARNING } } : {};
@@ -93,6 +97,7 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
     publicFile: files.pub,
     witnessFile: files.wtns,
     outputs: decodeOutputs(meta, publicSignals),
+    values,
     warnings: qin.warnings,
     development: setup.ptau.development,
     seconds: { witness: (t1 - t0) / 1000, prove: (t2 - t1) / 1000 },

@@ -79,6 +79,12 @@ export class QuantizeContext {
     return this.register({ name, shape, scale, lo: b.lo, hi: b.hi, err, target: target ?? Math.min(scale, this.targetFor(name)) });
   }
 
+  /** Marks the node just defined as holding model parameters. */
+  markParam(): void {
+    const last = this.nodes[this.nodes.length - 1]!;
+    this.nodes[this.nodes.length - 1] = { ...last, param: true };
+  }
+
   /** Rescale + activation. The output scale is the input's minus `shift` (plus the activation's own). */
   requant(v: Live, shift: number, act: Activation, node: Node, name = this.fresh(`${v.name}@s${v.scale - shift}`), source = ""): Live {
     const b = requantBounds(v, shift, act);

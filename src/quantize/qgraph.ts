@@ -86,6 +86,8 @@ export interface QNode {
   readonly op: QOp;
   readonly inputs: readonly string[];
   readonly output: string;
+  /** its constants are the model's parameters (weights, biases, scales): what --param-visibility hides */
+  readonly param?: boolean;
 }
 
 export interface QInput extends QValue {

@@ -89,6 +89,7 @@ function linear(ctx: QuantizeContext, node: Node, op: Op<"gemm"> | Op<"conv">, r
   }
   const qop = op.kind === "gemm" ? { kind: "gemm" as const, weight, bias } : { kind: "conv" as const, weight, bias, params: op.params };
   ctx.define(node, node.source, qop, [x], node.output, ctx.graph.shapes.get(node.output)!, x.scale + sw, b, err);
+  ctx.markParam();
 }
 
 function affine(ctx: QuantizeContext, node: Node, op: Op<"affine">, raw: Live, shape: readonly number[]): void {
@@ -107,6 +108,7 @@ function affine(ctx: QuantizeContext, node: Node, op: Op<"affine">, raw: Live, s
     err = Math.max(err, e);
   }
   ctx.define(node, node.source, { kind: "affine", mul, add }, [x], node.output, shape, x.scale + sm, affineBounds(mul, add, shape, x), err, op.mul ? undefined : x.target);
+  ctx.markParam();
 }
 
 function select(ctx: QuantizeContext, node: Node, op: Op<"select">, xs: Live[], shape: readonly number[]): void {

@@ -41,3 +41,12 @@ declare module "snarkjs" {
     info(r1cs: FileRef, logger?: Logger): Promise<{ nConstraints: number; nVars: number; nOutputs: number; nPubInputs: number; nPrvInputs: number }>;
   };
 }
+
+// The parts of circomlibjs (no bundled types) that zkinfer uses.
+declare module "circomlibjs" {
+  export interface Poseidon {
+    (inputs: readonly bigint[]): Uint8Array;
+    F: { toObject(a: Uint8Array): bigint };
+  }
+  export function buildPoseidon(): Promise<Poseidon>;
+}

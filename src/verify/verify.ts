@@ -7,7 +7,8 @@
 import * as snarkjs from "snarkjs";
 import type { Groth16Proof, VerificationKey } from "snarkjs";
 import { artifact, readModelMeta, type ModelMeta } from "../artifacts.js";
-import { readJsonFile } from "../util/fsx.js";
+import { readFileOrFail, readJsonFile } from "../util/fsx.js";
+import { checkInput, checkOutput, checkParams, type CommitmentCheck } from "./commitments.js";
 import { decodeOutputs, decodeSignal, type DecodedTensor } from "./decode.js";
 import { ZkError } from "../errors.js";
 import { snarkLogger } from "../prove/logger.js";
@@ -22,6 +23,8 @@ export interface VerifyResult {
   readonly output: readonly number[];
   readonly development: boolean;
   readonly modelSha256: string;
+  /** results of --input / --params / --output checks against the proof's public signals */
+  readonly checks: readonly CommitmentCheck[];
 }
 
 function isStringArray(v: unknown, n?: number): v is string[] {
@@ -72,6 +75,7 @@ export async function verifyParsed(vk: VerificationKey, meta: Pick<ModelMeta, "p
     output: outputs.find((o) => o.role === "output")?.values ?? [],
     development: Boolean((vk as { zkinfer?: { development?: boolean } }).zkinfer?.development),
     modelSha256: meta.model.sha256,
+    checks: [] as CommitmentCheck[],
   };
   const bad = await checkProofPoints(proof);
   if (bad) return { valid: false, reason: bad, ...base };
@@ -83,6 +87,12 @@ export async function verifyParsed(vk: VerificationKey, meta: Pick<ModelMeta, "p
 export interface VerifyFiles {
   readonly proof?: string;
   readonly public?: string;
+  /** check this input file against the proof (its commitment, or its public values) */
+  readonly input?: string;
+  /** check this ONNX model against the proof's parameter commitment (or the compiled model) */
+  readonly params?: string;
+  /** check this claimed output against the proof (its commitment, or its public values) */
+  readonly output?: string;
 }
 
 export async function verifyDir(dir: string, files: VerifyFiles = {}): Promise<VerifyResult> {
@@ -93,5 +103,10 @@ export async function verifyDir(dir: string, files: VerifyFiles = {}): Promise<V
   const publicFile = files.public ?? artifact(dir, "public");
   const proof = parseProof(await readJsonFile(proofFile, "proof"), proofFile);
   const pub = parsePublic(await readJsonFile(publicFile, "public signals"), publicFile);
-  return verifyParsed(vk, meta, proof, pub);
+  const result = await verifyParsed(vk, meta, proof, pub);
+  const checks: CommitmentCheck[] = [];
+  if (files.input) checks.push(checkInput(meta, result.outputs, await readJsonFile(files.input, "input file"), files.input));
+  if (files.params) checks.push(checkParams(meta, result.outputs, await readFileOrFail(files.params, "model"), files.params));
+  if (files.output) checks.push(checkOutput(meta, result.outputs, await readJsonFile(files.output, "output file"), files.output));
+  return { ...result, checks };
 }

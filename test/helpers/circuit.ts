@@ -21,6 +21,9 @@ export class ArraySink implements WireSink {
   setInt(wire: number, v: number): void {
     this.w[wire] = mod(BigInt(v));
   }
+  setField(wire: number, v: bigint): void {
+    this.w[wire] = mod(v);
+  }
 }
 
 export interface Bench {

@@ -2,16 +2,26 @@
  * Products of two computed tensors: one wire and one constraint a·b = p per multiply.
  * mul: elementwise with broadcasting. matmul: p[t,i,j,k] = a[t,i,k]·b[t,k,j] and the output
  * is the linear combination Σ_k p (free), so an M×K by K×N product costs M·N·K constraints.
+ * conv: a convolution whose kernel is a computed tensor (private weights): one per term.
  */
 import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination, type LcTensor } from "../lc.js";
 import type { PlanStep, TensorId } from "../plan.js";
 import { broadcastIndex, sizeOf } from "../../model/shapes.js";
 import { matmulLayout } from "../../model/indexing.js";
+import { convTerms } from "../../model/windows.js";
+import type { Conv2dParams } from "../../model/graph.js";
+
+export type ProductOp = "mul" | "matmul" | { readonly conv: Conv2dParams };
 import type { WireSink } from "../wires.js";
 
 /** Visits every multiply in wire order: (output index, index into a, index into b). */
-function eachProduct(op: "mul" | "matmul", aShape: readonly number[], bShape: readonly number[], outShape: readonly number[], visit: (o: number, ia: number, ib: number) => void): void {
+function eachProduct(op: ProductOp, aShape: readonly number[], bShape: readonly number[], outShape: readonly number[], visit: (o: number, ia: number, ib: number) => void): void {
+  if (typeof op === "object") {
+    let o = 0;
+    convTerms(aShape, bShape, outShape, op.conv, (out) => (o = out), (i, k) => visit(o, i, k), () => undefined);
+    return;
+  }
   if (op === "mul") {
     const ai = broadcastIndex(aShape, outShape);
     const bi = broadcastIndex(bShape, outShape);
@@ -25,13 +35,18 @@ function eachProduct(op: "mul" | "matmul", aShape: readonly number[], bShape: re
         for (let k = 0; k < L.K; k++) visit((t * L.M + i) * L.N + j, L.aOffset[t]! + i * L.K + k, L.bOffset[t]! + k * L.N + j);
 }
 
-export function productCount(op: "mul" | "matmul", aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): number {
+export function productCount(op: ProductOp, aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): number {
+  if (typeof op === "object") {
+    let n = 0;
+    eachProduct(op, aShape, bShape, outShape, () => n++);
+    return n;
+  }
   return op === "mul" ? sizeOf(outShape) : sizeOf(outShape) * matmulLayout(aShape, bShape)!.K;
 }
 
-export function product(cs: ConstraintSystem, op: "mul" | "matmul", a: LcTensor, b: LcTensor, outShape: readonly number[], name: string, inputs: readonly [TensorId, TensorId], output: TensorId): LcTensor {
+export function product(cs: ConstraintSystem, op: ProductOp, a: LcTensor, b: LcTensor, outShape: readonly number[], name: string, inputs: readonly [TensorId, TensorId], output: TensorId): LcTensor {
   const n = productCount(op, a.shape, b.shape, outShape);
-  return cs.measure(op, n, () => {
+  return cs.measure(typeof op === "object" ? "conv (private weights)" : op, n, () => {
     const wire = cs.alloc(n, `${name}.prod`);
     const terms: LinearCombination[][] = Array.from({ length: sizeOf(outShape) }, () => []);
     let w = wire;

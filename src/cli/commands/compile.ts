@@ -11,6 +11,8 @@ const options: Options = {
   "input-bits": { type: "string" },
   "input-margin": { type: "string" },
   "input-visibility": { type: "string" },
+  "param-visibility": { type: "string" },
+  "output-visibility": { type: "string" },
 };
 
 export const compile: Command = {
@@ -24,7 +26,10 @@ export const compile: Command = {
   --weight-bits N            bits of each weight tensor's largest weight (default ${DEFAULT_COMPILE.weightBits})
   --input-bits N             bits the calibrated input range spans (default ${DEFAULT_COMPILE.inputBits})
   --input-margin F           widen the calibrated input range by F × its span (default ${DEFAULT_COMPILE.inputMargin})
-  --input-visibility V       private (default) or public
+  --input-visibility V       private (default), public, or hashed (a Poseidon commitment is public)
+  --param-visibility V       fixed (default: weights are constants of the circuit), private (the
+                             prover supplies them), or hashed (private, with a public commitment)
+  --output-visibility V      public (default) or hashed
   --json                     print the result as JSON`,
   options,
   async run(argv, out) {
@@ -36,7 +41,9 @@ export const compile: Command = {
       weightBits: int(p, "weight-bits", DEFAULT_COMPILE.weightBits),
       inputBits: int(p, "input-bits", DEFAULT_COMPILE.inputBits),
       inputMargin: num(p, "input-margin", DEFAULT_COMPILE.inputMargin),
-      inputVisibility: oneOf(p, "input-visibility", ["private", "public"], "private"),
+      inputVisibility: oneOf(p, "input-visibility", ["private", "public", "hashed"], "private"),
+      paramVisibility: oneOf(p, "param-visibility", ["fixed", "private", "hashed"], "fixed"),
+      outputVisibility: oneOf(p, "output-visibility", ["public", "hashed"], "public"),
     });
     const seconds = (performance.now() - t0) / 1000;
     const m = c.meta;

@@ -34,10 +34,10 @@ export const prove: Command = {
       progress: out.json ? silentProgress : ttyProgress(),
     });
     for (const w of r.warnings) out.warn(w);
-    out.result({ proof: r.proofFile, public: r.publicFile, witness: r.witnessFile, outputs: r.outputs, development: r.development, warnings: r.warnings, seconds: r.seconds });
+    out.result({ proof: r.proofFile, public: r.publicFile, witness: r.witnessFile, outputs: r.outputs, output: r.values[0], development: r.development, warnings: r.warnings, seconds: r.seconds });
     out.line(`proof written to ${r.proofFile} (witness ${fmtSeconds(r.seconds.witness)}, prove ${fmtSeconds(r.seconds.prove)})`);
-    const o = r.outputs.find((x) => x.role === "output");
-    if (o) out.line(`  output ${fmtVector(o.values)}  argmax ${argmax(o.values)}`);
+    out.line(`  output ${fmtVector(r.values[0]!)}  argmax ${argmax(r.values[0]!)}`);
+    for (const h of r.outputs.filter((x) => x.hash)) out.line(`  ${h.role} ${h.hash}`);
     if (r.development) out.warn("development-only setup: this proof is for testing (see setup.json)");
     return 0;
   },

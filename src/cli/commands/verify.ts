@@ -4,29 +4,41 @@ import type { Command } from "../command.js";
 import { fmtVector } from "../output.js";
 import { argmax } from "../../quantize/accuracy.js";
 
-const options: Options = { proof: { type: "string" }, public: { type: "string" } };
+const options: Options = {
+  proof: { type: "string" }, public: { type: "string" },
+  input: { type: "string" }, params: { type: "string" }, output: { type: "string" },
+};
 
 export const verify: Command = {
   name: "verify",
   summary: "verify a proof and decode its public signals (exit 0 valid, 1 invalid, 2 error)",
-  usage: `zkinfer verify DIR [--proof proof.json] [--public public.json]
+  usage: `zkinfer verify DIR [--proof proof.json] [--public public.json] [--input F] [--params M.onnx] [--output F]
 
   Needs only verification_key.json and model.json from DIR.
-  --proof FILE    default DIR/proof.json
-  --public FILE   default DIR/public.json
-  --json          print {"valid": bool, "output": [...], ...}`,
+  --proof FILE     default DIR/proof.json
+  --public FILE    default DIR/public.json
+  --input FILE     also check that this input is the one the proof commits to (hashed input)
+                   or publishes (public input)
+  --params FILE    also check that this ONNX model's weights are the committed ones (hashed
+                   params), or that it is the model the circuit was compiled from (fixed)
+  --output FILE    also check a claimed output ({"output": [...]}) against the proof
+  --json           print {"valid": bool, "output": [...], "checks": [...], ...}
+  Exit 0 only if the proof is valid and every check matches; 1 if not; 2 on errors.`,
   options,
   async run(argv, out) {
     const p = parse(argv, options, "verify");
     const dir = positional(p, 0, "the circuit directory", "verify");
-    const r = await verifyDir(dir, { proof: str(p, "proof"), public: str(p, "public") });
+    const r = await verifyDir(dir, { proof: str(p, "proof"), public: str(p, "public"), input: str(p, "input"), params: str(p, "params"), output: str(p, "output") });
     out.result(r);
     out.line(r.valid ? "proof is VALID" : `proof is INVALID: ${r.reason}`);
     if (r.valid) {
-      for (const o of r.outputs) out.line(`  ${o.role} ${o.name} ${fmtVector(o.values)}${o.role === "output" ? `  argmax ${argmax(o.values)}` : ""}`);
+      for (const o of r.outputs) {
+        out.line(o.hash ? `  ${o.role} ${o.hash}` : `  ${o.role} ${o.name} ${fmtVector(o.values)}${o.role === "output" ? `  argmax ${argmax(o.values)}` : ""}`);
+      }
       out.line(`  model sha256 ${r.modelSha256}`);
     }
+    for (const c of r.checks) out.line(`  ${c.match ? "MATCH" : "MISMATCH"} ${c.what}: ${c.detail}`);
     if (r.development) out.warn("the verification key is from a development-only setup");
-    return r.valid ? 0 : 1;
+    return r.valid && r.checks.every((c) => c.match) ? 0 : 1;
   },
 };

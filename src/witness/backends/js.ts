@@ -14,6 +14,7 @@ import { maxWitness } from "../../circuit/gadgets/max.js";
 import { productWitness } from "../../circuit/gadgets/product.js";
 import { divWitness } from "../../circuit/gadgets/div.js";
 import { argmaxWitness } from "../../circuit/gadgets/argmax.js";
+import { commitWitness } from "../../circuit/gadgets/commit.js";
 
 /** Runs the plan on a quantized input; writes wires to `sink` if given. Returns every tensor. */
 export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink): IntTensor[] {
@@ -55,10 +56,22 @@ function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], sink?: 
     case "product": {
       const [a, b] = step.inputs.map((t) => values[t]!) as [IntTensor, IntTensor];
       const shape = plan.tensors[step.output]!.shape;
-      values[step.output] = evalQ({ kind: step.op }, [a, b], shape);
+      values[step.output] = typeof step.op === "object"
+        ? evalQ({ kind: "conv", weight: b, bias: null, params: step.op.conv }, [a], shape)
+        : evalQ({ kind: step.op }, [a, b], shape);
       if (sink) productWitness(step, a, b, shape, sink);
       return;
     }
+    case "param":
+      values[step.tensor] = { shape: plan.tensors[step.tensor]!.shape, data: step.data };
+      if (sink) {
+        emit(sink, step.wire, step.data);
+        writeBits(sink, step.range, step.data);
+      }
+      return;
+    case "commit":
+      if (sink) sink.setField(step.outWire, commitWitness(step.parts.map((p) => ({ values: values[p.tensor]!.data, part: p })), step.wire, sink));
+      return;
     case "div": {
       const [a, b] = step.inputs.map((t) => values[t]!) as [IntTensor, IntTensor];
       const shape = plan.tensors[step.output]!.shape;
