@@ -15,6 +15,7 @@ import type { InputVisibility, OutputVisibility, ParamEntry, ParamVisibility, Pu
 import type { PackPart } from "./circuit/gadgets/commit.js";
 import { ZkError } from "./errors.js";
 import { readFileOrFail, readJsonFile } from "./util/fsx.js";
+import { sha256Hex } from "./util/hash.js";
 
 export const FILES = {
   model: "model.json",
@@ -140,9 +141,14 @@ export function serializePlan(plan: WitnessPlan): string {
   return JSON.stringify({ format: "zkinfer-plan", version: 1, plan }, encodeTyped);
 }
 
-export async function readPlan(dir: string): Promise<WitnessPlan> {
+/** Reads plan.json; with `meta`, also checks it is the plan that model.json was compiled with. */
+export async function readPlan(dir: string, meta?: ModelMeta): Promise<WitnessPlan> {
   const file = artifact(dir, "plan");
-  const text = new TextDecoder().decode(await readFileOrFail(file, "witness plan (run `zkinfer compile` first)"));
+  const bytes = await readFileOrFail(file, "witness plan (run `zkinfer compile` first)");
+  if (meta && sha256Hex(bytes) !== meta.circuit.planSha256) {
+    throw new ZkError("BAD_FILE", `${file} does not match model.json (corrupted or edited); recompile the model`);
+  }
+  const text = new TextDecoder().decode(bytes);
   let j: { format?: string; version?: number; plan?: WitnessPlan };
   try {
     j = JSON.parse(text, decodeTyped) as typeof j;

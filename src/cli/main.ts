@@ -14,8 +14,9 @@ import { prove } from "./commands/prove.js";
 import { verify } from "./commands/verify.js";
 import { run } from "./commands/run.js";
 import { demo } from "./commands/demo.js";
+import { check } from "./commands/check.js";
 
-const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, demo];
+const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, check, demo];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -27,6 +27,12 @@ export interface PendingQuantize {
   readonly qmax: number;
 }
 
+/**
+ * The largest tensor zkinfer will build (elements). A hostile model can ask for a Pad or
+ * Reshape of billions of elements; refusing it here beats running out of memory.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 26;
+
 export class ImportContext {
   readonly nodes: Node[] = [];
   readonly pendingQuantize = new Map<string, PendingQuantize>();
@@ -134,6 +140,14 @@ export class ImportContext {
     return v;
   }
 
+  /** Refuses shapes too big to build; handlers call it before allocating index maps. */
+  checkSize(node: OnnxNode, shape: Shape): void {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n > MAX_TENSOR_ELEMENTS) {
+      throw new ZkError("UNSUPPORTED_OP", `node "${node.name}" (${node.opType}): output ${shapeStr(shape)} has ${n} elements, more than zkinfer's limit of ${MAX_TENSOR_ELEMENTS}`);
+    }
+  }
+
   // ---- results ----
   /** Gives the node's output `name` the value of `op` (Identity, Dropout, no-op reshapes). */
   alias(name: string, op: Operand): void {
@@ -156,6 +170,7 @@ export class ImportContext {
     if (shape.some((d) => !Number.isInteger(d) || d <= 0)) {
       throw this.error(node, `computed an invalid output shape ${shapeStr(shape)}`);
     }
+    this.checkSize(node, shape);
     if (inputs.every((i) => i.constant)) {
       return this.setConstant(out, evalPrim(op, inputs.map((i) => i.constant!), shape));
     }

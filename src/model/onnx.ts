@@ -285,6 +285,7 @@ export function decodeTensor(t: RawTensor, what: string): Tensor {
     throw new ZkError("BAD_MODEL", `${what}: tensor data is stored in an external file; re-save the model with all tensors inside the .onnx file`);
   }
   const n = sizeOf(dims);
+  if (!(n <= 2 ** 28)) throw new ZkError("BAD_MODEL", `${what}: shape [${dims.join(", ")}] has ${n} elements, too many to be a real tensor here`);
   const type = t.dataType ?? 0;
   const rawBytes = t.rawData && t.rawData.length > 0 ? t.rawData : null;
   let data: Float64Array;

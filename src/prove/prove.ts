@@ -6,7 +6,8 @@
 import * as path from "node:path";
 import * as snarkjs from "snarkjs";
 import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.js";
-import { exists, readFileOrFail, readJsonFile, writeFileAtomic, writeJsonAtomic } from "../util/fsx.js";
+import { exists, readFileOrFail, readJsonFile, writeFilesAtomic } from "../util/fsx.js";
+import { sha256Hex } from "../util/hash.js";
 import { dequantize, parseInputJson, quantizeInput } from "../quantize/input.js";
 import { computeWitness, type Backend } from "../witness/witness.js";
 import { readR1cs } from "../formats/r1cs.js";
@@ -61,7 +62,11 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
     throw new ZkError("BAD_FILE", `the proving key in ${dir} was made for a different circuit; run \`zkinfer setup ${dir}\` again`);
   }
   checkResources("prove", meta.circuit.constraints, meta.circuit.wires, meta.circuit.ptauPower);
-  const plan = await readPlan(dir);
+  // a damaged key can still yield a "proof" (or hang snarkjs): check it is the one setup made
+  if (sha256Hex(await readFileOrFail(zkeyFile, "proving key")) !== setup.zkeySha256) {
+    throw new ZkError("BAD_FILE", `${zkeyFile} does not match setup.json (corrupted or replaced); run \`zkinfer setup ${dir} --force\``);
+  }
+  const plan = await readPlan(dir, meta);
   const qin = await loadInput(meta, inputFile, opts.strict ?? false);
 
   const t0 = performance.now();
@@ -84,14 +89,15 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
   const outDir = opts.outDir ?? dir;
   const files = { proof: path.join(outDir, "proof.json"), pub: path.join(outDir, "public.json"), wtns: path.join(outDir, "witness.wtns") };
   const values = outputs.map((t, i) => dequantize(t, meta.outputs[i]!.scale));
-  if (meta.options.outputVisibility === "hashed") {
-    // the proof publishes only a commitment: the prover hands this file to whoever should see the output
-    await writeJsonAtomic(path.join(outDir, "output.json"), { output: values[0], outputs: values });
-  }
-  await writeFileAtomic(files.wtns, wtns);
-  await writeJsonAtomic(files.pub, publicSignals);
   const mark = setup.ptau.development ? { zkinfer: { development: true, warning: DEV_WARNING } } : {};
-  await writeJsonAtomic(files.proof, { ...proof, ...mark });
+  const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
+  await writeFilesAtomic([
+    [files.wtns, wtns],
+    [files.pub, json(publicSignals)],
+    // the proof publishes only a commitment to hashed outputs: the prover hands this file over
+    ...(meta.options.outputVisibility === "hashed" ? [[path.join(outDir, "output.json"), json({ output: values[0], outputs: values })] as [string, string]] : []),
+    [files.proof, json({ ...proof, ...mark })],
+  ]);
   return {
     proofFile: files.proof,
     publicFile: files.pub,

@@ -22,9 +22,18 @@ export function estimate(job: "setup" | "prove", constraints: number, wires: num
   return { seconds: 2 + (68 * domain) / 2 ** 18, bytes: 300e6 + domain * 2000 + wires * 600 + constraints * 64 };
 }
 
+/** The memory a job may use: the machine's, or ZKINFER_MAX_MEMORY (bytes, or with a K/M/G suffix). */
+export function memoryBudget(): number {
+  const v = process.env.ZKINFER_MAX_MEMORY;
+  if (!v) return os.totalmem();
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(v.trim());
+  if (!m) throw new ZkError("BAD_OPTION", `ZKINFER_MAX_MEMORY="${v}" is not a size (e.g. 4G, 512M)`);
+  return Number(m[1]) * 1024 ** " kmg".indexOf((m[2] || " ").toLowerCase());
+}
+
 export function checkResources(job: "setup" | "prove", constraints: number, wires: number, power: number): Estimate {
   const e = estimate(job, constraints, wires, power);
-  const free = os.totalmem();
+  const free = memoryBudget();
   if (e.bytes > free * 0.9) {
     throw new ZkError("RESOURCE",
       `${job} of a circuit with ${constraints} constraints (ptau power ${power}) needs about ${(e.bytes / 2 ** 30).toFixed(1)} GiB; ` +

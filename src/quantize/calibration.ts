@@ -22,19 +22,23 @@ export interface Calibration {
   readonly outputs: readonly (readonly Tensor[])[];
 }
 
+/** Tensors have at most this many dimensions; deeper nesting is malformed input (and would exhaust the stack). */
+const MAX_NESTING = 16;
+
 /** Flattens nested arrays of numbers; fails, naming `what`, on anything that is not a finite number. */
 export function flattenNumbers(v: unknown, what: string, code: "BAD_INPUT" | "BAD_CALIBRATION"): number[] {
   const out: number[] = [];
-  const walk = (x: unknown, path: string): void => {
+  const walk = (x: unknown, path: string, depth: number): void => {
     if (Array.isArray(x)) {
-      x.forEach((e, i) => walk(e, `${path}[${i}]`));
+      if (depth >= MAX_NESTING) throw new ZkError(code, `${what}${path}: arrays nested more than ${MAX_NESTING} deep`);
+      x.forEach((e, i) => walk(e, `${path}[${i}]`, depth + 1));
       return;
     }
     if (typeof x !== "number") throw new ZkError(code, `${what}${path}: expected a number, got ${x === null ? "null" : typeof x} ${JSON.stringify(x)?.slice(0, 40)}`);
     if (!Number.isFinite(x)) throw new ZkError(code, `${what}${path}: ${x} is not a finite number`);
     out.push(x);
   };
-  walk(v, "");
+  walk(v, "", 0);
   return out;
 }
 

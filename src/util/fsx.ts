@@ -35,6 +35,26 @@ export async function produceFileAtomic(file: string, produce: (tmp: string) => 
   }
 }
 
+/**
+ * Writes several files that belong together: all go to temporary names first and are
+ * renamed only once every one is written, so a failure leaves none of them half-made.
+ */
+export async function writeFilesAtomic(files: readonly (readonly [string, string | Uint8Array])[]): Promise<void> {
+  const tmps: [string, string][] = [];
+  try {
+    for (const [file, data] of files) {
+      await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+      const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+      tmps.push([tmp, file]);
+      await fs.writeFile(tmp, data);
+    }
+    for (const [tmp, file] of tmps) await fs.rename(tmp, file);
+  } catch (e) {
+    await Promise.all(tmps.map(([tmp]) => fs.rm(tmp, { force: true })));
+    throw new ZkError("BAD_FILE", `cannot write ${files.map(([f]) => f).join(", ")}: ${describeError(e)}`, { cause: e });
+  }
+}
+
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n");
 }

@@ -12,7 +12,7 @@ import { checkInput, checkOutput, checkParams, type CommitmentCheck } from "./co
 import { decodeOutputs, decodeSignal, type DecodedTensor } from "./decode.js";
 import { ZkError } from "../errors.js";
 import { snarkLogger } from "../prove/logger.js";
-import { checkProofPoints } from "./points.js";
+import { checkKeyPoints, checkProofPoints } from "./points.js";
 
 export interface VerifyResult {
   readonly valid: boolean;
@@ -40,8 +40,13 @@ export function parseProof(j: unknown, file: string): Groth16Proof {
     throw new ZkError("BAD_FILE", `${file}: "pi_b" must be 3 pairs of decimal strings`);
   }
   if (!isStringArray(p.pi_c, 3)) throw new ZkError("BAD_FILE", `${file}: "pi_c" must be 3 decimal strings`);
-  for (const s of [...p.pi_a, ...p.pi_b.flat(), ...p.pi_c]) {
-    if (!/^[0-9]+$/.test(s)) throw new ZkError("BAD_FILE", `${file}: proof coordinate ${JSON.stringify(s).slice(0, 40)} is not a decimal number`);
+  const coords: [string, string][] = [
+    ...p.pi_a.map((s, i): [string, string] => [`pi_a[${i}]`, s]),
+    ...p.pi_b.flatMap((r, i) => r.map((s, j): [string, string] => [`pi_b[${i}][${j}]`, s])),
+    ...p.pi_c.map((s, i): [string, string] => [`pi_c[${i}]`, s]),
+  ];
+  for (const [where, s] of coords) {
+    if (!/^[0-9]+$/.test(s)) throw new ZkError("BAD_FILE", `${file}: ${where} is ${JSON.stringify(s).slice(0, 40)}, not a decimal number`);
   }
   return { pi_a: p.pi_a, pi_b: p.pi_b, pi_c: p.pi_c, protocol: "groth16", curve: p.curve ?? "bn128" };
 }
@@ -58,6 +63,8 @@ export function parseVkey(j: unknown, file: string): VerificationKey {
     throw new ZkError("BAD_FILE", `${file}: not a snarkjs Groth16 verification key`);
   }
   if (v.IC.length !== v.nPublic! + 1) throw new ZkError("BAD_FILE", `${file}: IC has ${v.IC.length} points for ${v.nPublic} public signals`);
+  const bad = checkKeyPoints(v as VerificationKey);
+  if (bad) throw new ZkError("BAD_FILE", `${file}: ${bad}: the key is corrupted`);
   return v as VerificationKey;
 }
 

@@ -36,7 +36,7 @@ export const prove: Command = {
     for (const w of r.warnings) out.warn(w);
     out.result({ proof: r.proofFile, public: r.publicFile, witness: r.witnessFile, outputs: r.outputs, output: r.values[0], development: r.development, warnings: r.warnings, seconds: r.seconds });
     out.line(`proof written to ${r.proofFile} (witness ${fmtSeconds(r.seconds.witness)}, prove ${fmtSeconds(r.seconds.prove)})`);
-    out.line(`  output ${fmtVector(r.values[0]!)}  argmax ${argmax(r.values[0]!)}`);
+    out.line(`  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`);
     for (const h of r.outputs.filter((x) => x.hash)) out.line(`  ${h.role} ${h.hash}`);
     if (r.development) out.warn("development-only setup: this proof is for testing (see setup.json)");
     return 0;

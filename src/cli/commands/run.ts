@@ -21,7 +21,7 @@ export const run: Command = {
     const p = parse(argv, options, "run");
     const dir = positional(p, 0, "the circuit directory", "run");
     const meta = await readModelMeta(dir);
-    const plan = await readPlan(dir);
+    const plan = await readPlan(dir, meta);
     const qin = await loadInput(meta, requireStr(p, "input", "run"), flag(p, "strict"));
     for (const w of qin.warnings) out.warn(w);
     const t0 = performance.now();
@@ -29,7 +29,7 @@ export const run: Command = {
     const seconds = (performance.now() - t0) / 1000;
     const outputs = tensors.map((t, i) => ({ name: meta.outputs[i]!.name, shape: meta.outputs[i]!.shape, values: dequantize(t, meta.outputs[i]!.scale) }));
     out.result({ output: outputs[0]!.values, outputs, argmax: argmax(outputs[0]!.values), warnings: qin.warnings, seconds });
-    for (const o of outputs) out.line(`${o.name} ${fmtVector(o.values)}  argmax ${argmax(o.values)}`);
+    for (const o of outputs) out.line(`${o.name} ${fmtVector(o.values)}${o.values.length > 1 ? `  argmax ${argmax(o.values)}` : ""}`);
     return 0;
   },
 };

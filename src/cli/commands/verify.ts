@@ -33,7 +33,7 @@ export const verify: Command = {
     out.line(r.valid ? "proof is VALID" : `proof is INVALID: ${r.reason}`);
     if (r.valid) {
       for (const o of r.outputs) {
-        out.line(o.hash ? `  ${o.role} ${o.hash}` : `  ${o.role} ${o.name} ${fmtVector(o.values)}${o.role === "output" ? `  argmax ${argmax(o.values)}` : ""}`);
+        out.line(o.hash ? `  ${o.role} ${o.hash}` : `  ${o.role} ${o.name} ${fmtVector(o.values)}${o.role === "output" && o.values.length > 1 ? `  argmax ${argmax(o.values)}` : ""}`);
       }
       out.line(`  model sha256 ${r.modelSha256}`);
     }

@@ -133,6 +133,7 @@ export const Gather: OpHandler = (ctx, node) => {
   const idx = ctx.constant(node, 1, "indices");
   const axis = normAxis(ctx, node, ctx.int(node, "axis", 0), x.shape.length);
   const d = x.shape[axis]!;
+  ctx.checkSize(node, [...x.shape.slice(0, axis), idx.data.length, ...x.shape.slice(axis + 1)]);
   const flat = Int32Array.from(idx.data, (v) => {
     const i = v < 0 ? v + d : v;
     if (!Number.isInteger(i) || i < 0 || i >= d) throw ctx.error(node, `index ${v} is out of range for axis ${axis} of size ${d}`);
@@ -193,6 +194,10 @@ export const Pad: OpHandler = (ctx, node) => {
     value = ctx.float(node, "value", 0);
   }
   if (pads.length !== 2 * axes.length) throw ctx.error(node, `pads has ${pads.length} values for ${axes.length} axes`);
+  const padded = [...x.shape];
+  axes.forEach((ax, i) => (padded[ax] = x.shape[ax]! + pads[i]! + pads[i + axes.length]!));
+  if (padded.some((d) => !(d > 0))) throw ctx.error(node, `pads [${pads.join(", ")}] leave an empty axis`);
+  ctx.checkSize(node, padded);
   const coords = identityCoords(x.shape);
   axes.forEach((ax, i) => {
     const before = pads[i]!, after = pads[i + axes.length]!;
