@@ -4,6 +4,8 @@
  */
 export const P = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 export const FIELD_BYTES = 32;
+/** BN254's base field: the coordinates of curve points (proofs, keys, ptau files). */
+export const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 /** Bits of p: a value that could reach 2^FIELD_BITS could wrap. */
 export const FIELD_BITS = 254;
 const HALF = P >> 1n;

@@ -17,8 +17,9 @@ export const PTAU_SECTION = {
   HEADER: 1, TAU_G1: 2, TAU_G2: 3, ALPHA_TAU_G1: 4, BETA_TAU_G1: 5, BETA_G2: 6, CONTRIBUTIONS: 7,
   LAGRANGE_TAU_G1: 12, LAGRANGE_TAU_G2: 13, LAGRANGE_ALPHA_TAU_G1: 14, LAGRANGE_BETA_TAU_G1: 15,
 } as const;
-/** BN254's base field, the coordinates' field (the header names this one, not the scalar field). */
-export const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+/** The header names BN254's base field (the coordinates'), not the scalar field. */
+export { BN254_Q } from "../circuit/field.js";
+import { BN254_Q } from "../circuit/field.js";
 export const G1_BYTES = 64;
 export const G2_BYTES = 128;
 
