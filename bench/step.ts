@@ -8,7 +8,7 @@ import { proveDir } from "../src/prove/prove.js";
 import { verifyDir } from "../src/verify/verify.js";
 import { readModelMeta, readPlan } from "../src/artifacts.js";
 import { loadInput } from "../src/prove/prove.js";
-import { computeWitness, parseBackend } from "../src/witness/witness.js";
+import { parseBackend, witnessGenerator } from "../src/witness/witness.js";
 import { ensureDevPtau } from "../src/prove/ptau.js";
 import { getCurve, releaseCurve } from "../src/prove/curve.js";
 
@@ -29,12 +29,14 @@ async function step(name: string, args: string[]): Promise<Record<string, unknow
       const meta = await readModelMeta(args[0]!);
       const plan = await readPlan(args[0]!);
       const input = await loadInput(meta, args[1]!, false);
-      const backend = parseBackend(args[2]);
+      const g = await witnessGenerator(plan, { backend: parseBackend(args[2]), threads: Number(args[4] ?? 1) });
       const reps = Number(args[3] ?? 20);
-      computeWitness(plan, input.tensor, backend);
+      await g.witness(input.tensor);
       const t0 = performance.now();
-      for (let i = 0; i < reps; i++) computeWitness(plan, input.tensor, backend);
-      return { perRun: (performance.now() - t0) / 1000 / reps, reps };
+      for (let i = 0; i < reps; i++) await g.witness(input.tensor);
+      const perRun = (performance.now() - t0) / 1000 / reps;
+      await g.close();
+      return { perRun, reps };
     }
     case "prove": {
       const p = await proveDir(args[0]!, args[1]!, {});

@@ -26,14 +26,21 @@ export interface SignalCounts {
 
 export class ConstraintSystem {
   readonly constraints: Constraint[] = [];
+  /**
+   * A dry system lays out wires and records plan steps exactly as a real one but keeps no
+   * constraints and skips building linear combinations: a witness plan for models whose R1CS
+   * would be too big to hold (benchmarks), never for proving.
+   */
+  readonly dry: boolean;
   readonly steps: PlanStep[] = [];
   readonly labels: WireLabel[] = [];
   private next: Wire;
   /** constraints added per gadget kind, for reports */
   readonly costs = new Map<string, { constraints: number; wires: number; elements: number }>();
 
-  constructor(readonly signals: SignalCounts) {
+  constructor(readonly signals: SignalCounts, opts: { dry?: boolean } = {}) {
     this.next = 1 + signals.nPubOut + signals.nPubIn + signals.nPrvIn;
+    this.dry = opts.dry ?? false;
   }
 
   get nWires(): number {
@@ -64,12 +71,12 @@ export class ConstraintSystem {
 
   /** a · b = c */
   enforce(a: LinearCombination, b: LinearCombination, c: LinearCombination): void {
-    this.constraints.push({ a, b, c });
+    if (!this.dry) this.constraints.push({ a, b, c });
   }
 
   /** a = b, as the linear constraint (a - b) · 1 = 0 */
   enforceEqual(a: LinearCombination, b: LinearCombination): void {
-    this.constraints.push({ a: a.add(b, -1n), b: LinearCombination.wire(ONE), c: LinearCombination.zero() });
+    if (!this.dry) this.constraints.push({ a: a.add(b, -1n), b: LinearCombination.wire(ONE), c: LinearCombination.zero() });
   }
 
   /** Runs `body` and books the constraints and wires it added under `kind`. */

@@ -63,9 +63,16 @@ export interface BitsLayout {
   readonly wire: number;
 }
 
+/** A tensor of the plan: its shape and integer bounds (kernels pick their number formats from them). */
+export interface PlanTensor {
+  readonly shape: Shape;
+  readonly lo: number;
+  readonly hi: number;
+}
+
 export interface WitnessPlan {
   readonly nWires: number;
-  readonly tensors: readonly { readonly shape: Shape }[];
+  readonly tensors: readonly PlanTensor[];
   readonly steps: readonly PlanStep[];
   readonly input: TensorId;
   readonly outputs: readonly TensorId[];

@@ -9,7 +9,7 @@ import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.
 import { exists, readFileOrFail, readJsonFile, writeFilesAtomic } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
 import { dequantize, parseInputJson, quantizeInput } from "../quantize/input.js";
-import { computeWitness, type Backend } from "../witness/witness.js";
+import { computeWitness, usefulThreads, type Backend } from "../witness/witness.js";
 import { readR1cs } from "../formats/r1cs.js";
 import { readWtns, witnessValues } from "../formats/wtns.js";
 import { checkR1cs } from "../witness/check.js";
@@ -28,6 +28,8 @@ export interface ProveOptions {
   /** refuse out-of-range inputs instead of clamping */
   readonly strict?: boolean;
   readonly backend?: Backend;
+  /** threads for the wasm backend's witness (default: available cores) */
+  readonly threads?: number;
   readonly progress?: Progress;
 }
 
@@ -70,7 +72,7 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
   const qin = await loadInput(meta, inputFile, opts.strict ?? false);
 
   const t0 = performance.now();
-  const { wtns, outputs } = computeWitness(plan, qin.tensor, opts.backend);
+  const { wtns, outputs } = await computeWitness(plan, qin.tensor, { backend: opts.backend, threads: usefulThreads(plan, opts.threads ?? 1) });
   const t1 = performance.now();
   if (opts.check) {
     const r1cs = readR1cs(await readFileOrFail(artifact(dir, "r1cs"), "circuit"), artifact(dir, "r1cs"));

@@ -169,8 +169,12 @@ function softmax(ctx: QuantizeContext, node: Node, op: Op<"softmax">, raw: Live,
     { lo: x.lo - x.hi, hi: 0, mag: 2 * Math.max(Math.abs(x.lo), Math.abs(x.hi)) }, 2 * ex, x.scale);
   const sOut = ctx.targetFor(node.output);
   const table = fitPoly("exp", d.lo, 0, x.scale, 2 ** -(sOut + 2), `node "${node.name}" (${node.source})`);
-  const e = ctx.requant(d, 0, { kind: "poly", table }, node, ctx.fresh(`${node.output}/exp`), node.source);
-  const p0 = evalPoly(table, 0); // P(0), attained by each group's maximum
+  const eFine = ctx.requant(d, 0, { kind: "poly", table }, node, ctx.fresh(`${node.output}/exp`), node.source);
+  // exp's table output is at a very fine scale; 8 bits past the output's resolution is plenty,
+  // and keeps the sum and the division narrow (cheaper range checks, far from 2^50)
+  const sE = Math.min(eFine.scale, sOut + 8);
+  const e = eFine.scale > sE ? ctx.requant(eFine, eFine.scale - sE, { kind: "none" }, node, ctx.fresh(`${node.output}/exp_r`), node.source) : eFine;
+  const p0 = rescale(evalPoly(table, 0), eFine.scale - sE); // P(0), attained by each group's maximum
   const S = ctx.define(node, node.source, { kind: "sum", groups: op.groups, mult: null }, [e], ctx.fresh(`${node.output}/sum`), [nGroups], e.scale,
     { lo: p0 + (nMin - 1) * Math.min(e.lo, 0), hi: nMax * e.hi, mag: nMax * Math.max(Math.abs(e.lo), Math.abs(e.hi)) }, null, e.scale);
   const Sx = ctx.define(node, node.source, spread, [S], ctx.fresh(`${node.output}/sum_b`), shape, e.scale, { lo: S.lo, hi: S.hi, mag: S.hi }, null, e.scale);
@@ -179,7 +183,7 @@ function softmax(ctx: QuantizeContext, node: Node, op: Op<"softmax">, raw: Live,
   // Jacobian diag(p) - ppᵀ has ∞-norm max 2p(1-p) ≤ 1/2. The first: each exp is off by at most
   // ε (the table's error), the sum by nε, and the sum is ≥ 1 - ε, so ≤ (n + 1)ε / (1 - ε),
   // plus the output's rounding.
-  const eps = table.maxError;
+  const eps = table.maxError + (e === eFine ? 0 : 2 ** -(sE + 1));
   const err = ex / 2 + ((nMax + 1) * eps) / Math.max(1 - eps, 1e-9) + 2 ** -(sOut + 1);
   ctx.define(node, node.source, { kind: "div", shift: sOut }, [e, Sx], node.output, shape, sOut, divBounds(e, Sx, sOut), err, sOut);
 }

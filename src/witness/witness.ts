@@ -1,20 +1,41 @@
 /**
  * The witness stage's face: run a plan on a quantized input with a chosen backend, getting
- * the complete .wtns file and the output tensors.
+ * the complete .wtns file and the output tensors. Backends produce identical bytes:
+ *   js    the reference executor (backends/js.ts), the oracle;
+ *   wasm  the WebAssembly kernels (wasm/), optionally over several threads (the default).
  */
+import * as os from "node:os";
 import type { WitnessPlan } from "../circuit/plan.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import { runPlanJs } from "./backends/js.js";
 import { WtnsSink } from "./sink.js";
 import { ZkError } from "../errors.js";
+import { wasmRunner, type WasmRunner } from "./wasm/runner.js";
+import { sizeOf } from "../model/shapes.js";
 
-export const BACKENDS = ["js"] as const;
+export const BACKENDS = ["wasm", "js"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export function parseBackend(v: string | undefined): Backend {
-  const b = v ?? "js";
+  const b = v ?? "wasm";
   if (!(BACKENDS as readonly string[]).includes(b)) throw new ZkError("BAD_OPTION", `unknown backend "${b}" (available: ${BACKENDS.join(", ")})`);
   return b as Backend;
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+export function parseThreads(v: string | undefined): number {
+  if (v === undefined) return defaultThreads();
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new ZkError("BAD_OPTION", `--threads must be a whole number 1..256, got "${v}"`);
+  return Number(v);
+}
+
+export interface WitnessOptions {
+  readonly backend?: Backend;
+  /** threads for the wasm backend (default: available cores) */
+  readonly threads?: number;
 }
 
 export interface WitnessResult {
@@ -22,7 +43,7 @@ export interface WitnessResult {
   readonly outputs: readonly IntTensor[];
 }
 
-export function computeWitness(plan: WitnessPlan, input: IntTensor, _backend: Backend = "js"): WitnessResult {
+function jsWitness(plan: WitnessPlan, input: IntTensor): WitnessResult {
   const sink = new WtnsSink(plan.nWires);
   let values: IntTensor[];
   try {
@@ -36,8 +57,51 @@ export function computeWitness(plan: WitnessPlan, input: IntTensor, _backend: Ba
   return { wtns: sink.bytes, outputs: plan.outputs.map((t) => values[t]!) };
 }
 
-/** Outputs only, no wires: what `zkinfer run` needs. */
-export function runPlan(plan: WitnessPlan, input: IntTensor, _backend: Backend = "js"): IntTensor[] {
-  const values = runPlanJs(plan, input);
-  return plan.outputs.map((t) => values[t]!);
+/**
+ * A witness generator for one plan: reuse it for many inputs (the wasm backend lays out its
+ * memory and starts its threads once). Close it when done.
+ */
+export interface WitnessGenerator {
+  /** the witness; with the wasm backend `wtns` is a view valid until the next call (copy to keep it) */
+  witness(input: IntTensor): Promise<WitnessResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Threads worth using for one witness of this plan: starting workers costs ~50 ms, so small
+ * plans (well under a millisecond of work) stay on one thread whatever was asked.
+ */
+export function usefulThreads(plan: WitnessPlan, threads: number): number {
+  let work = plan.nWires;
+  for (const s of plan.steps) {
+    if (s.kind === "linear" && (s.op.kind === "gemm" || s.op.kind === "conv")) work += s.op.weight.data.length * sizeOf(plan.tensors[s.output]!.shape) / (s.op.kind === "gemm" ? s.op.weight.shape[1]! : s.op.weight.shape[0]!);
+  }
+  return work < 2_000_000 ? 1 : threads;
+}
+
+export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {
+  const backend = opts.backend ?? "wasm";
+  if (backend === "js") return { witness: async (input) => jsWitness(plan, input), close: async () => undefined };
+  const runner: WasmRunner = await wasmRunner(plan, opts.threads ?? 1);
+  return { witness: (input) => runner.run(input), close: () => runner.close() };
+}
+
+/** One witness (a generator made and closed around it). */
+export async function computeWitness(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}): Promise<WitnessResult> {
+  const g = await witnessGenerator(plan, opts);
+  try {
+    const r = await g.witness(input);
+    return { wtns: r.wtns.slice(), outputs: r.outputs };
+  } finally {
+    await g.close();
+  }
+}
+
+/** Outputs only, no proof: what `zkinfer run` needs. */
+export async function runPlan(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}): Promise<IntTensor[]> {
+  if ((opts.backend ?? "wasm") === "js") {
+    const values = runPlanJs(plan, input);
+    return plan.outputs.map((t) => values[t]!);
+  }
+  return [...(await computeWitness(plan, input, opts)).outputs];
 }

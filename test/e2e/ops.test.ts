@@ -40,7 +40,7 @@ describe("compiling small models of every supported op", () => {
       for (let k = 0; k < 3; k++) {
         const x = randomInput(c.inShape, r, ...(c.range ?? [-1, 1]));
         const q = quantizeInput(Array.from(x), qinputOf(compiled.meta), true);
-        const { wtns, outputs } = computeWitness(plan, q.tensor);
+        const { wtns, outputs } = await computeWitness(plan, q.tensor);
         const w = witnessValues(readWtns(wtns));
         expect(checkR1cs(r1cs, w).ok).toBe(true);
         if (k === 0) {

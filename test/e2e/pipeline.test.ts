@@ -49,7 +49,7 @@ describe.each(MODELS)("%s end to end", (name) => {
     expect(r.development).toBe(true);
     const meta = await readModelMeta(dir);
     const q = quantizeInput(flat(samples.inputs[3]), qinputOf(meta), false);
-    const [out] = runPlan(await readPlan(dir), q.tensor);
+    const [out] = await runPlan(await readPlan(dir), q.tensor);
     expect(r.output).toEqual(dequantize(out!, meta.outputs[0]!.scale));
   });
 

@@ -49,7 +49,7 @@ function covered(plan: CompiledModel["circuit"]["plan"], step: PlanStep): number
 
 describe("soundness of every op's circuit", () => {
   for (const { name, compiled } of compiledCases()) {
-    it(name, () => {
+    it(name, async () => {
       const r1cs: ParsedR1cs = readR1cs(compiled.r1csBytes);
       const used = new Set<number>();
       for (const c of r1cs.constraints) for (const lc of c) for (const w of lc.wires) used.add(w);
@@ -58,9 +58,9 @@ describe("soundness of every op's circuit", () => {
       const { range, shape } = compiled.meta.input;
       const n = sizeOf(shape);
       const firstInternal = 1 + r1cs.nPubOut + r1cs.nPubIn + r1cs.nPrvIn;
-      fc.assert(fc.property(fc.array(fc.integer({ min: range[0], max: range[1] }), { minLength: n, maxLength: n }), fc.integer(), (xs, seed) => {
+      await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: range[0], max: range[1] }), { minLength: n, maxLength: n }), fc.integer(), async (xs, seed) => {
         const rand = rng(seed);
-        const w = witnessValues(readWtns(computeWitness(plan, { shape, data: Float64Array.from(xs) }).wtns));
+        const w = witnessValues(readWtns((await computeWitness(plan, { shape, data: Float64Array.from(xs) }, { backend: "js" })).wtns));
         expect(checkR1cs(r1cs, w).ok).toBe(true);
         const candidates = [...Array(r1cs.nWires).keys()].filter((i) => (i >= 1 && i <= r1cs.nPubOut) || i >= firstInternal);
         for (let k = 0; k < 12; k++) {

@@ -21,6 +21,9 @@ import type { BitsLayout } from "../plan.js";
 
 export const MAX_DECOMPOSITION_BITS = 252;
 
+/** What a dry constraint system hands out for bits (see ConstraintSystem.dry). */
+const PLACEHOLDER_BIT = LinearCombination.wire(ONE);
+
 /** Where element i's bits live: wire + i·stride + j. */
 export interface BitWires {
   readonly wire: Wire;
@@ -33,11 +36,16 @@ export interface BitWires {
  * [0, 2^n) by construction; `decompose` ties an existing value to them instead.
  */
 export function allocBits(
-  cs: Pick<ConstraintSystem, "alloc" | "enforce">, count: number, n: number, name: string, at?: BitWires,
+  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean }, count: number, n: number, name: string, at?: BitWires,
 ): { bits: LinearCombination[][]; wire: Wire } {
   if (!Number.isInteger(n) || n < 0 || n > MAX_DECOMPOSITION_BITS) throw new Error(`decompose: ${n} bits is out of range`);
   const stride = at ? at.stride : n;
   const wire = at ? at.wire : cs.alloc(count * n, `${name}.bits`, n);
+  if (cs.dry) {
+    // the layout is all a dry system needs: one shared placeholder stands for every bit
+    const row = new Array<LinearCombination>(n).fill(PLACEHOLDER_BIT);
+    return { bits: new Array<LinearCombination[]>(count).fill(row), wire };
+  }
   const zero = LinearCombination.zero();
   const bits = Array.from({ length: count }, (_, i) =>
     Array.from({ length: n }, (_, j) => {
@@ -54,9 +62,10 @@ export function allocBits(
  * passes wires it reserved itself.
  */
 export function decompose(
-  cs: Pick<ConstraintSystem, "alloc" | "enforce">, xs: readonly LinearCombination[], n: number, name: string, at?: BitWires,
+  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean }, xs: readonly LinearCombination[], n: number, name: string, at?: BitWires,
 ): { bits: LinearCombination[][]; wire: Wire } {
   const { bits, wire } = allocBits(cs, xs.length, n, name, at);
+  if (cs.dry) return { bits, wire };
   const one = LinearCombination.wire(ONE);
   xs.forEach((x, i) => cs.enforce(x.add(recompose(bits[i]!, 0, n), -1n), one, LinearCombination.zero())); // x = Σ 2^j·b_j
   return { bits, wire };

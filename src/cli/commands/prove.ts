@@ -1,5 +1,5 @@
 import { proveDir } from "../../prove/prove.js";
-import { parseBackend } from "../../witness/witness.js";
+import { parseBackend, parseThreads } from "../../witness/witness.js";
 import { ttyProgress, silentProgress } from "../../util/progress.js";
 import { flag, parse, positional, requireStr, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
@@ -12,6 +12,7 @@ const options: Options = {
   check: { type: "boolean" },
   strict: { type: "boolean" },
   backend: { type: "string" },
+  threads: { type: "string" },
 };
 
 export const prove: Command = {
@@ -23,14 +24,15 @@ export const prove: Command = {
   --out, -o DIR      where to write proof.json, public.json, witness.wtns (default: DIR)
   --check            check the witness against the R1CS before proving
   --strict           refuse inputs outside the calibrated range instead of clamping them
-  --backend NAME     witness backend: js (default)
+  --backend NAME     witness backend: wasm (default: WebAssembly kernels) or js (the reference)
+  --threads N        threads for the wasm backend (default: available cores)
   --json             print the result as JSON`,
   options,
   async run(argv, out) {
     const p = parse(argv, options, "prove");
     const dir = positional(p, 0, "the circuit directory", "prove");
     const r = await proveDir(dir, requireStr(p, "input", "prove"), {
-      outDir: str(p, "out"), check: flag(p, "check"), strict: flag(p, "strict"), backend: parseBackend(str(p, "backend")),
+      outDir: str(p, "out"), check: flag(p, "check"), strict: flag(p, "strict"), backend: parseBackend(str(p, "backend")), threads: parseThreads(str(p, "threads")),
       progress: out.json ? silentProgress : ttyProgress(),
     });
     for (const w of r.warnings) out.warn(w);

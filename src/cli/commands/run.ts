@@ -1,20 +1,22 @@
 import { readModelMeta, readPlan } from "../../artifacts.js";
 import { loadInput } from "../../prove/prove.js";
-import { parseBackend, runPlan } from "../../witness/witness.js";
+import { parseBackend, parseThreads, runPlan, usefulThreads } from "../../witness/witness.js";
 import { dequantize } from "../../quantize/input.js";
 import { argmax } from "../../quantize/accuracy.js";
 import { flag, parse, positional, requireStr, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtVector } from "../output.js";
 
-const options: Options = { input: { type: "string", short: "i" }, strict: { type: "boolean" }, backend: { type: "string" } };
+const options: Options = { input: { type: "string", short: "i" }, strict: { type: "boolean" }, backend: { type: "string" }, threads: { type: "string" } };
 
 export const run: Command = {
   name: "run",
   summary: "run the quantized model on an input (no proof)",
-  usage: `zkinfer run DIR --input INPUT.json [--strict] [--backend js]
+  usage: `zkinfer run DIR --input INPUT.json [--strict] [--backend wasm|js] [--threads N]
 
   Prints the quantized model's output, exactly what a proof would publish.
+  --backend NAME   wasm (default: WebAssembly kernels) or js (the reference)
+  --threads N      threads for the wasm backend (default: available cores)
   --json   print {"output": [...], "outputs": [...], "argmax": n}`,
   options,
   async run(argv, out) {
@@ -25,7 +27,7 @@ export const run: Command = {
     const qin = await loadInput(meta, requireStr(p, "input", "run"), flag(p, "strict"));
     for (const w of qin.warnings) out.warn(w);
     const t0 = performance.now();
-    const tensors = runPlan(plan, qin.tensor, parseBackend(str(p, "backend")));
+    const tensors = await runPlan(plan, qin.tensor, { backend: parseBackend(str(p, "backend")), threads: usefulThreads(plan, parseThreads(str(p, "threads"))) });
     const seconds = (performance.now() - t0) / 1000;
     const outputs = tensors.map((t, i) => ({ name: meta.outputs[i]!.name, shape: meta.outputs[i]!.shape, values: dequantize(t, meta.outputs[i]!.scale) }));
     out.result({ output: outputs[0]!.values, outputs, argmax: argmax(outputs[0]!.values), warnings: qin.warnings, seconds });

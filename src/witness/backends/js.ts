@@ -29,7 +29,8 @@ export function runSteps(plan: WitnessPlan, values: IntTensor[], sink?: WireSink
   return values;
 }
 
-function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], sink?: WireSink): void {
+/** One step of the reference executor (the wasm backend runs its rare steps through this too). */
+export function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], sink?: WireSink): void {
   switch (step.kind) {
     case "input":
       if (sink) {
