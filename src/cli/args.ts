@@ -23,6 +23,12 @@ export function str(p: Parsed, name: string): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
+/** A repeatable option's values (none: []). */
+export function strs(p: Parsed, name: string): string[] {
+  const v = p.values[name];
+  return Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
+}
+
 export function requireStr(p: Parsed, name: string, command: string): string {
   const v = str(p, name);
   if (!v) throw new ZkError("BAD_OPTION", `${command}: --${name} is required`);

@@ -9,12 +9,14 @@ import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.
 import { exists, readFileOrFail, readJsonFile, writeFilesAtomic } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
 import { dequantize, parseInputJson, quantizeInput } from "../quantize/input.js";
-import { computeWitness, usefulThreads, type Backend } from "../witness/witness.js";
-import { readR1cs } from "../formats/r1cs.js";
+import { computeWitness, usefulThreads, type Backend, type WitnessResult } from "../witness/witness.js";
+import { witnessPool } from "../witness/pool.js";
+import type { WitnessPlan } from "../circuit/plan.js";
+import { readR1cs, type ParsedR1cs } from "../formats/r1cs.js";
 import { readWtns, witnessValues } from "../formats/wtns.js";
 import { checkR1cs } from "../witness/check.js";
 import { decodeOutputs, type DecodedTensor } from "../verify/decode.js";
-import { ZkError } from "../errors.js";
+import { describeError, ZkError } from "../errors.js";
 import type { Progress } from "../util/progress.js";
 import { snarkLogger } from "./logger.js";
 import { readSetupInfo, DEV_WARNING } from "./setup.js";
@@ -55,7 +57,17 @@ export async function loadInput(meta: ModelMeta, inputFile: string, strict: bool
   return quantizeInput(values, qinputOf(meta), strict, inputFile);
 }
 
-export async function proveDir(dir: string, inputFile: string, opts: ProveOptions = {}): Promise<ProveResult> {
+/** A set-up circuit directory, checked and loaded once for any number of proofs. */
+interface Prover {
+  readonly dir: string;
+  readonly meta: ModelMeta;
+  readonly plan: WitnessPlan;
+  readonly zkeyFile: string;
+  readonly development: boolean;
+  readonly r1cs: ParsedR1cs | null;
+}
+
+async function openProver(dir: string, check: boolean): Promise<Prover> {
   const meta = await readModelMeta(dir);
   const zkeyFile = artifact(dir, "zkey");
   if (!(await exists(zkeyFile))) throw new ZkError("BAD_FILE", `${zkeyFile} not found: run \`zkinfer setup ${dir}\` first`);
@@ -69,32 +81,30 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
     throw new ZkError("BAD_FILE", `${zkeyFile} does not match setup.json (corrupted or replaced); run \`zkinfer setup ${dir} --force\``);
   }
   const plan = await readPlan(dir, meta);
-  const qin = await loadInput(meta, inputFile, opts.strict ?? false);
+  const r1cs = check ? readR1cs(await readFileOrFail(artifact(dir, "r1cs"), "circuit"), artifact(dir, "r1cs")) : null;
+  return { dir, meta, plan, zkeyFile, development: setup.ptau.development, r1cs };
+}
 
-  const t0 = performance.now();
-  const { wtns, outputs } = await computeWitness(plan, qin.tensor, { backend: opts.backend, threads: usefulThreads(plan, opts.threads ?? 1) });
-  const t1 = performance.now();
-  if (opts.check) {
-    const r1cs = readR1cs(await readFileOrFail(artifact(dir, "r1cs"), "circuit"), artifact(dir, "r1cs"));
-    const res = checkR1cs(r1cs, witnessValues(readWtns(wtns)));
+/** Proves one computed witness and writes its files (atomically) into outDir. */
+async function proveWitness(p: Prover, w: WitnessResult, outDir: string, warnings: readonly string[], witnessSeconds: number, progress?: Progress): Promise<ProveResult> {
+  const { meta } = p;
+  if (p.r1cs) {
+    const res = checkR1cs(p.r1cs, witnessValues(readWtns(w.wtns)));
     if (!res.ok) throw new ZkError("UNSATISFIED", `the witness does not satisfy constraint ${res.failed} of ${res.nConstraints}; this is a zkinfer bug, please report it`);
   }
-  opts.progress?.update("proving");
-  const logger = snarkLogger("prove", opts.progress);
-  const { proof, publicSignals } = await snarkjs.groth16.prove(zkeyFile, { type: "mem", data: wtns }, logger);
+  progress?.update("proving");
+  const t1 = performance.now();
+  const { proof, publicSignals } = await snarkjs.groth16.prove(p.zkeyFile, { type: "mem", data: w.wtns }, snarkLogger("prove", progress));
   const t2 = performance.now();
-  opts.progress?.done();
+  progress?.done();
   if (publicSignals.length !== meta.publicSignals.count) {
     throw new ZkError("BAD_FILE", `the proving key has ${publicSignals.length} public signals but model.json says ${meta.publicSignals.count}; run setup again`);
   }
-
-  const outDir = opts.outDir ?? dir;
   const files = { proof: path.join(outDir, "proof.json"), pub: path.join(outDir, "public.json"), wtns: path.join(outDir, "witness.wtns") };
-  const values = outputs.map((t, i) => dequantize(t, meta.outputs[i]!.scale));
-  const mark = setup.ptau.development ? { zkinfer: { development: true, warning: DEV_WARNING } } : {};
-  const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
+  const values = w.outputs.map((t, i) => dequantize(t, meta.outputs[i]!.scale));
+  const mark = p.development ? { zkinfer: { development: true, warning: DEV_WARNING } } : {};
   await writeFilesAtomic([
-    [files.wtns, wtns],
+    [files.wtns, w.wtns],
     [files.pub, json(publicSignals)],
     // the proof publishes only a commitment to hashed outputs: the prover hands this file over
     ...(meta.options.outputVisibility === "hashed" ? [[path.join(outDir, "output.json"), json({ output: values[0], outputs: values })] as [string, string]] : []),
@@ -106,8 +116,120 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
     witnessFile: files.wtns,
     outputs: decodeOutputs(meta, publicSignals),
     values,
-    warnings: qin.warnings,
-    development: setup.ptau.development,
-    seconds: { witness: (t1 - t0) / 1000, prove: (t2 - t1) / 1000 },
+    warnings,
+    development: p.development,
+    seconds: { witness: witnessSeconds, prove: (t2 - t1) / 1000 },
   };
+}
+
+const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
+
+export async function proveDir(dir: string, inputFile: string, opts: ProveOptions = {}): Promise<ProveResult> {
+  const p = await openProver(dir, opts.check ?? false);
+  const qin = await loadInput(p.meta, inputFile, opts.strict ?? false);
+  const t0 = performance.now();
+  const w = await computeWitness(p.plan, qin.tensor, { backend: opts.backend, threads: usefulThreads(p.plan, opts.threads ?? 1) });
+  const t1 = performance.now();
+  return proveWitness(p, w, opts.outDir ?? dir, qin.warnings, (t1 - t0) / 1000, opts.progress);
+}
+
+/** One input of a batch: where it came from and the name of its output folder. */
+export interface BatchInput {
+  readonly id: string;
+  /** "file" or "file line N" */
+  readonly source: string;
+  readonly json: unknown;
+}
+
+/**
+ * Reads batch inputs: JSON files (id: the file's base name) and JSONL files, one input per
+ * non-blank line (id: base name and line number, "inputs-3"). Ids must be distinct, since
+ * each names an output folder.
+ */
+export async function readBatchInputs(specs: readonly string[]): Promise<BatchInput[]> {
+  const out: BatchInput[] = [];
+  for (const file of specs) {
+    const base = path.basename(file).replace(/\.jsonl?$/i, "");
+    if (!/\.jsonl$/i.test(file)) {
+      out.push({ id: base, source: file, json: await readJsonFile(file, "input file") });
+      continue;
+    }
+    const lines = new TextDecoder().decode(await readFileOrFail(file, "input file")).split("\n");
+    let n = 0;
+    for (let i = 0; i < lines.length; i++) {
+      if (!lines[i]!.trim()) continue;
+      const source = `${file} line ${i + 1}`;
+      try {
+        out.push({ id: `${base}-${i + 1}`, source, json: JSON.parse(lines[i]!) as unknown });
+      } catch (e) {
+        throw new ZkError("BAD_INPUT", `${source} is not valid JSON: ${describeError(e)}`);
+      }
+      n++;
+    }
+    if (n === 0) throw new ZkError("BAD_INPUT", `${file} has no inputs (expected one JSON object per line)`);
+  }
+  const seen = new Map<string, string>();
+  for (const b of out) {
+    const prev = seen.get(b.id);
+    if (prev) throw new ZkError("BAD_OPTION", `inputs ${prev} and ${b.source} would both write to the folder "${b.id}"; rename one`);
+    seen.set(b.id, b.source);
+  }
+  return out;
+}
+
+export interface BatchItem extends ProveResult {
+  readonly id: string;
+  readonly source: string;
+}
+
+export interface BatchResult {
+  readonly items: readonly BatchItem[];
+  /** batch.json: the list of proofs made */
+  readonly summaryFile: string;
+  readonly seconds: number;
+}
+
+/**
+ * Proves a batch: every input is read and checked first (a bad one stops the batch before any
+ * work), then witnesses run side by side in a worker pool while the main thread proves them in
+ * order (snarkjs uses its own threads for the multi-exponentiations). Each proof goes to
+ * OUTDIR/<id>/ as proof.json, public.json and witness.wtns; OUTDIR/batch.json lists them.
+ */
+export async function proveBatch(dir: string, specs: readonly string[], opts: ProveOptions = {}): Promise<BatchResult> {
+  const t0 = performance.now();
+  const p = await openProver(dir, opts.check ?? false);
+  const inputs = (await readBatchInputs(specs)).map((b) => {
+    const values = parseInputJson(b.json, p.meta.input.shape, b.source);
+    return { ...b, q: quantizeInput(values, qinputOf(p.meta), opts.strict ?? false, b.source) };
+  });
+  const outDir = opts.outDir ?? dir;
+  const pool = await witnessPool(p.plan, { backend: opts.backend, workers: Math.min(opts.threads ?? 1, inputs.length) });
+  const items: BatchItem[] = [];
+  try {
+    // a few witnesses ahead of the prover, not the whole batch in memory
+    const ahead = Math.max(2, (opts.threads ?? 1) + 1);
+    const started: Promise<{ w: WitnessResult; seconds: number }>[] = [];
+    const start = (i: number) => {
+      if (i >= inputs.length) return;
+      const t = performance.now();
+      const r = pool.witness(inputs[i]!.q.tensor).then((w) => ({ w, seconds: (performance.now() - t) / 1000 }));
+      r.catch(() => undefined); // awaited below, in order
+      started[i] = r;
+    };
+    for (let i = 0; i < ahead; i++) start(i);
+    for (let i = 0; i < inputs.length; i++) {
+      const b = inputs[i]!;
+      const { w, seconds } = await started[i]!;
+      start(i + ahead);
+      opts.progress?.update(`proving ${b.id} (${i + 1}/${inputs.length})`);
+      const r = await proveWitness(p, w, path.join(outDir, b.id), b.q.warnings, seconds, opts.progress);
+      items.push({ ...r, id: b.id, source: b.source });
+    }
+  } finally {
+    await pool.close();
+  }
+  const summaryFile = path.join(outDir, "batch.json");
+  const summary = items.map((r) => ({ id: r.id, input: r.source, dir: path.dirname(r.proofFile), output: r.values[0], warnings: r.warnings }));
+  await writeFilesAtomic([[summaryFile, json({ model: p.meta.model, proofs: summary })]]);
+  return { items, summaryFile, seconds: (performance.now() - t0) / 1000 };
 }

@@ -65,6 +65,32 @@ describe("zkinfer CLI", () => {
     expect(run.argmax).toBe(vj.output.indexOf(Math.max(...vj.output)));
   });
 
+  it("proves a batch (JSONL and repeated --input) with one folder per input, each proof verifying to its own output", () => {
+    const ins = [0, 1, 2].map((i) => JSON.stringify({ input: samples.inputs[i] }));
+    writeFileSync(f("batch.jsonl"), `${ins[0]}\n\n${ins[1]}\n${ins[2]}\n`);
+    writeFileSync(f("b.json"), JSON.stringify({ input: samples.inputs[3] }));
+    const p = zkinfer(["prove", dir, "--input", f("batch.jsonl"), "--input", f("b.json"), "-o", f("batch-out"), "--threads", "2", "--json"]);
+    expect(p.code, p.stderr).toBe(0);
+    const j = JSON.parse(p.stdout);
+    // blank lines are skipped, line numbers kept
+    expect(j.proofs.map((x: { id: string }) => x.id)).toEqual(["batch-1", "batch-3", "batch-4", "b"]);
+    const listed = JSON.parse(readFileSync(f("batch-out/batch.json"), "utf8"));
+    expect(listed.proofs).toHaveLength(4);
+    for (const [k, item] of (j.proofs as { id: string; output: number[] }[]).entries()) {
+      const v = zkinfer(["verify", dir, "--proof", f(`batch-out/${item.id}/proof.json`), "--public", f(`batch-out/${item.id}/public.json`), "--json"]);
+      expect(v.code, v.stderr).toBe(0);
+      expect(JSON.parse(v.stdout).output).toEqual(item.output);
+      // the same input proved alone gives the same output
+      writeFileSync(f(`one-${k}.json`), JSON.stringify({ input: samples.inputs[k] }));
+      expect(JSON.parse(zkinfer(["run", dir, "--input", f(`one-${k}.json`), "--json"]).stdout).output).toEqual(item.output);
+    }
+    // a bad line anywhere stops the batch before any proof is written, naming file and line
+    writeFileSync(f("bad.jsonl"), `${ins[0]}\n{"input": [1, 2]}\n`);
+    expectCleanError(zkinfer(["prove", dir, "--input", f("bad.jsonl"), "-o", f("bad-batch")]), /bad\.jsonl line 2: "input" has 2 numbers/);
+    expect(existsSync(f("bad-batch"))).toBe(false);
+    expectCleanError(zkinfer(["prove", dir, "-i", f("b.json"), "-i", f("b.json"), "-o", f("dup")]), /would both write to the folder "b"/);
+  });
+
   it("verify exits 1 for a tampered public signal and 2 for broken files", () => {
     const pub = JSON.parse(readFileSync(f("proof1/public.json"), "utf8")) as string[];
     pub[0] = (BigInt(pub[0]!) + 1n).toString();

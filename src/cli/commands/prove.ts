@@ -1,13 +1,14 @@
-import { proveDir } from "../../prove/prove.js";
+import { proveBatch, proveDir } from "../../prove/prove.js";
+import { ZkError } from "../../errors.js";
 import { parseBackend, parseThreads } from "../../witness/witness.js";
 import { ttyProgress, silentProgress } from "../../util/progress.js";
-import { flag, parse, positional, requireStr, str, type Options } from "../args.js";
+import { flag, parse, positional, str, strs, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtSeconds, fmtVector } from "../output.js";
 import { argmax } from "../../quantize/accuracy.js";
 
 const options: Options = {
-  input: { type: "string", short: "i" },
+  input: { type: "string", short: "i", multiple: true },
   out: { type: "string", short: "o" },
   check: { type: "boolean" },
   strict: { type: "boolean" },
@@ -19,8 +20,12 @@ export const prove: Command = {
   name: "prove",
   summary: "prove one inference: writes proof.json, public.json and witness.wtns",
   usage: `zkinfer prove DIR --input INPUT.json [-o OUTDIR] [--check] [--strict]
+zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OUTDIR]
 
-  --input, -i FILE   {"input": [...]} (flat or nested) or EZKL's {"input_data": [[...]]}
+  --input, -i FILE   {"input": [...]} (flat or nested) or EZKL's {"input_data": [[...]]};
+                     repeat it, or give a .jsonl file (one input per line), to prove a batch:
+                     each proof goes to OUTDIR/<name>/ (a.json -> a/, batch.jsonl line 3 ->
+                     batch-3/) and OUTDIR/batch.json lists them; witnesses run in parallel
   --out, -o DIR      where to write proof.json, public.json, witness.wtns (default: DIR)
   --check            check the witness against the R1CS before proving
   --strict           refuse inputs outside the calibrated range instead of clamping them
@@ -31,10 +36,22 @@ export const prove: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "prove");
     const dir = positional(p, 0, "the circuit directory", "prove");
-    const r = await proveDir(dir, requireStr(p, "input", "prove"), {
+    const inputs = strs(p, "input");
+    if (inputs.length === 0) throw new ZkError("BAD_OPTION", "prove: --input is required");
+    const opts = {
       outDir: str(p, "out"), check: flag(p, "check"), strict: flag(p, "strict"), backend: parseBackend(str(p, "backend")), threads: parseThreads(str(p, "threads")),
       progress: out.json ? silentProgress : ttyProgress(),
-    });
+    };
+    if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!)) {
+      const b = await proveBatch(dir, inputs, opts);
+      for (const r of b.items) for (const w of r.warnings) out.warn(`${r.source}: ${w}`);
+      out.result({ batch: b.summaryFile, proofs: b.items.map((r) => ({ id: r.id, input: r.source, proof: r.proofFile, public: r.publicFile, output: r.values[0], seconds: r.seconds })), seconds: b.seconds });
+      for (const r of b.items) out.line(`${r.id}: ${r.proofFile}  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`);
+      out.line(`${b.items.length} proofs in ${fmtSeconds(b.seconds)} (${fmtSeconds(b.seconds / b.items.length)} each); listed in ${b.summaryFile}`);
+      if (b.items[0]?.development) out.warn("development-only setup: these proofs are for testing (see setup.json)");
+      return 0;
+    }
+    const r = await proveDir(dir, inputs[0]!, opts);
     for (const w of r.warnings) out.warn(w);
     out.result({ proof: r.proofFile, public: r.publicFile, witness: r.witnessFile, outputs: r.outputs, output: r.values[0], development: r.development, warnings: r.warnings, seconds: r.seconds });
     out.line(`proof written to ${r.proofFile} (witness ${fmtSeconds(r.seconds.witness)}, prove ${fmtSeconds(r.seconds.prove)})`);

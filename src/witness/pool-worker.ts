@@ -1,0 +1,25 @@
+/**
+ * A piscina worker of the witness pool: builds one single-threaded generator for the plan it
+ * was started with, then turns inputs into whole witnesses, handing the bytes back.
+ */
+import { workerData } from "node:worker_threads";
+import type { WitnessPlan } from "../circuit/plan.js";
+import type { IntTensor } from "../quantize/qgraph.js";
+import { witnessGenerator, type Backend, type WitnessGenerator } from "./witness.js";
+import { isZkError } from "../errors.js";
+
+const { plan, backend } = workerData as { plan: WitnessPlan; backend: Backend };
+let generator: Promise<WitnessGenerator> | null = null;
+
+export default async function witness(input: IntTensor) {
+  generator ??= witnessGenerator(plan, { backend, threads: 1 });
+  try {
+    const r = await (await generator).witness(input);
+    // a structured-clone copy: the generator reuses its buffer for the next input
+    return { wtns: r.wtns, outputs: r.outputs.map((t) => ({ shape: t.shape, data: t.data })) };
+  } catch (e) {
+    // a ZkError's code does not survive the thread boundary: send it as data
+    if (isZkError(e)) return { error: { code: e.code, message: e.message } };
+    throw e;
+  }
+}
