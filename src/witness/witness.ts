@@ -11,6 +11,7 @@ import { runPlanJs } from "./backends/js.js";
 import { WtnsSink } from "./sink.js";
 import { ZkError } from "../errors.js";
 import { wasmRunner, type WasmRunner } from "./wasm/runner.js";
+import type { Profile } from "./wasm/backend.js";
 import { sizeOf } from "../model/shapes.js";
 
 export const BACKENDS = ["wasm", "js"] as const;
@@ -36,6 +37,8 @@ export interface WitnessOptions {
   readonly backend?: Backend;
   /** threads for the wasm backend (default: available cores) */
   readonly threads?: number;
+  /** wasm backend: accumulate time per kernel here (benchmarks) */
+  readonly profile?: Profile;
 }
 
 export interface WitnessResult {
@@ -82,7 +85,7 @@ export function usefulThreads(plan: WitnessPlan, threads: number): number {
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {
   const backend = opts.backend ?? "wasm";
   if (backend === "js") return { witness: async (input) => jsWitness(plan, input), close: async () => undefined };
-  const runner: WasmRunner = await wasmRunner(plan, opts.threads ?? 1);
+  const runner: WasmRunner = await wasmRunner(plan, opts.threads ?? 1, opts.profile);
   return { witness: (input) => runner.run(input), close: () => runner.close() };
 }
 

@@ -147,15 +147,30 @@ export function gemm_i64(x: usize, w: usize, bias: usize, out: usize, k: i32, n:
  */
 export function im2col(x: usize, h: i32, wd: i32, c0: i32, cg: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, dh: i32, dw: i32, ow: i32, kp: i32, wide: i32, dst: usize, from: i32, to: i32): void {
   const k = cg * kh * kw;
+  const planeBytes = <usize>(h * wd) * 8;
   for (let r = from; r < to; r++) {
     const oy = r / ow, ox = r % ow;
+    const iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+    if (!wide && iy0 >= 0 && iy0 + (kh - 1) * dh < h && ix0 >= 0 && ix0 + (kw - 1) * dw < wd) {
+      // the window lies inside the image (most rows): no bounds checks
+      let d = dst + <usize>(r * kp) * 2;
+      let plane = x + <usize>c0 * planeBytes + <usize>(iy0 * wd + ix0) * 8;
+      for (let c = 0; c < cg; c++, plane += planeBytes) {
+        for (let ky = 0; ky < kh; ky++) {
+          const row = plane + <usize>(ky * dh * wd) * 8;
+          for (let kx = 0; kx < kw; kx++, d += 2) store<i16>(d, <i16>load<i64>(row + <usize>(kx * dw) * 8));
+        }
+      }
+      for (let j = k; j < kp; j++, d += 2) store<i16>(d, 0);
+      continue;
+    }
     let j = 0;
     for (let c = 0; c < cg; c++) {
-      const plane = x + <usize>((c0 + c) * h * wd) * 8;
+      const plane = x + <usize>(c0 + c) * planeBytes;
       for (let ky = 0; ky < kh; ky++) {
-        const iy = oy * sh - pt + ky * dh;
+        const iy = iy0 + ky * dh;
         for (let kx = 0; kx < kw; kx++, j++) {
-          const ix = ox * sw - pl + kx * dw;
+          const ix = ix0 + kx * dw;
           const v: i64 = iy >= 0 && iy < h && ix >= 0 && ix < wd ? load<i64>(plane + <usize>(iy * wd + ix) * 8) : 0;
           if (wide) store<i64>(dst + <usize>(r * k + j) * 8, v);
           else store<i16>(dst + <usize>(r * kp + j) * 2, <i16>v);

@@ -35,6 +35,29 @@ export function singleThread(k: Kernels): Executor {
   };
 }
 
+/** Where a witness's time goes: per kernel (or `js:<step>` for steps on the reference, `io`). */
+export type Profile = Map<string, { calls: number; ms: number; items: number }>;
+
+function record(profile: Profile, name: string, ms: number, items: number): void {
+  const e = profile.get(name) ?? { calls: 0, ms: 0, items: 0 };
+  e.calls++;
+  e.ms += ms;
+  e.items += items;
+  profile.set(name, e);
+}
+
+/** An executor that times every kernel call into `profile` (for the benchmarks). */
+export function profiled(exec: Executor, profile: Profile): Executor {
+  return {
+    k: exec.k,
+    async run(name, args, n, cost) {
+      const t = performance.now();
+      await exec.run(name, args, n, cost);
+      record(profile, name, performance.now() - t, n);
+    },
+  };
+}
+
 const INT16_MAX = 32767;
 
 /** Bump allocator over the memory (16-byte aligned), with constant data queued for writing. */
@@ -103,7 +126,7 @@ export interface Prepared {
    * Writes the constants, then returns the runner; `memory` must be at least `size` bytes. The
    * runner's `wtns` is a view into the memory, valid until its next run (no copy per witness).
    */
-  bind(memory: WebAssembly.Memory, exec: Executor): (input: IntTensor) => Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
+  bind(memory: WebAssembly.Memory, exec: Executor, profile?: Profile): (input: IntTensor) => Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
 }
 
 export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
@@ -315,20 +338,39 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
 
   return {
     size: arena.size,
-    bind(memory, exec) {
+    bind(memory, exec, profile) {
       const k = exec.k;
       const u8 = new Uint8Array(memory.buffer);
       for (const w of arena.writes) u8.set(w.bytes, w.at);
-      const runners = steps.map((s) => s(k, exec, memory));
+      const kexec = profile ? profiled(exec, profile) : exec;
+      const runners = steps.map((s, i) => {
+        const r = s(k, kexec, memory);
+        const step = plan.steps[i]!;
+        if (!profile || !usesFallback(step)) return r;
+        return async () => {
+          const t = performance.now();
+          await r();
+          record(profile, `js:${step.kind}`, performance.now() - t, 1);
+        };
+      });
       const inT = plan.input;
       return async (input) => {
+        const t0 = performance.now();
         writeF64(memory, k, inT, input.data);
+        const t1 = performance.now();
         for (const r of runners) await r();
+        const t2 = performance.now();
         const outputs = plan.outputs.map((t) => readF64(memory, k, t));
+        if (profile) record(profile, "io", t1 - t0 + performance.now() - t2, 1);
         return { wtns: new Uint8Array(memory.buffer, wtns, wtnsTemplate.bytes.length), outputs };
       };
     },
   };
+}
+
+/** Steps `compile` leaves to the js reference. */
+function usesFallback(step: PlanStep): boolean {
+  return !["input", "emit", "param", "requant", "max", "linear"].includes(step.kind);
 }
 
 function stepInputs(step: PlanStep): number[] {

@@ -10,7 +10,7 @@ import type { WitnessPlan } from "../../circuit/plan.js";
 import type { IntTensor } from "../../quantize/qgraph.js";
 import { packageRoot } from "../../util/paths.js";
 import { instantiateKernels, kernelModule, type Kernels, type KernelName } from "./kernels.js";
-import { prepare, singleThread, type Executor } from "./backend.js";
+import { prepare, singleThread, type Executor, type Profile } from "./backend.js";
 import type { KernelTask } from "./worker.js";
 
 const PAGE = 65536;
@@ -28,7 +28,7 @@ async function heapBase(module: WebAssembly.Module, shared: boolean): Promise<nu
   return (await instantiateKernels(module, memory)).heap_base();
 }
 
-export async function wasmRunner(plan: WitnessPlan, threads = 1): Promise<WasmRunner> {
+export async function wasmRunner(plan: WitnessPlan, threads = 1, profile?: Profile): Promise<WasmRunner> {
   const shared = threads > 1;
   const module = await kernelModule(shared);
   const prepared = prepare(plan, await heapBase(module, shared));
@@ -37,7 +37,7 @@ export async function wasmRunner(plan: WitnessPlan, threads = 1): Promise<WasmRu
   const k = await instantiateKernels(module, memory);
   const pool = shared ? pooled(k, module, memory, threads) : null;
   const exec = pool ?? singleThread(k);
-  const run = prepared.bind(memory, exec);
+  const run = prepared.bind(memory, exec, profile);
   return { run, close: async () => pool?.close() };
 }
 

@@ -1,0 +1,186 @@
+/**
+ * `npm run bench:witness` (part of `npm run bench`): the witness alone, per model and backend —
+ * witness time, wires/s, tensor MAC/s and the wasm/js ratio, for js, wasm on 1 thread and wasm
+ * on 2 threads — over lenet5_digits28, mlp_digits28 (bench/models/) and a synthetic CNN big
+ * enough that the js witness takes over a second (bench/synthetic.ts). Plans come from a dry
+ * compile (no constraints are built), so the large model needs no proving key. Also: a
+ * profile of where the wasm witness spends its time, and the kernels alone (int16 matmul
+ * GMAC/s, field encoding M wires/s) on one core. Every wasm witness is checked byte for byte
+ * against the js one before its time counts.
+ *
+ *   node dist/bench/witness.js [--model NAME] [--min-seconds S]
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { importOnnx } from "../src/model/import.js";
+import { calibrate, parseCalibration } from "../src/quantize/calibration.js";
+import { quantize } from "../src/quantize/quantize.js";
+import { compileCircuit } from "../src/circuit/compile.js";
+import { DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
+import { quantizeInput } from "../src/quantize/input.js";
+import { sizeOf } from "../src/model/shapes.js";
+import type { WitnessPlan } from "../src/circuit/plan.js";
+import type { IntTensor } from "../src/quantize/qgraph.js";
+import { witnessGenerator, type Backend } from "../src/witness/witness.js";
+import type { Profile } from "../src/witness/wasm/backend.js";
+import { instantiateKernels, kernelModule } from "../src/witness/wasm/kernels.js";
+import { syntheticCnn } from "./synthetic.js";
+import { writeBandwidth } from "./bandwidth.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
+const root = path.resolve(here, "..", "..");
+const args = process.argv.slice(2);
+const only = args.includes("--model") ? args[args.indexOf("--model") + 1] : undefined;
+const minSeconds = args.includes("--min-seconds") ? Number(args[args.indexOf("--min-seconds") + 1]) : 2;
+
+interface BenchModel { name: string; plan: WitnessPlan; input: IntTensor; macs: number }
+
+function load(name: string, onnx: Uint8Array, calibration: unknown, input: number[]): BenchModel {
+  const graph = importOnnx(onnx, name).graph;
+  const samples = parseCalibration(calibration, graph.inputs[0]!.shape, `${name} calibration`);
+  const q = quantize(graph, calibrate(graph, samples), DEFAULT_COMPILE);
+  const plan = compileCircuit(q, { ...DEFAULT_COMPILE, dry: true }).plan;
+  return { name, plan, input: quantizeInput(input, q.input, false).tensor, macs: planMacs(plan) };
+}
+
+/** Multiply-accumulates of the plan's matrix products and convolutions. */
+function planMacs(plan: WitnessPlan): number {
+  let macs = 0;
+  for (const s of plan.steps) {
+    if (s.kind !== "linear") continue;
+    const outN = sizeOf(plan.tensors[s.output]!.shape);
+    if (s.op.kind === "gemm") macs += outN * s.op.weight.shape[0]!;
+    if (s.op.kind === "conv") macs += outN * (s.op.weight.data.length / s.op.weight.shape[0]!);
+  }
+  return macs;
+}
+
+function models(): BenchModel[] {
+  const out: BenchModel[] = [];
+  for (const name of ["lenet5_digits28", "mlp_digits28"]) {
+    if (only && only !== name) continue;
+    const dir = path.join(root, "bench", "models", name);
+    const samples = JSON.parse(readFileSync(path.join(dir, "samples.json"), "utf8")) as { inputs: unknown[] };
+    const flat = (samples.inputs[0] as unknown[]).flat(4) as number[];
+    out.push(load(name, readFileSync(path.join(dir, "model.onnx")), JSON.parse(readFileSync(path.join(dir, "calibration.json"), "utf8")), flat));
+  }
+  if (!only || only === "synthetic_cnn64") {
+    const s = syntheticCnn();
+    out.push(load("synthetic_cnn64", s.onnx, s.calibration, s.input));
+  }
+  return out;
+}
+
+interface Timing { backend: Backend; threads: number; seconds: number; reps: number }
+
+/** Median witness time over at least 3 runs and `minSeconds`, after one warm-up run. */
+async function timeWitness(m: BenchModel, backend: Backend, threads: number, reference: Uint8Array | null): Promise<{ t: Timing; wtns: Uint8Array }> {
+  const g = await witnessGenerator(m.plan, { backend, threads });
+  try {
+    const first = (await g.witness(m.input)).wtns.slice();
+    if (reference && Buffer.compare(Buffer.from(first), Buffer.from(reference)) !== 0) throw new Error(`${m.name}: ${backend} × ${threads} gives a different .wtns from js`);
+    const times: number[] = [];
+    const start = performance.now();
+    while (times.length < 3 || performance.now() - start < minSeconds * 1000) {
+      const t = performance.now();
+      await g.witness(m.input);
+      times.push((performance.now() - t) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    return { t: { backend, threads, seconds: times[times.length >> 1]!, reps: times.length }, wtns: first };
+  } finally {
+    await g.close();
+  }
+}
+
+async function profileOf(m: BenchModel): Promise<{ name: string; calls: number; ms: number; share: number }[]> {
+  const profile: Profile = new Map();
+  const g = await witnessGenerator(m.plan, { backend: "wasm", threads: 1, profile });
+  const reps = 5;
+  try {
+    await g.witness(m.input);
+    profile.clear();
+    for (let i = 0; i < reps; i++) await g.witness(m.input);
+  } finally {
+    await g.close();
+  }
+  const total = [...profile.values()].reduce((a, e) => a + e.ms, 0);
+  return [...profile.entries()].map(([name, e]) => ({ name, calls: e.calls / reps, ms: e.ms / reps, share: e.ms / total })).sort((a, b) => b.ms - a.ms);
+}
+
+/** The kernels alone on one core: a 256³ int16 matmul and the field encoder over 1 M values. */
+async function kernelsAlone(): Promise<{ gemmGmacs: number; encodeMwires: number; bitsMwires: number }> {
+  const memory = new WebAssembly.Memory({ initial: 1024, maximum: 65536 });
+  const k = await instantiateKernels(await kernelModule(false), memory);
+  const base = Math.ceil(k.heap_base() / 16) * 16;
+  const n = 256, x = base, w = x + n * n * 2, out = w + n * n * 2;
+  const i16 = new Int16Array(memory.buffer, x, 2 * n * n);
+  for (let i = 0; i < i16.length; i++) i16[i] = ((i * 7919) % 255) - 127;
+  const best = (f: () => void, reps: number) => {
+    let b = Infinity;
+    for (let r = 0; r < reps; r++) {
+      const t = performance.now();
+      f();
+      b = Math.min(b, (performance.now() - t) / 1000);
+    }
+    return b;
+  };
+  // int8-range operands: a block of 2^31 / (2·127²) dot steps fits an i32 lane
+  const gemm = best(() => k.gemm_i16(x, w, 0, out, n / 8, n, n, 1, 66_000, 0, n), 20);
+  const m = 1 << 20, src = base, dst = src + 8 * m;
+  const vals = new BigInt64Array(memory.buffer, src, m);
+  for (let i = 0; i < m; i++) vals[i] = BigInt(((i * 2654435761) % 2000001) - 1000000);
+  if (memory.buffer.byteLength < dst + 32 * m * 8) memory.grow(Math.ceil((dst + 32 * m * 8 - memory.buffer.byteLength) / 65536));
+  const enc = best(() => k.encode(src, dst, 0, m), 10);
+  const bits = best(() => k.bits(src, 1000000n, 8, dst, 0, m), 10);
+  return { gemmGmacs: (n * n * n) / gemm / 1e9, encodeMwires: m / enc / 1e6, bitsMwires: (8 * m) / bits / 1e6 };
+}
+
+const fmtT = (s: number) => (s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 1)} ms` : `${s.toFixed(2)} s`);
+const fmtRate = (r: number, unit: string) => (r >= 1e9 ? `${(r / 1e9).toFixed(2)} G${unit}` : `${(r / 1e6).toFixed(1)} M${unit}`);
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
+  return [fmt(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(fmt)].join("\n");
+}
+
+const results: Record<string, unknown>[] = [];
+const rows: string[][] = [];
+const profiles: Record<string, Awaited<ReturnType<typeof profileOf>>> = {};
+for (const m of models()) {
+  const js = await timeWitness(m, "js", 1, null);
+  const timings = [js.t];
+  for (const threads of [1, 2]) timings.push((await timeWitness(m, "wasm", threads, js.wtns)).t);
+  const wasm1 = timings[1]!.seconds;
+  for (const t of timings) {
+    const ratio = js.t.seconds / t.seconds;
+    rows.push([m.name, t.backend, String(t.threads), fmtT(t.seconds), fmtRate(m.plan.nWires / t.seconds, "wires/s"), fmtRate(m.macs / t.seconds, "MAC/s"),
+      t.backend === "js" ? "1×" : `${ratio.toFixed(1)}×`, t.backend === "wasm" && t.threads > 1 ? `${(wasm1 / t.seconds).toFixed(2)}×` : ""]);
+    results.push({ model: m.name, wires: m.plan.nWires, macs: m.macs, ...t, wiresPerSecond: m.plan.nWires / t.seconds, macsPerSecond: m.macs / t.seconds, vsJs: ratio });
+  }
+  profiles[m.name] = await profileOf(m);
+  process.stderr.write(`${m.name}: ${m.plan.nWires} wires, ${m.macs} MACs, wtns identical across backends\n`);
+}
+console.log(table(["model", "backend", "threads", "witness", "wires/s", "tensor MAC/s", "vs js", "vs 1 thread"], rows));
+
+for (const [name, prof] of Object.entries(profiles)) {
+  const macs = results.find((r) => r.model === name)!.macs as number;
+  const gemmMs = prof.filter((p) => p.name.startsWith("gemm_")).reduce((a, p) => a + p.ms, 0);
+  console.log(`\nwhere the wasm witness (1 thread) spends its time: ${name}` + (gemmMs > 0 ? ` — matmul kernels ${fmtRate(macs / (gemmMs / 1000), "MAC/s")}` : ""));
+  console.log(table(["kernel", "calls", "ms", "share"], prof.filter((p) => p.share >= 0.005).map((p) => [p.name, String(p.calls), p.ms.toFixed(2), `${(p.share * 100).toFixed(1)}%`])));
+}
+
+const alone = await kernelsAlone();
+console.log(`\nkernels alone, one core: int16 matmul 256³ ${alone.gemmGmacs.toFixed(2)} GMAC/s; field encoding ${alone.encodeMwires.toFixed(0)} M wires/s (values), ${alone.bitsMwires.toFixed(0)} M wires/s (bits)`);
+const bw = await writeBandwidth();
+console.log(`memory ceiling: the bits kernel writes ${bw.one.toFixed(1)} GB/s on one thread, ${bw.two.toFixed(1)} GB/s on two (${(bw.two / bw.one).toFixed(2)}×): a witness that is mostly wire writes cannot gain more from a second thread`);
+const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version };
+console.log(`${machine.cpus} × ${machine.cpu}, Node ${machine.node}`);
+
+const dir = path.join(root, "bench", "results");
+mkdirSync(dir, { recursive: true });
+const report = JSON.stringify({ date: new Date().toISOString(), machine, results, profiles, kernels: alone, writeBandwidthGBs: bw }, null, 2) + "\n";
+writeFileSync(path.join(dir, "witness-latest.json"), report);
