@@ -1,7 +1,7 @@
 /**
- * A synthetic CNN big enough that the js witness takes over a second: 64×64 input,
+ * A synthetic CNN big enough that the js witness takes over a second: 80×80 input,
  * Conv 1→16 3×3 · ReLU · Conv 16→32 3×3 · ReLU · MaxPool 2 · Conv 32→32 3×3 · ReLU · MaxPool 2 ·
- * Flatten · Gemm 8192→10 (≈ 29 M MACs, ≈ 6 M wires). Seeded weights, so every run is the same
+ * Flatten · Gemm 12800→10 (≈ 45 M MACs, ≈ 12 M wires). Seeded weights, so every run is the same
  * model; only the witness is benchmarked (no proof), so it needs no trained accuracy.
  */
 import { encodeOnnx, type EncodeTensor } from "../src/model/onnx.js";
@@ -22,7 +22,9 @@ function he(name: string, shape: number[], fanIn: number, r: () => number): Enco
   return { name, shape, data: Array.from({ length: n }, () => Math.fround((r() * 2 - 1) * s)) };
 }
 
-export const SYNTHETIC_SHAPE = [1, 1, 64, 64];
+const SIDE = 80;
+const FLAT = 32 * (SIDE / 4) ** 2;
+export const SYNTHETIC_SHAPE = [1, 1, SIDE, SIDE];
 
 export function syntheticCnn(seed = 7): { onnx: Uint8Array; calibration: { inputs: number[][] }; input: number[] } {
   const r = rng(seed);
@@ -31,7 +33,7 @@ export function syntheticCnn(seed = 7): { onnx: Uint8Array; calibration: { input
     he("w1", [16, 1, 3, 3], 9, r), he("b1", [16], 9, r),
     he("w2", [32, 16, 3, 3], 144, r), he("b2", [32], 144, r),
     he("w3", [32, 32, 3, 3], 288, r), he("b3", [32], 288, r),
-    he("wf", [10, 8192], 8192, r), he("bf", [10], 8192, r),
+    he("wf", [10, FLAT], FLAT, r), he("bf", [10], FLAT, r),
   ];
   const onnx = encodeOnnx({
     inputs: [{ name: "x", shape: SYNTHETIC_SHAPE }],
@@ -47,6 +49,6 @@ export function syntheticCnn(seed = 7): { onnx: Uint8Array; calibration: { input
       { opType: "Gemm", inputs: ["f", "wf", "bf"], outputs: ["y"], attrs: { transB: 1 } },
     ],
   });
-  const sample = () => Array.from({ length: 64 * 64 }, () => r());
+  const sample = () => Array.from({ length: SIDE * SIDE }, () => r());
   return { onnx, calibration: { inputs: Array.from({ length: 8 }, sample) }, input: sample() };
 }

@@ -66,9 +66,9 @@ function models(): BenchModel[] {
     const flat = (samples.inputs[0] as unknown[]).flat(4) as number[];
     out.push(load(name, readFileSync(path.join(dir, "model.onnx")), JSON.parse(readFileSync(path.join(dir, "calibration.json"), "utf8")), flat));
   }
-  if (!only || only === "synthetic_cnn64") {
+  if (!only || only === "synthetic_cnn80") {
     const s = syntheticCnn();
-    out.push(load("synthetic_cnn64", s.onnx, s.calibration, s.input));
+    out.push(load("synthetic_cnn80", s.onnx, s.calibration, s.input));
   }
   return out;
 }
