@@ -11,9 +11,8 @@
  */
 import * as path from "node:path";
 import type { WitnessPlan } from "./circuit/plan.js";
-import type { InputVisibility, OutputVisibility, ParamEntry, ParamVisibility, PublicRole } from "./circuit/compile.js";
-import type { PackPart } from "./circuit/gadgets/commit.js";
 import { ZkError } from "./errors.js";
+import { parseModelMeta, type ModelMeta } from "./model-meta.js";
 import { readFileOrFail, readJsonFile } from "./util/fsx.js";
 import { sha256Hex } from "./util/hash.js";
 
@@ -34,76 +33,12 @@ export function artifact(dir: string, name: keyof typeof FILES): string {
   return path.join(dir, FILES[name]);
 }
 
-export const MODEL_FORMAT = "zkinfer-model";
-export const MODEL_VERSION = 1;
-
-export interface PublicEntry {
-  readonly role: PublicRole;
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly scale: number;
-  readonly offset: number;
-  readonly count: number;
-  /** for *_hash entries: how the committed tensors were packed (see gadgets/commit.ts) */
-  readonly packing?: readonly (PackPart & { readonly count: number })[];
-}
-
-export interface ModelMeta {
-  readonly format: typeof MODEL_FORMAT;
-  readonly version: number;
-  readonly zkinfer: string;
-  readonly model: { readonly file: string; readonly sha256: string; readonly opset: number; readonly producer: string };
-  readonly options: {
-    readonly activationBits: number; readonly weightBits: number; readonly inputBits: number; readonly inputMargin: number;
-    readonly inputVisibility: InputVisibility; readonly paramVisibility: ParamVisibility; readonly outputVisibility: OutputVisibility;
-  };
-  readonly input: {
-    readonly name: string; readonly shape: readonly number[]; readonly scale: number;
-    readonly range: readonly [number, number]; readonly floatRange: readonly [number, number];
-    readonly visibility: InputVisibility;
-  };
-  /** the params commitment's layout when params are hashed: which tensors, at which scales, packed how */
-  readonly params: readonly ParamEntry[];
-  readonly outputs: readonly {
-    readonly name: string; readonly shape: readonly number[]; readonly scale: number;
-    /** worst-case |proven output - float model output| for any accepted input (null: discrete, e.g. argmax) */
-    readonly errorBound: number | null;
-  }[];
-  /** each smooth function's piecewise polynomial: its measured worst error and cost */
-  readonly approximations: readonly {
-    readonly node: string; readonly fn: string; readonly segments: number; readonly degree: number;
-    readonly maxError: number; readonly errorBound: number | null;
-  }[];
-  readonly publicSignals: { readonly count: number; readonly layout: readonly PublicEntry[] };
-  readonly circuit: {
-    readonly constraints: number; readonly wires: number; readonly terms: number; readonly ptauPower: number;
-    readonly r1csSha256: string; readonly planSha256: string;
-  };
-  readonly costs: readonly { readonly kind: string; readonly constraints: number; readonly wires: number; readonly elements: number }[];
-  readonly accuracy: { readonly samples: number; readonly maxAbsError: number; readonly meanAbsError: number; readonly argmaxAgreement: number } | null;
-  readonly notes: readonly string[];
-}
+export { MODEL_FORMAT, MODEL_VERSION, parseModelMeta, type ModelMeta, type PublicEntry } from "./model-meta.js";
 
 /** Reads model.json and checks the fields later stages rely on. */
 export async function readModelMeta(dir: string): Promise<ModelMeta> {
   const file = artifact(dir, "model");
-  const j = await readJsonFile(file, "model metadata (run `zkinfer compile` first)");
-  const m = j as Partial<ModelMeta> | null;
-  if (!m || typeof m !== "object" || m.format !== MODEL_FORMAT) {
-    throw new ZkError("BAD_FILE", `${file}: not a zkinfer model.json (no "format": "${MODEL_FORMAT}")`);
-  }
-  if (m.version !== MODEL_VERSION) throw new ZkError("BAD_FILE", `${file}: version ${m.version}, this zkinfer reads version ${MODEL_VERSION}; recompile the model`);
-  const need = (cond: unknown, field: string) => {
-    if (!cond) throw new ZkError("BAD_FILE", `${file}: field "${field}" is missing or malformed`);
-  };
-  need(m.input && Array.isArray(m.input.shape) && typeof m.input.scale === "number", "input");
-  need(Array.isArray(m.outputs) && m.outputs.length > 0, "outputs");
-  need(m.publicSignals && Number.isInteger(m.publicSignals.count) && Array.isArray(m.publicSignals.layout), "publicSignals");
-  for (const [i, e] of (m.publicSignals?.layout ?? []).entries()) {
-    need(Number.isInteger(e.offset) && Number.isInteger(e.count) && typeof e.scale === "number" && Array.isArray(e.shape), `publicSignals.layout[${i}]`);
-  }
-  need(m.circuit && Number.isInteger(m.circuit.ptauPower), "circuit");
-  return m as ModelMeta;
+  return parseModelMeta(await readJsonFile(file, "model metadata (run `zkinfer compile` first)"), file);
 }
 
 // ---- plan.json: JSON with typed arrays as base64 (weights dominate its size) ----

@@ -1,6 +1,7 @@
 /**
- * Once per test run: build the WebAssembly kernels and dist/ (the CLI tests run the real
- * `bin/zkinfer.js` and the thread pool runs dist/ workers, so both must be the current source) and generate the development ptau files the end-to-end tests need, so
+ * Once per test run: build the WebAssembly kernels, dist/ (the CLI tests run the real
+ * `bin/zkinfer.js` and the thread pool runs dist/ workers, so both must be the current source)
+ * and the verifier page, and generate the development ptau files the end-to-end tests need, so
  * parallel test files never generate the same file twice.
  */
 import * as path from "node:path";
@@ -9,6 +10,9 @@ import { execFileSync } from "node:child_process";
 export default async function setup(): Promise<void> {
   execFileSync(process.execPath, [path.resolve("kernels/wasm/build.mjs")], { stdio: "inherit" });
   execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
+  // the verifier page (dist/verifier/), for the browser tests
+  execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "web/tsconfig.json"], { stdio: "inherit" });
+  execFileSync(process.execPath, [path.resolve("node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn", "--config", "web/verifier/vite.config.mjs"], { stdio: "inherit" });
   process.env.ZKINFER_CACHE ??= path.resolve("node_modules/.cache/zkinfer-test");
   const { ensureDevPtau } = await import("../src/prove/ptau.js");
   const { releaseCurve } = await import("../src/prove/curve.js");

@@ -25,11 +25,10 @@ import { maxGroups } from "./gadgets/max.js";
 import { product } from "./gadgets/product.js";
 import { div } from "./gadgets/div.js";
 import { argmax } from "./gadgets/argmax.js";
-import { commit, commitWires, type PackPart } from "./gadgets/commit.js";
+import { commit, commitWires } from "./gadgets/commit.js";
+import type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry, PublicRole, PackPart } from "../model-meta.js";
 
-export type InputVisibility = "public" | "private" | "hashed";
-export type ParamVisibility = "fixed" | "private" | "hashed";
-export type OutputVisibility = "public" | "hashed";
+export type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry, PublicRole } from "../model-meta.js";
 
 export interface CompileOptions {
   readonly inputVisibility: InputVisibility;
@@ -43,16 +42,7 @@ export interface CompileOptions {
 const PLACEHOLDER_SUM = LinearCombination.wire(0).addConstant(1n).add(LinearCombination.wire(1));
 
 /** One model parameter tensor, as the params commitment packs it (verifiers re-derive it from the ONNX file). */
-export interface ParamEntry extends PackPart {
-  readonly node: string;
-  readonly kind: "gemm" | "conv" | "affine";
-  readonly part: "weight" | "bias" | "mul" | "add";
-  /** the fixed-point scale it was quantized at */
-  readonly scale: number;
-  readonly count: number;
-}
 
-export type PublicRole = "output" | "input" | "output_hash" | "input_hash" | "params_hash";
 
 /** Where a public tensor (or commitment) sits among the public signals. */
 export interface PublicTensor {

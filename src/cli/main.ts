@@ -15,8 +15,10 @@ import { verify } from "./commands/verify.js";
 import { run } from "./commands/run.js";
 import { demo } from "./commands/demo.js";
 import { check } from "./commands/check.js";
+import { exportVerifier } from "./commands/export-verifier.js";
+import { calldata } from "./commands/calldata.js";
 
-const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, check, demo];
+const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, check, exportVerifier, calldata, demo];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -50,3 +50,8 @@ declare module "circomlibjs" {
   }
   export function buildPoseidon(): Promise<Poseidon>;
 }
+
+declare module "ejs" {
+  const ejs: { render(template: string, data: object): string };
+  export default ejs;
+}

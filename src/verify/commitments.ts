@@ -15,12 +15,9 @@ import type { Tensor } from "../model/graph.js";
 import { ZkError } from "../errors.js";
 import { sha256Hex } from "../util/hash.js";
 import { qinputOf } from "../prove/qinput.js";
+import type { CommitmentCheck } from "./core.js";
 
-export interface CommitmentCheck {
-  readonly what: "input" | "params" | "output";
-  readonly match: boolean;
-  readonly detail: string;
-}
+export type { CommitmentCheck };
 
 function entry(meta: ModelMeta, role: PublicEntry["role"]): PublicEntry | undefined {
   return meta.publicSignals.layout.find((e) => e.role === role);

@@ -7,11 +7,17 @@
  */
 import * as snarkjs from "snarkjs";
 import type { Groth16Proof, VerificationKey } from "snarkjs";
-import type { ModelMeta } from "../artifacts.js";
+import type { ModelMeta } from "../model-meta.js";
 import { decodeOutputs, decodeSignal, type DecodedTensor } from "./decode.js";
 import { ZkError } from "../errors.js";
 import { checkKeyPoints, checkProofPoints } from "./points.js";
-import type { CommitmentCheck } from "./commitments.js";
+
+/** A verifier-side check of a file against the proof's public signals (verify.ts, commitments.ts). */
+export interface CommitmentCheck {
+  readonly what: "input" | "params" | "output";
+  readonly match: boolean;
+  readonly detail: string;
+}
 
 /** A snarkjs logger that keeps error messages (snarkjs logs the reason a proof is invalid). */
 function capture() {

@@ -3,8 +3,8 @@
  * public) decoded from field elements to signed integers and then to floats by its scale;
  * each commitment (a hashed input, output or params) as its field element.
  */
-import type { ModelMeta } from "../artifacts.js";
-import type { PublicRole } from "../circuit/compile.js";
+import type { ModelMeta } from "../model-meta.js";
+import type { PublicRole } from "../model-meta.js";
 import { P } from "../circuit/field.js";
 import { ZkError } from "../errors.js";
 

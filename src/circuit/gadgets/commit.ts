@@ -14,13 +14,11 @@ import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination } from "../lc.js";
 import type { WireSink } from "../wires.js";
 import { POSEIDON_MAX_INPUTS, poseidonGadget, poseidonHash, sboxCount } from "./poseidon.js";
+import type { PackPart } from "../../model-meta.js";
+
+export type { PackPart };
 
 export const PACK_BITS = 252;
-
-export interface PackPart {
-  readonly lo: number;
-  readonly bits: number;
-}
 
 function perElement(bits: number): number {
   return Math.max(1, Math.floor(PACK_BITS / Math.max(bits, 1)));
