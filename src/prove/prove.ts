@@ -52,9 +52,12 @@ export { qinputOf };
 
 /** Reads and quantizes an input file for this model (shared by prove and run). */
 export async function loadInput(meta: ModelMeta, inputFile: string, strict: boolean) {
-  const json = await readJsonFile(inputFile, "input file");
-  const values = parseInputJson(json, meta.input.shape, inputFile);
-  return quantizeInput(values, qinputOf(meta), strict, inputFile);
+  return inputOf(meta, await readJsonFile(inputFile, "input file"), inputFile, strict);
+}
+
+/** An input's parsed JSON, checked against the model and quantized; `source` names it in errors. */
+function inputOf(meta: ModelMeta, json: unknown, source: string, strict: boolean) {
+  return quantizeInput(parseInputJson(json, meta.input.shape, source), qinputOf(meta), strict, source);
 }
 
 /** A set-up circuit directory, checked and loaded once for any number of proofs. */
@@ -198,10 +201,7 @@ export interface BatchResult {
 export async function proveBatch(dir: string, specs: readonly string[], opts: ProveOptions = {}): Promise<BatchResult> {
   const t0 = performance.now();
   const p = await openProver(dir, opts.check ?? false);
-  const inputs = (await readBatchInputs(specs)).map((b) => {
-    const values = parseInputJson(b.json, p.meta.input.shape, b.source);
-    return { ...b, q: quantizeInput(values, qinputOf(p.meta), opts.strict ?? false, b.source) };
-  });
+  const inputs = (await readBatchInputs(specs)).map((b) => ({ ...b, q: inputOf(p.meta, b.json, b.source, opts.strict ?? false) }));
   const outDir = opts.outDir ?? dir;
   const pool = await witnessPool(p.plan, { backend: opts.backend, workers: Math.min(opts.threads ?? 1, inputs.length) });
   const items: BatchItem[] = [];
