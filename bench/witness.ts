@@ -1,8 +1,8 @@
 /**
  * `npm run bench:witness` (part of `npm run bench`): the witness alone, per model and backend —
  * witness time, wires/s, tensor MAC/s and the wasm/js ratio, for js, wasm on 1 thread and wasm
- * on 2 threads — over lenet5_digits28, mlp_digits28 (bench/models/) and a synthetic CNN big
- * enough that the js witness takes over a second (bench/synthetic.ts). Plans come from a dry
+ * on 2 threads — over lenet5_digits28, mlp_digits28 (bench/models/) and two synthetic CNNs
+ * whose js witness takes over a second (bench/synthetic.ts): one heavy in wires, one wide. Plans come from a dry
  * compile (no constraints are built), so the large model needs no proving key. Also: a
  * profile of where the wasm witness spends its time, and the kernels alone (int16 matmul
  * GMAC/s, field encoding M wires/s) on one core. Every wasm witness is checked byte for byte
@@ -26,7 +26,7 @@ import type { IntTensor } from "../src/quantize/qgraph.js";
 import { witnessGenerator, type Backend } from "../src/witness/witness.js";
 import type { Profile } from "../src/witness/wasm/backend.js";
 import { instantiateKernels, kernelModule } from "../src/witness/wasm/kernels.js";
-import { syntheticCnn } from "./synthetic.js";
+import { syntheticCnn, syntheticWide } from "./synthetic.js";
 import { writeBandwidth } from "./bandwidth.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -70,6 +70,10 @@ function models(): BenchModel[] {
     const s = syntheticCnn();
     out.push(load("synthetic_cnn80", s.onnx, s.calibration, s.input));
   }
+  if (!only || only === "synthetic_wide") {
+    const s = syntheticWide();
+    out.push(load("synthetic_wide", s.onnx, s.calibration, s.input));
+  }
   return out;
 }
 
@@ -95,9 +99,9 @@ async function timeWitness(m: BenchModel, backend: Backend, threads: number, ref
   }
 }
 
-async function profileOf(m: BenchModel): Promise<{ name: string; calls: number; ms: number; share: number }[]> {
+async function profileOf(m: BenchModel, threads = 1): Promise<{ name: string; calls: number; ms: number; share: number }[]> {
   const profile: Profile = new Map();
-  const g = await witnessGenerator(m.plan, { backend: "wasm", threads: 1, profile });
+  const g = await witnessGenerator(m.plan, { backend: "wasm", threads, profile });
   const reps = 5;
   try {
     await g.witness(m.input);
@@ -150,6 +154,7 @@ function table(header: string[], rows: string[][]): string {
 const results: Record<string, unknown>[] = [];
 const rows: string[][] = [];
 const profiles: Record<string, Awaited<ReturnType<typeof profileOf>>> = {};
+const profiles2: Record<string, Awaited<ReturnType<typeof profileOf>>> = {};
 for (const m of models()) {
   const js = await timeWitness(m, "js", 1, null);
   const timings = [js.t];
@@ -162,6 +167,7 @@ for (const m of models()) {
     results.push({ model: m.name, wires: m.plan.nWires, macs: m.macs, ...t, wiresPerSecond: m.plan.nWires / t.seconds, macsPerSecond: m.macs / t.seconds, vsJs: ratio });
   }
   profiles[m.name] = await profileOf(m);
+  profiles2[m.name] = await profileOf(m, 2);
   process.stderr.write(`${m.name}: ${m.plan.nWires} wires, ${m.macs} MACs, wtns identical across backends\n`);
 }
 console.log(table(["model", "backend", "threads", "witness", "wires/s", "tensor MAC/s", "vs js", "vs 1 thread"], rows));
@@ -169,18 +175,22 @@ console.log(table(["model", "backend", "threads", "witness", "wires/s", "tensor 
 for (const [name, prof] of Object.entries(profiles)) {
   const macs = results.find((r) => r.model === name)!.macs as number;
   const gemmMs = prof.filter((p) => p.name.startsWith("gemm_")).reduce((a, p) => a + p.ms, 0);
-  console.log(`\nwhere the wasm witness (1 thread) spends its time: ${name}` + (gemmMs > 0 ? ` — matmul kernels ${fmtRate(macs / (gemmMs / 1000), "MAC/s")}` : ""));
-  console.log(table(["kernel", "calls", "ms", "share"], prof.filter((p) => p.share >= 0.005).map((p) => [p.name, String(p.calls), p.ms.toFixed(2), `${(p.share * 100).toFixed(1)}%`])));
+  const two = new Map(profiles2[name]!.map((p) => [p.name, p.ms]));
+  console.log(`\nwhere the wasm witness spends its time: ${name}` + (gemmMs > 0 ? ` — matmul kernels ${fmtRate(macs / (gemmMs / 1000), "MAC/s")} on 1 thread` : ""));
+  console.log(table(["kernel", "calls", "ms, 1 thread", "share", "ms, 2 threads", "speed-up"], prof.filter((p) => p.share >= 0.005).map((p) => {
+    const t2 = two.get(p.name);
+    return [p.name, String(p.calls), p.ms.toFixed(2), `${(p.share * 100).toFixed(1)}%`, t2 === undefined ? "" : t2.toFixed(2), t2 ? `${(p.ms / t2).toFixed(2)}×` : ""];
+  })));
 }
 
 const alone = await kernelsAlone();
 console.log(`\nkernels alone, one core: int16 matmul 256³ ${alone.gemmGmacs.toFixed(2)} GMAC/s; field encoding ${alone.encodeMwires.toFixed(0)} M wires/s (values), ${alone.bitsMwires.toFixed(0)} M wires/s (bits)`);
 const bw = await writeBandwidth();
-console.log(`memory ceiling: the bits kernel writes ${bw.one.toFixed(1)} GB/s on one thread, ${bw.two.toFixed(1)} GB/s on two (${(bw.two / bw.one).toFixed(2)}×): a witness that is mostly wire writes cannot gain more from a second thread`);
+console.log(`memory write bandwidth (the bits kernel over 128 MB): ${bw.one.toFixed(1)} GB/s on one thread, ${bw.two.toFixed(1)} GB/s on two at once (${(bw.two / bw.one).toFixed(2)}×)`);
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version };
 console.log(`${machine.cpus} × ${machine.cpu}, Node ${machine.node}`);
 
 const dir = path.join(root, "bench", "results");
 mkdirSync(dir, { recursive: true });
-const report = JSON.stringify({ date: new Date().toISOString(), machine, results, profiles, kernels: alone, writeBandwidthGBs: bw }, null, 2) + "\n";
+const report = JSON.stringify({ date: new Date().toISOString(), machine, results, profiles, profiles2Threads: profiles2, kernels: alone, writeBandwidthGBs: bw }, null, 2) + "\n";
 writeFileSync(path.join(dir, "witness-latest.json"), report);

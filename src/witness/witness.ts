@@ -39,6 +39,8 @@ export interface WitnessOptions {
   readonly threads?: number;
   /** wasm backend: accumulate time per kernel here (benchmarks) */
   readonly profile?: Profile;
+  /** wasm backend with threads: split steps above this much work (default SPLIT_THRESHOLD; tests use 0 to split every step) */
+  readonly splitAbove?: number;
 }
 
 export interface WitnessResult {
@@ -85,7 +87,7 @@ export function usefulThreads(plan: WitnessPlan, threads: number): number {
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {
   const backend = opts.backend ?? "wasm";
   if (backend === "js") return { witness: async (input) => jsWitness(plan, input), close: async () => undefined };
-  const runner: WasmRunner = await wasmRunner(plan, opts.threads ?? 1, opts.profile);
+  const runner: WasmRunner = await wasmRunner(plan, opts.threads ?? 1, opts.profile, opts.splitAbove);
   return { witness: (input) => runner.run(input), close: () => runner.close() };
 }
 

@@ -14,8 +14,11 @@ import { prepare, singleThread, type Executor, type Profile } from "./backend.js
 import type { KernelTask } from "./worker.js";
 
 const PAGE = 65536;
-/** Work (≈ instructions) below which a step is not worth splitting across threads. */
-const SPLIT_THRESHOLD = 200_000;
+/**
+ * Work (≈ instructions) below which a step is not worth splitting across threads: a task
+ * round trip costs ~0.1 ms, so a split pays only on steps of a millisecond or so.
+ */
+export const SPLIT_THRESHOLD = 2_000_000;
 
 export interface WasmRunner {
   run(input: IntTensor): Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
@@ -28,27 +31,27 @@ async function heapBase(module: WebAssembly.Module, shared: boolean): Promise<nu
   return (await instantiateKernels(module, memory)).heap_base();
 }
 
-export async function wasmRunner(plan: WitnessPlan, threads = 1, profile?: Profile): Promise<WasmRunner> {
+export async function wasmRunner(plan: WitnessPlan, threads = 1, profile?: Profile, splitAbove = SPLIT_THRESHOLD): Promise<WasmRunner> {
   const shared = threads > 1;
   const module = await kernelModule(shared);
   const prepared = prepare(plan, await heapBase(module, shared));
   const pages = Math.ceil(prepared.size / PAGE) + 1;
   const memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: 65536 });
   const k = await instantiateKernels(module, memory);
-  const pool = shared ? pooled(k, module, memory, threads) : null;
+  const pool = shared ? pooled(k, module, memory, threads, splitAbove) : null;
   const exec = pool ?? singleThread(k);
   const run = prepared.bind(memory, exec, profile);
   return { run, close: async () => pool?.close() };
 }
 
-function pooled(k: Kernels, module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number): Executor & { close(): Promise<void> } {
+function pooled(k: Kernels, module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, splitAbove: number): Executor & { close(): Promise<void> } {
   // workers run compiled JavaScript (dist/), whichever way this module was loaded
   const filename = pathToFileURL(path.join(packageRoot(), "dist", "src", "witness", "wasm", "worker.js")).href;
   const pool = new Piscina({ filename, minThreads: threads - 1, maxThreads: threads - 1, workerData: { module, memory }, idleTimeout: 60_000 });
   return {
     k,
     async run(name: KernelName, args: readonly (number | bigint)[], n: number, cost: number) {
-      if (n * cost < SPLIT_THRESHOLD || n < threads) {
+      if (n * cost < splitAbove || n < threads) {
         (k[name] as (...a: (number | bigint)[]) => void)(...args, 0, n);
         return;
       }
