@@ -27,7 +27,7 @@ import { witnessGenerator, type Backend } from "../src/witness/witness.js";
 import type { Profile } from "../src/witness/wasm/backend.js";
 import { instantiateKernels, kernelModule } from "../src/witness/wasm/kernels.js";
 import { syntheticCnn, syntheticWide } from "./synthetic.js";
-import { writeBandwidth } from "./bandwidth.js";
+import { twoThreadProbe } from "./bandwidth.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 const root = path.resolve(here, "..", "..");
@@ -185,12 +185,14 @@ for (const [name, prof] of Object.entries(profiles)) {
 
 const alone = await kernelsAlone();
 console.log(`\nkernels alone, one core: int16 matmul 256³ ${alone.gemmGmacs.toFixed(2)} GMAC/s; field encoding ${alone.encodeMwires.toFixed(0)} M wires/s (values), ${alone.bitsMwires.toFixed(0)} M wires/s (bits)`);
-const bw = await writeBandwidth();
-console.log(`memory write bandwidth (the bits kernel over 128 MB): ${bw.one.toFixed(1)} GB/s on one thread, ${bw.two.toFixed(1)} GB/s on two at once (${(bw.two / bw.one).toFixed(2)}×)`);
+const probes = { memory: await twoThreadProbe("bits"), compute: await twoThreadProbe("gemm") };
+for (const [what, p] of Object.entries(probes)) {
+  console.log(`machine probe, ${what} (${what === "memory" ? "bits kernel, 128 MB of wires" : "int16 matmul 256³"}): ${p.one.toFixed(1)} ${p.unit} on one thread, ${p.two.toFixed(1)} ${p.unit} on two at once: ${p.ratio.toFixed(2)}× of a possible 2×`);
+}
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version };
 console.log(`${machine.cpus} × ${machine.cpu}, Node ${machine.node}`);
 
 const dir = path.join(root, "bench", "results");
 mkdirSync(dir, { recursive: true });
-const report = JSON.stringify({ date: new Date().toISOString(), machine, results, profiles, profiles2Threads: profiles2, kernels: alone, writeBandwidthGBs: bw }, null, 2) + "\n";
+const report = JSON.stringify({ date: new Date().toISOString(), machine, results, profiles, profiles2Threads: profiles2, kernels: alone, twoThreadProbes: probes }, null, 2) + "\n";
 writeFileSync(path.join(dir, "witness-latest.json"), report);

@@ -22,24 +22,34 @@ export function wtnsLayout(nWires: number): { size: number; dataOffset: number }
 }
 
 /**
- * Allocates a complete .wtns file with an empty witness section; the caller fills wire i at
- * `dataOffset + 32·i`. This lets kernels encode field elements in place, with no copy.
+ * The bytes of a .wtns file before its first wire (header, and the witness section's own
+ * header): a writer that holds the data elsewhere (the wasm kernels' memory) needs only this.
  */
-export function allocWtns(nWires: number): { bytes: Uint8Array; dataOffset: number } {
-  const { size, dataOffset } = wtnsLayout(nWires);
+export function wtnsPrefix(nWires: number): Uint8Array {
+  const { dataOffset } = wtnsLayout(nWires);
   const f = new BinFileWriter(WTNS_MAGIC, WTNS_VERSION, 2);
   f.section(WTNS_SECTION.HEADER, (w) => {
     w.u32(FIELD_BYTES);
     w.fieldLE(P, FIELD_BYTES);
     w.u32(nWires);
   });
-  const w = f.startSection(WTNS_SECTION.WITNESS);
-  w.reserve(nWires * FIELD_BYTES);
-  f.endSection();
-  const bytes = f.finish();
-  if (bytes.length !== size) throw new Error(`wtns layout mismatch: ${bytes.length} != ${size}`);
-  // finish() returns a view into a larger growable buffer; hand out an exact-size copy.
-  return { bytes: bytes.slice(), dataOffset };
+  f.section(WTNS_SECTION.WITNESS, () => undefined);
+  const bytes = f.finish().slice();
+  if (bytes.length !== dataOffset) throw new Error(`wtns layout mismatch: ${bytes.length} != ${dataOffset}`);
+  // the witness section was written empty: give it its real length
+  new DataView(bytes.buffer).setBigUint64(dataOffset - 8, BigInt(nWires * FIELD_BYTES), true);
+  return bytes;
+}
+
+/**
+ * Allocates a complete .wtns file with a zeroed witness section; the caller fills wire i at
+ * `dataOffset + 32·i`. This lets kernels encode field elements in place, with no copy.
+ */
+export function allocWtns(nWires: number): { bytes: Uint8Array; dataOffset: number } {
+  const { size, dataOffset } = wtnsLayout(nWires);
+  const bytes = new Uint8Array(size);
+  bytes.set(wtnsPrefix(nWires));
+  return { bytes, dataOffset };
 }
 
 export interface ParsedWtns {

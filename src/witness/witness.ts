@@ -73,15 +73,16 @@ export interface WitnessGenerator {
 }
 
 /**
- * Threads worth using for one witness of this plan: starting workers costs ~50 ms, so small
- * plans (well under a millisecond of work) stay on one thread whatever was asked.
+ * Threads worth using for one witness of this plan: starting a worker costs ~20–40 ms and a
+ * second thread saves ~25% of the witness (bench:witness), so plans under ~20 M operations
+ * (wires plus multiply-accumulates; a witness under ~10 ms) stay on one thread whatever was asked.
  */
 export function usefulThreads(plan: WitnessPlan, threads: number): number {
   let work = plan.nWires;
   for (const s of plan.steps) {
     if (s.kind === "linear" && (s.op.kind === "gemm" || s.op.kind === "conv")) work += s.op.weight.data.length * sizeOf(plan.tensors[s.output]!.shape) / (s.op.kind === "gemm" ? s.op.weight.shape[1]! : s.op.weight.shape[0]!);
   }
-  return work < 2_000_000 ? 1 : threads;
+  return work < 20_000_000 ? 1 : threads;
 }
 
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {

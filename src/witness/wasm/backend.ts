@@ -13,7 +13,7 @@
 import type { PlanStep, PlanTensor, WitnessPlan } from "../../circuit/plan.js";
 import type { IntTensor } from "../../quantize/qgraph.js";
 import { broadcastIndex, sameShape, sizeOf } from "../../model/shapes.js";
-import { allocWtns } from "../../formats/wtns.js";
+import { wtnsLayout, wtnsPrefix } from "../../formats/wtns.js";
 import { FIELD_BYTES, writeBigField, writeSignedField } from "../../circuit/field.js";
 import type { WireSink } from "../../circuit/wires.js";
 import { runStep } from "../backends/js.js";
@@ -131,11 +131,14 @@ export interface Prepared {
 
 export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
   const arena = new Arena(heapBase);
-  const wtnsTemplate = allocWtns(plan.nWires);
-  const wtns = arena.constant(wtnsTemplate.bytes);
-  const data = wtns + wtnsTemplate.dataOffset;
+  // the .wtns file lives in the memory: its header, then the wires, which every run rewrites
+  // in full (a fresh memory is zeroed, so nothing else needs writing)
+  const wtnsSize = wtnsLayout(plan.nWires).size;
+  const wtns = arena.alloc(wtnsSize);
+  arena.writes.push({ at: wtns, bytes: wtnsPrefix(plan.nWires) });
+  const data = wtns + wtnsLayout(plan.nWires).dataOffset;
   // wire 0 is the constant 1, never rewritten
-  new DataView(wtnsTemplate.bytes.buffer).setUint8(wtnsTemplate.dataOffset, 1);
+  arena.writes.push({ at: data, bytes: Uint8Array.of(1) });
   const wire = (w: number) => data + w * FIELD_BYTES;
 
   // tensors: an i64 buffer each, reshapes share their input's
@@ -362,7 +365,7 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
         const t2 = performance.now();
         const outputs = plan.outputs.map((t) => readF64(memory, k, t));
         if (profile) record(profile, "io", t1 - t0 + performance.now() - t2, 1);
-        return { wtns: new Uint8Array(memory.buffer, wtns, wtnsTemplate.bytes.length), outputs };
+        return { wtns: new Uint8Array(memory.buffer, wtns, wtnsSize), outputs };
       };
     },
   };

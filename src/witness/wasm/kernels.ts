@@ -29,7 +29,7 @@ export interface Kernels {
 
 export type KernelName = Exclude<keyof Kernels, "heap_base">;
 
-const NAMES: readonly (keyof Kernels)[] = [
+export const NAMES: readonly (keyof Kernels)[] = [
   "heap_base", "encode", "bits", "f64_to_i64", "i64_to_f64", "pack_i16", "gemm_i16", "gemm_i64", "im2col", "affine", "add2",
   "gather", "sum_groups", "max_groups", "requant", "act_relu", "act_clip", "act_poly",
 ];

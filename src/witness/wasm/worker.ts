@@ -1,22 +1,19 @@
 /**
  * A piscina worker: instantiates the kernels once over the memory it shares with the main
- * thread, then runs kernel calls (a name, pointer arguments and an index range) on it.
+ * thread, then serves kernel calls (a name, pointer arguments and an index range) posted
+ * through its doorbell slot, until the runner closes (doorbell.ts says why not messages).
  */
 import { workerData } from "node:worker_threads";
-import { instantiateKernels, type Kernels, type KernelName } from "./kernels.js";
+import { instantiateKernels } from "./kernels.js";
+import { serve, type Doorbell } from "./doorbell.js";
 
-export interface KernelTask {
-  readonly name: KernelName;
-  readonly args: (number | bigint)[];
-  readonly from: number;
-  readonly to: number;
+export interface ServeTask {
+  readonly slot: number;
+  readonly doorbell: Doorbell;
 }
 
 const { module, memory } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory };
-let kernels: Promise<Kernels> | null = null;
 
-export default async function run(task: KernelTask): Promise<void> {
-  kernels ??= instantiateKernels(module, memory);
-  const k = await kernels;
-  (k[task.name] as (...a: (number | bigint)[]) => void)(...task.args, task.from, task.to);
+export default async function run(task: ServeTask): Promise<void> {
+  serve(task.doorbell, task.slot, await instantiateKernels(module, memory));
 }
