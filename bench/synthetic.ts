@@ -1,19 +1,16 @@
 /**
- * A synthetic CNN big enough that the js witness takes over a second: 80×80 input,
- * Conv 1→16 3×3 · ReLU · Conv 16→32 3×3 · ReLU · MaxPool 2 · Conv 32→32 3×3 · ReLU · MaxPool 2 ·
- * Flatten · Gemm 12800→10 (≈ 45 M MACs, ≈ 12 M wires). Seeded weights, so every run is the same
- * model; only the witness is benchmarked (no proof), so it needs no trained accuracy.
+ * Synthetic CNNs whose js witness takes over a second, for bench/witness.ts. Seeded weights,
+ * so every run is the same model; only the witness is benchmarked (no proof), so they need
+ * no trained accuracy. Every convolution is 3×3 with padding 1 and a ReLU; the head is
+ * Flatten · Gemm → 10.
  */
-import { encodeOnnx, type EncodeTensor } from "../src/model/onnx.js";
+import { encodeOnnx, type EncodeNode, type EncodeTensor } from "../src/model/onnx.js";
+import { rng } from "../src/util/rng.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
+export interface SyntheticModel {
+  readonly onnx: Uint8Array;
+  readonly calibration: { inputs: number[][] };
+  readonly input: number[];
 }
 
 function he(name: string, shape: number[], fanIn: number, r: () => number): EncodeTensor {
@@ -22,64 +19,44 @@ function he(name: string, shape: number[], fanIn: number, r: () => number): Enco
   return { name, shape, data: Array.from({ length: n }, () => Math.fround((r() * 2 - 1) * s)) };
 }
 
-const SIDE = 80;
-const FLAT = 32 * (SIDE / 4) ** 2;
-export const SYNTHETIC_SHAPE = [1, 1, SIDE, SIDE];
-
-export function syntheticCnn(seed = 7): { onnx: Uint8Array; calibration: { inputs: number[][] }; input: number[] } {
+/** Input [1, C, side, side]; each layer a conv to `out` channels, then a 2×2 max pool if `pool`. */
+function cnn(channels: number, side: number, layers: readonly { out: number; pool: boolean }[], seed: number): SyntheticModel {
   const r = rng(seed);
-  const conv = (i: number, x: string) => ({ opType: "Conv", inputs: [x, `w${i}`, `b${i}`], outputs: [`c${i}`], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } });
-  const initializers = [
-    he("w1", [16, 1, 3, 3], 9, r), he("b1", [16], 9, r),
-    he("w2", [32, 16, 3, 3], 144, r), he("b2", [32], 144, r),
-    he("w3", [32, 32, 3, 3], 288, r), he("b3", [32], 288, r),
-    he("wf", [10, FLAT], FLAT, r), he("bf", [10], FLAT, r),
-  ];
-  const onnx = encodeOnnx({
-    inputs: [{ name: "x", shape: SYNTHETIC_SHAPE }],
-    outputs: [{ name: "y", shape: [1, 10] }],
-    initializers,
-    nodes: [
-      conv(1, "x"), { opType: "Relu", inputs: ["c1"], outputs: ["r1"] },
-      conv(2, "r1"), { opType: "Relu", inputs: ["c2"], outputs: ["r2"] },
-      { opType: "MaxPool", inputs: ["r2"], outputs: ["p2"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
-      conv(3, "p2"), { opType: "Relu", inputs: ["c3"], outputs: ["r3"] },
-      { opType: "MaxPool", inputs: ["r3"], outputs: ["p3"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
-      { opType: "Flatten", inputs: ["p3"], outputs: ["f"] },
-      { opType: "Gemm", inputs: ["f", "wf", "bf"], outputs: ["y"], attrs: { transB: 1 } },
-    ],
+  const initializers: EncodeTensor[] = [];
+  const nodes: EncodeNode[] = [];
+  let x = "x", c = channels, s = side;
+  layers.forEach((l, i) => {
+    initializers.push(he(`w${i}`, [l.out, c, 3, 3], 9 * c, r), he(`b${i}`, [l.out], 9 * c, r));
+    nodes.push({ opType: "Conv", inputs: [x, `w${i}`, `b${i}`], outputs: [`c${i}`], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } });
+    nodes.push({ opType: "Relu", inputs: [`c${i}`], outputs: [`r${i}`] });
+    x = `r${i}`;
+    if (l.pool) {
+      nodes.push({ opType: "MaxPool", inputs: [x], outputs: [`p${i}`], attrs: { kernel_shape: [2, 2], strides: [2, 2] } });
+      x = `p${i}`;
+      s /= 2;
+    }
+    c = l.out;
   });
-  const sample = () => Array.from({ length: SIDE * SIDE }, () => r());
+  const flat = c * s * s;
+  initializers.push(he("wf", [10, flat], flat, r), he("bf", [10], flat, r));
+  nodes.push({ opType: "Flatten", inputs: [x], outputs: ["f"] }, { opType: "Gemm", inputs: ["f", "wf", "bf"], outputs: ["y"], attrs: { transB: 1 } });
+  const onnx = encodeOnnx({ inputs: [{ name: "x", shape: [1, channels, side, side] }], outputs: [{ name: "y", shape: [1, 10] }], initializers, nodes });
+  const sample = () => Array.from({ length: channels * side * side }, () => r());
   return { onnx, calibration: { inputs: Array.from({ length: 8 }, sample) }, input: sample() };
 }
 
 /**
- * A wide CNN, where arithmetic outweighs wire writes (≈ 15 MACs per wire, against ≈ 4 above):
- * 8×32×32 input, Conv 8→64 · ReLU · Conv 64→128 · ReLU · MaxPool 2 · Conv 128→128 · ReLU ·
- * MaxPool 2 · Flatten · Gemm 8192→10, all 3×3 with padding 1 (≈ 118 M MACs).
+ * Heavy in wires: 1×80×80 input, convs to 16, 32 (pool), 32 (pool) channels, Gemm 12800 → 10
+ * (≈ 45 M MACs, ≈ 12 M wires, ≈ 4 MACs per wire).
  */
-export function syntheticWide(seed = 11): { onnx: Uint8Array; calibration: { inputs: number[][] }; input: number[] } {
-  const r = rng(seed);
-  const conv = (i: number, x: string) => ({ opType: "Conv", inputs: [x, `w${i}`, `b${i}`], outputs: [`c${i}`], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } });
-  const onnx = encodeOnnx({
-    inputs: [{ name: "x", shape: [1, 8, 32, 32] }],
-    outputs: [{ name: "y", shape: [1, 10] }],
-    initializers: [
-      he("w1", [64, 8, 3, 3], 72, r), he("b1", [64], 72, r),
-      he("w2", [128, 64, 3, 3], 576, r), he("b2", [128], 576, r),
-      he("w3", [128, 128, 3, 3], 1152, r), he("b3", [128], 1152, r),
-      he("wf", [10, 8192], 8192, r), he("bf", [10], 8192, r),
-    ],
-    nodes: [
-      conv(1, "x"), { opType: "Relu", inputs: ["c1"], outputs: ["r1"] },
-      conv(2, "r1"), { opType: "Relu", inputs: ["c2"], outputs: ["r2"] },
-      { opType: "MaxPool", inputs: ["r2"], outputs: ["p2"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
-      conv(3, "p2"), { opType: "Relu", inputs: ["c3"], outputs: ["r3"] },
-      { opType: "MaxPool", inputs: ["r3"], outputs: ["p3"], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
-      { opType: "Flatten", inputs: ["p3"], outputs: ["f"] },
-      { opType: "Gemm", inputs: ["f", "wf", "bf"], outputs: ["y"], attrs: { transB: 1 } },
-    ],
-  });
-  const sample = () => Array.from({ length: 8 * 32 * 32 }, () => r());
-  return { onnx, calibration: { inputs: Array.from({ length: 8 }, sample) }, input: sample() };
+export function syntheticCnn(seed = 7): SyntheticModel {
+  return cnn(1, 80, [{ out: 16, pool: false }, { out: 32, pool: true }, { out: 32, pool: true }], seed);
+}
+
+/**
+ * Wide, where arithmetic weighs more (≈ 13 MACs per wire): 8×32×32 input, convs to 64,
+ * 128 (pool), 128 (pool) channels, Gemm 8192 → 10 (≈ 118 M MACs).
+ */
+export function syntheticWide(seed = 11): SyntheticModel {
+  return cnn(8, 32, [{ out: 64, pool: false }, { out: 128, pool: true }, { out: 128, pool: true }], seed);
 }

@@ -9,15 +9,7 @@ export { encodeOnnx, DataType };
 export type { EncodeModel, EncodeNode, EncodeTensor };
 
 /** A seeded generator so every test model is the same on every run. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
+export { rng } from "../../src/util/rng.js";
 
 export function randomTensor(name: string, shape: number[], rand: () => number, scale = 1): EncodeTensor {
   const n = shape.reduce((a, b) => a * b, 1);
