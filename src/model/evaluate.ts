@@ -6,20 +6,11 @@
  * on integers below 2^53.
  */
 import type { Graph, PrimOp, Shape, Tensor } from "./graph.js";
-import { broadcastIndex, sizeOf } from "./shapes.js";
+import { broadcastBinary as binary, broadcastIndex, sizeOf } from "./shapes.js";
 import { convTerms } from "./windows.js";
 import { matmulLayout } from "./indexing.js";
 import { SCALAR_FNS } from "./functions.js";
 import { ZkError } from "../errors.js";
-
-/** Elementwise binary op with numpy broadcasting of both operands. */
-function binary(a: Tensor, b: Tensor, outShape: Shape, f: (x: number, y: number) => number): Float64Array {
-  const ai = broadcastIndex(a.shape, outShape);
-  const bi = broadcastIndex(b.shape, outShape);
-  const out = new Float64Array(ai.length);
-  for (let i = 0; i < out.length; i++) out[i] = f(a.data[ai[i]!]!, b.data[bi[i]!]!);
-  return out;
-}
 
 /** Round half to even, as ONNX QuantizeLinear does. */
 export function roundHalfEven(v: number): number {

@@ -74,3 +74,12 @@ export function windowOutSize(inSize: number, kernel: number, stride: number, pa
   const num = inSize + padBegin + padEnd - span;
   return (ceil ? Math.ceil(num / stride) : Math.floor(num / stride)) + 1;
 }
+
+/** Elementwise binary op with numpy broadcasting of both operands. */
+export function broadcastBinary(a: { shape: Shape; data: ArrayLike<number> }, b: { shape: Shape; data: ArrayLike<number> }, outShape: Shape, f: (x: number, y: number) => number): Float64Array {
+  const ai = broadcastIndex(a.shape, outShape);
+  const bi = broadcastIndex(b.shape, outShape);
+  const out = new Float64Array(ai.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(a.data[ai[i]!]!, b.data[bi[i]!]!);
+  return out;
+}

@@ -5,7 +5,7 @@
  */
 import type { Shape } from "../model/graph.js";
 import { evalPrim } from "../model/evaluate.js";
-import { broadcastIndex, sizeOf } from "../model/shapes.js";
+import { broadcastBinary as binary, sizeOf } from "../model/shapes.js";
 import type { Activation, IntTensor, PolyTable, QGraph, QOp } from "./qgraph.js";
 import { rescale } from "./layout.js";
 
@@ -35,14 +35,6 @@ export function activate(act: Activation, q: number): number {
 /** round(num / den) half up, for den > 0: floor((2·num + den) / (2·den)). */
 export function roundDiv(num: number, den: number): number {
   return Math.floor((2 * num + den) / (2 * den));
-}
-
-function binary(a: IntTensor, b: IntTensor, outShape: Shape, f: (x: number, y: number) => number): Float64Array {
-  const ai = broadcastIndex(a.shape, outShape);
-  const bi = broadcastIndex(b.shape, outShape);
-  const out = new Float64Array(ai.length);
-  for (let i = 0; i < out.length; i++) out[i] = f(a.data[ai[i]!]!, b.data[bi[i]!]!);
-  return out;
 }
 
 export function evalQ(op: QOp, inputs: readonly IntTensor[], outShape: Shape): IntTensor {
