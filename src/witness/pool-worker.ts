@@ -15,8 +15,9 @@ export default async function witness(input: IntTensor) {
   generator ??= witnessGenerator(plan, { backend, threads: 1 });
   try {
     const r = await (await generator).witness(input);
-    // a structured-clone copy: the generator reuses its buffer for the next input
-    return { wtns: r.wtns, outputs: r.outputs.map((t) => ({ shape: t.shape, data: t.data })) };
+    // r.wtns is a view into the kernels' whole memory, which a structured clone would copy
+    // entire (weights, tensors, scratch): copy out just the .wtns bytes
+    return { wtns: r.wtns.slice(), outputs: r.outputs.map((t) => ({ shape: t.shape, data: t.data })) };
   } catch (e) {
     // a ZkError's code does not survive the thread boundary: send it as data
     if (isZkError(e)) return { error: { code: e.code, message: e.message } };

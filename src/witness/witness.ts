@@ -109,5 +109,11 @@ export async function runPlan(plan: WitnessPlan, input: IntTensor, opts: Witness
     const values = runPlanJs(plan, input);
     return plan.outputs.map((t) => values[t]!);
   }
-  return [...(await computeWitness(plan, input, opts)).outputs];
+  // the outputs only: no copy of the .wtns bytes
+  const g = await witnessGenerator(plan, opts);
+  try {
+    return [...(await g.witness(input)).outputs];
+  } finally {
+    await g.close();
+  }
 }
