@@ -11,6 +11,8 @@ export type InputVisibility = "public" | "private" | "hashed";
 export type ParamVisibility = "fixed" | "private" | "hashed";
 export type OutputVisibility = "public" | "hashed";
 export type PublicRole = "output" | "input" | "output_hash" | "input_hash" | "params_hash";
+/** Which commitment a salt blinds (a private input of the circuit; prove writes it beside the opening). */
+export type SaltRole = "input" | "output";
 
 /** How a committed tensor's values were packed into field elements (see circuit/gadgets/commit.ts). */
 export interface PackPart {
@@ -19,7 +21,10 @@ export interface PackPart {
 }
 
 export interface ParamEntry extends PackPart {
+  /** the ONNX node's name, for messages */
   readonly node: string;
+  /** the graph value it computes: what binds this entry to a node of the verifier's model */
+  readonly output: string;
   readonly kind: "gemm" | "conv" | "affine";
   readonly part: "weight" | "bias" | "mul" | "add";
   /** the fixed-point scale it was quantized at */
@@ -36,6 +41,8 @@ export interface PublicEntry {
   readonly count: number;
   /** for *_hash entries: how the committed tensors were packed (see gadgets/commit.ts) */
   readonly packing?: readonly (PackPart & { readonly count: number })[];
+  /** for *_hash entries: the salt hashed in first, when the commitment is salted */
+  readonly salt?: SaltRole;
 }
 
 export interface ModelMeta {
@@ -46,13 +53,15 @@ export interface ModelMeta {
   readonly options: {
     readonly activationBits: number; readonly weightBits: number; readonly inputBits: number; readonly inputMargin: number;
     readonly inputVisibility: InputVisibility; readonly paramVisibility: ParamVisibility; readonly outputVisibility: OutputVisibility;
+    /** whether hashed inputs and outputs are salted (see PublicEntry.salt for which commitments are) */
+    readonly salt: boolean;
   };
   readonly input: {
     readonly name: string; readonly shape: readonly number[]; readonly scale: number;
     readonly range: readonly [number, number]; readonly floatRange: readonly [number, number];
     readonly visibility: InputVisibility;
   };
-  /** the params commitment's layout when params are hashed: which tensors, at which scales, packed how */
+  /** with private or hashed params: which tensors the prover supplies, at which scales, in which admitted ranges (the params commitment packs them so) */
   readonly params: readonly ParamEntry[];
   readonly outputs: readonly {
     readonly name: string; readonly shape: readonly number[]; readonly scale: number;

@@ -8,6 +8,7 @@
 import { LinearCombination, ONE, type Wire } from "./lc.js";
 import type { Constraint } from "../formats/r1cs.js";
 import type { PlanStep } from "./plan.js";
+import { WireIntervals } from "./intervals.js";
 
 /** A named block of wires, for the .sym file: wire first + i·inner + j is `name[i][j]`. */
 export interface WireLabel {
@@ -24,6 +25,18 @@ export interface SignalCounts {
   readonly nPrvIn: number;
 }
 
+/**
+ * Wires a gadget fills with a prover's hint that no single constraint defines (a division's
+ * quotient, an argmax's one-hot), pinned instead by several constraints together: the gadget's
+ * header argues they are unique once `inputs` are, and its tamper tests try the alternatives.
+ * The determinacy audit (audit.ts) takes that argument as given and checks everything else.
+ */
+export interface Hint {
+  readonly gadget: string;
+  readonly wires: readonly { readonly first: Wire; readonly count: number }[];
+  readonly inputs: readonly LinearCombination[];
+}
+
 export class ConstraintSystem {
   readonly constraints: Constraint[] = [];
   /**
@@ -34,7 +47,13 @@ export class ConstraintSystem {
   readonly dry: boolean;
   readonly steps: PlanStep[] = [];
   readonly labels: WireLabel[] = [];
+  readonly hints: Hint[] = [];
   private next: Wire;
+  /**
+   * What the constraints added so far force on each wire's value (intervals.ts): the packing
+   * gadget asks it whether a value is already held in its slot. Empty in a dry system.
+   */
+  readonly intervals = new WireIntervals();
   /** constraints added per gadget kind, for reports */
   readonly costs = new Map<string, { constraints: number; wires: number; elements: number }>();
 
@@ -65,18 +84,25 @@ export class ConstraintSystem {
     return first;
   }
 
+  /** Declares hint wires (see Hint). */
+  hint(gadget: string, wires: Hint["wires"], inputs: readonly LinearCombination[]): void {
+    if (!this.dry) this.hints.push({ gadget, wires, inputs });
+  }
+
   label(first: Wire, count: number, name: string, inner = 0): void {
     if (count > 0) this.labels.push({ first, count, name, inner });
   }
 
   /** a · b = c */
   enforce(a: LinearCombination, b: LinearCombination, c: LinearCombination): void {
-    if (!this.dry) this.constraints.push({ a, b, c });
+    if (this.dry) return;
+    this.constraints.push({ a, b, c });
+    this.intervals.learn(a, b, c);
   }
 
   /** a = b, as the linear constraint (a - b) · 1 = 0 */
   enforceEqual(a: LinearCombination, b: LinearCombination): void {
-    if (!this.dry) this.constraints.push({ a: a.add(b, -1n), b: LinearCombination.wire(ONE), c: LinearCombination.zero() });
+    this.enforce(a.add(b, -1n), LinearCombination.wire(ONE), LinearCombination.zero());
   }
 
   /** Runs `body` and books the constraints and wires it added under `kind`. */

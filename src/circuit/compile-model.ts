@@ -17,15 +17,18 @@ import { readFileOrFail, readJsonFile, writeFileAtomic, writeJsonAtomic } from "
 import { sha256Hex } from "../util/hash.js";
 import { sizeOf } from "../model/shapes.js";
 import { ZkError } from "../errors.js";
+import { paramNodes, refuseDuplicateParamNodes } from "../model/params.js";
 import { VERSION } from "../version.js";
 
 export interface CompileModelOptions extends QuantizeOptions {
   readonly inputVisibility: InputVisibility;
   readonly paramVisibility: ParamVisibility;
   readonly outputVisibility: OutputVisibility;
+  /** salt hashed inputs and outputs (default true; false: deterministic, recomputable commitments) */
+  readonly salt?: boolean;
 }
 
-export const DEFAULT_COMPILE: CompileModelOptions = { ...DEFAULT_QUANTIZE, inputVisibility: "private", paramVisibility: "fixed", outputVisibility: "public" };
+export const DEFAULT_COMPILE: CompileModelOptions = { ...DEFAULT_QUANTIZE, inputVisibility: "private", paramVisibility: "fixed", outputVisibility: "public", salt: true };
 
 export interface CompiledModel {
   readonly meta: ModelMeta;
@@ -44,9 +47,11 @@ export function ptauPowerFor(nConstraints: number, nPublic: number): number {
 export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: CompileModelOptions, names: { model: string; calibration: string }): CompiledModel {
   const imported = importOnnx(onnx, names.model);
   const graph = imported.graph;
+  if (opts.paramVisibility !== "fixed") refuseDuplicateParamNodes(paramNodes(graph), names.model);
   const samples = parseCalibration(calibrationJson, graph.inputs[0]!.shape, names.calibration);
   const calib = calibrate(graph, samples);
-  const q = quantize(graph, calib, opts);
+  // prover-supplied weights: every bound must hold for all the values their range checks admit
+  const q = quantize(graph, calib, { ...opts, freeParams: opts.paramVisibility !== "fixed" });
   const accuracy = measureAccuracy(q, samples, calib.outputs);
   const circuit = compileCircuit(q, opts);
   const r1csBytes = writeR1cs(circuit.r1cs);
@@ -62,7 +67,7 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
     options: {
       activationBits: opts.activationBits, weightBits: opts.weightBits, inputBits: opts.inputBits,
       inputMargin: opts.inputMargin, inputVisibility: opts.inputVisibility, paramVisibility: opts.paramVisibility,
-      outputVisibility: opts.outputVisibility,
+      outputVisibility: opts.outputVisibility, salt: opts.salt ?? true,
     },
     input: {
       name: q.input.name, shape: q.input.shape, scale: q.input.scale, range: [q.input.lo, q.input.hi],
@@ -74,9 +79,10 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
       : []),
     publicSignals: {
       count: circuit.nPublic,
-      layout: circuit.publicTensors.map((t) => ({ role: t.role, name: t.name, shape: t.shape, scale: t.scale, offset: t.offset, count: sizeOf(t.shape), ...(t.packing ? { packing: t.packing } : {}) })),
+      layout: circuit.publicTensors.map((t) => ({ role: t.role, name: t.name, shape: t.shape, scale: t.scale, offset: t.offset, count: sizeOf(t.shape), ...(t.packing ? { packing: t.packing } : {}), ...(t.salt ? { salt: t.salt } : {}) })),
     },
-    params: opts.paramVisibility === "hashed" ? circuit.params : [],
+    // the layout (scales, admitted ranges; no values) also lets a prover bring other weights (prove --params)
+    params: opts.paramVisibility === "fixed" ? [] : circuit.params,
     circuit: {
       constraints: nConstraints, wires: circuit.r1cs.nWires, terms, ptauPower: ptauPowerFor(nConstraints, circuit.nPublic),
       r1csSha256: sha256Hex(r1csBytes), planSha256: sha256Hex(planJson),

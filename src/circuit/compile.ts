@@ -10,13 +10,12 @@
  * inputs. zkinfer's outputs are, in order: the model outputs (or their hash), the input hash,
  * the params hash; its one possible public input is the model input.
  */
-import { ConstraintSystem, type WireLabel } from "./builder.js";
+import { ConstraintSystem, type Hint, type WireLabel } from "./builder.js";
 import { LinearCombination, type LcTensor } from "./lc.js";
 import type { R1cs } from "../formats/r1cs.js";
 import type { PlanStep, PlanTensor, TensorId, WitnessPlan } from "./plan.js";
 import type { IntTensor, QGraph, QNode, QValue } from "../quantize/qgraph.js";
 import { sizeOf } from "../model/shapes.js";
-import { bitLength } from "../util/bits.js";
 import { MAX_MAGNITUDE } from "../quantize/context.js";
 import { linearLcs, materialize } from "./linear.js";
 import { rangeCheck } from "./gadgets/range.js";
@@ -25,8 +24,11 @@ import { maxGroups } from "./gadgets/max.js";
 import { product } from "./gadgets/product.js";
 import { div } from "./gadgets/div.js";
 import { argmax } from "./gadgets/argmax.js";
-import { commit, commitWires } from "./gadgets/commit.js";
-import type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry, PublicRole, PackPart } from "../model-meta.js";
+import { commit } from "./gadgets/commit.js";
+import type { PackInput } from "./gadgets/pack.js";
+import { admittedSlot } from "../quantize/params.js";
+import { ZkError } from "../errors.js";
+import type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry, PublicRole, PackPart, SaltRole } from "../model-meta.js";
 
 export type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry, PublicRole } from "../model-meta.js";
 
@@ -34,15 +36,14 @@ export interface CompileOptions {
   readonly inputVisibility: InputVisibility;
   readonly paramVisibility?: ParamVisibility;
   readonly outputVisibility?: OutputVisibility;
+  /** blind hashed inputs and outputs with a salt (a private input) so their commitments hide them (default true) */
+  readonly salt?: boolean;
   /** plan only: lay out wires and steps but keep no constraints (ConstraintSystem.dry) */
   readonly dry?: boolean;
 }
 
 /** A dry system's stand-in for a linear layer's outputs: "not a single wire", as real ones are. */
 const PLACEHOLDER_SUM = LinearCombination.wire(0).addConstant(1n).add(LinearCombination.wire(1));
-
-/** One model parameter tensor, as the params commitment packs it (verifiers re-derive it from the ONNX file). */
-
 
 /** Where a public tensor (or commitment) sits among the public signals. */
 export interface PublicTensor {
@@ -54,6 +55,8 @@ export interface PublicTensor {
   readonly offset: number;
   /** for hashes: how the committed tensors were packed */
   readonly packing?: readonly (PackPart & { readonly count: number })[];
+  /** for hashes: the salt hashed in first (a private input the prover keeps), if any */
+  readonly salt?: SaltRole;
 }
 
 export interface GadgetCost {
@@ -72,20 +75,16 @@ export interface Circuit {
   readonly costs: readonly GadgetCost[];
   /** the params commitment's layout (params hashed), else empty */
   readonly params: readonly ParamEntry[];
+  /** what the soundness audit (audit.ts) needs beyond the R1CS */
+  readonly audit: CircuitAuditInfo;
 }
 
-/** Integer range of a tensor's values, as a packing part: [lo, lo + 2^bits). */
-function packPart(lo: number, hi: number): PackPart {
-  return { lo, bits: Math.max(1, bitLength(hi - lo)) };
-}
-
-function minMax(data: ArrayLike<number>): [number, number] {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    lo = Math.min(lo, data[i]!);
-    hi = Math.max(hi, data[i]!);
-  }
-  return [lo, hi];
+/** The prover's free choices and the commitments' openings, for the audits. */
+export interface CircuitAuditInfo {
+  /** prover-supplied parameter wires (the signal inputs are free by position) */
+  readonly paramWires: readonly { readonly first: number; readonly count: number }[];
+  readonly hints: readonly Hint[];
+  readonly commitments: readonly { readonly role: PublicRole; readonly parts: readonly { readonly lcs: readonly LinearCombination[]; readonly slot: PackPart }[] }[];
 }
 
 export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
@@ -97,7 +96,13 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
   const nModelOut = outputVis === "public" ? outSizes.reduce((a, b) => a + b, 0) : 1;
   const nPubOut = nModelOut + (inputVis === "hashed" ? 1 : 0) + (paramVis === "hashed" ? 1 : 0);
   const pubIn = inputVis === "public";
-  const cs = new ConstraintSystem({ nPubOut, nPubIn: pubIn ? inSize : 0, nPrvIn: pubIn ? 0 : inSize }, { dry: opts.dry });
+  // salts are private inputs after the model input: one per salted commitment
+  const salted = opts.salt ?? true;
+  const saltRoles: SaltRole[] = salted ? [...(inputVis === "hashed" ? ["input" as const] : []), ...(outputVis === "hashed" ? ["output" as const] : [])] : [];
+  if (paramVis !== "fixed" && !q.nodes.some((n) => n.param)) {
+    throw new ZkError("BAD_OPTION", `--param-visibility ${paramVis}: this model has no parameters (no Gemm, Conv, MatMul with constants, or affine op with weights) to make ${paramVis}; use --param-visibility fixed`);
+  }
+  const cs = new ConstraintSystem({ nPubOut, nPubIn: pubIn ? inSize : 0, nPrvIn: (pubIn ? 0 : inSize) + saltRoles.length }, { dry: opts.dry });
 
   // plan tensors: every quantized value, plus internal ones (parameters, partial products)
   const ids = new Map<string, TensorId>();
@@ -124,18 +129,22 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
 
   // private parameters: each constant tensor becomes range-checked wires the prover fills in
   const params: ParamEntry[] = [];
-  const paramTensors: { tensor: TensorId; lcs: LinearCombination[]; part: PackPart }[] = [];
+  const paramTensors: { tensor: TensorId; pack: PackInput }[] = [];
+  const paramWires: { first: number; count: number }[] = [];
+  const commitments: CircuitAuditInfo["commitments"][number][] = [];
   const paramTensor = (node: QNode, part: ParamEntry["part"], t: IntTensor, shape: readonly number[], scale: number): { id: TensorId; lc: LcTensor } => {
-    const [lo, hi] = minMax(t.data);
-    const id = newTensor(shape, lo, hi);
+    // the prover may put any value of the admitted range here: the quantizer sized everything downstream for all of them
+    const pp = admittedSlot(t);
+    const hi = pp.lo + 2 ** pp.bits - 1;
+    const id = newTensor(shape, pp.lo, hi);
     const name = `main.${sanitize(node.output)}.${part}`;
     const wire = cs.alloc(t.data.length, name);
     const lcs = Array.from(t.data, (_, i) => LinearCombination.wire(wire + i));
-    const pp = packPart(lo, hi);
-    const rng = rangeCheck(cs, lcs, pp.lo, pp.lo + 2 ** pp.bits - 1, name);
+    const rng = rangeCheck(cs, lcs, pp.lo, hi, name);
     cs.steps.push({ kind: "param", tensor: id, data: t.data, wire, range: rng });
-    params.push({ node: node.name, kind: node.op.kind as ParamEntry["kind"], part, scale, count: t.data.length, ...pp });
-    paramTensors.push({ tensor: id, lcs, part: pp });
+    paramWires.push({ first: wire, count: t.data.length });
+    params.push({ node: node.name, output: node.output, kind: node.op.kind as ParamEntry["kind"], part, scale, count: t.data.length, ...pp });
+    paramTensors.push({ tensor: id, pack: { lcs, fallback: { lo: pp.lo, hi }, slot: pp, name } });
     return { id, lc: { shape, lcs } };
   };
 
@@ -219,16 +228,25 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
   // public signals: model outputs (or their hash), then the input and params hashes
   const publicTensors: PublicTensor[] = [];
   let wire = cs.outputWire;
-  const bindHash = (role: PublicRole, name: string, parts: { tensor: TensorId; lcs: readonly LinearCombination[]; part: PackPart }[]) => {
-    const n = commitWires(parts.map((p) => p.part), parts.map((p) => p.lcs.length));
-    const sbox = cs.alloc(n, `main.${role}.sbox`);
+  const saltWire = (role: SaltRole): number | null => (saltRoles.includes(role) ? cs.inputWire + inSize + saltRoles.indexOf(role) : null);
+  saltRoles.forEach((role) => cs.label(saltWire(role)!, 1, `main.${role}_salt`));
+  const bindHash = (role: PublicRole, name: string, salt: SaltRole | null, parts: { tensor: TensorId; pack: PackInput }[]) => {
+    const sw = salt === null ? null : saltWire(salt);
     cs.label(wire, 1, `main.${role}`);
-    cs.measure(`${role.replace("_", " ")}`, 1, () => {
-      const hash = commit(cs, parts.map((p) => ({ lcs: p.lcs, part: p.part })), sbox);
-      cs.enforceEqual(LinearCombination.wire(wire), hash);
+    const c = cs.measure(`${role.replace("_", " ")}`, 1, () => {
+      const h = commit(cs, parts.map((p) => p.pack), sw === null ? null : LinearCombination.wire(sw), `main.${role}`);
+      cs.enforceEqual(LinearCombination.wire(wire), h.hash);
+      return h;
     });
-    cs.steps.push({ kind: "commit", parts: parts.map((p) => ({ tensor: p.tensor, ...p.part })), wire: sbox, outWire: wire });
-    publicTensors.push({ role, name, shape: [1], scale: 0, offset: wire - 1, packing: parts.map((p) => ({ ...p.part, count: p.lcs.length })) });
+    cs.steps.push({
+      kind: "commit", salt: sw === null ? null : { role: salt!, wire: sw }, wire: c.sboxWire, outWire: wire,
+      parts: parts.map((p, i) => ({ tensor: p.tensor, ...c.parts[i]!.slot, check: c.parts[i]!.check })),
+    });
+    commitments.push({ role, parts: parts.map((p, i) => ({ lcs: p.pack.lcs, slot: c.parts[i]!.slot })) });
+    publicTensors.push({
+      role, name, shape: [1], scale: 0, offset: wire - 1,
+      packing: c.parts.map((p) => ({ ...p.slot, count: p.count })), ...(salt === null ? {} : { salt }),
+    });
     wire++;
   };
   if (outputVis === "public") {
@@ -242,10 +260,13 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
       wire += outSizes[i]!;
     });
   } else {
-    bindHash("output_hash", "output", q.outputs.map((o) => ({ tensor: idOf(o.name), lcs: tensors.get(o.name)!.lcs, part: packPart(o.lo, o.hi) })));
+    bindHash("output_hash", "output", saltWire("output") === null ? null : "output",
+      q.outputs.map((o) => ({ tensor: idOf(o.name), pack: { lcs: tensors.get(o.name)!.lcs, fallback: o, name: `main.${sanitize(o.name)}` } })));
   }
-  if (inputVis === "hashed") bindHash("input_hash", q.input.name, [{ tensor: inId, lcs: inLcs, part: packPart(q.input.lo, q.input.hi) }]);
-  if (paramVis === "hashed") bindHash("params_hash", "params", paramTensors);
+  if (inputVis === "hashed") {
+    bindHash("input_hash", q.input.name, saltWire("input") === null ? null : "input", [{ tensor: inId, pack: { lcs: inLcs, fallback: q.input, name: "main.input" } }]);
+  }
+  if (paramVis === "hashed") bindHash("params_hash", "params", null, paramTensors);
   if (pubIn) publicTensors.push({ role: "input", name: q.input.name, shape: q.input.shape, scale: q.input.scale, offset: nPubOut });
 
   const r1cs: R1cs = { nWires: cs.nWires, ...cs.signals, constraints: cs.constraints };
@@ -257,7 +278,10 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
     outputs: q.outputs.map((o) => idOf(o.name)),
   };
   const costs = [...cs.costs].map(([kind, c]) => ({ kind, ...c }));
-  return { r1cs, plan, labels: cs.labels, publicTensors, nPublic: nPubOut + (pubIn ? inSize : 0), costs, params };
+  return {
+    r1cs, plan, labels: cs.labels, publicTensors, nPublic: nPubOut + (pubIn ? inSize : 0), costs, params,
+    audit: { paramWires, hints: cs.hints, commitments },
+  };
 }
 
 function sanitize(name: string): string {

@@ -10,6 +10,7 @@
 import type { Groups, Shape } from "../model/graph.js";
 import type { Activation, QOp } from "../quantize/qgraph.js";
 import type { ProductOp } from "./gadgets/product.js";
+import type { SaltRole } from "../model-meta.js";
 
 export type TensorId = number;
 
@@ -39,8 +40,15 @@ export type PlanStep =
   | { readonly kind: "product"; readonly op: ProductOp; readonly inputs: readonly [TensorId, TensorId]; readonly output: TensorId; readonly wire: number }
   /** a model parameter the prover supplies (private/hashed params): its values into wires, and their range bits */
   | { readonly kind: "param"; readonly tensor: TensorId; readonly data: Float64Array; readonly wire: number; readonly range: BitsLayout }
-  /** a Poseidon commitment to tensors (packed): S-box wires from `wire`, the hash into `outWire` */
-  | { readonly kind: "commit"; readonly parts: readonly { readonly tensor: TensorId; readonly lo: number; readonly bits: number }[]; readonly wire: number; readonly outWire: number }
+  /**
+   * a Poseidon commitment to tensors, packed into slots [lo, lo + 2^bits) (gadgets/pack.ts): a
+   * part's range-check bits when packing needed them, the salt into its private input wire,
+   * S-box wires from `wire`, the hash into `outWire`
+   */
+  | {
+      readonly kind: "commit"; readonly parts: readonly CommitPart[]; readonly salt: { readonly role: SaltRole; readonly wire: number } | null;
+      readonly wire: number; readonly outWire: number;
+    }
   /** output = round(a·2^shift / b): per element a quotient wire, a product wire, and two range decompositions */
   | {
       readonly kind: "div"; readonly inputs: readonly [TensorId, TensorId]; readonly output: TensorId; readonly shift: number;
@@ -56,6 +64,14 @@ export type PlanStep =
   /** wires[wire + i] = tensor[i] (graph outputs, materialized linear combinations) */
   | { readonly kind: "emit"; readonly tensor: TensorId; readonly wire: number };
 
+/** One committed tensor: its slot, and the bits of (value - lo) when the packing had to range-check it. */
+export interface CommitPart {
+  readonly tensor: TensorId;
+  readonly lo: number;
+  readonly bits: number;
+  readonly check: BitsLayout | null;
+}
+
 /** One bit decomposition per element: bit j of (value_i + offset) is wire + i·nBits + j. */
 export interface BitsLayout {
   readonly offset: number;
@@ -69,6 +85,9 @@ export interface PlanTensor {
   readonly lo: number;
   readonly hi: number;
 }
+
+/** The salts a witness needs besides its input: one per salted commitment (random field elements). */
+export type Salts = Readonly<Partial<Record<SaltRole, bigint>>>;
 
 export interface WitnessPlan {
   readonly nWires: number;

@@ -8,7 +8,7 @@ import * as snarkjs from "snarkjs";
 import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.js";
 import { exists, readFileOrFail, readJsonFile, writeFilesAtomic } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
-import { dequantize, parseInputJson, quantizeInput } from "../quantize/input.js";
+import { dequantize, parseInputJson, quantizeInput, qinputOf } from "../quantize/input.js";
 import { computeWitness, usefulThreads, type Backend, type WitnessResult } from "../witness/witness.js";
 import { witnessPool } from "../witness/pool.js";
 import type { WitnessPlan } from "../circuit/plan.js";
@@ -21,7 +21,10 @@ import type { Progress } from "../util/progress.js";
 import { snarkLogger } from "./logger.js";
 import { readSetupInfo, DEV_WARNING } from "./setup.js";
 import { checkResources } from "./resources.js";
-import { qinputOf } from "./qinput.js";
+import { saltsFor } from "./salts.js";
+import { withParams } from "./params.js";
+import type { Salts } from "../circuit/plan.js";
+import type { SaltRole } from "../model-meta.js";
 
 export interface ProveOptions {
   readonly outDir?: string;
@@ -32,6 +35,10 @@ export interface ProveOptions {
   readonly backend?: Backend;
   /** threads for the wasm backend's witness (default: available cores) */
   readonly threads?: number;
+  /** prove with this model's weights instead of the compiled ones (private or hashed params; same architecture) */
+  readonly params?: string;
+  /** reuse these salts (say, the input salt of an earlier proof); the rest are drawn at random */
+  readonly salts?: Salts;
   readonly progress?: Progress;
 }
 
@@ -39,6 +46,8 @@ export interface ProveResult {
   readonly proofFile: string;
   readonly publicFile: string;
   readonly witnessFile: string;
+  /** the salts of salted commitments (prove wrote them beside the openings: output.json, input_salt.json) */
+  readonly salts: Salts;
   /** the public signals, decoded (for hashed outputs, the commitment) */
   readonly outputs: readonly DecodedTensor[];
   /** the model's outputs, dequantized (what the public signals show or commit to) */
@@ -48,8 +57,6 @@ export interface ProveResult {
   readonly seconds: { readonly witness: number; readonly prove: number };
 }
 
-export { qinputOf };
-
 /** Reads and quantizes an input file for this model (shared by prove and run). */
 export async function loadInput(meta: ModelMeta, inputFile: string, strict: boolean) {
   return inputOf(meta, await readJsonFile(inputFile, "input file"), inputFile, strict);
@@ -57,7 +64,7 @@ export async function loadInput(meta: ModelMeta, inputFile: string, strict: bool
 
 /** An input's parsed JSON, checked against the model and quantized; `source` names it in errors. */
 function inputOf(meta: ModelMeta, json: unknown, source: string, strict: boolean) {
-  return quantizeInput(parseInputJson(json, meta.input.shape, source), qinputOf(meta), strict, source);
+  return quantizeInput(parseInputJson(json, meta.input.shape, source), qinputOf(meta.input), strict, source);
 }
 
 /** A set-up circuit directory, checked and loaded once for any number of proofs. */
@@ -70,7 +77,7 @@ interface Prover {
   readonly r1cs: ParsedR1cs | null;
 }
 
-async function openProver(dir: string, check: boolean): Promise<Prover> {
+async function openProver(dir: string, check: boolean, params?: string): Promise<Prover> {
   const meta = await readModelMeta(dir);
   const zkeyFile = artifact(dir, "zkey");
   if (!(await exists(zkeyFile))) throw new ZkError("BAD_FILE", `${zkeyFile} not found: run \`zkinfer setup ${dir}\` first`);
@@ -83,13 +90,14 @@ async function openProver(dir: string, check: boolean): Promise<Prover> {
   if (sha256Hex(await readFileOrFail(zkeyFile, "proving key")) !== setup.zkeySha256) {
     throw new ZkError("BAD_FILE", `${zkeyFile} does not match setup.json (corrupted or replaced); run \`zkinfer setup ${dir} --force\``);
   }
-  const plan = await readPlan(dir, meta);
+  const compiled = await readPlan(dir, meta);
+  const plan = params ? withParams(compiled, meta, await readFileOrFail(params, "model"), params) : compiled;
   const r1cs = check ? readR1cs(await readFileOrFail(artifact(dir, "r1cs"), "circuit"), artifact(dir, "r1cs")) : null;
   return { dir, meta, plan, zkeyFile, development: setup.ptau.development, r1cs };
 }
 
 /** Proves one computed witness and writes its files (atomically) into outDir. */
-async function proveWitness(p: Prover, w: WitnessResult, outDir: string, warnings: readonly string[], witnessSeconds: number, progress?: Progress): Promise<ProveResult> {
+async function proveWitness(p: Prover, w: WitnessResult, salts: Salts, outDir: string, warnings: readonly string[], witnessSeconds: number, progress?: Progress): Promise<ProveResult> {
   const { meta } = p;
   if (p.r1cs) {
     const res = checkR1cs(p.r1cs, witnessValues(readWtns(w.wtns)));
@@ -106,17 +114,21 @@ async function proveWitness(p: Prover, w: WitnessResult, outDir: string, warning
   const files = { proof: path.join(outDir, "proof.json"), pub: path.join(outDir, "public.json"), wtns: path.join(outDir, "witness.wtns") };
   const values = w.outputs.map((t, i) => dequantize(t, meta.outputs[i]!.scale));
   const mark = p.development ? { zkinfer: { development: true, warning: DEV_WARNING } } : {};
+  const salt = (role: SaltRole) => (salts[role] === undefined ? {} : { salt: salts[role]!.toString() });
   await writeFilesAtomic([
     [files.wtns, w.wtns],
     [files.pub, json(publicSignals)],
-    // the proof publishes only a commitment to hashed outputs: the prover hands this file over
-    ...(meta.options.outputVisibility === "hashed" ? [[path.join(outDir, "output.json"), json({ output: values[0], outputs: values })] as [string, string]] : []),
+    // the proof publishes only a commitment to hashed outputs: the prover hands this file (the opening) over
+    ...(meta.options.outputVisibility === "hashed" ? [[path.join(outDir, "output.json"), json({ output: values[0], outputs: values, ...salt("output") })] as [string, string]] : []),
+    // a salted input commitment opens with the input file plus this salt
+    ...(salts.input !== undefined ? [[path.join(outDir, "input_salt.json"), json(salt("input"))] as [string, string]] : []),
     [files.proof, json({ ...proof, ...mark })],
   ]);
   return {
     proofFile: files.proof,
     publicFile: files.pub,
     witnessFile: files.wtns,
+    salts,
     outputs: decodeOutputs(meta, publicSignals),
     values,
     warnings,
@@ -128,12 +140,13 @@ async function proveWitness(p: Prover, w: WitnessResult, outDir: string, warning
 const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
 
 export async function proveDir(dir: string, inputFile: string, opts: ProveOptions = {}): Promise<ProveResult> {
-  const p = await openProver(dir, opts.check ?? false);
+  const p = await openProver(dir, opts.check ?? false, opts.params);
   const qin = await loadInput(p.meta, inputFile, opts.strict ?? false);
+  const salts = saltsFor(p.meta, opts.salts);
   const t0 = performance.now();
-  const w = await computeWitness(p.plan, qin.tensor, { backend: opts.backend, threads: usefulThreads(p.plan, opts.threads ?? 1) });
+  const w = await computeWitness(p.plan, qin.tensor, { backend: opts.backend, threads: usefulThreads(p.plan, opts.threads ?? 1) }, salts);
   const t1 = performance.now();
-  return proveWitness(p, w, opts.outDir ?? dir, qin.warnings, (t1 - t0) / 1000, opts.progress);
+  return proveWitness(p, w, salts, opts.outDir ?? dir, qin.warnings, (t1 - t0) / 1000, opts.progress);
 }
 
 /** One input of a batch: where it came from and the name of its output folder. */
@@ -200,8 +213,8 @@ export interface BatchResult {
  */
 export async function proveBatch(dir: string, specs: readonly string[], opts: ProveOptions = {}): Promise<BatchResult> {
   const t0 = performance.now();
-  const p = await openProver(dir, opts.check ?? false);
-  const inputs = (await readBatchInputs(specs)).map((b) => ({ ...b, q: inputOf(p.meta, b.json, b.source, opts.strict ?? false) }));
+  const p = await openProver(dir, opts.check ?? false, opts.params);
+  const inputs = (await readBatchInputs(specs)).map((b) => ({ ...b, q: inputOf(p.meta, b.json, b.source, opts.strict ?? false), salts: saltsFor(p.meta, opts.salts) }));
   const outDir = opts.outDir ?? dir;
   const pool = await witnessPool(p.plan, { backend: opts.backend, workers: Math.min(opts.threads ?? 1, inputs.length) });
   const items: BatchItem[] = [];
@@ -212,7 +225,7 @@ export async function proveBatch(dir: string, specs: readonly string[], opts: Pr
     const start = (i: number) => {
       if (i >= inputs.length) return;
       const t = performance.now();
-      const r = pool.witness(inputs[i]!.q.tensor).then((w) => ({ w, seconds: (performance.now() - t) / 1000 }));
+      const r = pool.witness(inputs[i]!.q.tensor, inputs[i]!.salts).then((w) => ({ w, seconds: (performance.now() - t) / 1000 }));
       r.catch(() => undefined); // awaited below, in order
       started[i] = r;
     };
@@ -222,7 +235,7 @@ export async function proveBatch(dir: string, specs: readonly string[], opts: Pr
       const { w, seconds } = await started[i]!;
       start(i + ahead);
       opts.progress?.update(`proving ${b.id} (${i + 1}/${inputs.length})`);
-      const r = await proveWitness(p, w, path.join(outDir, b.id), b.q.warnings, seconds, opts.progress);
+      const r = await proveWitness(p, w, b.salts, path.join(outDir, b.id), b.q.warnings, seconds, opts.progress);
       items.push({ ...r, id: b.id, source: b.source });
     }
   } finally {

@@ -68,6 +68,20 @@ export function affineBounds(mul: IntTensor | null, add: IntTensor | null, outSh
   return merge(parts);
 }
 
+/**
+ * Bounds of a linear op whose parameters the prover supplies (--param-visibility private or
+ * hashed): each output is a sum of `terms` products w·x plus a bias, and nothing but their
+ * range checks holds w and the bias, so every weight counts as anywhere in its admitted range
+ * `w` (and, with `mayBeZero`, a term may be padding, 0). Bounds from the compiled weights
+ * would not hold for a prover who brings others.
+ */
+export function freeLinearBounds(terms: number, w: Interval, bias: Interval | null, x: Interval, mayBeZero: boolean): Bounds {
+  const p = productRange(w, x);
+  const [pl, ph] = mayBeZero ? [Math.min(p.lo, 0), Math.max(p.hi, 0)] : [p.lo, p.hi];
+  const [bl, bh] = bias ? [bias.lo, bias.hi] : [0, 0];
+  return { lo: terms * pl + bl, hi: terms * ph + bh, mag: terms * Math.max(Math.abs(pl), Math.abs(ph)) + Math.max(Math.abs(bl), Math.abs(bh)) };
+}
+
 /** Inputs scaled by 2^shift_k, plus a fill value if any. */
 export function selectBounds(xs: readonly Interval[], shifts: readonly number[], fill: number | null): Bounds {
   const parts = xs.map((x, k) => ({ sLo: x.lo * 2 ** shifts[k]!, sHi: x.hi * 2 ** shifts[k]!, mag: Math.max(Math.abs(x.lo), Math.abs(x.hi)) * 2 ** shifts[k]! }));

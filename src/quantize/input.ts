@@ -71,6 +71,13 @@ export function quantizeInput(values: readonly number[], spec: QInput, strict: b
   return { tensor: { shape: spec.shape, data }, clamped, warnings };
 }
 
+/** The quantized input spec a compiled model accepts, from model.json's input section. */
+export function qinputOf(input: { readonly name: string; readonly shape: readonly number[]; readonly scale: number; readonly range: readonly [number, number]; readonly floatRange: readonly [number, number] }): QInput {
+  const [lo, hi] = input.range;
+  const [floatLo, floatHi] = input.floatRange;
+  return { name: input.name, shape: input.shape, scale: input.scale, lo, hi, floatLo, floatHi, err: 2 ** -(input.scale + 1) };
+}
+
 export function dequantize(t: IntTensor, scale: number): number[] {
   const k = 2 ** -scale;
   return Array.from(t.data, (v) => v * k);

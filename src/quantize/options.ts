@@ -10,6 +10,11 @@ export interface QuantizeOptions {
   readonly inputBits: number;
   /** widen the calibrated input range by this fraction of its span on each side */
   readonly inputMargin: number;
+  /**
+   * The prover supplies the parameters (--param-visibility private or hashed): bounds must then
+   * hold for every value the parameters' range checks admit, not just for these weights.
+   */
+  readonly freeParams?: boolean;
 }
 
 export const DEFAULT_QUANTIZE: QuantizeOptions = { activationBits: 10, weightBits: 10, inputBits: 10, inputMargin: 0.25 };

@@ -2,6 +2,29 @@
 import type { Tensor } from "../model/graph.js";
 import type { IntTensor } from "./qgraph.js";
 import { scaleForRange } from "./context.js";
+import type { Interval } from "./bounds.js";
+import { bitLength } from "../util/bits.js";
+
+/**
+ * The values a prover may supply for a parameter tensor when parameters are private or hashed:
+ * [lo, lo + 2^bits), lo the tensor's smallest value and bits enough for its spread. One bit
+ * decomposition enforces exactly this range (the compiler's range check of the parameter
+ * wires), and every bound downstream of the tensor is computed over all of it.
+ */
+export function admittedSlot(t: IntTensor): { lo: number; bits: number } {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < t.data.length; i++) {
+    lo = Math.min(lo, t.data[i]!);
+    hi = Math.max(hi, t.data[i]!);
+  }
+  if (t.data.length === 0) lo = hi = 0;
+  return { lo, bits: Math.max(1, bitLength(hi - lo)) };
+}
+
+export function admittedRange(t: IntTensor): Interval {
+  const s = admittedSlot(t);
+  return { lo: s.lo, hi: s.lo + 2 ** s.bits - 1 };
+}
 
 /**
  * Scale for constant parameters: the largest that fits `bits`, but no larger than needed to

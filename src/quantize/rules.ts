@@ -14,8 +14,9 @@ import { slopeBound } from "../model/functions.js";
 import { ZkError } from "../errors.js";
 import type { QuantizeContext, Live } from "./context.js";
 import type { Activation } from "./qgraph.js";
-import { addBounds, affineBounds, convBounds, divBounds, gemmBounds, matmulBounds, mulBounds, selectBounds, sumBounds } from "./bounds.js";
-import { constError, dotError, paramScale, quantizeTensor } from "./params.js";
+import { addBounds, affineBounds, convBounds, divBounds, freeLinearBounds, gemmBounds, matmulBounds, mulBounds, selectBounds, sumBounds, type Bounds } from "./bounds.js";
+import { admittedRange, constError, dotError, paramScale, quantizeTensor } from "./params.js";
+import type { IntTensor } from "./qgraph.js";
 import { fitPoly } from "./poly.js";
 import { rescale } from "./layout.js";
 import { evalPoly } from "./reference.js";
@@ -74,7 +75,10 @@ function linear(ctx: QuantizeContext, node: Node, op: Op<"gemm"> | Op<"conv">, r
   const sw = paramScale(op.weight.data, ctx.opts.weightBits);
   const weight = quantizeTensor(op.weight, sw);
   const bias = op.bias ? quantizeTensor(op.bias, x.scale + sw) : null;
-  const b = op.kind === "gemm" ? gemmBounds(weight, bias, x) : convBounds(weight, bias, op.params, x);
+  const b = ctx.opts.freeParams
+    ? freeLinearBounds(op.kind === "gemm" ? weight.shape[0]! : weight.data.length / weight.shape[0]!, admittedRange(weight), rangeOf(bias), x,
+      op.kind === "conv" && op.params.pads.some((p) => p > 0))
+    : op.kind === "gemm" ? gemmBounds(weight, bias, x) : convBounds(weight, bias, op.params, x);
   // error per output channel: Σ |ŵ|·e_x + |ŵ - w|·|x| over the channel's weights, plus the bias rounding
   const X = ctx.floatMax(x);
   const ex = x.err ?? 0;
@@ -107,8 +111,16 @@ function affine(ctx: QuantizeContext, node: Node, op: Op<"affine">, raw: Live, s
     const e = (mul ? dotError(mul.data, op.mul!.data, sm, mi![i]!, 1, 1, ex, X) : ex) + (add ? constError(add.data[ai![i]!]!, x.scale + sm, op.add!.data[ai![i]!]!) : 0);
     err = Math.max(err, e);
   }
-  ctx.define(node, node.source, { kind: "affine", mul, add }, [x], node.output, shape, x.scale + sm, affineBounds(mul, add, shape, x), err, op.mul ? undefined : x.target);
+  const b: Bounds = ctx.opts.freeParams
+    ? freeLinearBounds(1, mul ? admittedRange(mul) : { lo: 1, hi: 1 }, rangeOf(add), x, false)
+    : affineBounds(mul, add, shape, x);
+  ctx.define(node, node.source, { kind: "affine", mul, add }, [x], node.output, shape, x.scale + sm, b, err, op.mul ? undefined : x.target);
   ctx.markParam();
+}
+
+/** A prover-supplied parameter's admitted range (see admittedRange), or null for none. */
+function rangeOf(t: IntTensor | null) {
+  return t ? admittedRange(t) : null;
 }
 
 function select(ctx: QuantizeContext, node: Node, op: Op<"select">, xs: Live[], shape: readonly number[]): void {

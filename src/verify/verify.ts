@@ -7,6 +7,7 @@ import { artifact, readModelMeta } from "../artifacts.js";
 import { readFileOrFail, readJsonFile } from "../util/fsx.js";
 import { checkInput, checkOutput, checkParams, type CommitmentCheck } from "./commitments.js";
 import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
+import { parseSalt } from "../prove/salts.js";
 
 export { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
 
@@ -15,6 +16,8 @@ export interface VerifyFiles {
   readonly public?: string;
   /** check this input file against the proof (its commitment, or its public values) */
   readonly input?: string;
+  /** the salt of a salted input commitment ({"salt": ...}, as prove writes to input_salt.json) */
+  readonly inputSalt?: string;
   /** check this ONNX model against the proof's parameter commitment (or the compiled model) */
   readonly params?: string;
   /** check this claimed output against the proof (its commitment, or its public values) */
@@ -31,8 +34,11 @@ export async function verifyDir(dir: string, files: VerifyFiles = {}): Promise<V
   const pub = parsePublic(await readJsonFile(publicFile, "public signals"), publicFile);
   const result = await verifyParsed(vk, meta, proof, pub);
   const checks: CommitmentCheck[] = [];
-  if (files.input) checks.push(checkInput(meta, result.outputs, await readJsonFile(files.input, "input file"), files.input));
-  if (files.params) checks.push(checkParams(meta, result.outputs, await readFileOrFail(files.params, "model"), files.params));
+  if (files.input) {
+    const salt = files.inputSalt ? parseSalt(await readJsonFile(files.inputSalt, "salt file"), files.inputSalt) : undefined;
+    checks.push(checkInput(meta, result.outputs, await readJsonFile(files.input, "input file"), files.input, salt));
+  }
+  if (files.params) checks.push(await checkParams(meta, result.outputs, await readFileOrFail(files.params, "model"), files.params));
   if (files.output) checks.push(checkOutput(meta, result.outputs, await readJsonFile(files.output, "output file"), files.output));
   return { ...result, checks };
 }

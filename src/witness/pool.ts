@@ -7,7 +7,7 @@
 import { pathToFileURL } from "node:url";
 import * as path from "node:path";
 import { Piscina } from "piscina";
-import type { WitnessPlan } from "../circuit/plan.js";
+import type { Salts, WitnessPlan } from "../circuit/plan.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import { packageRoot } from "../util/paths.js";
 import { ZkError, type ZkErrorCode } from "../errors.js";
@@ -23,9 +23,9 @@ export async function witnessPool(plan: WitnessPlan, opts: { backend?: Backend; 
     const g = await witnessGenerator(plan, { backend, threads: 1 });
     let last: Promise<unknown> = Promise.resolve();
     return {
-      witness(input) {
+      witness(input, salts) {
         const r = last.then(async () => {
-          const w = await g.witness(input);
+          const w = await g.witness(input, salts);
           return { wtns: w.wtns.slice(), outputs: w.outputs } as WitnessResult;
         });
         last = r.catch(() => undefined);
@@ -38,8 +38,8 @@ export async function witnessPool(plan: WitnessPlan, opts: { backend?: Backend; 
   const filename = pathToFileURL(path.join(packageRoot(), "dist", "src", "witness", "pool-worker.js")).href;
   const pool = new Piscina({ filename, minThreads: opts.workers, maxThreads: opts.workers, workerData: { plan, backend }, idleTimeout: 60_000 });
   return {
-    async witness(input: IntTensor) {
-      const r = (await pool.run({ shape: input.shape, data: input.data })) as WitnessResult | { error: { code: ZkErrorCode; message: string } };
+    async witness(input: IntTensor, salts: Salts = {}) {
+      const r = (await pool.run({ input: { shape: input.shape, data: input.data }, salts })) as WitnessResult | { error: { code: ZkErrorCode; message: string } };
       if ("error" in r) throw new ZkError(r.error.code, r.error.message);
       return r;
     },

@@ -5,7 +5,8 @@
  *   wasm  the WebAssembly kernels (wasm/), optionally over several threads (the default).
  */
 import * as os from "node:os";
-import type { WitnessPlan } from "../circuit/plan.js";
+import type { Salts, WitnessPlan } from "../circuit/plan.js";
+import type { SaltRole } from "../model-meta.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import { runPlanJs } from "./backends/js.js";
 import { WtnsSink } from "./sink.js";
@@ -48,11 +49,11 @@ export interface WitnessResult {
   readonly outputs: readonly IntTensor[];
 }
 
-function jsWitness(plan: WitnessPlan, input: IntTensor): WitnessResult {
+function jsWitness(plan: WitnessPlan, input: IntTensor, salts: Salts): WitnessResult {
   const sink = new WtnsSink(plan.nWires);
   let values: IntTensor[];
   try {
-    values = runPlanJs(plan, input, sink);
+    values = runPlanJs(plan, input, sink, salts);
   } catch (e) {
     if (e instanceof RangeError) throw new ZkError("UNSATISFIED", `witness generation failed: ${e.message} (the plan does not match this input's range; recompile)`);
     throw e;
@@ -68,7 +69,7 @@ function jsWitness(plan: WitnessPlan, input: IntTensor): WitnessResult {
  */
 export interface WitnessGenerator {
   /** the witness; with the wasm backend `wtns` is a view valid until the next call (copy to keep it) */
-  witness(input: IntTensor): Promise<WitnessResult>;
+  witness(input: IntTensor, salts?: Salts): Promise<WitnessResult>;
   close(): Promise<void>;
 }
 
@@ -87,16 +88,16 @@ export function usefulThreads(plan: WitnessPlan, threads: number): number {
 
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {
   const backend = opts.backend ?? "wasm";
-  if (backend === "js") return { witness: async (input) => jsWitness(plan, input), close: async () => undefined };
+  if (backend === "js") return { witness: async (input, salts = {}) => jsWitness(plan, input, salts), close: async () => undefined };
   const runner: WasmRunner = await wasmRunner(plan, opts.threads ?? 1, opts.profile, opts.splitAbove);
-  return { witness: (input) => runner.run(input), close: () => runner.close() };
+  return { witness: (input, salts) => runner.run(input, salts), close: () => runner.close() };
 }
 
 /** One witness (a generator made and closed around it). */
-export async function computeWitness(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}): Promise<WitnessResult> {
+export async function computeWitness(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}, salts: Salts = {}): Promise<WitnessResult> {
   const g = await witnessGenerator(plan, opts);
   try {
-    const r = await g.witness(input);
+    const r = await g.witness(input, salts);
     return { wtns: r.wtns.slice(), outputs: r.outputs };
   } finally {
     await g.close();
@@ -109,10 +110,12 @@ export async function runPlan(plan: WitnessPlan, input: IntTensor, opts: Witness
     const values = runPlanJs(plan, input);
     return plan.outputs.map((t) => values[t]!);
   }
-  // the outputs only: no copy of the .wtns bytes
+  // the outputs only: no copy of the .wtns bytes; salts change hashes, never outputs, so any will do
+  const salts: Partial<Record<SaltRole, bigint>> = {};
+  for (const s of plan.steps) if (s.kind === "commit" && s.salt) salts[s.salt.role] = 0n;
   const g = await witnessGenerator(plan, opts);
   try {
-    return [...(await g.witness(input)).outputs];
+    return [...(await g.witness(input, salts)).outputs];
   } finally {
     await g.close();
   }

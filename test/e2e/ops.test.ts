@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { compileModel, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { computeWitness } from "../../src/witness/witness.js";
 import { quantizeInput, dequantize } from "../../src/quantize/input.js";
-import { qinputOf } from "../../src/prove/prove.js";
+import { qinputOf } from "../../src/quantize/input.js";
 import { readR1cs } from "../../src/formats/r1cs.js";
 import { readWtns, witnessValues } from "../../src/formats/wtns.js";
 import { checkR1cs } from "../../src/witness/check.js";
@@ -39,7 +39,7 @@ describe("compiling small models of every supported op", () => {
       for (let w = 1; w < r1cs.nWires; w++) expect(used.has(w), `wire ${w} is unconstrained`).toBe(true);
       for (let k = 0; k < 3; k++) {
         const x = randomInput(c.inShape, r, ...(c.range ?? [-1, 1]));
-        const q = quantizeInput(Array.from(x), qinputOf(compiled.meta), true);
+        const q = quantizeInput(Array.from(x), qinputOf(compiled.meta.input), true);
         const { wtns, outputs } = await computeWitness(plan, q.tensor);
         const w = witnessValues(readWtns(wtns));
         expect(checkR1cs(r1cs, w).ok).toBe(true);

@@ -15,7 +15,7 @@ import { verifyDir } from "../../src/verify/verify.js";
 import { readModelMeta, readPlan } from "../../src/artifacts.js";
 import { runPlan } from "../../src/witness/witness.js";
 import { dequantize, quantizeInput } from "../../src/quantize/input.js";
-import { qinputOf } from "../../src/prove/prove.js";
+import { qinputOf } from "../../src/quantize/input.js";
 import { readR1cs } from "../../src/formats/r1cs.js";
 import { readWtns, witnessValues } from "../../src/formats/wtns.js";
 import { checkR1cs } from "../../src/witness/check.js";
@@ -48,7 +48,7 @@ describe.each(MODELS)("%s end to end", (name) => {
     expect(r.valid).toBe(true);
     expect(r.development).toBe(true);
     const meta = await readModelMeta(dir);
-    const q = quantizeInput(flat(samples.inputs[3]), qinputOf(meta), false);
+    const q = quantizeInput(flat(samples.inputs[3]), qinputOf(meta.input), false);
     const [out] = await runPlan(await readPlan(dir), q.tensor);
     expect(r.output).toEqual(dequantize(out!, meta.outputs[0]!.scale));
   });

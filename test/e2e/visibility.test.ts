@@ -36,19 +36,41 @@ async function build(name: string, opts: Partial<CompileModelOptions>) {
 }
 
 describe("visibility and commitments", () => {
-  it("hashed input: the proof carries only a commitment, and --input checks it", async () => {
+  it("hashed input: the proof carries only a salted commitment, and --input with its salt checks it", async () => {
     const { dir, meta } = await build("in-hashed", { inputVisibility: "hashed" });
     expect(meta.publicSignals.layout.map((e) => e.role)).toEqual(["output", "input_hash"]);
+    expect(meta.publicSignals.layout[1]!.salt).toBe("input");
     expect(meta.publicSignals.count).toBe(2);
-    const ok = await verifyDir(dir, { input: f("in0.json") });
+    const salt = path.join(dir, "input_salt.json");
+    const ok = await verifyDir(dir, { input: f("in0.json"), inputSalt: salt });
     expect(ok.valid).toBe(true);
     expect(ok.checks).toEqual([expect.objectContaining({ what: "input", match: true })]);
-    const bad = await verifyDir(dir, { input: f("in1.json") });
+    const bad = await verifyDir(dir, { input: f("in1.json"), inputSalt: salt });
     expect(bad.valid).toBe(true);
     expect(bad.checks[0]!.match).toBe(false);
+    // the right input under another salt is not the commitment either: the salt is what hides it
+    writeFileSync(f("other-salt.json"), JSON.stringify({ salt: "12345" }));
+    expect((await verifyDir(dir, { input: f("in0.json"), inputSalt: f("other-salt.json") })).checks[0]!.match).toBe(false);
+    // without the salt there is nothing to check against: a clear error, not a silent mismatch
+    await expect(verifyDir(dir, { input: f("in0.json") })).rejects.toThrow(/salted: give its salt/);
     // the CLI exits 1 when a check fails, 0 when all match
-    expect(zkinfer(["verify", dir, "--input", f("in1.json")]).code).toBe(1);
-    expect(zkinfer(["verify", dir, "--input", f("in0.json")]).code).toBe(0);
+    expect(zkinfer(["verify", dir, "--input", f("in1.json"), "--input-salt", salt]).code).toBe(1);
+    expect(zkinfer(["verify", dir, "--input", f("in0.json"), "--input-salt", salt]).code).toBe(0);
+  });
+
+  it("hashed input with --no-salt: a deterministic commitment anyone holding the input recomputes", async () => {
+    const { dir, meta } = await build("in-hashed-nosalt", { inputVisibility: "hashed", salt: false });
+    expect(meta.publicSignals.layout[1]!.salt).toBeUndefined();
+    expect((await verifyDir(dir, { input: f("in0.json") })).checks[0]!.match).toBe(true);
+    expect((await verifyDir(dir, { input: f("in1.json") })).checks[0]!.match).toBe(false);
+  });
+
+  it("an input outside the accepted range is reported as not the committed one, with the reason", async () => {
+    const { dir, meta } = await build("in-range", { inputVisibility: "public" });
+    writeFileSync(f("huge.json"), JSON.stringify({ input: new Array(meta.input.shape.reduce((a, b) => a * b, 1)).fill(1000) }));
+    const r = await verifyDir(dir, { input: f("huge.json") });
+    expect(r.checks[0]!.match).toBe(false);
+    expect(r.checks[0]!.detail).toMatch(/outside the accepted input range/);
   });
 
   it("public input: --input compares the published values", async () => {
@@ -80,11 +102,13 @@ describe("visibility and commitments", () => {
 
   it("hashed output: prove hands over output.json, and --output checks a claim", async () => {
     const { dir, p } = await build("out-hashed", { outputVisibility: "hashed", inputVisibility: "hashed" });
-    const r = await verifyDir(dir, { output: path.join(dir, "output.json"), input: f("in0.json") });
+    const opening = JSON.parse(readFileSync(path.join(dir, "output.json"), "utf8")) as { salt?: string };
+    expect(opening.salt).toMatch(/^[0-9]+$/);
+    const r = await verifyDir(dir, { output: path.join(dir, "output.json"), input: f("in0.json"), inputSalt: path.join(dir, "input_salt.json") });
     expect(r.valid).toBe(true);
     expect(r.output).toEqual([]); // nothing but commitments is public
     expect(r.checks.map((c) => c.match)).toEqual([true, true]);
-    const wrong = { output: [p.values[0]![0]! > 0.5 ? 0.1 : 0.9] };
+    const wrong = { output: [p.values[0]![0]! > 0.5 ? 0.1 : 0.9], salt: opening.salt };
     writeFileSync(f("wrong.json"), JSON.stringify(wrong));
     expect((await verifyDir(dir, { output: f("wrong.json") })).checks[0]!.match).toBe(false);
   });

@@ -5,7 +5,7 @@
  */
 import { ConstraintSystem } from "../../src/circuit/builder.js";
 import { LinearCombination, type LcTensor } from "../../src/circuit/lc.js";
-import type { WitnessPlan } from "../../src/circuit/plan.js";
+import type { Salts, WitnessPlan } from "../../src/circuit/plan.js";
 import { mod } from "../../src/circuit/field.js";
 import type { WireSink } from "../../src/circuit/wires.js";
 import { runSteps } from "../../src/witness/backends/js.js";
@@ -51,6 +51,7 @@ export function benchMany(
   inputs: readonly BenchInput[],
   build: (cs: ConstraintSystem, xs: LcTensor[], ids: number[], out: number) => LcTensor,
   outShape: readonly number[],
+  salts: Salts = {},
 ): Bench {
   const n = inputs.reduce((a, t) => a + t.values.length, 0);
   const cs = new ConstraintSystem({ nPubOut: 0, nPubIn: 0, nPrvIn: n });
@@ -61,7 +62,7 @@ export function benchMany(
   const sink = new ArraySink(cs.nWires);
   inputs.flatMap((t) => t.values).forEach((v, i) => sink.setInt(1 + i, v));
   const plan: WitnessPlan = { nWires: cs.nWires, tensors: [...inputs.map((t) => ({ shape: t.shape })), { shape: outShape }], steps: cs.steps, input: 0, outputs: [inputs.length] };
-  const values = runSteps(plan, inputs.map((t) => ({ shape: t.shape, data: Float64Array.from(t.values) })), sink);
+  const values = runSteps(plan, inputs.map((t) => ({ shape: t.shape, data: Float64Array.from(t.values) })), sink, salts);
   const r1cs = toSparse({ nWires: cs.nWires, nPubOut: 0, nPubIn: 0, nPrvIn: n, constraints: cs.constraints });
   return {
     cs, r1cs, witness: sink.w, output: Array.from((values[inputs.length] ?? values[0]!).data), firstGadgetWire: first,

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { ConstraintSystem } from "../../src/circuit/builder.js";
 import type { LcTensor } from "../../src/circuit/lc.js";
-import type { PlanStep } from "../../src/circuit/plan.js";
+import type { PlanStep, Salts } from "../../src/circuit/plan.js";
 import { requant } from "../../src/circuit/gadgets/requant.js";
 import { rangeCheck } from "../../src/circuit/gadgets/range.js";
 import { maxGroups } from "../../src/circuit/gadgets/max.js";
@@ -17,7 +17,6 @@ import { argmax } from "../../src/circuit/gadgets/argmax.js";
 import { product } from "../../src/circuit/gadgets/product.js";
 import { div } from "../../src/circuit/gadgets/div.js";
 import { commit } from "../../src/circuit/gadgets/commit.js";
-import { commitWires } from "../../src/circuit/gadgets/commit.js";
 import { requantLayout } from "../../src/quantize/layout.js";
 import { activate, rescale, roundDiv } from "../../src/quantize/reference.js";
 import { fitPoly } from "../../src/quantize/poly.js";
@@ -74,9 +73,9 @@ function audit(gadget: string, b: Bench, nInputs: number, seed: number, lies: Li
 /** How many elements the last gadget's decompositions cover (set by `run`). */
 let lastElements = 0;
 
-function run(inputs: BenchInput[], build: (cs: ConstraintSystem, xs: LcTensor[], ids: number[], out: number) => LcTensor, outShape: readonly number[], elements: number): Bench {
+function run(inputs: BenchInput[], build: (cs: ConstraintSystem, xs: LcTensor[], ids: number[], out: number) => LcTensor, outShape: readonly number[], elements: number, salts: Salts = {}): Bench {
   lastElements = elements;
-  return benchMany(inputs, build, outShape);
+  return benchMany(inputs, build, outShape, salts);
 }
 
 const intsIn = (lo: number, hi: number, n: number) => fc.array(fc.integer({ min: lo, max: hi }), { minLength: n, maxLength: n });
@@ -248,20 +247,31 @@ describe("soundness: arithmetic on computed tensors", () => {
 });
 
 describe("soundness: commitments", () => {
-  it("Poseidon over packed values: the hash and every S-box are pinned", () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.integer(), (n, bits, seed) => {
+  it("Poseidon over packed values (salted or not): the hash, the S-boxes and every slot are pinned", () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.boolean(), fc.integer(), (n, bits, salted, seed) => {
       const r = rng(seed);
       const lo = -(2 ** (bits - 1));
       const xs = Array.from({ length: n }, () => lo + Math.floor(r() * 2 ** bits));
-      const part = { lo, bits };
+      const salt = BigInt(Math.floor(r() * 2 ** 52)) * 2n ** 150n + 12345n; // a wide field element
+      let saltWire = -1;
       const b = run([{ shape: [n], values: xs }], (cs, x, ids) => {
-        const sbox = cs.alloc(commitWires([part], [n]), "sbox");
+        // the inputs are free wires: no constraint holds them, so packing range-checks them into the slot
+        saltWire = salted ? cs.alloc(1, "salt") : -1;
+        const c = commit(cs, [{ lcs: x[0]!.lcs, fallback: { lo, hi: lo + 2 ** bits - 1 }, name: "x" }], salted ? LinearCombination.wire(saltWire) : null, "c");
+        expect(c.parts[0]!.check).not.toBeNull();
         const out = cs.alloc(1, "hash");
-        cs.enforceEqual(LinearCombination.wire(out), commit(cs, [{ lcs: x[0]!.lcs, part }], sbox));
-        cs.steps.push({ kind: "commit", parts: [{ tensor: ids[0]!, ...part }], wire: sbox, outWire: out });
+        cs.enforceEqual(LinearCombination.wire(out), c.hash);
+        cs.steps.push({
+          kind: "commit", parts: [{ tensor: ids[0]!, ...c.parts[0]!.slot, check: c.parts[0]!.check }],
+          salt: salted ? { role: "output", wire: saltWire } : null, wire: c.sboxWire, outWire: out,
+        });
         return { shape: [1], lcs: [LinearCombination.wire(out)] };
-      }, [1], 0);
-      audit("Poseidon commitment", b, 0, seed);
+      }, [1], n, { output: salt });
+      // the forgery's lie: carry 2^bits out of slot 0 into slot 1 (x0 + 2^bits, x1 - 1); the packed
+      // element, and so every S-box and the hash, stay the same: only the slot check can refuse it
+      const k = 2 ** bits;
+      const lie = withWire(withWire(b.witness, 1, BigInt(xs[0]! + k)), 2, BigInt(xs[1]! - 1));
+      audit("Poseidon commitment", b, n, seed, [{ name: "carry between slots, same hash", witness: lie }]);
     }), { numRuns: 4, seed: 8 });
   });
 });

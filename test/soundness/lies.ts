@@ -31,6 +31,7 @@ export function bitLayouts(step: PlanStep, elements: number): { layout: BitsLayo
     }
     case "div": return [{ layout: step.quotient, count: elements }, { layout: step.remainder, count: elements }, { layout: step.slack, count: elements }];
     case "argmax": return [{ layout: step.gap, count: elements }];
+    case "commit": return step.parts.flatMap((p) => (p.check ? [{ layout: p.check, count: elements }] : []));
     default: return [];
   }
 }

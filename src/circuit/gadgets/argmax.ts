@@ -44,6 +44,8 @@ export function argmax(cs: ConstraintSystem, x: LcTensor, groups: Groups, lo: nu
       }
       out.push(LC.sum(members.map((j) => o[j]!), members.map((_, k) => BigInt(k))));
     }
+    // the one-hot is unique given x: it must select the first maximum (see the header)
+    cs.hint("argmax", [{ first: onehotWire, count: n }, { first: productWire, count: n }], x.lcs);
     const gap = decompose(cs, gaps, nb, `${name}.gap`);
     cs.steps.push({ kind: "argmax", input, output, groups, onehotWire, productWire, gap: { offset: 0, nBits: nb, wire: gap.wire } });
     return { shape: outShape, lcs: out };

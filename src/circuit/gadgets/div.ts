@@ -42,6 +42,8 @@ export function div(
       rs.push(r);
       slack.push(LinearCombination.sum([D, r], [2n, -1n], -1n)); // 2D - 1 - r
     }
+    // q is unique given a and b: two quotients would give remainders 2D apart, and 0 ≤ r < 2D
+    cs.hint("div", [{ first: qWire, count: ai.length * mq }, { first: pWire, count: ai.length }], [...a.lcs, ...b.lcs]);
     const rem = decompose(cs, rs, br, `${name}.r`);
     const sl = decompose(cs, slack, br, `${name}.slack`);
     cs.steps.push({

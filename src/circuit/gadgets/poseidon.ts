@@ -9,10 +9,9 @@
  * In R1CS the constants and the matrix are linear (free); each x^5 is 3 constraints
  * (x² = x·x, x⁴ = x²·x², x⁵ = x⁴·x). Cost: 3·(8t + partial rounds) per hash.
  */
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import { createRequire } from "node:module";
 import type { ConstraintSystem } from "../builder.js";
+// circomlib's constants (scripts/poseidon-constants.mjs copies them here at build time)
+import raw from "./poseidon-constants.json" with { type: "json" };
 import { LinearCombination } from "../lc.js";
 import { P } from "../field.js";
 
@@ -27,13 +26,11 @@ interface Constants {
 
 let constants: Constants | null = null;
 
-/** circomlib's round constants and MDS matrices, read from the circomlibjs package. */
+/** circomlib's round constants and MDS matrices, as field elements (converted once, on first use). */
 function load(): Constants {
   if (constants) return constants;
-  // circomlibjs exports only its entry points (build/main.cjs for require); src/ sits beside build/
-  const main = createRequire(import.meta.url).resolve("circomlibjs");
-  const raw = JSON.parse(readFileSync(path.join(path.dirname(main), "..", "src", "poseidon_constants.json"), "utf8")) as { C: string[][]; M: string[][][] };
-  constants = { C: raw.C.map((r) => r.map((v) => BigInt(v))), M: raw.M.map((m) => m.map((r) => r.map((v) => BigInt(v)))) };
+  const r = raw as { C: string[][]; M: string[][][] };
+  constants = { C: r.C.map((row) => row.map((v) => BigInt(v))), M: r.M.map((m) => m.map((row) => row.map((v) => BigInt(v)))) };
   return constants;
 }
 

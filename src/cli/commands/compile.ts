@@ -1,5 +1,5 @@
 import { compileToDir, DEFAULT_COMPILE } from "../../circuit/compile-model.js";
-import { int, num, oneOf, parse, positional, requireStr, type Options } from "../args.js";
+import { flag, int, num, oneOf, parse, positional, requireStr, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtSeconds } from "../output.js";
 
@@ -13,6 +13,7 @@ const options: Options = {
   "input-visibility": { type: "string" },
   "param-visibility": { type: "string" },
   "output-visibility": { type: "string" },
+  "no-salt": { type: "boolean" },
 };
 
 export const compile: Command = {
@@ -30,6 +31,9 @@ export const compile: Command = {
   --param-visibility V       fixed (default: weights are constants of the circuit), private (the
                              prover supplies them), or hashed (private, with a public commitment)
   --output-visibility V      public (default) or hashed
+  --no-salt                  hashed inputs and outputs without a salt: deterministic commitments
+                             anyone can recompute from the values (by default a random salt, which
+                             prove writes beside the opening, hides low-entropy inputs and outputs)
   --json                     print the result as JSON`,
   options,
   async run(argv, out) {
@@ -44,6 +48,7 @@ export const compile: Command = {
       inputVisibility: oneOf(p, "input-visibility", ["private", "public", "hashed"], "private"),
       paramVisibility: oneOf(p, "param-visibility", ["fixed", "private", "hashed"], "fixed"),
       outputVisibility: oneOf(p, "output-visibility", ["public", "hashed"], "public"),
+      salt: !flag(p, "no-salt"),
     });
     const seconds = (performance.now() - t0) / 1000;
     const m = c.meta;

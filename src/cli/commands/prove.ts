@@ -6,6 +6,8 @@ import { flag, parse, positional, str, strs, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtSeconds, fmtVector } from "../output.js";
 import { argmax } from "../../quantize/accuracy.js";
+import { parseSalt } from "../../prove/salts.js";
+import { readJsonFile } from "../../util/fsx.js";
 
 const options: Options = {
   input: { type: "string", short: "i", multiple: true },
@@ -14,6 +16,8 @@ const options: Options = {
   strict: { type: "boolean" },
   backend: { type: "string" },
   threads: { type: "string" },
+  "input-salt": { type: "string" },
+  params: { type: "string" },
 };
 
 export const prove: Command = {
@@ -31,6 +35,13 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
   --strict           refuse inputs outside the calibrated range instead of clamping them
   --backend NAME     witness backend: wasm (default: WebAssembly kernels) or js (the reference)
   --threads N        threads for the wasm backend (default: available cores)
+  --params M.onnx    prove with this model's weights (same architecture; every weight within the
+                     range the circuit admits) instead of the compiled ones: for circuits
+                     compiled with --param-visibility private or hashed
+  --input-salt FILE  reuse the salt of an earlier proof's hashed input ({"salt": "..."}, as
+                     prove writes to input_salt.json), so both commit to the same value; by
+                     default every proof draws fresh salts, written to input_salt.json and
+                     output.json beside the proof
   --json             print the result as JSON`,
   options,
   async run(argv, out) {
@@ -38,7 +49,10 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
     const dir = positional(p, 0, "the circuit directory", "prove");
     const inputs = strs(p, "input");
     if (inputs.length === 0) throw new ZkError("BAD_OPTION", "prove: --input is required");
+    const saltFile = str(p, "input-salt");
+    const salts = saltFile ? { input: parseSalt(await readJsonFile(saltFile, "salt file"), saltFile) } : {};
     const opts = {
+      salts, params: str(p, "params"),
       outDir: str(p, "out"), check: flag(p, "check"), strict: flag(p, "strict"), backend: parseBackend(str(p, "backend")), threads: parseThreads(str(p, "threads")),
       progress: out.json ? silentProgress : ttyProgress(),
     };

@@ -6,24 +6,29 @@ import { argmax } from "../../quantize/accuracy.js";
 import { flag, parse, positional, requireStr, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtVector } from "../output.js";
+import { withParams } from "../../prove/params.js";
+import { readFileOrFail } from "../../util/fsx.js";
 
-const options: Options = { input: { type: "string", short: "i" }, strict: { type: "boolean" }, backend: { type: "string" }, threads: { type: "string" } };
+const options: Options = { input: { type: "string", short: "i" }, strict: { type: "boolean" }, backend: { type: "string" }, threads: { type: "string" }, params: { type: "string" } };
 
 export const run: Command = {
   name: "run",
   summary: "run the quantized model on an input (no proof)",
-  usage: `zkinfer run DIR --input INPUT.json [--strict] [--backend wasm|js] [--threads N]
+  usage: `zkinfer run DIR --input INPUT.json [--strict] [--backend wasm|js] [--threads N] [--params M.onnx]
 
   Prints the quantized model's output, exactly what a proof would publish.
   --backend NAME   wasm (default: WebAssembly kernels) or js (the reference)
   --threads N      threads for the wasm backend (default: available cores)
+  --params M.onnx  run with this model's weights (circuits with private or hashed params; see prove)
   --json   print {"output": [...], "outputs": [...], "argmax": n}`,
   options,
   async run(argv, out) {
     const p = parse(argv, options, "run");
     const dir = positional(p, 0, "the circuit directory", "run");
     const meta = await readModelMeta(dir);
-    const plan = await readPlan(dir, meta);
+    const paramsFile = str(p, "params");
+    const compiled = await readPlan(dir, meta);
+    const plan = paramsFile ? withParams(compiled, meta, await readFileOrFail(paramsFile, "model"), paramsFile) : compiled;
     const qin = await loadInput(meta, requireStr(p, "input", "run"), flag(p, "strict"));
     for (const w of qin.warnings) out.warn(w);
     const t0 = performance.now();

@@ -6,7 +6,7 @@ import { argmax } from "../../quantize/accuracy.js";
 
 const options: Options = {
   proof: { type: "string" }, public: { type: "string" },
-  input: { type: "string" }, params: { type: "string" }, output: { type: "string" },
+  input: { type: "string" }, "input-salt": { type: "string" }, params: { type: "string" }, output: { type: "string" },
 };
 
 export const verify: Command = {
@@ -18,17 +18,20 @@ export const verify: Command = {
   --proof FILE     default DIR/proof.json
   --public FILE    default DIR/public.json
   --input FILE     also check that this input is the one the proof commits to (hashed input)
-                   or publishes (public input)
+                   or publishes (public input); an input outside the accepted range never matches
+  --input-salt FILE  the salt of a salted input commitment (the input_salt.json prove wrote;
+                     or put a "salt" field in the input file)
   --params FILE    also check that this ONNX model's weights are the committed ones (hashed
                    params), or that it is the model the circuit was compiled from (fixed)
-  --output FILE    also check a claimed output ({"output": [...]}) against the proof
+  --output FILE    also check a claimed output ({"output": [...]}, with "salt" when the
+                   commitment is salted: the output.json prove wrote) against the proof
   --json           print {"valid": bool, "output": [...], "checks": [...], ...}
   Exit 0 only if the proof is valid and every check matches; 1 if not; 2 on errors.`,
   options,
   async run(argv, out) {
     const p = parse(argv, options, "verify");
     const dir = positional(p, 0, "the circuit directory", "verify");
-    const r = await verifyDir(dir, { proof: str(p, "proof"), public: str(p, "public"), input: str(p, "input"), params: str(p, "params"), output: str(p, "output") });
+    const r = await verifyDir(dir, { proof: str(p, "proof"), public: str(p, "public"), input: str(p, "input"), inputSalt: str(p, "input-salt"), params: str(p, "params"), output: str(p, "output") });
     out.result(r);
     out.line(r.valid ? "proof is VALID" : `proof is INVALID: ${r.reason}`);
     if (r.valid) {

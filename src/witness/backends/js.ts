@@ -4,7 +4,7 @@
  * rule beside its constraints (`circuit/gadgets/`). Simple on purpose: it is the oracle the
  * WASM and WebGPU backends are checked against, byte for byte.
  */
-import type { PlanStep, WitnessPlan } from "../../circuit/plan.js";
+import type { PlanStep, Salts, WitnessPlan } from "../../circuit/plan.js";
 import type { IntTensor } from "../../quantize/qgraph.js";
 import { evalQ } from "../../quantize/reference.js";
 import type { WireSink } from "../../circuit/wires.js";
@@ -15,22 +15,23 @@ import { productWitness } from "../../circuit/gadgets/product.js";
 import { divWitness } from "../../circuit/gadgets/div.js";
 import { argmaxWitness } from "../../circuit/gadgets/argmax.js";
 import { commitWitness } from "../../circuit/gadgets/commit.js";
+import { ZkError } from "../../errors.js";
 
 /** Runs the plan on a quantized input; writes wires to `sink` if given. Returns every tensor. */
-export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink): IntTensor[] {
+export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink, salts: Salts = {}): IntTensor[] {
   const values: IntTensor[] = new Array(plan.tensors.length);
   values[plan.input] = input;
-  return runSteps(plan, values, sink);
+  return runSteps(plan, values, sink, salts);
 }
 
 /** Runs every step over `values` (tensors already known are set; the rest are filled in). */
-export function runSteps(plan: WitnessPlan, values: IntTensor[], sink?: WireSink): IntTensor[] {
-  for (const step of plan.steps) runStep(plan, step, values, sink);
+export function runSteps(plan: WitnessPlan, values: IntTensor[], sink?: WireSink, salts: Salts = {}): IntTensor[] {
+  for (const step of plan.steps) runStep(plan, step, values, sink, salts);
   return values;
 }
 
 /** One step of the reference executor (the wasm backend runs its rare steps through this too). */
-export function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], sink?: WireSink): void {
+export function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], sink?: WireSink, salts: Salts = {}): void {
   switch (step.kind) {
     case "input":
       if (sink) {
@@ -70,9 +71,15 @@ export function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], 
         writeBits(sink, step.range, step.data);
       }
       return;
-    case "commit":
-      if (sink) sink.setField(step.outWire, commitWitness(step.parts.map((p) => ({ values: values[p.tensor]!.data, part: p })), step.wire, sink));
+    case "commit": {
+      if (!sink) return;
+      const parts = step.parts.map((p) => ({ values: values[p.tensor]!.data, part: p }));
+      for (const p of step.parts) if (p.check) writeBits(sink, p.check, values[p.tensor]!.data);
+      const salt = step.salt ? saltFor(salts, step.salt.role) : null;
+      if (step.salt) sink.setField(step.salt.wire, salt!);
+      sink.setField(step.outWire, commitWitness(parts, salt, step.wire, sink));
       return;
+    }
     case "div": {
       const [a, b] = step.inputs.map((t) => values[t]!) as [IntTensor, IntTensor];
       const shape = plan.tensors[step.output]!.shape;
@@ -90,6 +97,12 @@ export function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], 
       if (sink) emit(sink, step.wire, values[step.tensor]!.data);
       return;
   }
+}
+
+function saltFor(salts: Salts, role: keyof Salts): bigint {
+  const s = salts[role];
+  if (s === undefined) throw new ZkError("BAD_INPUT", `the ${role} commitment is salted but no ${role} salt was given`);
+  return s;
 }
 
 function emit(sink: WireSink, wire: number, data: ArrayLike<number>): void {

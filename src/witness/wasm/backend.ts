@@ -10,7 +10,7 @@
  * tensors, argmax, commitments) run the js reference on copies of their inputs: the same code,
  * so the bytes are the same.
  */
-import type { PlanStep, PlanTensor, WitnessPlan } from "../../circuit/plan.js";
+import type { PlanStep, PlanTensor, Salts, WitnessPlan } from "../../circuit/plan.js";
 import type { IntTensor } from "../../quantize/qgraph.js";
 import { broadcastIndex, sameShape, sizeOf } from "../../model/shapes.js";
 import { wtnsLayout, wtnsPrefix } from "../../formats/wtns.js";
@@ -106,7 +106,8 @@ function dotBlock(xAbs: number, wAbs: number): number {
   return Math.floor((2 ** 31 - 1) / Math.max(1, 2 * xAbs * wAbs));
 }
 
-type Step = () => Promise<void> | void;
+/** One prepared step; salts reach the steps that hash (commitments). */
+type Step = (salts: Salts) => Promise<void> | void;
 
 /** A WireSink over the .wtns region of the memory, for steps that run the js reference. */
 class MemorySink implements WireSink {
@@ -126,7 +127,7 @@ export interface Prepared {
    * Writes the constants, then returns the runner; `memory` must be at least `size` bytes. The
    * runner's `wtns` is a view into the memory, valid until its next run (no copy per witness).
    */
-  bind(memory: WebAssembly.Memory, exec: Executor, profile?: Profile): (input: IntTensor) => Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
+  bind(memory: WebAssembly.Memory, exec: Executor, profile?: Profile): (input: IntTensor, salts?: Salts) => Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
 }
 
 export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
@@ -331,10 +332,10 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
   function fallback(step: PlanStep): (k: Kernels, exec: Executor, memory: WebAssembly.Memory) => Step {
     const ins = stepInputs(step);
     const outT = "output" in step ? step.output : -1;
-    return (k, _exec, memory) => () => {
+    return (k, _exec, memory) => (salts) => {
       const values: IntTensor[] = [];
       for (const t of ins) values[t] = readF64(memory, k, t);
-      runStep(plan, step, values, new MemorySink(memory, data));
+      runStep(plan, step, values, new MemorySink(memory, data), salts);
       if (outT >= 0) writeF64(memory, k, outT, values[outT]!.data);
     };
   }
@@ -350,18 +351,18 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
         const r = s(k, kexec, memory);
         const step = plan.steps[i]!;
         if (!profile || !usesFallback(step)) return r;
-        return async () => {
+        return async (salts: Salts) => {
           const t = performance.now();
-          await r();
+          await r(salts);
           record(profile, `js:${step.kind}`, performance.now() - t, 1);
         };
       });
       const inT = plan.input;
-      return async (input) => {
+      return async (input, salts = {}) => {
         const t0 = performance.now();
         writeF64(memory, k, inT, input.data);
         const t1 = performance.now();
-        for (const r of runners) await r();
+        for (const r of runners) await r(salts);
         const t2 = performance.now();
         const outputs = plan.outputs.map((t) => readF64(memory, k, t));
         if (profile) record(profile, "io", t1 - t0 + performance.now() - t2, 1);

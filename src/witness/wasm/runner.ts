@@ -7,7 +7,7 @@
 import { pathToFileURL } from "node:url";
 import * as path from "node:path";
 import { Piscina } from "piscina";
-import type { WitnessPlan } from "../../circuit/plan.js";
+import type { Salts, WitnessPlan } from "../../circuit/plan.js";
 import type { IntTensor } from "../../quantize/qgraph.js";
 import { packageRoot } from "../../util/paths.js";
 import { instantiateKernels, kernelModule, type Kernels, type KernelName } from "./kernels.js";
@@ -23,7 +23,7 @@ const PAGE = 65536;
 export const SPLIT_THRESHOLD = 100_000;
 
 export interface WasmRunner {
-  run(input: IntTensor): Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
+  run(input: IntTensor, salts?: Salts): Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
   close(): Promise<void>;
 }
 
