@@ -5,7 +5,7 @@
 import { ZkError } from "./errors.js";
 
 export const MODEL_FORMAT = "zkinfer-model";
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 
 export type InputVisibility = "public" | "private" | "hashed";
 export type ParamVisibility = "fixed" | "private" | "hashed";
@@ -74,6 +74,17 @@ export interface ModelMeta {
     readonly maxError: number; readonly errorBound: number | null;
   }[];
   readonly publicSignals: { readonly count: number; readonly layout: readonly PublicEntry[] };
+  /**
+   * What exactly is proven: the architecture (the quantized graph without weight values), the
+   * circuit and, once setup has run, the verification key. Verifiers refuse a key whose hash is
+   * not this one; with fixed params the key hash is the model's identity, with hashed params
+   * the architecture hash and the params commitment are.
+   */
+  readonly identity: {
+    readonly architectureSha256: string;
+    readonly circuitSha256: string;
+    readonly verificationKeySha256: string | null;
+  };
   readonly circuit: {
     readonly constraints: number; readonly wires: number; readonly terms: number; readonly ptauPower: number;
     readonly r1csSha256: string; readonly planSha256: string;
@@ -102,5 +113,6 @@ export function parseModelMeta(j: unknown, file: string): ModelMeta {
   }
   need(m.circuit && Number.isInteger(m.circuit.ptauPower), "circuit");
   need(m.model && typeof m.model.sha256 === "string", "model");
+  need(m.identity && typeof m.identity.architectureSha256 === "string" && typeof m.identity.circuitSha256 === "string", "identity");
   return m as ModelMeta;
 }

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 
 export default async function setup(): Promise<void> {
   execFileSync(process.execPath, [path.resolve("kernels/wasm/build.mjs")], { stdio: "inherit" });
+  execFileSync(process.execPath, [path.resolve("scripts/poseidon-constants.mjs")], { stdio: "inherit" });
   execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
   // the verifier page (dist/verifier/), for the browser tests
   execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "web/tsconfig.json"], { stdio: "inherit" });

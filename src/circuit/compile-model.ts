@@ -15,6 +15,7 @@ import { writeSym } from "../formats/sym.js";
 import { artifact, serializePlan, MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from "../artifacts.js";
 import { readFileOrFail, readJsonFile, writeFileAtomic, writeJsonAtomic } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
+import { architectureSha256 } from "../quantize/architecture.js";
 import { sizeOf } from "../model/shapes.js";
 import { ZkError } from "../errors.js";
 import { paramNodes, refuseDuplicateParamNodes } from "../model/params.js";
@@ -83,6 +84,7 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
     },
     // the layout (scales, admitted ranges; no values) also lets a prover bring other weights (prove --params)
     params: opts.paramVisibility === "fixed" ? [] : circuit.params,
+    identity: { architectureSha256: architectureSha256(q), circuitSha256: sha256Hex(r1csBytes), verificationKeySha256: null },
     circuit: {
       constraints: nConstraints, wires: circuit.r1cs.nWires, terms, ptauPower: ptauPowerFor(nConstraints, circuit.nPublic),
       r1csSha256: sha256Hex(r1csBytes), planSha256: sha256Hex(planJson),

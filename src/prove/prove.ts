@@ -21,7 +21,7 @@ import type { Progress } from "../util/progress.js";
 import { snarkLogger } from "./logger.js";
 import { readSetupInfo, DEV_WARNING } from "./setup.js";
 import { checkResources } from "./resources.js";
-import { saltsFor } from "./salts.js";
+import { saltsFor } from "../circuit/salts.js";
 import { withParams } from "./params.js";
 import type { Salts } from "../circuit/plan.js";
 import type { SaltRole } from "../model-meta.js";

@@ -8,7 +8,8 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import * as snarkjs from "snarkjs";
-import { artifact, readModelMeta } from "../artifacts.js";
+import { artifact, readModelMeta, type ModelMeta } from "../artifacts.js";
+import { verificationKeySha256 } from "../verify/identity.js";
 import { exists, produceFileAtomic, readFileOrFail, readJsonFile, writeJsonAtomic } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
 import { ZkError } from "../errors.js";
@@ -34,6 +35,8 @@ export interface SetupInfo {
   readonly protocol: "groth16";
   readonly r1csSha256: string;
   readonly zkeySha256: string;
+  /** the verification key's hash (verify/identity.ts), also recorded in model.json */
+  readonly verificationKeySha256: string;
   readonly ptau: { readonly file: string; readonly power: number; readonly development: boolean };
   readonly warning?: string;
 }
@@ -71,7 +74,9 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
   const previous = await readSetupInfo(dir).catch(() => null);
   const have = (await exists(artifact(dir, "zkey"))) && (await exists(artifact(dir, "vkey")));
   const samePtau = previous && previous.ptau.development === wantDev && (wantDev || previous.ptau.file === ptauFile);
-  if (!opts.force && previous && have && previous.r1csSha256 === r1csSha && samePtau) {
+  if (!opts.force && previous && have && previous.r1csSha256 === r1csSha && samePtau && previous.verificationKeySha256) {
+    // a recompile of the same circuit rewrote model.json: give it back the key's hash
+    await recordKey(dir, meta, previous.verificationKeySha256);
     return { info: previous, skipped: true, ptauGenerated: generated };
   }
 
@@ -92,18 +97,27 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
   const vk = await snarkjs.zKey.exportVerificationKey(zkeyFile, snarkLogger("export", opts.progress));
   const devMark = wantDev ? { zkinfer: { development: true, warning: DEV_WARNING } } : {};
   await writeJsonAtomic(artifact(dir, "vkey"), { ...vk, ...devMark });
+  const vkSha = await verificationKeySha256(vk);
   const info: SetupInfo = {
     format: "zkinfer-setup",
     zkinfer: VERSION,
     protocol: "groth16",
     r1csSha256: r1csSha,
     zkeySha256: sha256Hex(await readFileOrFail(zkeyFile, "proving key")),
+    verificationKeySha256: vkSha,
     ptau: { file: ptauFile, power: ptauPower, development: wantDev },
     ...(wantDev ? { warning: DEV_WARNING } : {}),
   };
   await writeJsonAtomic(artifact(dir, "setup"), info);
+  await recordKey(dir, meta, vkSha);
   opts.progress?.done();
   return { info, skipped: false, ptauGenerated: generated };
+}
+
+/** model.json with the verification key's hash in its identity (atomically; unchanged if already so). */
+async function recordKey(dir: string, meta: ModelMeta, vkSha: string): Promise<void> {
+  if (meta.identity.verificationKeySha256 === vkSha) return;
+  await writeJsonAtomic(artifact(dir, "model"), { ...meta, identity: { ...meta.identity, verificationKeySha256: vkSha } });
 }
 
 export async function readSetupInfo(dir: string): Promise<SetupInfo> {

@@ -5,7 +5,12 @@
  *
  *   import { verifyFiles } from "zkinfer/verify";
  *   const r = await verifyFiles({ vkey, proof, publicSignals, model });
- *   r.valid, r.output, r.modelSha256
+ *   r.valid, r.output, r.model (which model: names and hashes; the key was checked to be its own)
+ *
+ * With the openings a verifier may hold — the input (and its salt), the model's ONNX bytes,
+ * a claimed output (output.json, with its salt) — it also checks them against the proof's
+ * commitments or public values, exactly as `zkinfer verify --input/--params/--output` does
+ * (`r.checks`).
  *
  * Files may come in any order through `identifyFiles` (it tells them apart by content).
  */
@@ -14,13 +19,15 @@ import type { ModelMeta } from "../model-meta.js";
 import { ZkError } from "../errors.js";
 import { parseModelMeta } from "../model-meta.js";
 import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
+import { checkOpenings } from "./commitments.js";
 
 export { ZkError, isZkError } from "../errors.js";
-export { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
+export { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult, type CommitmentCheck } from "./core.js";
 export { parseModelMeta } from "../model-meta.js";
 export type { DecodedTensor } from "./decode.js";
+export type { ModelIdentity } from "./identity.js";
 
-/** One of the four files, as text (parsed here, errors name `name`) or already parsed. */
+/** One file, as text (parsed here, errors name `name`) or already parsed. */
 export type FileContent = string | unknown;
 
 export interface VerifyInputs {
@@ -28,17 +35,30 @@ export interface VerifyInputs {
   readonly proof: FileContent;
   readonly publicSignals: FileContent;
   readonly model: FileContent;
+  /** optional openings: an input file ({"input": ...}), its salt ({"salt": ...}), a claimed output (output.json) */
+  readonly input?: FileContent;
+  readonly inputSalt?: FileContent;
+  readonly output?: FileContent;
+  /** optional: the ONNX model's bytes, checked against the params commitment (or the compiled model) */
+  readonly onnx?: Uint8Array;
 }
 
 export const FILE_ROLES = ["vkey", "proof", "publicSignals", "model"] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
+/** The optional JSON openings, told apart by content like the four. */
+export const OPENING_ROLES = ["input", "inputSalt", "output"] as const;
+export type OpeningRole = (typeof OPENING_ROLES)[number];
+export type AnyRole = FileRole | OpeningRole;
 
 /** The usual file name of each role, for messages. */
-export const ROLE_FILES: Readonly<Record<FileRole, string>> = {
+export const ROLE_FILES: Readonly<Record<AnyRole, string>> = {
   vkey: "verification_key.json",
   proof: "proof.json",
   publicSignals: "public.json",
   model: "model.json",
+  input: "input.json",
+  inputSalt: "input_salt.json",
+  output: "output.json",
 };
 
 function parseJson(content: FileContent, name: string): unknown {
@@ -50,27 +70,30 @@ function parseJson(content: FileContent, name: string): unknown {
   }
 }
 
-/** Which of the four files this JSON is, from its content; null if none. */
-export function roleOf(j: unknown): FileRole | null {
+/** Which file this JSON is, from its content; null if none. */
+export function roleOf(j: unknown): AnyRole | null {
   if (Array.isArray(j)) return "publicSignals";
   if (!j || typeof j !== "object") return null;
   const o = j as Record<string, unknown>;
   if (o.format === "zkinfer-model") return "model";
   if ("pi_a" in o) return "proof";
   if ("IC" in o || ("protocol" in o && "nPublic" in o)) return "vkey";
+  if ("input" in o || "input_data" in o) return "input";
+  if ("output" in o || "outputs" in o) return "output";
+  if ("salt" in o) return "inputSalt";
   return null;
 }
 
 /**
- * Sorts named files (say, from a file picker) into the four roles by content. Errors name
- * the file: invalid JSON, a file that is none of the four, two files of one kind.
+ * Sorts named files (say, from a file picker) into roles by content. Errors name the file:
+ * invalid JSON, a file that is none of them, two files of one kind.
  */
-export function identifyFiles(files: readonly { name: string; text: string }[]): { found: Partial<Record<FileRole, { name: string; json: unknown }>>; missing: FileRole[] } {
-  const found: Partial<Record<FileRole, { name: string; json: unknown }>> = {};
+export function identifyFiles(files: readonly { name: string; text: string }[]): { found: Partial<Record<AnyRole, { name: string; json: unknown }>>; missing: FileRole[] } {
+  const found: Partial<Record<AnyRole, { name: string; json: unknown }>> = {};
   for (const f of files) {
     const json = parseJson(f.text, f.name);
     const role = roleOf(json);
-    if (!role) throw new ZkError("BAD_FILE", `${f.name} is not a verification key, proof, public signals or model.json`);
+    if (!role) throw new ZkError("BAD_FILE", `${f.name} is not a verification key, proof, public signals, model.json, input, salt or output file`);
     const prev = found[role];
     if (prev) throw new ZkError("BAD_FILE", `${prev.name} and ${f.name} are both ${ROLE_FILES[role]}-like files; give one of each`);
     found[role] = { name: f.name, json };
@@ -79,18 +102,23 @@ export function identifyFiles(files: readonly { name: string; text: string }[]):
 }
 
 export interface TimedResult extends VerifyResult {
-  /** milliseconds spent verifying (parsing, curve checks, the pairing) */
+  /** milliseconds spent verifying (parsing, curve checks, the pairing, the openings) */
   readonly ms: number;
 }
 
-/** Verifies a proof from its four files; errors (ZkError) name the file at fault. */
-export async function verifyFiles(inputs: VerifyInputs, names: Partial<Record<FileRole, string>> = {}): Promise<TimedResult> {
+/** Verifies a proof from its four files and checks the openings given; errors (ZkError) name the file at fault. */
+export async function verifyFiles(inputs: VerifyInputs, names: Partial<Record<AnyRole | "onnx", string>> = {}): Promise<TimedResult> {
   const t0 = performance.now();
-  const name = (r: FileRole) => names[r] ?? ROLE_FILES[r];
+  const name = (r: AnyRole) => names[r] ?? ROLE_FILES[r];
   const vk: VerificationKey = parseVkey(parseJson(inputs.vkey, name("vkey")), name("vkey"));
   const proof: Groth16Proof = parseProof(parseJson(inputs.proof, name("proof")), name("proof"));
   const pub = parsePublic(parseJson(inputs.publicSignals, name("publicSignals")), name("publicSignals"));
   const meta: ModelMeta = parseModelMeta(parseJson(inputs.model, name("model")), name("model"));
   const r = await verifyParsed(vk, meta, proof, pub);
-  return { ...r, ms: performance.now() - t0 };
+  const opening = (role: OpeningRole) => (inputs[role] === undefined ? undefined : { json: parseJson(inputs[role], name(role)), name: name(role) });
+  const checks = await checkOpenings(meta, r.outputs, {
+    input: opening("input"), inputSalt: opening("inputSalt"), output: opening("output"),
+    params: inputs.onnx ? { bytes: inputs.onnx, name: names.onnx ?? "model.onnx" } : undefined,
+  });
+  return { ...r, checks, ms: performance.now() - t0 };
 }

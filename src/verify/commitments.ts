@@ -17,7 +17,7 @@ import { importOnnx } from "../model/import.js";
 import { bindParams } from "../model/params.js";
 import { ZkError } from "../errors.js";
 import { sha256HexAsync } from "../util/digest.js";
-import { parseSalt } from "../prove/salts.js";
+import { parseSalt } from "../circuit/salts.js";
 import type { CommitmentCheck } from "./core.js";
 
 export type { CommitmentCheck };
@@ -113,4 +113,21 @@ export function checkOutput(meta: ModelMeta, decoded: readonly DecodedTensor[], 
   const pub = decoded.filter((d) => d.role === "output");
   const match = pub.every((d, i) => sameInts(d.values.map((v) => Math.round(v * 2 ** meta.outputs[i]!.scale)), ints[i]!));
   return { what: "output", match, detail: match ? `${file} is the proof's public output` : `${file} differs from the proof's public output` };
+}
+
+/** Files a verifier may hold besides the four: the openings of what the proof commits to. */
+export interface Openings {
+  readonly input?: { readonly json: unknown; readonly name: string };
+  readonly inputSalt?: { readonly json: unknown; readonly name: string };
+  readonly params?: { readonly bytes: Uint8Array; readonly name: string };
+  readonly output?: { readonly json: unknown; readonly name: string };
+}
+
+/** Every check the openings ask for, in a fixed order (input, params, output). */
+export async function checkOpenings(meta: ModelMeta, decoded: readonly DecodedTensor[], o: Openings): Promise<CommitmentCheck[]> {
+  const checks: CommitmentCheck[] = [];
+  if (o.input) checks.push(checkInput(meta, decoded, o.input.json, o.input.name, o.inputSalt ? parseSalt(o.inputSalt.json, o.inputSalt.name) : undefined));
+  if (o.params) checks.push(await checkParams(meta, decoded, o.params.bytes, o.params.name));
+  if (o.output) checks.push(checkOutput(meta, decoded, o.output.json, o.output.name));
+  return checks;
 }

@@ -11,6 +11,7 @@ import type { ModelMeta } from "../model-meta.js";
 import { decodeOutputs, decodeSignal, type DecodedTensor } from "./decode.js";
 import { ZkError } from "../errors.js";
 import { checkKeyPoints, checkProofPoints } from "./points.js";
+import { checkModelKey, type ModelIdentity } from "./identity.js";
 
 /** A verifier-side check of a file against the proof's public signals (verify.ts, commitments.ts). */
 export interface CommitmentCheck {
@@ -35,6 +36,8 @@ export interface VerifyResult {
   readonly output: readonly number[];
   readonly development: boolean;
   readonly modelSha256: string;
+  /** which model the proof is for (the key was checked to be this model's) */
+  readonly model: ModelIdentity;
   /** results of --input / --params / --output checks against the proof's public signals */
   readonly checks: readonly CommitmentCheck[];
 }
@@ -81,7 +84,8 @@ export function parseVkey(j: unknown, file: string): VerificationKey {
 }
 
 /** Verifies already-parsed objects (the browser module and the CLI share this). */
-export async function verifyParsed(vk: VerificationKey, meta: Pick<ModelMeta, "publicSignals" | "model">, proof: Groth16Proof, pub: string[]): Promise<VerifyResult> {
+export async function verifyParsed(vk: VerificationKey, meta: Pick<ModelMeta, "publicSignals" | "model" | "identity">, proof: Groth16Proof, pub: string[]): Promise<VerifyResult> {
+  const model = await checkModelKey(vk, meta);
   if (vk.nPublic !== meta.publicSignals.count) {
     throw new ZkError("BAD_FILE", `the verification key has ${vk.nPublic} public signals but model.json describes ${meta.publicSignals.count}: they belong to different circuits`);
   }
@@ -94,6 +98,7 @@ export async function verifyParsed(vk: VerificationKey, meta: Pick<ModelMeta, "p
     output: outputs.find((o) => o.role === "output")?.values ?? [],
     development: Boolean((vk as { zkinfer?: { development?: boolean } }).zkinfer?.development),
     modelSha256: meta.model.sha256,
+    model,
     checks: [] as CommitmentCheck[],
   };
   const bad = await checkProofPoints(proof);

@@ -5,9 +5,8 @@
  */
 import { artifact, readModelMeta } from "../artifacts.js";
 import { readFileOrFail, readJsonFile } from "../util/fsx.js";
-import { checkInput, checkOutput, checkParams, type CommitmentCheck } from "./commitments.js";
+import { checkOpenings } from "./commitments.js";
 import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
-import { parseSalt } from "../prove/salts.js";
 
 export { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
 
@@ -33,12 +32,12 @@ export async function verifyDir(dir: string, files: VerifyFiles = {}): Promise<V
   const proof = parseProof(await readJsonFile(proofFile, "proof"), proofFile);
   const pub = parsePublic(await readJsonFile(publicFile, "public signals"), publicFile);
   const result = await verifyParsed(vk, meta, proof, pub);
-  const checks: CommitmentCheck[] = [];
-  if (files.input) {
-    const salt = files.inputSalt ? parseSalt(await readJsonFile(files.inputSalt, "salt file"), files.inputSalt) : undefined;
-    checks.push(checkInput(meta, result.outputs, await readJsonFile(files.input, "input file"), files.input, salt));
-  }
-  if (files.params) checks.push(await checkParams(meta, result.outputs, await readFileOrFail(files.params, "model"), files.params));
-  if (files.output) checks.push(checkOutput(meta, result.outputs, await readJsonFile(files.output, "output file"), files.output));
+  const json = async (file: string | undefined, what: string) => (file ? { json: await readJsonFile(file, what), name: file } : undefined);
+  const checks = await checkOpenings(meta, result.outputs, {
+    input: await json(files.input, "input file"),
+    inputSalt: await json(files.inputSalt, "salt file"),
+    params: files.params ? { bytes: await readFileOrFail(files.params, "model"), name: files.params } : undefined,
+    output: await json(files.output, "output file"),
+  });
   return { ...result, checks };
 }

@@ -50,7 +50,7 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof serve>>;
   let expectedArgmax = -1;
-  const mlp = f("mlp"), cancer = f("cancer");
+  const mlp = f("mlp"), cancer = f("cancer"), hidden = f("hidden");
 
   beforeAll(async () => {
     expect(existsSync(path.join(site, "index.html")), "dist/verifier/index.html (npm run build:verifier)").toBe(true);
@@ -63,6 +63,13 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
     // a second circuit, for "a key for a different circuit"
     await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), cancer, DEFAULT_COMPILE);
     await setupDir(cancer, {});
+    // everything committed: a salted input, hashed params, a salted output
+    await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), hidden,
+      { ...DEFAULT_COMPILE, inputVisibility: "hashed", paramVisibility: "hashed", outputVisibility: "hashed" });
+    await setupDir(hidden, {});
+    writeFileSync(f("cancer-in.json"), JSON.stringify({ input: loadSamples("cancer_logreg").inputs[0] }));
+    writeFileSync(f("cancer-other.json"), JSON.stringify({ input: loadSamples("cancer_logreg").inputs[1] }));
+    await proveDir(hidden, f("cancer-in.json"), {});
     server = await serve(site);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -123,6 +130,21 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
     await page.close();
   });
 
+  it("checks the openings it is given (input + salt, the ONNX model, output.json) against the commitments", async () => {
+    const openings = [f("cancer-in.json"), path.join(hidden, "input_salt.json"), path.join(hidden, "output.json"), fixture("cancer_logreg", "model.onnx")];
+    let { page, status } = await check([...files(hidden), ...openings]);
+    expect(status).toBe("VALID");
+    const checks = async () => page.$$eval("#checks li", (els) => els.map((e) => `${(e as HTMLElement).dataset.what}:${e.className}`));
+    expect(await checks()).toEqual(["input:match", "params:match", "output:match"]);
+    expect((await page.textContent("#vkhash"))?.trim()).toBe(JSON.parse(readFileSync(path.join(hidden, "model.json"), "utf8")).identity.verificationKeySha256);
+    await page.close();
+    // another input under the same salt is not the committed one
+    ({ page, status } = await check([...files(hidden), f("cancer-other.json"), path.join(hidden, "input_salt.json")]));
+    expect(status).toBe("VALID");
+    expect(await checks()).toEqual(["input:mismatch"]);
+    await page.close();
+  });
+
   it("refuses broken inputs with a message naming the problem", async () => {
     // a missing file: the page says which one it still needs
     let r = await check(files(mlp).slice(0, 3));
@@ -137,7 +159,7 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
     await r.page.close();
     // a key for a different circuit
     r = await check([path.join(cancer, "verification_key.json"), ...files(mlp).slice(1)]);
-    expect(r.error).toMatch(/verification key has 1 public signals but model\.json describes 10/);
+    expect(r.error).toMatch(/the verification key is not this model's/);
     await r.page.close();
     // a proof point that is not on the curve
     const proof = JSON.parse(readFileSync(path.join(mlp, "proof.json"), "utf8")) as { pi_a: string[] };

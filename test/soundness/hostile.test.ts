@@ -216,12 +216,18 @@ describe("corrupted artifacts", () => {
     expectError(["verify", dir, "--public", f("pub.json")], /not a decimal field element|JSON array of decimal strings/);
     const vk = damaged("vk", "verification_key.json", (b) => b.toString().replace(/"vk_alpha_1": \[\s*"(\d)/, '"vk_alpha_1": ["9$1'));
     expectError(["verify", vk, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")], /vk_alpha_1 is not on the curve: the key is corrupted/);
-    // a key for a circuit with a different number of public signals
+    // a key for a circuit with a different number of public signals: not the key model.json records
     const other = damaged("vk2", "verification_key.json", (b) => {
       const k = JSON.parse(b.toString()) as { nPublic: number; IC: unknown[] };
       return Buffer.from(JSON.stringify({ ...k, nPublic: k.nPublic + 1, IC: [...k.IC, k.IC[0]] }));
     });
-    expectError(["verify", other, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")], /verification key has \d+ public signals but model\.json describes \d+: they belong to different circuits/);
+    expectError(["verify", other, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")], /the verification key is not this model's/);
+    // a key whose points are all valid but one was swapped: refused by its hash before any pairing
+    const swapped = damaged("vk3", "verification_key.json", (b) => {
+      const k = JSON.parse(b.toString()) as { IC: unknown[] };
+      return Buffer.from(JSON.stringify({ ...k, IC: [k.IC[1], k.IC[0], ...k.IC.slice(2)] }));
+    });
+    expectError(["verify", swapped, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")], /the verification key is not this model's/);
   });
 
   it("refuses early when the job will not fit in memory", () => {

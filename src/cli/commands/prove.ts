@@ -6,7 +6,7 @@ import { flag, parse, positional, str, strs, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtSeconds, fmtVector } from "../output.js";
 import { argmax } from "../../quantize/accuracy.js";
-import { parseSalt } from "../../prove/salts.js";
+import { parseSalt } from "../../circuit/salts.js";
 import { readJsonFile } from "../../util/fsx.js";
 
 const options: Options = {

@@ -38,7 +38,8 @@ export const verify: Command = {
       for (const o of r.outputs) {
         out.line(o.hash ? `  ${o.role} ${o.hash}` : `  ${o.role} ${o.name} ${fmtVector(o.values)}${o.role === "output" && o.values.length > 1 ? `  argmax ${argmax(o.values)}` : ""}`);
       }
-      out.line(`  model sha256 ${r.modelSha256}`);
+      out.line(`  model ${r.model.name}: onnx sha256 ${r.model.onnxSha256}`);
+      out.line(`    architecture ${r.model.architectureSha256}  verification key ${r.model.verificationKeySha256}`);
     }
     for (const c of r.checks) out.line(`  ${c.match ? "MATCH" : "MISMATCH"} ${c.what}: ${c.detail}`);
     if (r.development) out.warn("the verification key is from a development-only setup");

@@ -3,8 +3,8 @@
  * commitment and proof, unless the prover reuses one (to show two proofs commit to the same
  * hidden input). Browser-safe: Web Crypto's getRandomValues exists in Node and in browsers.
  */
-import { P } from "../circuit/field.js";
-import type { Salts } from "../circuit/plan.js";
+import { P } from "./field.js";
+import type { Salts } from "./plan.js";
 import type { ModelMeta, SaltRole } from "../model-meta.js";
 import { ZkError } from "../errors.js";
 
