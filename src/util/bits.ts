@@ -12,3 +12,12 @@ export function bitLength(v: number): number {
   while (2 ** n <= v) n++;
   return n;
 }
+
+/**
+ * Bits of a signed decomposition around c holding every integer in [lo, hi]: with that many
+ * bits m, t = v − c + 2^(m−1) lies in [0, 2^m) and its top bit is exactly [v ≥ c]. The one
+ * width every comparison (circuit/gadgets/compare.ts) and signed requant layout uses.
+ */
+export function signedBits(lo: number, hi: number, c = 0): number {
+  return 1 + Math.max(bitLength(Math.max(hi - c, 0)), bitLength(Math.max(c - lo - 1, 0)));
+}
