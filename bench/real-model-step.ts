@@ -4,21 +4,7 @@
  * failure is reported in it (with the stage it happened in), not thrown.
  */
 import { compileModel, DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
-import { agreement, loadRealModel, runCompiled, type Agreement } from "./harness/real-models.js";
-
-export interface StepResult {
-  readonly model: string;
-  readonly stage: "compile" | "run" | "done";
-  readonly error?: string;
-  readonly constraints?: number;
-  readonly wires?: number;
-  readonly terms?: number;
-  readonly errorBound?: number | null;
-  readonly compileSeconds?: number;
-  readonly runSecondsPerSample?: number;
-  readonly agreement?: Agreement;
-  readonly peakRss: number;
-}
+import { agreement, loadRealModel, runCompiled, type StepResult } from "./harness/real-models.js";
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;

@@ -5,34 +5,21 @@
  * the bar is ≥ 95 % and ≤ 5 %), or the error a model fails with today. Each model compiles in
  * its own process (bench/real-model-step.ts). Writes bench/results/real-models.json.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadRealModel, meetsBar, REAL_MODELS } from "./harness/real-models.js";
-import type { StepResult } from "./real-model-step.js";
+import { compileAndRunInChild, loadRealModel, meetsBar, REAL_MODELS, type StepResult } from "./harness/real-models.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 const args = process.argv.slice(2);
 const only = args.includes("--model") ? args[args.indexOf("--model") + 1] : undefined;
 const models = REAL_MODELS.filter((m) => !only || m === only);
 
-function runStep(model: string): StepResult {
-  const r = spawnSync(process.execPath, [path.join(here, "real-model-step.js"), model], { encoding: "utf8", maxBuffer: 1 << 26 });
-  const last = r.stdout.trim().split("\n").at(-1);
-  if (r.status !== 0 || !last) {
-    // a crash (out of memory, say) rather than a reported failure
-    const why = r.stderr.trim().split("\n").filter((l) => l.trim()).at(-1) ?? `exit ${r.status ?? r.signal}`;
-    return { model, stage: "compile", error: `the process died: ${why}`, peakRss: 0 };
-  }
-  return JSON.parse(last) as StepResult;
-}
-
 const rows: StepResult[] = [];
 for (const model of models) {
   process.stderr.write(`${model}...\n`);
-  rows.push(runStep(model));
+  rows.push(await compileAndRunInChild(model));
 }
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;

@@ -8,6 +8,7 @@
  * output element is at most 5 % of the output's scale, where the scale is the largest
  * |PyTorch output| over all samples (so a logit error is judged against the logits' own range).
  */
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,9 +57,10 @@ export interface RealModel {
   readonly outputs: readonly number[][];
 }
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 // compiled to dist/bench/harness, the fixtures are still at the repository root
-export const REAL_FIXTURES = path.join(path.basename(root) === "dist" ? path.dirname(root) : root, "test", "fixtures", "real");
+const repo = path.basename(here) === "dist" ? path.dirname(here) : here;
+export const REAL_FIXTURES = path.join(repo, "test", "fixtures", "real");
 
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, "utf8"));
 
@@ -134,4 +136,42 @@ export async function runCompiled(c: CompiledModel, inputs: readonly (readonly n
     results.push(dequantize(y!, c.meta.outputs[0]!.scale));
   }
   return results;
+}
+
+/** What bench/real-model-step.ts reports for one model. */
+export interface StepResult {
+  readonly model: string;
+  /** where it failed, or "done" */
+  readonly stage: "compile" | "run" | "done";
+  readonly error?: string;
+  readonly constraints?: number;
+  readonly wires?: number;
+  readonly terms?: number;
+  readonly errorBound?: number | null;
+  readonly compileSeconds?: number;
+  readonly runSecondsPerSample?: number;
+  readonly agreement?: Agreement;
+  /** bytes */
+  readonly peakRss: number;
+}
+
+/**
+ * Compiles and runs one model in a child process (dist/bench/real-model-step.js, so `npm run
+ * build:lib` first): its peak RSS is its own, and the caller's event loop stays free while a
+ * compile runs for minutes (a vitest worker that blocks that long loses its RPC link).
+ */
+export function compileAndRunInChild(name: string): Promise<StepResult> {
+  const script = path.join(repo, "dist", "bench", "real-model-step.js");
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script, name], { maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+      const last = stdout.trim().split("\n").at(-1);
+      if (err || !last) {
+        // a crash (out of memory, a missing dist/) rather than a failure the step reported
+        const why = stderr.trim().split("\n").filter((l) => l.trim()).at(-1) ?? String(err);
+        resolve({ model: name, stage: "compile", error: `the process died: ${why}`, peakRss: 0 });
+        return;
+      }
+      resolve(JSON.parse(last) as StepResult);
+    });
+  });
 }

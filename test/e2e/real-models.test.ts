@@ -6,7 +6,8 @@
  *   import    zkinfer imports it and its float evaluator reproduces PyTorch
  *   quantize  the integer reference model meets the issue's bar: argmax agrees on ≥ 95 % of
  *             the samples, worst |error| ≤ 5 % of the output's scale (bench/harness/real-models.ts)
- *   run       compiled to a circuit, `zkinfer run`'s path (the witness plan) meets the same bar
+ *   run       compiled to a circuit (in a child process), `zkinfer run`'s path (the wasm
+ *             witness plan) meets the same bar
  *   prove     small models only: setup, prove and verify one sample
  *
  * Default run: every stage of the small models, and up to `quantize` for the big ones (their
@@ -22,14 +23,14 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import ort from "onnxruntime-node";
-import { compileModel, compileToDir, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { compileToDir, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { setupDir } from "../../src/prove/setup.js";
 import { proveDir } from "../../src/prove/prove.js";
 import { verifyDir } from "../../src/verify/verify.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import {
-  agreement, describeAgreement, importAndRunFloat, loadRealModel, meetsBar, quantizeModel, REAL_FIXTURES, REAL_MODELS,
-  runCompiled, runReference, SMALL_MODELS, type RealModel, type RealModelName,
+  agreement, compileAndRunInChild, describeAgreement, importAndRunFloat, loadRealModel, meetsBar, quantizeModel, REAL_FIXTURES,
+  REAL_MODELS, runReference, SMALL_MODELS, type RealModel, type RealModelName,
 } from "../../bench/harness/real-models.js";
 
 const HEAVY = process.env.ZKINFER_HEAVY === "1";
@@ -109,9 +110,15 @@ describe.each(REAL_MODELS)("real architecture %s", (name) => {
   const runTitle = "compiles; `run` (the witness plan) agrees with PyTorch";
   if (small || HEAVY) {
     stage(name, "run", runTitle, async () => {
-      const c = compileModel(m.onnx, m.calibration, DEFAULT_COMPILE, { model: name, calibration: "calibration.json" });
-      console.log(`${name}: ${c.meta.circuit.constraints} constraints, ${c.meta.circuit.wires} wires, error bound ${c.meta.outputs[0]!.errorBound}`);
-      check(m, await runCompiled(c, m.inputs), "run");
+      // in a child process (dist/, built by the global setup): a compile of minutes would
+      // block this worker's event loop and cost vitest its RPC link
+      const r = await compileAndRunInChild(name);
+      if (r.error) throw new Error(`${r.stage}: ${r.error}`);
+      console.log(`${name}: ${r.constraints} constraints, ${r.wires} wires, compiled in ${r.compileSeconds!.toFixed(1)} s, ` +
+        `peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MB, error bound ${r.errorBound}`);
+      const a = r.agreement!;
+      console.log(`${name} run: ${describeAgreement(a)}`);
+      if (!meetsBar(a)) throw new Error(`${name} run misses the bar: ${describeAgreement(a)}`);
     }, 1_800_000);
   } else {
     it.skip(`run: ${runTitle} (big model: set ZKINFER_HEAVY=1, or see bench/real-models.ts)`, () => undefined);
