@@ -172,7 +172,9 @@ export class ImportContext {
     }
     this.checkSize(node, shape);
     if (inputs.every((i) => i.constant)) {
-      return this.setConstant(out, evalPrim(op, inputs.map((i) => i.constant!), shape));
+      // the element type rides along so integer shape arithmetic stays integer (see Div)
+      const t = evalPrim(op, inputs.map((i) => i.constant!), shape);
+      return this.setConstant(out, { ...t, dataType: inputs[0]?.constant?.dataType });
     }
     const folded = inputs.find((i) => i.constant);
     if (folded) throw this.unsupported(node, `operand "${folded.name}" is a constant where this op needs a computed tensor`);

@@ -19,6 +19,13 @@ export interface ImportResult {
   readonly notes: readonly string[];
 }
 
+/**
+ * ai.onnx opsets the importer reads. Before opset 7 a few handlers read other attributes
+ * (Add/Sub/Mul/Div's broadcast and axis, Reshape's shape, Pad's paddings, Cast's type names,
+ * Concat's default axis, BatchNormalization's spatial); the other supported ops kept their
+ * meaning (attributes like consumed_inputs and is_test only mattered to training).
+ */
+const MIN_OPSET = 1;
 const MAX_OPSET = 21;
 
 export function importOnnx(bytes: Uint8Array, what = "model"): ImportResult {
@@ -28,8 +35,8 @@ export function importOnnx(bytes: Uint8Array, what = "model"): ImportResult {
 
 export function importModel(model: OnnxModel, what: string): ImportResult {
   const opset = model.opsets.get("") ?? model.opsets.get("ai.onnx") ?? 0;
-  if (opset < 7 || opset > MAX_OPSET) {
-    throw new ZkError("BAD_MODEL", `${what}: ai.onnx opset ${opset} is not supported (supported: 7..${MAX_OPSET})`);
+  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new ZkError("BAD_MODEL", `${what}: ai.onnx opset ${opset} is not supported (supported: ${MIN_OPSET}..${MAX_OPSET})`);
   }
   const unsupported = model.nodes.filter((n) => !(n.domain === "" || n.domain === "ai.onnx") || !OP_HANDLERS.has(n.opType));
   if (unsupported.length > 0) {
@@ -75,7 +82,11 @@ export function importModel(model: OnnxModel, what: string): ImportResult {
   if (model.outputs.length === 0) throw new ZkError("BAD_MODEL", `${what}: the graph has no outputs`);
   const outputs: ValueSpec[] = model.outputs.map((vi) => {
     const op = ctx.lookup(vi.name);
+    if (!op && ctx.pendingQuantize.has(vi.name)) {
+      throw new ZkError("UNSUPPORTED_OP", `${what}: output "${vi.name}" is the integer output of QuantizeLinear "${ctx.pendingQuantize.get(vi.name)!.nodeName}"; only QuantizeLinear → DequantizeLinear pairs (QDQ format) are supported`);
+    }
     if (!op) throw new ZkError("BAD_MODEL", `${what}: output "${vi.name}" is not produced by any node`);
+    if (op.constant && op.constant.data.length === 0) throw new ZkError("UNSUPPORTED_OP", `${what}: output "${vi.name}" is empty (${shapeStr(op.shape)}); a circuit needs at least one output value`);
     if (op.constant) throw new ZkError("UNSUPPORTED_OP", `${what}: output "${vi.name}" does not depend on the input (it is a constant)`);
     if (vi.dims && vi.dims.every((d) => typeof d === "number" && d > 0)) {
       const declared = vi.dims as number[];

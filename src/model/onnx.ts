@@ -115,6 +115,7 @@ const SCHEMA = {
 
 const root = protobuf.Root.fromJSON(SCHEMA);
 const ModelProto = root.lookupType("onnx.ModelProto");
+const TensorProto = root.lookupType("onnx.TensorProto");
 
 /**
  * Rewrites one float initializer of a serialized model (tests use it to make "the same
@@ -141,6 +142,13 @@ export const DataType = {
   FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,
   FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13,
 } as const;
+
+/** Whether a tensor of this ONNX element type holds integers (shapes, indices, counts). */
+export function isIntegerType(type: number | undefined): boolean {
+  return type !== undefined && INTEGER_TYPES.has(type);
+}
+const INTEGER_TYPES: ReadonlySet<number> = new Set([DataType.UINT8, DataType.INT8, DataType.UINT16, DataType.INT16, DataType.INT32,
+  DataType.INT64, DataType.BOOL, DataType.UINT32, DataType.UINT64]);
 
 export type AttrValue = number | string | Tensor | number[] | string[];
 
@@ -221,6 +229,17 @@ export function decodeOnnx(bytes: Uint8Array, what: string): OnnxModel {
     inputs: (g.input ?? []).map(decodeValueInfo),
     outputs: (g.output ?? []).map(decodeValueInfo),
   };
+}
+
+/** A serialized TensorProto on its own (the .pb files of ONNX's backend test data), with its name. */
+export function decodeTensorProto(bytes: Uint8Array, what: string): { name: string; tensor: Tensor } {
+  let raw: RawTensor;
+  try {
+    raw = TensorProto.toObject(TensorProto.decode(bytes), TO_OBJECT) as RawTensor;
+  } catch (e) {
+    throw new ZkError("BAD_FILE", `${what}: not a TensorProto (protobuf decoding failed: ${describeError(e)})`);
+  }
+  return { name: raw.name ?? "", tensor: decodeTensor(raw, what) };
 }
 
 function decodeValueInfo(v: RawValueInfo): OnnxValueInfo {

@@ -203,6 +203,31 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
+    // what torch exports for x.chunk(2, dim=1) (ShuffleNetV2), F.pad's ConstantOfShape, an empty slice, constants in Concat
+    name: "chunk's shape arithmetic (integer Div), Slice past the end, Concat with constants, ConstantOfShape",
+    inShape: [1, 6, 2, 2],
+    build: (r) => ({
+      initializers: [
+        intTensor("one", [1]), intTensor("two", [2]), intTensor("zero", [0]), intTensor("far", [10]), intTensor("farther", [20]),
+        intTensor("ushape", [1, 1, 2, 2]), randomTensor("k", [1, 2, 2, 2], r),
+      ],
+      nodes: [
+        { opType: "Shape", inputs: ["x"], outputs: ["s"] },
+        { opType: "Gather", inputs: ["s", "one"], outputs: ["c"], attrs: { axis: 0 } },
+        { opType: "Add", inputs: ["c", "one"], outputs: ["c1"] },
+        { opType: "Div", inputs: ["c1", "two"], outputs: ["half"] }, // (6 + 1) / 2 = 3 in int64
+        { opType: "Mul", inputs: ["half", "two"], outputs: ["end"] },
+        { opType: "Slice", inputs: ["x", "zero", "half", "one"], outputs: ["a"] },
+        { opType: "Slice", inputs: ["x", "half", "end", "one"], outputs: ["b"] },
+        { opType: "Slice", inputs: ["x", "far", "farther", "one"], outputs: ["empty"] },
+        { opType: "ConstantOfShape", inputs: ["ushape"], outputs: ["u"], attrs: { value: { name: "v", shape: [1], data: [0.5] } } },
+        { opType: "Concat", inputs: ["b", "empty", "k", "a"], outputs: ["y"], attrs: { axis: 1 } },
+        { opType: "Concat", inputs: ["u", "a", "u"], outputs: ["y2"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }, { name: "y2" }],
+    }),
+  },
+  {
     name: "Clip (Relu6), LeakyRelu",
     inShape: [3, 7],
     range: [-8, 8],

@@ -13,7 +13,7 @@ import { Concat, Dropout, Flatten, Gather, Identity, Pad, Reshape, Slice, Squeez
 import { ArgMax, ReduceMax, ReduceMean, ReduceSum } from "./reduce.js";
 import { BatchNormalization } from "./normalization.js";
 import { DequantizeLinear, QuantizeLinear } from "./quant.js";
-import { Cast, Constant, Shape } from "./constant.js";
+import { Cast, Constant, ConstantOfShape, Shape } from "./constant.js";
 
 export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHandler>([
   // linear with constants: free in the circuit
@@ -30,5 +30,5 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   // quantized (QDQ) models
   ["QuantizeLinear", QuantizeLinear], ["DequantizeLinear", DequantizeLinear],
   // constants and shape arithmetic
-  ["Constant", Constant], ["Shape", Shape], ["Cast", Cast],
+  ["Constant", Constant], ["ConstantOfShape", ConstantOfShape], ["Shape", Shape], ["Cast", Cast],
 ]);

@@ -4,6 +4,8 @@ import type { OpHandler } from "../context.js";
 export const BatchNormalization: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
   if (ctx.int(node, "training_mode", 0) !== 0) throw ctx.unsupported(node, "training_mode=1");
+  // before opset 9, spatial=0 meant one parameter per element of [C, H, W], not per channel
+  if (ctx.opset < 9 && ctx.int(node, "spatial", 1) !== 1) throw ctx.unsupported(node, "spatial=0 (per-element parameters)");
   if (node.outputs.slice(1).some((o) => o)) throw ctx.unsupported(node, "the running mean/var outputs (training mode)");
   const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => ctx.constant(node, i, ["scale", "B", "mean", "var"][i - 1]!));
   const eps = ctx.float(node, "epsilon", 1e-5);

@@ -30,7 +30,9 @@ function qparams(ctx: ImportContext, node: OnnxNode, rank: number): QParams {
   const range = RANGES[type];
   if (!range) throw ctx.unsupported(node, `quantized element type ${type} (int8, uint8, int16, uint16 are supported)`);
   if (scale.data.some((s) => !(s > 0))) throw ctx.error(node, "scales must be positive");
-  return { scale, zeroPoint: zp?.constant ?? null, axis: rank ? normAxis(ctx, node, ctx.int(node, "axis", 1), rank) : 0, range };
+  // the axis only means something for per-axis scales (a 1-D tensor's default axis 1 is out of range)
+  const perAxis = scale.data.length > 1;
+  return { scale, zeroPoint: zp?.constant ?? null, axis: perAxis && rank ? normAxis(ctx, node, ctx.int(node, "axis", 1), rank) : 0, range };
 }
 
 /** Per-tensor or per-axis: the scale and zero point that apply to flat index i. */
