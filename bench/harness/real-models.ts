@@ -20,7 +20,7 @@ import { runQuantized } from "../../src/quantize/reference.js";
 import { dequantize, quantizeInput } from "../../src/quantize/input.js";
 import { argmax } from "../../src/quantize/accuracy.js";
 import type { CompiledModel } from "../../src/circuit/compile-model.js";
-import { qinputOf } from "../../src/prove/qinput.js";
+import { qinputOf } from "../../src/quantize/input.js";
 import { runPlan, type Backend } from "../../src/witness/witness.js";
 import { runFloat } from "../../src/model/evaluate.js";
 import type { Graph } from "../../src/model/graph.js";
@@ -129,7 +129,7 @@ export function runReference(q: QGraph, inputs: readonly (readonly number[])[]):
 
 /** `zkinfer run`'s path: the compiled witness plan on each input, outputs dequantized. */
 export async function runCompiled(c: CompiledModel, inputs: readonly (readonly number[])[], backend: Backend = "js"): Promise<number[][]> {
-  const spec = qinputOf(c.meta);
+  const spec = qinputOf(c.meta.input);
   const results: number[][] = [];
   for (const x of inputs) {
     const [y] = await runPlan(c.circuit.plan, quantizeInput(x, spec, false).tensor, { backend });
