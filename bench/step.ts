@@ -2,7 +2,8 @@
  * One measured pipeline step in its own process, so its peak RSS is its own. Prints one JSON
  * line: the step's result fields, wall seconds and peak RSS in bytes.
  */
-import { compileToDir, DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
+import { compileToDir } from "../src/artifacts.js";
 import { setupDir } from "../src/prove/setup.js";
 import { proveDir } from "../src/prove/prove.js";
 import { verifyDir } from "../src/verify/verify.js";

@@ -26,7 +26,7 @@ export { witnessPool } from "./witness/pool.js";
 export { checkR1cs } from "./witness/check.js";
 
 // verbs on circuit directories
-export { compileToDir } from "./circuit/compile-model.js";
+export { compileToDir } from "./artifacts.js";
 export { setupDir, type SetupOptions, type SetupResult } from "./prove/setup.js";
 export { proveDir, proveBatch, readBatchInputs, type ProveOptions, type ProveResult, type BatchResult } from "./prove/prove.js";
 export { verifyDir, verifyParsed, type VerifyResult, type VerifyFiles } from "./verify/verify.js";

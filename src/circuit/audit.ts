@@ -20,9 +20,9 @@
  * The ranges are re-derived here from the constraints alone (circuit/intervals.ts, iterated
  * to a fixpoint over the whole R1CS).
  */
-import type { R1cs } from "../formats/r1cs.js";
+import type { R1cs } from "./compile.js";
 import { LinearCombination, ONE, type Wire } from "./lc.js";
-import { toSigned } from "./field.js";
+import { toSigned } from "../field.js";
 import { WireIntervals, type Range } from "./intervals.js";
 import type { CircuitAuditInfo } from "./compile.js";
 import { fitsSlot, type PackPart } from "./gadgets/pack.js";

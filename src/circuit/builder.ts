@@ -6,18 +6,14 @@
  * private inputs, then internal wires in allocation order.
  */
 import { LinearCombination, ONE, type Wire } from "./lc.js";
-import type { Constraint } from "../formats/r1cs.js";
+import type { Constraint as FileConstraint } from "../formats/r1cs.js";
+import type { WireLabel } from "../formats/sym.js";
+
+export type { WireLabel };
+export type Constraint = FileConstraint<LinearCombination>;
 import type { PlanStep } from "./plan.js";
 import { WireIntervals } from "./intervals.js";
 
-/** A named block of wires, for the .sym file: wire first + i·inner + j is `name[i][j]`. */
-export interface WireLabel {
-  readonly first: Wire;
-  readonly count: number;
-  readonly name: string;
-  /** > 0 for 2-D blocks (per element, per bit) */
-  readonly inner: number;
-}
 
 export interface SignalCounts {
   readonly nPubOut: number;

@@ -1,10 +1,8 @@
 /**
- * The `compile` verb: ONNX + calibration → a circuit directory. Everything is computed in
- * memory first and every file is written atomically at the end, model.json last, so a failed
- * compile leaves no partial directory that later commands could mistake for a good one.
+ * The compile stage end to end, in memory: ONNX + calibration → import, quantize, compile →
+ * the bytes of a circuit directory (artifacts.ts writes them, model.json last).
  */
 import * as path from "node:path";
-import { promises as fs } from "node:fs";
 import { importOnnx } from "../model/import.js";
 import { calibrate, parseCalibration } from "../quantize/calibration.js";
 import { DEFAULT_QUANTIZE, quantize, type QuantizeOptions } from "../quantize/quantize.js";
@@ -12,12 +10,11 @@ import { measureAccuracy, type AccuracyReport } from "../quantize/accuracy.js";
 import { compileCircuit, type Circuit, type InputVisibility, type OutputVisibility, type ParamVisibility } from "./compile.js";
 import { writeR1cs } from "../formats/r1cs.js";
 import { writeSym } from "../formats/sym.js";
-import { artifact, serializePlan, MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from "../artifacts.js";
-import { readFileOrFail, readJsonFile, writeFileAtomic, writeJsonAtomic } from "../util/fsx.js";
+import { serializePlan } from "./plan-json.js";
+import { MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from "../meta/model.js";
 import { sha256Hex } from "../util/hash.js";
 import { architectureSha256 } from "../quantize/architecture.js";
 import { sizeOf } from "../model/shapes.js";
-import { ZkError } from "../errors.js";
 import { paramNodes, refuseDuplicateParamNodes } from "../model/params.js";
 import { VERSION } from "../version.js";
 
@@ -96,19 +93,3 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
   return { meta, circuit, r1csBytes, planJson, sym: writeSym(circuit.labels), accuracy };
 }
 
-/** Reads the model and calibration files, compiles, and writes the directory. */
-export async function compileToDir(modelFile: string, calibrationFile: string, outDir: string, opts: CompileModelOptions): Promise<CompiledModel> {
-  const onnx = await readFileOrFail(modelFile, "model");
-  const calJson = await readJsonFile(calibrationFile, "calibration file");
-  const compiled = compileModel(onnx, calJson, opts, { model: modelFile, calibration: calibrationFile });
-  try {
-    await fs.mkdir(outDir, { recursive: true });
-  } catch (e) {
-    throw new ZkError("BAD_FILE", `cannot create output directory ${outDir}: ${(e as Error).message}`);
-  }
-  await writeFileAtomic(artifact(outDir, "r1cs"), compiled.r1csBytes);
-  await writeFileAtomic(artifact(outDir, "sym"), compiled.sym);
-  await writeFileAtomic(artifact(outDir, "plan"), compiled.planJson);
-  await writeJsonAtomic(artifact(outDir, "model"), compiled.meta);
-  return compiled;
-}

@@ -8,16 +8,20 @@
  * A hashed tensor's Poseidon commitment (gadgets/commit.ts) becomes a public signal instead.
  */
 import { ConstraintSystem, type Hint, type WireLabel } from "./builder.js";
-import type { R1cs } from "../formats/r1cs.js";
+import type { R1cs as FileR1cs } from "../formats/r1cs.js";
+import type { LinearCombination } from "./lc.js";
+
+/** The circuit's constraints, as linear combinations (formats/r1cs.ts writes them). */
+export type R1cs = FileR1cs<LinearCombination>;
 import type { PlanStep, WitnessPlan } from "./plan.js";
 import type { QGraph } from "../quantize/qgraph.js";
 import { ZkError } from "../errors.js";
-import type { InputVisibility, OutputVisibility, ParamEntry, ParamVisibility } from "../model-meta.js";
+import type { InputVisibility, OutputVisibility, ParamEntry, ParamVisibility } from "../meta/model.js";
 import { LowerContext } from "./lower/context.js";
 import { lowerNode } from "./lower/ops.js";
 import { bindInput, bindPublic, signalLayout, type CommitmentRecord, type PublicTensor } from "./lower/signals.js";
 
-export type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry, PublicRole } from "../model-meta.js";
+export type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry, PublicRole } from "../meta/model.js";
 export type { PublicTensor } from "./lower/signals.js";
 
 export interface CompileOptions {

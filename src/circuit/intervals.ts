@@ -21,7 +21,7 @@
  * which only costs a range check later, never soundness.
  */
 import { LinearCombination, ONE, type Wire } from "./lc.js";
-import { toSigned } from "./field.js";
+import { toSigned } from "../field.js";
 
 export interface Range {
   readonly lo: number;

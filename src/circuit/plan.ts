@@ -10,7 +10,7 @@
 import type { Groups, Shape } from "../model/graph.js";
 import type { Activation, QOp } from "../quantize/qgraph.js";
 import type { ProductOp } from "./gadgets/product.js";
-import type { SaltRole } from "../model-meta.js";
+import type { SaltRole } from "../meta/model.js";
 
 export type TensorId = number;
 

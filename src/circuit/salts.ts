@@ -3,9 +3,9 @@
  * commitment and proof, unless the prover reuses one (to show two proofs commit to the same
  * hidden input). Browser-safe: Web Crypto's getRandomValues exists in Node and in browsers.
  */
-import { P } from "./field.js";
+import { P } from "../field.js";
 import type { Salts } from "./plan.js";
-import type { ModelMeta, SaltRole } from "../model-meta.js";
+import type { ModelMeta, SaltRole } from "../meta/model.js";
 import { ZkError } from "../errors.js";
 
 /** A uniform field element: 64 random bytes reduced mod p (bias below 2^-250). */

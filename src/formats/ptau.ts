@@ -18,8 +18,8 @@ export const PTAU_SECTION = {
   LAGRANGE_TAU_G1: 12, LAGRANGE_TAU_G2: 13, LAGRANGE_ALPHA_TAU_G1: 14, LAGRANGE_BETA_TAU_G1: 15,
 } as const;
 /** The header names BN254's base field (the coordinates'), not the scalar field. */
-export { BN254_Q } from "../circuit/field.js";
-import { BN254_Q } from "../circuit/field.js";
+export { BN254_Q } from "../field.js";
+import { BN254_Q } from "../field.js";
 export const G1_BYTES = 64;
 export const G2_BYTES = 128;
 

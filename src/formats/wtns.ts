@@ -6,7 +6,7 @@
  * straight into it (see `WitnessBuffer`).
  */
 import { readBinFile, BinFileWriter } from "./binfile.js";
-import { FIELD_BYTES, P, readBigField } from "../circuit/field.js";
+import { FIELD_BYTES, P, readBigField } from "../field.js";
 import { ZkError } from "../errors.js";
 
 export const WTNS_MAGIC = "wtns";

@@ -4,7 +4,7 @@
  * graph position and output name, to the nodes of a verifier's copy of the model.
  */
 import type { Graph, Node, Tensor } from "./graph.js";
-import type { ParamEntry } from "../model-meta.js";
+import type { ParamEntry } from "../meta/model.js";
 import { ZkError } from "../errors.js";
 
 export function paramNodes(graph: Pick<Graph, "nodes">): Node[] {

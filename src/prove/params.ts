@@ -6,7 +6,7 @@
  * params the proof then commits to them.
  */
 import type { PlanStep, WitnessPlan } from "../circuit/plan.js";
-import type { ModelMeta } from "../model-meta.js";
+import type { ModelMeta } from "../meta/model.js";
 import { importOnnx } from "../model/import.js";
 import { bindParams } from "../model/params.js";
 import { quantizeTensor } from "../quantize/params.js";

@@ -15,7 +15,7 @@ import type { WitnessPlan } from "../circuit/plan.js";
 import { readR1cs, type ParsedR1cs } from "../formats/r1cs.js";
 import { readWtns, witnessValues } from "../formats/wtns.js";
 import { checkR1cs } from "../witness/check.js";
-import { decodeOutputs, type DecodedTensor } from "../verify/decode.js";
+import { decodeOutputs, type DecodedTensor } from "../meta/signals.js";
 import { describeError, ZkError } from "../errors.js";
 import type { Progress } from "../util/progress.js";
 import { snarkLogger } from "./logger.js";
@@ -24,7 +24,7 @@ import { checkResources } from "./resources.js";
 import { saltsFor } from "../circuit/salts.js";
 import { withParams } from "./params.js";
 import type { Salts } from "../circuit/plan.js";
-import type { SaltRole } from "../model-meta.js";
+import type { SaltRole } from "../meta/model.js";
 
 export interface ProveOptions {
   readonly outDir?: string;

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import * as snarkjs from "snarkjs";
 import { artifact, readModelMeta, type ModelMeta } from "../artifacts.js";
-import { verificationKeySha256 } from "../verify/identity.js";
+import { verificationKeySha256 } from "../meta/identity.js";
 import { exists, produceFileAtomic, readFileOrFail, readJsonFile, writeJsonAtomic } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
 import { ZkError } from "../errors.js";

@@ -15,17 +15,17 @@
  * Files may come in any order through `identifyFiles` (it tells them apart by content).
  */
 import type { Groth16Proof, VerificationKey } from "snarkjs";
-import type { ModelMeta } from "../model-meta.js";
+import type { ModelMeta } from "../meta/model.js";
 import { ZkError } from "../errors.js";
-import { parseModelMeta } from "../model-meta.js";
+import { parseModelMeta } from "../meta/model.js";
 import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
 import { checkOpenings } from "./commitments.js";
 
 export { ZkError, isZkError } from "../errors.js";
 export { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult, type CommitmentCheck } from "./core.js";
-export { parseModelMeta } from "../model-meta.js";
-export type { DecodedTensor } from "./decode.js";
-export type { ModelIdentity } from "./identity.js";
+export { parseModelMeta } from "../meta/model.js";
+export type { DecodedTensor } from "../meta/signals.js";
+export type { ModelIdentity } from "../meta/identity.js";
 
 /** One file, as text (parsed here, errors name `name`) or already parsed. */
 export type FileContent = string | unknown;

@@ -6,8 +6,8 @@
  * tensor is compared directly. Browser-safe: no Node APIs, so the `zkinfer/verify` module and
  * the verifier page run the same checks as the CLI.
  */
-import type { ModelMeta, PublicEntry } from "../model-meta.js";
-import type { DecodedTensor } from "./decode.js";
+import type { ModelMeta, PublicEntry } from "../meta/model.js";
+import type { DecodedTensor } from "../meta/signals.js";
 import { commitValues } from "../circuit/gadgets/commit.js";
 import { valuesFit } from "../circuit/gadgets/pack.js";
 import { parseInputJson, quantizeInput, qinputOf } from "../quantize/input.js";

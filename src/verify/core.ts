@@ -7,11 +7,11 @@
  */
 import * as snarkjs from "snarkjs";
 import type { Groth16Proof, VerificationKey } from "snarkjs";
-import type { ModelMeta } from "../model-meta.js";
-import { decodeOutputs, decodeSignal, type DecodedTensor } from "./decode.js";
+import type { ModelMeta } from "../meta/model.js";
+import { decodeOutputs, decodeSignal, type DecodedTensor } from "../meta/signals.js";
 import { ZkError } from "../errors.js";
 import { checkKeyPoints, checkProofPoints } from "./points.js";
-import { checkModelKey, type ModelIdentity } from "./identity.js";
+import { checkModelKey, type ModelIdentity } from "../meta/identity.js";
 
 /** A verifier-side check of a file against the proof's public signals (verify.ts, commitments.ts). */
 export interface CommitmentCheck {

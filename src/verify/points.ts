@@ -4,7 +4,7 @@
  * so it works the same in the browser module.
  */
 import type { Groth16Proof } from "snarkjs";
-import { BN254_Q } from "../circuit/field.js";
+import { BN254_Q } from "../field.js";
 
 const Q = BN254_Q;
 const m = (a: bigint) => ((a % Q) + Q) % Q;

@@ -3,7 +3,7 @@
  * that fails. Used by tests (every tamper test ends here) and by `prove --check`.
  */
 import type { ParsedR1cs, R1cs, SparseLc } from "../formats/r1cs.js";
-import { P, mod } from "../circuit/field.js";
+import { P, mod } from "../field.js";
 
 export interface CheckResult {
   readonly ok: boolean;

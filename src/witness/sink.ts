@@ -4,7 +4,7 @@
  * unassigned (a compiler bug) is caught before any proof is attempted.
  */
 import { allocWtns } from "../formats/wtns.js";
-import { FIELD_BYTES, writeBigField, writeSignedField } from "../circuit/field.js";
+import { FIELD_BYTES, writeBigField, writeSignedField } from "../field.js";
 import type { WireSink } from "../circuit/wires.js";
 
 export class WtnsSink implements WireSink {

@@ -6,7 +6,7 @@
  */
 import * as os from "node:os";
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
-import type { SaltRole } from "../model-meta.js";
+import type { SaltRole } from "../meta/model.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import { runPlanJs } from "./backends/js.js";
 import { WtnsSink } from "./sink.js";

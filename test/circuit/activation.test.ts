@@ -6,7 +6,7 @@ import { activate, rescale } from "../../src/quantize/reference.js";
 import { fitPoly } from "../../src/quantize/poly.js";
 import type { Activation } from "../../src/quantize/qgraph.js";
 import { acceptedSingleWireChanges, bench, withWire } from "../helpers/circuit.js";
-import { mod } from "../../src/circuit/field.js";
+import { mod } from "../../src/field.js";
 
 function run(xs: number[], p: RequantParams) {
   return bench(xs, [xs.length], (cs, x) => requant(cs, x, p, "a", 0, 1));

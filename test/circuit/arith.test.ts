@@ -5,7 +5,7 @@ import { div } from "../../src/circuit/gadgets/div.js";
 import { argmax } from "../../src/circuit/gadgets/argmax.js";
 import { axisGroups } from "../../src/model/indexing.js";
 import { roundDiv } from "../../src/quantize/reference.js";
-import { P } from "../../src/circuit/field.js";
+import { P } from "../../src/field.js";
 import { bitLength } from "../../src/util/bits.js";
 import { acceptedSingleWireChanges, bench, benchMany, withWire } from "../helpers/circuit.js";
 

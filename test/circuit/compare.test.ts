@@ -10,7 +10,7 @@ import { ConstraintSystem } from "../../src/circuit/builder.js";
 import { LinearCombination } from "../../src/circuit/lc.js";
 import { isGe, isGeWitness, select, selectValue, signedBits } from "../../src/circuit/gadgets/compare.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
-import { mod, toSigned } from "../../src/circuit/field.js";
+import { mod, toSigned } from "../../src/field.js";
 import { ArraySink, withWire } from "../helpers/circuit.js";
 
 describe("comparison gadget (isGe + select)", () => {

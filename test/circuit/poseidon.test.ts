@@ -4,7 +4,7 @@ import { poseidonGadget, poseidonHash, sboxCount } from "../../src/circuit/gadge
 import { ConstraintSystem } from "../../src/circuit/builder.js";
 import { LinearCombination } from "../../src/circuit/lc.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
-import { mod } from "../../src/circuit/field.js";
+import { mod } from "../../src/field.js";
 
 describe("Poseidon", () => {
   it("matches circomlibjs for every arity 1..16", async () => {

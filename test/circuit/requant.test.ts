@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { requant, type RequantParams } from "../../src/circuit/gadgets/requant.js";
 import { requantLayout as layoutOf } from "../../src/quantize/layout.js";
 import { rescale } from "../../src/quantize/reference.js";
-import { P } from "../../src/circuit/field.js";
+import { P } from "../../src/field.js";
 import { acceptedSingleWireChanges, bench, withWire, type Bench } from "../helpers/circuit.js";
 
 const requantLayout = (p: RequantParams) => layoutOf(p.lo, p.hi, p.shift, p.act);

@@ -11,7 +11,7 @@ import { qinputOf } from "../../src/quantize/input.js";
 import { readR1cs } from "../../src/formats/r1cs.js";
 import { readWtns, witnessValues } from "../../src/formats/wtns.js";
 import { checkR1cs } from "../../src/witness/check.js";
-import { P } from "../../src/circuit/field.js";
+import { P } from "../../src/field.js";
 import { encodeOnnx, randomInput, rng, runOrt } from "../helpers/onnx.js";
 import { OP_CASES } from "../helpers/models.js";
 

@@ -7,7 +7,7 @@ import { readR1cs, writeR1cs } from "../../src/formats/r1cs.js";
 import { allocWtns, readWtns, witnessValues } from "../../src/formats/wtns.js";
 import { readBinFile, BinFileWriter } from "../../src/formats/binfile.js";
 import { LinearCombination } from "../../src/circuit/lc.js";
-import { P, toSigned, writeSignedField, readBigField } from "../../src/circuit/field.js";
+import { P, toSigned, writeSignedField, readBigField } from "../../src/field.js";
 import { compileCircuit } from "../../src/circuit/compile.js";
 import { ZkError } from "../../src/errors.js";
 import { loadModel } from "../helpers/fixtures.js";

@@ -6,7 +6,7 @@
 import { ConstraintSystem } from "../../src/circuit/builder.js";
 import { LinearCombination, type LcTensor } from "../../src/circuit/lc.js";
 import type { Salts, WitnessPlan } from "../../src/circuit/plan.js";
-import { mod } from "../../src/circuit/field.js";
+import { mod } from "../../src/field.js";
 import type { WireSink } from "../../src/circuit/wires.js";
 import { runSteps } from "../../src/witness/backends/js.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";

@@ -24,7 +24,7 @@ import { runPlanJs } from "../../src/witness/backends/js.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
 import { packValues, slotOf, valuesFit, perElement } from "../../src/circuit/gadgets/pack.js";
 import { checkOutput } from "../../src/verify/commitments.js";
-import { decodeOutputs } from "../../src/verify/decode.js";
+import { decodeOutputs } from "../../src/meta/signals.js";
 import { auditOpenings } from "../../src/circuit/audit.js";
 import { fixture } from "../helpers/fixtures.js";
 import { ArraySink } from "../helpers/circuit.js";

@@ -3,7 +3,7 @@
  * circuit: change one wire, or rewrite a bit decomposition so that its sum is unchanged but a
  * bit is not 0 or 1 (the "out-of-range bits" attack on non-strict decompositions).
  */
-import { mod, P } from "../../src/circuit/field.js";
+import { mod, P } from "../../src/field.js";
 import type { BitsLayout, PlanStep } from "../../src/circuit/plan.js";
 
 export function withWire(w: readonly bigint[], wire: number, v: bigint): bigint[] {

@@ -21,7 +21,7 @@
 import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination } from "../lc.js";
 import type { BitsLayout } from "../plan.js";
-import type { PackPart } from "../../model-meta.js";
+import type { PackPart } from "../../meta/model.js";
 import { hull, type Range } from "../intervals.js";
 import { bitLength } from "../wires.js";
 import { rangeCheck } from "./range.js";

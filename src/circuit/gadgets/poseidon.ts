@@ -13,7 +13,7 @@ import type { ConstraintSystem } from "../builder.js";
 // circomlib's constants (scripts/poseidon-constants.mjs copies them here at build time)
 import raw from "./poseidon-constants.json" with { type: "json" };
 import { LinearCombination } from "../lc.js";
-import { P } from "../field.js";
+import { P } from "../../field.js";
 
 export const POSEIDON_MAX_INPUTS = 16;
 const FULL_ROUNDS = 8;

@@ -8,7 +8,7 @@ import type { ConstraintSystem } from "../builder.js";
 import type { LcTensor } from "../lc.js";
 import type { PlanTensor, TensorId } from "../plan.js";
 import type { QGraph } from "../../quantize/qgraph.js";
-import type { ParamEntry, ParamVisibility } from "../../model-meta.js";
+import type { ParamEntry, ParamVisibility } from "../../meta/model.js";
 import type { PackInput } from "../gadgets/pack.js";
 import { materialize } from "../linear.js";
 

@@ -7,7 +7,7 @@
 import { LinearCombination, type LcTensor } from "../lc.js";
 import type { TensorId } from "../plan.js";
 import type { IntTensor, QNode, QValue } from "../../quantize/qgraph.js";
-import type { ParamEntry } from "../../model-meta.js";
+import type { ParamEntry } from "../../meta/model.js";
 import { MAX_MAGNITUDE } from "../../quantize/context.js";
 import { admittedSlot } from "../../quantize/params.js";
 import { rangeCheck } from "../gadgets/range.js";

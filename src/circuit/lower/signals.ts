@@ -8,7 +8,7 @@
 import { LinearCombination, type LcTensor } from "../lc.js";
 import type { TensorId } from "../plan.js";
 import type { QGraph } from "../../quantize/qgraph.js";
-import type { InputVisibility, OutputVisibility, PackPart, ParamVisibility, PublicRole, SaltRole } from "../../model-meta.js";
+import type { InputVisibility, OutputVisibility, PackPart, ParamVisibility, PublicRole, SaltRole } from "../../meta/model.js";
 import type { SignalCounts } from "../builder.js";
 import { sizeOf } from "../../model/shapes.js";
 import { rangeCheck } from "../gadgets/range.js";

@@ -1,4 +1,5 @@
-import { compileToDir, DEFAULT_COMPILE } from "../../circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../../circuit/compile-model.js";
+import { compileToDir } from "../../artifacts.js";
 import { flag, int, num, oneOf, parse, positional, requireStr, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtSeconds } from "../output.js";

@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import * as os from "node:os";
 import { promises as fs } from "node:fs";
-import { compileToDir, DEFAULT_COMPILE } from "../../circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../../circuit/compile-model.js";
+import { compileToDir } from "../../artifacts.js";
 import { setupDir } from "../../prove/setup.js";
 import { proveDir } from "../../prove/prove.js";
 import { verifyDir } from "../../verify/verify.js";

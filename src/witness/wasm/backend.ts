@@ -14,7 +14,7 @@ import type { PlanStep, PlanTensor, Salts, WitnessPlan } from "../../circuit/pla
 import type { IntTensor } from "../../quantize/qgraph.js";
 import { broadcastIndex, sameShape, sizeOf } from "../../model/shapes.js";
 import { wtnsLayout, wtnsPrefix } from "../../formats/wtns.js";
-import { FIELD_BYTES, writeBigField, writeSignedField } from "../../circuit/field.js";
+import { FIELD_BYTES, writeBigField, writeSignedField } from "../../field.js";
 import type { WireSink } from "../../circuit/wires.js";
 import { runStep } from "../backends/js.js";
 import type { Kernels, KernelName } from "./kernels.js";

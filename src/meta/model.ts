@@ -2,7 +2,7 @@
  * model.json's format marker and its validation, on parsed JSON: no files, so the browser
  * verifier shares it with the CLI (src/artifacts.ts reads the file).
  */
-import { ZkError } from "./errors.js";
+import { ZkError } from "../errors.js";
 
 export const MODEL_FORMAT = "zkinfer-model";
 export const MODEL_VERSION = 2;

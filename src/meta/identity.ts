@@ -5,7 +5,7 @@
  * any changed point does. model.json records it at setup; verifiers refuse any other key.
  */
 import type { VerificationKey } from "snarkjs";
-import type { ModelMeta } from "../model-meta.js";
+import type { ModelMeta } from "./model.js";
 import { sha256HexAsync } from "../util/digest.js";
 import { ZkError } from "../errors.js";
 

@@ -3,9 +3,9 @@
  * public) decoded from field elements to signed integers and then to floats by its scale;
  * each commitment (a hashed input, output or params) as its field element.
  */
-import type { ModelMeta } from "../model-meta.js";
-import type { PublicRole } from "../model-meta.js";
-import { P } from "../circuit/field.js";
+import type { ModelMeta } from "./model.js";
+import type { PublicRole } from "./model.js";
+import { P } from "../field.js";
 import { ZkError } from "../errors.js";
 
 export interface DecodedTensor {
