@@ -14,6 +14,7 @@ import { sha256Hex } from "../util/hash.js";
 import { ZkError } from "../errors.js";
 import type { Progress } from "../util/progress.js";
 import { checkUserPtau, ensureDevPtau } from "./ptau.js";
+import type { PtauVerdict } from "./ptau-trust.js";
 import { snarkLogger } from "./logger.js";
 import { checkResources } from "./resources.js";
 import { VERSION } from "../version.js";
@@ -34,7 +35,8 @@ export interface SetupInfo {
   readonly protocol: "groth16";
   readonly r1csSha256: string;
   readonly zkeySha256: string;
-  readonly ptau: { readonly file: string; readonly power: number; readonly development: boolean };
+  /** `check`: how the ptau earned its use (absent in records written before files were checked). */
+  readonly ptau: { readonly file: string; readonly power: number; readonly development: boolean; readonly check?: PtauVerdict };
   readonly warning?: string;
 }
 
@@ -42,6 +44,8 @@ export interface SetupResult {
   readonly info: SetupInfo;
   readonly skipped: boolean;
   readonly ptauGenerated: boolean;
+  /** Things the caller should tell the user (a cached ptau that failed its check and was remade). */
+  readonly warnings: readonly string[];
 }
 
 export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<SetupResult> {
@@ -58,21 +62,27 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
   const wantDev = !opts.ptau;
   let ptauFile: string;
   let ptauPower: number;
+  let check: PtauVerdict;
   let generated = false;
+  const warnings: string[] = [];
   if (opts.ptau) {
     ptauFile = path.resolve(opts.ptau);
-    ptauPower = (await checkUserPtau(ptauFile, power)).power;
+    const user = await checkUserPtau(ptauFile, power, { progress: opts.progress });
+    ptauPower = user.info.power;
+    check = user.verdict;
   } else {
     const dev = await ensureDevPtau(power, opts.progress);
     ptauFile = dev.file;
     ptauPower = power;
+    check = dev.verdict;
     generated = dev.generated;
+    if (dev.warning) warnings.push(dev.warning);
   }
   const previous = await readSetupInfo(dir).catch(() => null);
   const have = (await exists(artifact(dir, "zkey"))) && (await exists(artifact(dir, "vkey")));
   const samePtau = previous && previous.ptau.development === wantDev && (wantDev || previous.ptau.file === ptauFile);
   if (!opts.force && previous && have && previous.r1csSha256 === r1csSha && samePtau) {
-    return { info: previous, skipped: true, ptauGenerated: generated };
+    return { info: previous, skipped: true, ptauGenerated: generated, warnings };
   }
 
   const zkeyFile = artifact(dir, "zkey");
@@ -98,12 +108,12 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
     protocol: "groth16",
     r1csSha256: r1csSha,
     zkeySha256: sha256Hex(await readFileOrFail(zkeyFile, "proving key")),
-    ptau: { file: ptauFile, power: ptauPower, development: wantDev },
+    ptau: { file: ptauFile, power: ptauPower, development: wantDev, check },
     ...(wantDev ? { warning: DEV_WARNING } : {}),
   };
   await writeJsonAtomic(artifact(dir, "setup"), info);
   opts.progress?.done();
-  return { info, skipped: false, ptauGenerated: generated };
+  return { info, skipped: false, ptauGenerated: generated, warnings };
 }
 
 export async function readSetupInfo(dir: string): Promise<SetupInfo> {

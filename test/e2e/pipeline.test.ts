@@ -142,7 +142,7 @@ describe("setup with a given ptau file", () => {
     const { ensureDevPtau } = await import("../../src/prove/ptau.js");
     const ptau = (await ensureDevPtau(meta.circuit.ptauPower + 2)).file; // a bigger file works too
     const r = await setupDir(dir, { ptau });
-    expect(r.info.ptau).toEqual({ file: ptau, power: meta.circuit.ptauPower + 2, development: false });
+    expect(r.info.ptau).toEqual({ file: ptau, power: meta.circuit.ptauPower + 2, development: false, check: { method: "consistency", power: meta.circuit.ptauPower } });
     expect(r.info.warning).toBeUndefined();
     const vk = JSON.parse(readFileSync(path.join(dir, "verification_key.json"), "utf8"));
     expect(vk.zkinfer).toBeUndefined();
