@@ -16,7 +16,7 @@ import * as os from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Curve } from "ffjavascript";
 import { binFileHeader, sectionHeader } from "../formats/binfile.js";
-import { BN254_Q, PTAU_MAGIC, PTAU_SECTION, PTAU_VERSION, ptauSectionPoints, readPtauLayout, type PtauInfo } from "../formats/ptau.js";
+import { BN254_Q, PTAU_MAGIC, PTAU_SECTION, PTAU_VERSION, ptauSectionPoints, readPtauLayout, type PtauInfo, type PtauLayout } from "../formats/ptau.js";
 import { withFixedBase } from "./fixedbase.js";
 import { getCurve } from "./curve.js";
 import { exists } from "../util/fsx.js";
@@ -234,12 +234,8 @@ export interface CheckedPtau {
   readonly verdict: PtauVerdict;
 }
 
-/**
- * Checks a user-supplied ptau: first the header (BN254, prepared, big enough) before any heavy
- * work, then its content (a known ceremony file's hash, or the consistency check at the power
- * this circuit needs).
- */
-export async function checkUserPtau(file: string, needPower: number, opts: VerifyPtauOptions = {}): Promise<CheckedPtau> {
+/** The cheap part of checking a user-supplied ptau, before any heavy work: BN254, prepared, big enough. */
+export async function inspectUserPtau(file: string, needPower: number): Promise<PtauLayout> {
   const layout = await readPtauLayout(file);
   const info = layout.info;
   if (!info.prepared) {
@@ -248,5 +244,14 @@ export async function checkUserPtau(file: string, needPower: number, opts: Verif
   if (info.power < needPower) {
     throw new ZkError("RESOURCE", `${file}: power ${info.power} is too small; this circuit needs power ${needPower} (2^${needPower} ≥ constraints + public signals + 1)`);
   }
-  return { info, verdict: await verifyPtau(file, layout, needPower, opts) };
+  return layout;
+}
+
+/**
+ * Checks a user-supplied ptau: the header first, then its content (a known ceremony file's
+ * hash, or the consistency check at the power this circuit needs).
+ */
+export async function checkUserPtau(file: string, needPower: number, opts: VerifyPtauOptions = {}): Promise<CheckedPtau> {
+  const layout = await inspectUserPtau(file, needPower);
+  return { info: layout.info, verdict: await verifyPtau(file, layout, needPower, opts) };
 }

@@ -13,7 +13,7 @@ import { exists, produceFileAtomic, readFileOrFail, readJsonFile, writeJsonAtomi
 import { sha256Hex } from "../util/hash.js";
 import { ZkError } from "../errors.js";
 import type { Progress } from "../util/progress.js";
-import { checkUserPtau, ensureDevPtau } from "./ptau.js";
+import { checkUserPtau, ensureDevPtau, inspectUserPtau } from "./ptau.js";
 import type { PtauVerdict } from "./ptau-trust.js";
 import { snarkLogger } from "./logger.js";
 import { checkResources } from "./resources.js";
@@ -56,40 +56,27 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
   if (r1csSha !== meta.circuit.r1csSha256) {
     throw new ZkError("BAD_FILE", `${r1csFile} does not match model.json (hash differs); recompile the model`);
   }
-  // the ptau is checked (or generated) first: a bad --ptau is an error even when keys exist
   const power = meta.circuit.ptauPower;
   checkResources("setup", meta.circuit.constraints, meta.circuit.wires, power);
   const wantDev = !opts.ptau;
-  let ptauFile: string;
-  let ptauPower: number;
-  let check: PtauVerdict;
-  let generated = false;
-  const warnings: string[] = [];
-  if (opts.ptau) {
-    ptauFile = path.resolve(opts.ptau);
-    const user = await checkUserPtau(ptauFile, power, { progress: opts.progress });
-    ptauPower = user.info.power;
-    check = user.verdict;
-  } else {
-    const dev = await ensureDevPtau(power, opts.progress);
-    ptauFile = dev.file;
-    ptauPower = power;
-    check = dev.verdict;
-    generated = dev.generated;
-    if (dev.warning) warnings.push(dev.warning);
-  }
+  const userFile = opts.ptau ? path.resolve(opts.ptau) : undefined;
+  // a bad --ptau header is an error even when keys exist; its points are checked only if setup will read them
+  if (userFile) await inspectUserPtau(userFile, power);
   const previous = await readSetupInfo(dir).catch(() => null);
   const have = (await exists(artifact(dir, "zkey"))) && (await exists(artifact(dir, "vkey")));
-  const samePtau = previous && previous.ptau.development === wantDev && (wantDev || previous.ptau.file === ptauFile);
-  if (!opts.force && previous && have && previous.r1csSha256 === r1csSha && samePtau) {
-    return { info: previous, skipped: true, ptauGenerated: generated, warnings };
+  const samePtau = previous && previous.ptau.development === wantDev && (wantDev || previous.ptau.file === userFile);
+  // keys made before ptau files were checked (no ptau.check) are made again
+  if (!opts.force && previous?.ptau.check && have && previous.r1csSha256 === r1csSha && samePtau) {
+    return { info: previous, skipped: true, ptauGenerated: false, warnings: [] };
   }
+  // checked (or generated) before anything is written
+  const ptau = await preparePtau(userFile, power, opts.progress);
 
   const zkeyFile = artifact(dir, "zkey");
   const stage0 = `${zkeyFile}.0.tmp-${process.pid}`;
   try {
     const log0 = snarkLogger("setup", opts.progress);
-    const res = await snarkjs.zKey.newZKey(r1csFile, ptauFile, stage0, log0);
+    const res = await snarkjs.zKey.newZKey(r1csFile, ptau.file, stage0, log0);
     if (res === -1 || log0.errors.length) throw new ZkError("BAD_FILE", `snarkjs setup failed: ${log0.errors.join("; ") || "unknown error"}`);
     await produceFileAtomic(zkeyFile, async (tmp) => {
       const log1 = snarkLogger("contribute", opts.progress);
@@ -108,12 +95,30 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
     protocol: "groth16",
     r1csSha256: r1csSha,
     zkeySha256: sha256Hex(await readFileOrFail(zkeyFile, "proving key")),
-    ptau: { file: ptauFile, power: ptauPower, development: wantDev, check },
+    ptau: { file: ptau.file, power: ptau.power, development: wantDev, check: ptau.check },
     ...(wantDev ? { warning: DEV_WARNING } : {}),
   };
   await writeJsonAtomic(artifact(dir, "setup"), info);
   opts.progress?.done();
-  return { info, skipped: false, ptauGenerated: generated, warnings };
+  return { info, skipped: false, ptauGenerated: ptau.generated, warnings: ptau.warning ? [ptau.warning] : [] };
+}
+
+interface ChosenPtau {
+  readonly file: string;
+  readonly power: number;
+  readonly check: PtauVerdict;
+  readonly generated: boolean;
+  readonly warning?: string;
+}
+
+/** The ptau setup will read, checked (ptau-trust.ts), or the development one, made if need be. */
+async function preparePtau(userFile: string | undefined, power: number, progress?: Progress): Promise<ChosenPtau> {
+  if (userFile) {
+    const user = await checkUserPtau(userFile, power, { progress });
+    return { file: userFile, power: user.info.power, check: user.verdict, generated: false };
+  }
+  const dev = await ensureDevPtau(power, progress);
+  return { file: dev.file, power, check: dev.verdict, generated: dev.generated, ...(dev.warning ? { warning: dev.warning } : {}) };
 }
 
 export async function readSetupInfo(dir: string): Promise<SetupInfo> {

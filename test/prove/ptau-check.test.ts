@@ -16,6 +16,7 @@ import { getCurve, releaseCurve } from "../../src/prove/curve.js";
 import { PTAU_SECTION as S, readPtauLayout, type PtauLayout } from "../../src/formats/ptau.js";
 import { compileToDir, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { artifact } from "../../src/artifacts.js";
+import { setupDir } from "../../src/prove/setup.js";
 import { fileDigestHex } from "../../src/util/hash.js";
 import { ZkError } from "../../src/errors.js";
 import { fixture } from "../helpers/fixtures.js";
@@ -178,8 +179,8 @@ describe("the development cache", () => {
   });
 });
 
-describe("zkinfer setup --ptau with a bad file", () => {
-  it("exits 2 naming the file and the failed check, and writes nothing", async () => {
+describe("zkinfer setup --ptau", () => {
+  it("exits 2 on a bad file, naming the file and the failed check, and writes nothing", async () => {
     const dir = path.join(root, "circuit");
     const meta = (await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), dir, DEFAULT_COMPILE)).meta;
     const power = meta.circuit.ptauPower;
@@ -190,5 +191,13 @@ describe("zkinfer setup --ptau with a bad file", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${bad}: section 12 (tau Lagrange, G1) is not consistent with the tau powers (section 2): not a valid prepared powers-of-tau file`);
     for (const name of ["zkey", "vkey", "setup"] as const) expect(existsSync(artifact(dir, name)), name).toBe(false);
+
+    // with a good file it sets up; again, it skips; keys recorded without a ptau check are made again
+    expect((await setupDir(dir, { ptau: source })).info.ptau.check?.method).toBe("consistency");
+    expect((await setupDir(dir, { ptau: source })).skipped).toBe(true);
+    const record = JSON.parse(readFileSync(artifact(dir, "setup"), "utf8")) as { ptau: Record<string, unknown> };
+    delete record.ptau.check;
+    writeFileSync(artifact(dir, "setup"), JSON.stringify(record));
+    expect((await setupDir(dir, { ptau: source })).skipped).toBe(false);
   });
 });
