@@ -17,6 +17,14 @@ export const PTAU_SECTION = {
   HEADER: 1, TAU_G1: 2, TAU_G2: 3, ALPHA_TAU_G1: 4, BETA_TAU_G1: 5, BETA_G2: 6, CONTRIBUTIONS: 7,
   LAGRANGE_TAU_G1: 12, LAGRANGE_TAU_G2: 13, LAGRANGE_ALPHA_TAU_G1: 14, LAGRANGE_BETA_TAU_G1: 15,
 } as const;
+/** What each point section holds, for messages ("section 12 (tau Lagrange, G1)"). */
+export const PTAU_SECTION_NAME: Readonly<Record<number, string>> = {
+  [PTAU_SECTION.TAU_G1]: "tau powers, G1", [PTAU_SECTION.TAU_G2]: "tau powers, G2",
+  [PTAU_SECTION.ALPHA_TAU_G1]: "alpha tau powers, G1", [PTAU_SECTION.BETA_TAU_G1]: "beta tau powers, G1",
+  [PTAU_SECTION.BETA_G2]: "beta, G2",
+  [PTAU_SECTION.LAGRANGE_TAU_G1]: "tau Lagrange, G1", [PTAU_SECTION.LAGRANGE_TAU_G2]: "tau Lagrange, G2",
+  [PTAU_SECTION.LAGRANGE_ALPHA_TAU_G1]: "alpha tau Lagrange, G1", [PTAU_SECTION.LAGRANGE_BETA_TAU_G1]: "beta tau Lagrange, G1",
+};
 /** The header names BN254's base field (the coordinates'), not the scalar field. */
 export { BN254_Q } from "../field.js";
 import { BN254_Q } from "../field.js";
@@ -47,11 +55,23 @@ export interface PtauInfo {
   readonly contributions: number;
 }
 
+/** Where each section of a checked .ptau file lies (each appears once), and its header. */
+export interface PtauLayout {
+  readonly info: PtauInfo;
+  readonly size: number;
+  readonly sections: ReadonlyMap<number, SectionRef>;
+}
+
 /**
  * Reads only the headers of a .ptau file on disk (ceremony files run to gigabytes): the
  * section table, the header section and the contribution count, then checks them.
  */
 export async function inspectPtauFile(file: string, what = file): Promise<PtauInfo> {
+  return (await readPtauLayout(file, what)).info;
+}
+
+/** `inspectPtauFile`, and where the sections lie, for readers of the points. */
+export async function readPtauLayout(file: string, what = file): Promise<PtauLayout> {
   let fh: fs.FileHandle;
   try {
     fh = await fs.open(file, "r");
@@ -89,7 +109,10 @@ export async function inspectPtauFile(file: string, what = file): Promise<PtauIn
       const ref = sections.get(type)?.[0];
       return ref && ref.size <= 1024 ? read(ref.start, ref.size) : null;
     };
-    return checkPtau(head, sections, await small(PTAU_SECTION.HEADER), await small(PTAU_SECTION.CONTRIBUTIONS).then((b) => b ?? null), what);
+    const info = checkPtau(head, sections, await small(PTAU_SECTION.HEADER), await small(PTAU_SECTION.CONTRIBUTIONS).then((b) => b ?? null), what);
+    // checkPtau made sure each section it knows appears once
+    const first = new Map([...sections].map(([type, refs]) => [type, refs[0]!] as const));
+    return { info, size, sections: first };
   } finally {
     await fh.close();
   }

@@ -8,6 +8,7 @@
  * version is pinned in package.json, and tests check outputs against `G.timesScalar`.
  */
 import type { Curve } from "ffjavascript";
+import { reserveMainMemory } from "./wasm-batch.js";
 
 const WINDOW = 10;
 const N_WIN = Math.ceil(256 / WINDOW);
@@ -27,16 +28,7 @@ export async function withFixedBase<T>(curve: Curve, group: "G1" | "G2", body: (
   const ex = tm.instance.exports as Exports;
   const sAff = G.F.n8 * 2, sJac = G.F.n8 * 3;
 
-  const reserve = (bytes: number) => {
-    // the same again for batchToAffine's scratch space, which lives past the free pointer
-    const need = 2 * bytes + (1 << 20);
-    const have = tm.memory.buffer.byteLength - tm.u32[0]!;
-    if (need > have) {
-      tm.memory.grow(Math.ceil((need - have) / 65536));
-      tm.u8 = new Uint8Array(tm.memory.buffer);
-      tm.u32 = new Uint32Array(tm.memory.buffer);
-    }
-  };
+  const reserve = (bytes: number) => reserveMainMemory(tm, bytes);
 
   const saved = tm.u32[0]!;
   try {

@@ -16,11 +16,12 @@ import * as os from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Curve } from "ffjavascript";
 import { binFileHeader, sectionHeader } from "../formats/binfile.js";
-import { BN254_Q, PTAU_MAGIC, PTAU_SECTION, PTAU_VERSION, ptauSectionPoints, inspectPtauFile, type PtauInfo } from "../formats/ptau.js";
+import { BN254_Q, PTAU_MAGIC, PTAU_SECTION, PTAU_VERSION, ptauSectionPoints, readPtauLayout, type PtauInfo, type PtauLayout } from "../formats/ptau.js";
 import { withFixedBase } from "./fixedbase.js";
 import { getCurve } from "./curve.js";
 import { exists } from "../util/fsx.js";
-import { ZkError } from "../errors.js";
+import { ZkError, isZkError } from "../errors.js";
+import { rememberPtau, verifyPtau, type PtauVerdict, type VerifyPtauOptions } from "./ptau-trust.js";
 import type { Progress } from "../util/progress.js";
 
 export const MAX_DEV_POWER = 20;
@@ -35,22 +36,43 @@ export function devPtauPath(power: number): string {
   return path.join(cacheDir(), "ptau", `zkinfer-dev-bn254-${power}.ptau`);
 }
 
-/** Returns the cached development ptau of this power, generating it first if needed. */
-export async function ensureDevPtau(power: number, progress?: Progress): Promise<{ file: string; generated: boolean }> {
+export interface DevPtau {
+  readonly file: string;
+  readonly generated: boolean;
+  readonly verdict: PtauVerdict;
+  /** Set when a cached file failed its check and was made again. */
+  readonly warning?: string;
+}
+
+/**
+ * Returns the cached development ptau of this power, generating it first if needed. A cached
+ * file is checked like any other before use (once per process): the cache is only a folder
+ * anyone with the user's rights can write, and a torn or corrupted file would otherwise only
+ * show up as keys that cannot prove.
+ */
+export async function ensureDevPtau(power: number, progress?: Progress): Promise<DevPtau> {
   if (power > MAX_DEV_POWER) {
     throw new ZkError("RESOURCE", `a development ptau of power ${power} would take too long to generate here (limit ${MAX_DEV_POWER}); pass a prepared ceremony file with --ptau`);
   }
   const file = devPtauPath(power);
+  let warning: string | undefined;
   if (await exists(file)) {
     try {
-      const info = await inspectPtauFile(file);
-      if (info.power === power && info.prepared) return { file, generated: false };
-    } catch {
-      // a damaged cache entry is regenerated below
+      const layout = await readPtauLayout(file);
+      if (layout.info.power !== power || !layout.info.prepared) {
+        throw new ZkError("BAD_FILE", `${file}: holds power ${layout.info.power}${layout.info.prepared ? "" : ", unprepared"}, expected a prepared file of power ${power}`);
+      }
+      // a development file is never a ceremony's: no table to hash against
+      return { file, generated: false, verdict: await verifyPtau(file, layout, power, { known: [], progress }) };
+    } catch (e) {
+      if (!isZkError(e)) throw e;
+      warning = `the cached development ptau failed its check and was generated again (${e.message})`;
     }
   }
   await generateDevPtau(power, file, progress);
-  return { file, generated: true };
+  const verdict: PtauVerdict = { method: "generated", power };
+  await rememberPtau(file, verdict);
+  return { file, generated: true, verdict, ...(warning ? { warning } : {}) };
 }
 
 function randomScalar(curve: Curve): bigint {
@@ -207,14 +229,29 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
   progress?.done(`ptau power ${power}: generated (${n} powers)`);
 }
 
-/** Checks a user-supplied ptau before any heavy work: BN254, prepared, big enough. */
-export async function checkUserPtau(file: string, needPower: number): Promise<PtauInfo> {
-  const info = await inspectPtauFile(file);
+export interface CheckedPtau {
+  readonly info: PtauInfo;
+  readonly verdict: PtauVerdict;
+}
+
+/** The cheap part of checking a user-supplied ptau, before any heavy work: BN254, prepared, big enough. */
+export async function inspectUserPtau(file: string, needPower: number): Promise<PtauLayout> {
+  const layout = await readPtauLayout(file);
+  const info = layout.info;
   if (!info.prepared) {
     throw new ZkError("BAD_FILE", `${file}: this ptau file is not prepared for phase 2; run \`snarkjs powersoftau prepare phase2\` on it first or use a *_final_*.ptau file`);
   }
   if (info.power < needPower) {
     throw new ZkError("RESOURCE", `${file}: power ${info.power} is too small; this circuit needs power ${needPower} (2^${needPower} ≥ constraints + public signals + 1)`);
   }
-  return info;
+  return layout;
+}
+
+/**
+ * Checks a user-supplied ptau: the header first, then its content (a known ceremony file's
+ * hash, or the consistency check at the power this circuit needs).
+ */
+export async function checkUserPtau(file: string, needPower: number, opts: VerifyPtauOptions = {}): Promise<CheckedPtau> {
+  const layout = await inspectUserPtau(file, needPower);
+  return { info: layout.info, verdict: await verifyPtau(file, layout, needPower, opts) };
 }

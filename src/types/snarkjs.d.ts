@@ -35,6 +35,7 @@ declare module "snarkjs" {
   };
   export const powersOfTau: {
     newAccumulator(curve: unknown, power: number, file: FileRef, logger?: Logger): Promise<unknown>;
+    contribute(oldPtau: FileRef, newPtau: FileRef, name: string, entropy: string, logger?: Logger): Promise<unknown>;
     preparePhase2(oldPtau: FileRef, newPtau: FileRef, logger?: Logger): Promise<unknown>;
   };
   export const r1cs: {

@@ -143,7 +143,11 @@ describe("setup with a given ptau file", () => {
     const { ensureDevPtau } = await import("../../src/prove/ptau.js");
     const ptau = (await ensureDevPtau(meta.circuit.ptauPower + 2)).file; // a bigger file works too
     const r = await setupDir(dir, { ptau });
-    expect(r.info.ptau).toEqual({ file: ptau, power: meta.circuit.ptauPower + 2, development: false });
+    const { check, ...where } = r.info.ptau;
+    expect(where).toEqual({ file: ptau, power: meta.circuit.ptauPower + 2, development: false });
+    // checked at least at the circuit's power (more if this process already checked the file for a bigger circuit)
+    expect(check?.method).toBe("consistency");
+    expect(check?.method === "consistency" && check.power >= meta.circuit.ptauPower).toBe(true);
     expect(r.info.warning).toBeUndefined();
     const vk = JSON.parse(readFileSync(path.join(dir, "verification_key.json"), "utf8"));
     expect(vk.zkinfer).toBeUndefined();

@@ -58,7 +58,7 @@ describe("development powers of tau", () => {
     await expect(checkUserPtau(raw, 4)).rejects.toThrow(/not prepared for phase 2/);
     const prepared = (await ensureDevPtau(11)).file;
     await expect(checkUserPtau(prepared, 12)).rejects.toThrow(/power 11 is too small; this circuit needs power 12/);
-    expect((await checkUserPtau(prepared, 10)).power).toBe(11);
+    expect((await checkUserPtau(prepared, 10)).info.power).toBe(11);
     const truncated = path.join(root, "trunc.ptau");
     writeFileSync(truncated, readFileSync(prepared).subarray(0, 5000));
     await expect(checkUserPtau(truncated, 4)).rejects.toBeInstanceOf(ZkError);

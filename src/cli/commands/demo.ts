@@ -55,6 +55,7 @@ export const demo: Command = {
       const c = await timed("compile", () => compileToDir(path.join(fixture, "model.onnx"), path.join(fixture, "calibration.json"), dir, DEFAULT_COMPILE));
       out.line(`1. compile  ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  ${c.meta.circuit.constraints} constraints, ${c.meta.circuit.wires} wires, ptau power ${c.meta.circuit.ptauPower}`);
       const s = await timed("setup", () => setupDir(dir, { progress }));
+      for (const w of s.warnings) out.warn(w);
       out.line(`2. setup    ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  Groth16 keys${s.ptauGenerated ? " (generated a development ptau, cached for next time)" : s.skipped ? " (reused)" : ""}`);
       const pr = await timed("prove", () => proveDir(dir, inputFile, { progress }));
       out.line(`3. prove    ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  witness ${fmtSeconds(pr.seconds.witness)}, Groth16 ${fmtSeconds(pr.seconds.prove)}`);
