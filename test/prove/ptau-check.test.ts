@@ -14,7 +14,8 @@ import { checkUserPtau, ensureDevPtau, generateDevPtau } from "../../src/prove/p
 import { KNOWN_PTAU } from "../../src/prove/ptau-known.js";
 import { getCurve, releaseCurve } from "../../src/prove/curve.js";
 import { PTAU_SECTION as S, readPtauLayout, type PtauLayout } from "../../src/formats/ptau.js";
-import { compileToDir, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { compileToDir } from "../../src/artifacts.js";
 import { artifact } from "../../src/artifacts.js";
 import { setupDir } from "../../src/prove/setup.js";
 import { fileDigestHex } from "../../src/util/hash.js";
