@@ -5,6 +5,7 @@
  *   wasm  the WebAssembly kernels (wasm/), optionally over several threads (the default).
  */
 import * as os from "node:os";
+import type { Worker } from "node:worker_threads";
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
 import type { SaltRole } from "../meta/model.js";
 import type { IntTensor } from "../quantize/qgraph.js";
@@ -13,6 +14,7 @@ import { WtnsSink } from "./sink.js";
 import { ZkError } from "../errors.js";
 import { wasmRunner, type WasmRunner } from "./wasm/runner.js";
 import type { Profile } from "./wasm/backend.js";
+import type { Fault } from "./fault.js";
 import { sizeOf } from "../model/shapes.js";
 
 export const BACKENDS = ["wasm", "js"] as const;
@@ -42,6 +44,12 @@ export interface WitnessOptions {
   readonly profile?: Profile;
   /** wasm backend with threads: split steps above this much work (default SPLIT_THRESHOLD; tests use 0 to split every step) */
   readonly splitAbove?: number;
+  /** wasm backend: called as each plan step starts, with its index */
+  readonly onStep?: (i: number) => void;
+  /** wasm backend, test-only: a fault for its worker threads to strike with (fault.ts); default ZKINFER_TEST_FAULT */
+  readonly fault?: Fault | null;
+  /** wasm backend with threads: called with each worker thread as it starts (tests use it to kill one) */
+  readonly onWorker?: (worker: Worker, index: number) => void;
 }
 
 export interface WitnessResult {
@@ -89,7 +97,7 @@ export function usefulThreads(plan: WitnessPlan, threads: number): number {
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {
   const backend = opts.backend ?? "wasm";
   if (backend === "js") return { witness: async (input, salts = {}) => jsWitness(plan, input, salts), close: async () => undefined };
-  const runner: WasmRunner = await wasmRunner(plan, opts.threads ?? 1, opts.profile, opts.splitAbove);
+  const runner: WasmRunner = await wasmRunner(plan, opts);
   return { witness: (input, salts) => runner.run(input, salts), close: () => runner.close() };
 }
 

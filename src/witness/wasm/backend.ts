@@ -127,7 +127,13 @@ export interface Prepared {
    * Writes the constants, then returns the runner; `memory` must be at least `size` bytes. The
    * runner's `wtns` is a view into the memory, valid until its next run (no copy per witness).
    */
-  bind(memory: WebAssembly.Memory, exec: Executor, profile?: Profile): (input: IntTensor, salts?: Salts) => Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
+  bind(memory: WebAssembly.Memory, exec: Executor, opts?: BindOptions): (input: IntTensor, salts?: Salts) => Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
+}
+
+export interface BindOptions {
+  readonly profile?: Profile;
+  /** called as each plan step starts, with its index (so a failure can name the step it happened in) */
+  readonly onStep?: (i: number) => void;
 }
 
 export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
@@ -342,7 +348,7 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
 
   return {
     size: arena.size,
-    bind(memory, exec, profile) {
+    bind(memory, exec, { profile, onStep } = {}) {
       const k = exec.k;
       const u8 = new Uint8Array(memory.buffer);
       for (const w of arena.writes) u8.set(w.bytes, w.at);
@@ -362,7 +368,10 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
         const t0 = performance.now();
         writeF64(memory, k, inT, input.data);
         const t1 = performance.now();
-        for (const r of runners) await r(salts);
+        for (let i = 0; i < runners.length; i++) {
+          onStep?.(i);
+          await runners[i]!(salts);
+        }
         const t2 = performance.now();
         const outputs = plan.outputs.map((t) => readF64(memory, k, t));
         if (profile) record(profile, "io", t1 - t0 + performance.now() - t2, 1);
