@@ -9,6 +9,7 @@ import type { ConstraintSystem } from "./builder.js";
 import type { TensorId } from "./plan.js";
 import { broadcastIndex, sizeOf } from "../model/shapes.js";
 import { convTerms } from "../model/windows.js";
+import { assertNever } from "../util/never.js";
 
 export function linearLcs(op: LinearQOp, xs: readonly LcTensor[], outShape: readonly number[]): LcTensor {
   const x = xs[0]!;
@@ -75,6 +76,8 @@ export function linearLcs(op: LinearQOp, xs: readonly LcTensor[], outShape: read
       }
       return { shape: outShape, lcs: out };
     }
+    default:
+      return assertNever(op, "linear op");
   }
 }
 

@@ -11,6 +11,7 @@ import { convTerms } from "./windows.js";
 import { matmulLayout } from "./indexing.js";
 import { SCALAR_FNS } from "./functions.js";
 import { ZkError } from "../errors.js";
+import { assertNever } from "../util/never.js";
 
 /** Round half to even, as ONNX QuantizeLinear does. */
 export function roundHalfEven(v: number): number {
@@ -125,6 +126,8 @@ export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape)
         out[i] = (q - op.zeroPoint) * op.scale;
       }
       break;
+    default:
+      return assertNever(op, "primitive op");
   }
   return { shape: outShape, data: out };
 }

@@ -377,7 +377,8 @@ export interface EncodeNode {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly name?: string;
-  readonly attrs?: Readonly<Record<string, number | number[] | string | EncodeTensor | { floats: number[] } | { float: number }>>;
+  /** undefined values are left out (so a list of node literals may mix attribute sets) */
+  readonly attrs?: Readonly<Record<string, number | number[] | string | EncodeTensor | { floats: number[] } | { float: number } | undefined>>;
 }
 
 export interface EncodeModel {
@@ -410,7 +411,7 @@ export function encodeOnnx(m: EncodeModel): Uint8Array {
     opType: n.opType,
     input: [...n.inputs],
     output: [...n.outputs],
-    attribute: Object.entries(n.attrs ?? {}).map(([name, v]) => {
+    attribute: Object.entries(n.attrs ?? {}).flatMap(([name, v]) => (v === undefined ? [] : [[name, v] as const])).map(([name, v]) => {
       if (typeof v === "number") return Number.isInteger(v) ? { name, type: ATTR.INT, i: v } : { name, type: ATTR.FLOAT, f: v };
       if (typeof v === "string") return { name, type: ATTR.STRING, s: new TextEncoder().encode(v) };
       if (Array.isArray(v)) return { name, type: ATTR.INTS, ints: v };

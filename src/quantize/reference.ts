@@ -8,6 +8,7 @@ import { evalPrim } from "../model/evaluate.js";
 import { broadcastBinary as binary, sizeOf } from "../model/shapes.js";
 import type { Activation, IntTensor, PolyTable, QGraph, QOp } from "./qgraph.js";
 import { rescale } from "./layout.js";
+import { assertNever } from "../util/never.js";
 
 export { rescale };
 
@@ -29,6 +30,8 @@ export function activate(act: Activation, q: number): number {
     case "leaky": return q >= 0 ? q * 2 ** act.alphaShift : act.alpha * q;
     case "clip": return Math.min(Math.max(q, act.lo ?? -Infinity), act.hi ?? Infinity);
     case "poly": return evalPoly(act.table, q);
+    default:
+      return assertNever(act, "activation");
   }
 }
 
@@ -63,6 +66,8 @@ export function evalQ(op: QOp, inputs: readonly IntTensor[], outShape: Shape): I
       for (let i = 0; i < out.length; i++) out[i] = activate(op.act, rescale(x.data[i]!, op.shift));
       return { shape: outShape, data: out };
     }
+    default:
+      return assertNever(op, "quantized op");
   }
 }
 

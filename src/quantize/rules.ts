@@ -20,6 +20,7 @@ import type { IntTensor } from "./qgraph.js";
 import { fitPoly } from "./poly.js";
 import { rescale } from "./layout.js";
 import { evalPoly } from "./reference.js";
+import { assertNever } from "../util/never.js";
 
 /** Bits for internal multipliers (QDQ's 1/scale and scale): enough to keep their rounding far below a grid step. */
 const MULTIPLIER_BITS = 20;
@@ -67,6 +68,8 @@ export function quantizeNode(ctx: QuantizeContext, node: Node): void {
     }
     case "fn": return smooth(ctx, node, op, ins[0]!);
     case "fakequant": return fakequant(ctx, node, op, ins[0]!, shape);
+    default:
+      return assertNever(op, "primitive op");
   }
 }
 

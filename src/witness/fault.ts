@@ -14,6 +14,7 @@
  */
 import { isMainThread } from "node:worker_threads";
 import { ZkError } from "../errors.js";
+import { assertNever } from "../util/never.js";
 
 export const FAULT_KINDS = ["throw", "crash", "exit", "stall"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -61,5 +62,7 @@ export function strike({ kind, call }: Fault, kernel: string): never {
       process.exit(FAULT_EXIT_CODE);
     case "stall":
       for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    default:
+      return assertNever(kind, "fault");
   }
 }

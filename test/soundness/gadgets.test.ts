@@ -78,8 +78,6 @@ function run(inputs: BenchInput[], build: (cs: ConstraintSystem, xs: LcTensor[],
   return benchMany(inputs, build, outShape, salts);
 }
 
-const intsIn = (lo: number, hi: number, n: number) => fc.array(fc.integer({ min: lo, max: hi }), { minLength: n, maxLength: n });
-
 describe("soundness: range checks", () => {
   it("every value in range passes; out-of-range values and rewritten bits do not", () => {
     fc.assert(fc.property(fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (lo, n, count, seed) => {

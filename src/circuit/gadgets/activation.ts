@@ -22,6 +22,7 @@ import type { RequantLayout } from "../../quantize/layout.js";
 import { rescale } from "../../quantize/reference.js";
 import type { WireSink } from "../wires.js";
 import { isGe, isGeWitness, select, selectValue, signedBits } from "./compare.js";
+import { assertNever } from "../../util/never.js";
 
 type L = LinearCombination;
 const LC = LinearCombination;
@@ -79,6 +80,8 @@ export function applyActivation(
     }
     case "poly":
       return polyActivation(cs, act.table, qBits, name);
+    default:
+      return assertNever(act, "activation");
   }
 }
 
@@ -161,6 +164,8 @@ export function activationWitness(step: Extract<PlanStep, { kind: "requant" }>, 
         }
         break;
       }
+      default:
+        return assertNever(wires, "activation wires");
     }
   }
 }

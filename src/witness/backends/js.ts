@@ -16,6 +16,7 @@ import { divWitness } from "../../circuit/gadgets/div.js";
 import { argmaxWitness } from "../../circuit/gadgets/argmax.js";
 import { commitWitness } from "../../circuit/gadgets/commit.js";
 import { ZkError } from "../../errors.js";
+import { assertNever } from "../../util/never.js";
 
 /** Runs the plan on a quantized input; writes wires to `sink` if given. Returns every tensor. */
 export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink, salts: Salts = {}): IntTensor[] {
@@ -96,6 +97,8 @@ export function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], 
     case "emit":
       if (sink) emit(sink, step.wire, values[step.tensor]!.data);
       return;
+    default:
+      return assertNever(step, "plan step");
   }
 }
 

@@ -18,6 +18,7 @@ import { FIELD_BYTES, writeBigField, writeSignedField } from "../../field.js";
 import type { WireSink } from "../../circuit/wires.js";
 import { runStep } from "../backends/js.js";
 import type { Kernels, KernelName } from "./kernels.js";
+import { assertNever } from "../../util/never.js";
 
 /** Runs kernels: on this thread, or split across worker threads that share the memory. */
 export interface Executor {
@@ -331,6 +332,8 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
         const mult = op.mult ? arena.i64(op.mult) : 0;
         return (_k, exec) => () => exec.run("sum_groups", [x, start, idx, mult, out], n, 4 * (op.groups.indices.length / n));
       }
+      default:
+        return assertNever(op, "linear op");
     }
   }
 
@@ -392,6 +395,8 @@ function stepInputs(step: PlanStep): number[] {
     case "argmax": case "requant": case "max": return [step.input];
     case "commit": return step.parts.map((p) => p.tensor);
     case "emit": case "input": case "param": return [step.tensor];
+    default:
+      return assertNever(step, "plan step");
   }
 }
 
