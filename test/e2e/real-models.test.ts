@@ -22,7 +22,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import ort from "onnxruntime-node";
+import * as ort from "onnxruntime-web";
+
+ort.env.wasm.numThreads = 1; // the WebAssembly build in Node, one thread
 import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { compileToDir } from "../../src/artifacts.js";
 import { setupDir } from "../../src/prove/setup.js";
