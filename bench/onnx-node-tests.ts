@@ -35,12 +35,20 @@ const rows = tally(results);
 const total = (k: "pass" | "fail" | "na") => rows.reduce((n, r) => n + r[k], 0);
 console.log("| op | pass | fail | n/a | total | first failure |");
 console.log("|---|---|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.op} | ${r.pass} | ${r.fail} | ${r.na} | ${r.pass + r.fail + r.na} | ${(r.firstFailure ?? "").replace(/\|/g, "\\|").slice(0, 240)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.op} | ${r.pass} | ${r.fail} | ${r.na} | ${r.pass + r.fail + r.na} | ${(r.firstFailure ?? "").replace(/\|/g, "\\|").slice(0, 240)} |`,
+  );
 console.log(`| **all** | ${total("pass")} | ${total("fail")} | ${total("na")} | ${results.length} | |`);
 const runnable = total("pass") + total("fail");
-console.log(`\n${total("pass")}/${runnable} runnable cases pass (${results.length} cases for ${rows.length} supported ops in ${dir}; ` +
-  `n/a: no float input, or nothing to prove).`);
-if (undecodable.length) console.log(`${undecodable.length} models elsewhere in the directory could not be decoded (control flow, training and sequence ops: graph or sequence values), e.g. ${undecodable.slice(0, 5).join(", ")}`);
+console.log(
+  `\n${total("pass")}/${runnable} runnable cases pass (${results.length} cases for ${rows.length} supported ops in ${dir}; ` +
+    `n/a: no float input, or nothing to prove).`,
+);
+if (undecodable.length)
+  console.log(
+    `${undecodable.length} models elsewhere in the directory could not be decoded (control flow, training and sequence ops: graph or sequence values), e.g. ${undecodable.slice(0, 5).join(", ")}`,
+  );
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "results");
 mkdirSync(out, { recursive: true });
 writeFileSync(path.join(out, "onnx-node-tests.json"), JSON.stringify({ dir, results, tally: rows }, null, 2));

@@ -30,7 +30,14 @@ async function measure(power: number, reps: number): Promise<Record<string, unkn
   }
   const t1 = performance.now();
   await fileDigestHex(file, "blake2b512");
-  return { power, bytes: (await fs.stat(file)).size, generated, prepareSeconds: prepare, checkSeconds: check, blake2bSeconds: seconds(t1) };
+  return {
+    power,
+    bytes: (await fs.stat(file)).size,
+    generated,
+    prepareSeconds: prepare,
+    checkSeconds: check,
+    blake2bSeconds: seconds(t1),
+  };
 }
 
 const powers = process.argv.slice(2).map(Number);

@@ -20,7 +20,13 @@ async function measure(name: string): Promise<Omit<StepResult, "peakRss">> {
     return { model: name, stage: "compile", error: firstLine(e), compileSeconds: (performance.now() - t0) / 1000 };
   }
   const compileSeconds = (performance.now() - t0) / 1000;
-  const circuit = { constraints: c.meta.circuit.constraints, wires: c.meta.circuit.wires, terms: c.meta.circuit.terms, errorBound: c.meta.outputs[0]!.errorBound, compileSeconds };
+  const circuit = {
+    constraints: c.meta.circuit.constraints,
+    wires: c.meta.circuit.wires,
+    terms: c.meta.circuit.terms,
+    errorBound: c.meta.outputs[0]!.errorBound,
+    compileSeconds,
+  };
   const t1 = performance.now();
   try {
     const got = await runCompiled(c, m.inputs, "wasm");

@@ -17,7 +17,13 @@ async function step(name: string, args: string[]): Promise<Record<string, unknow
   switch (name) {
     case "compile": {
       const c = await compileToDir(args[0]!, args[1]!, args[2]!, DEFAULT_COMPILE);
-      return { constraints: c.meta.circuit.constraints, wires: c.meta.circuit.wires, terms: c.meta.circuit.terms, ptauPower: c.meta.circuit.ptauPower, costs: c.meta.costs };
+      return {
+        constraints: c.meta.circuit.constraints,
+        wires: c.meta.circuit.wires,
+        terms: c.meta.circuit.terms,
+        ptauPower: c.meta.circuit.ptauPower,
+        costs: c.meta.costs,
+      };
     }
     case "ptau": {
       const r = await ensureDevPtau(Number(args[0]));

@@ -38,7 +38,7 @@ export function artifact(dir: string, name: keyof typeof FILES): string {
   return path.join(dir, FILES[name]);
 }
 
-export { MODEL_FORMAT, MODEL_VERSION, parseModelMeta, type ModelMeta, type PublicEntry } from "./meta/model.js";
+export type { ModelMeta } from "./meta/model.js";
 
 /** Reads model.json and checks the fields later stages rely on. */
 export async function readModelMeta(dir: string): Promise<ModelMeta> {
@@ -57,7 +57,12 @@ export async function readPlan(dir: string, meta?: ModelMeta): Promise<WitnessPl
 }
 
 /** Reads the model and calibration files, compiles, and writes the directory. */
-export async function compileToDir(modelFile: string, calibrationFile: string, outDir: string, opts: CompileModelOptions): Promise<CompiledModel> {
+export async function compileToDir(
+  modelFile: string,
+  calibrationFile: string,
+  outDir: string,
+  opts: CompileModelOptions,
+): Promise<CompiledModel> {
   const onnx = await readFileOrFail(modelFile, "model");
   const calJson = await readJsonFile(calibrationFile, "calibration file");
   const compiled = compileModel(onnx, calJson, opts, { model: modelFile, calibration: calibrationFile });

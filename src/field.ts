@@ -6,8 +6,6 @@ export const P = 218882428718392752222464057452572750885483644004160343436982041
 export const FIELD_BYTES = 32;
 /** BN254's base field: the coordinates of curve points (proofs, keys, ptau files). */
 export const BN254_Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-/** Bits of p: a value that could reach 2^FIELD_BITS could wrap. */
-export const FIELD_BITS = 254;
 const HALF = P >> 1n;
 
 export function mod(v: bigint): bigint {
@@ -18,23 +16,6 @@ export function mod(v: bigint): bigint {
 export function toSigned(v: bigint): bigint {
   const r = mod(v);
   return r > HALF ? r - P : r;
-}
-
-export function inverse(v: bigint): bigint {
-  // Fermat: v^(p-2). Used a handful of times per circuit (e.g. 2^-k), so speed is no concern.
-  return powMod(mod(v), P - 2n);
-}
-
-export function powMod(base: bigint, exp: bigint): bigint {
-  let result = 1n;
-  let b = mod(base);
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
-    e >>= 1n;
-  }
-  return result;
 }
 
 // p as eight 32-bit little-endian limbs, for encoding negative numbers without BigInt.

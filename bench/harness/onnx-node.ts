@@ -47,7 +47,9 @@ export interface NodeCase {
 
 /** The one node of a single-node model, or null. */
 function soleOp(model: OnnxModel): string | null {
-  return model.nodes.length === 1 && (model.nodes[0]!.domain === "" || model.nodes[0]!.domain === "ai.onnx") ? model.nodes[0]!.opType : null;
+  return model.nodes.length === 1 && (model.nodes[0]!.domain === "" || model.nodes[0]!.domain === "ai.onnx")
+    ? model.nodes[0]!.opType
+    : null;
 }
 
 /**
@@ -55,8 +57,13 @@ function soleOp(model: OnnxModel): string | null {
  * `_expanded` twin of each such case. Models zkinfer's decoder refuses (graph attributes of
  * control flow, sequence-typed training ops) are listed in `undecodable`.
  */
-export function findCases(root: string = DEFAULT_NODE_TEST_DIR, ops: ReadonlySet<string> = new Set(OP_HANDLERS.keys())): { cases: NodeCase[]; undecodable: string[] } {
-  const names = readdirSync(root).filter((d) => existsSync(path.join(root, d, "model.onnx"))).sort();
+export function findCases(
+  root: string = DEFAULT_NODE_TEST_DIR,
+  ops: ReadonlySet<string> = new Set(OP_HANDLERS.keys()),
+): { cases: NodeCase[]; undecodable: string[] } {
+  const names = readdirSync(root)
+    .filter((d) => existsSync(path.join(root, d, "model.onnx")))
+    .sort();
   const opOf = new Map<string, string | null>();
   const undecodable: string[] = [];
   for (const name of names) {
@@ -108,13 +115,18 @@ interface DataSet {
 }
 
 function dataSets(dir: string): DataSet[] {
-  return readdirSync(dir).filter((d) => d.startsWith("test_data_set_")).sort().map((d) => {
-    const files = readdirSync(path.join(dir, d));
-    const read = (prefix: string) => files.filter((f) => f.startsWith(prefix) && f.endsWith(".pb"))
-      .sort((a, b) => parseInt(a.slice(prefix.length), 10) - parseInt(b.slice(prefix.length), 10))
-      .map((f) => readPb(path.join(dir, d, f)));
-    return { inputs: read("input_"), outputs: read("output_") };
-  });
+  return readdirSync(dir)
+    .filter((d) => d.startsWith("test_data_set_"))
+    .sort()
+    .map((d) => {
+      const files = readdirSync(path.join(dir, d));
+      const read = (prefix: string) =>
+        files
+          .filter((f) => f.startsWith(prefix) && f.endsWith(".pb"))
+          .sort((a, b) => parseInt(a.slice(prefix.length), 10) - parseInt(b.slice(prefix.length), 10))
+          .map((f) => readPb(path.join(dir, d, f)));
+      return { inputs: read("input_"), outputs: read("output_") };
+    });
 }
 
 const errorLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
@@ -135,7 +147,8 @@ export async function runCase(c: NodeCase): Promise<CaseResult> {
   if (graphInputs.length === 0) return na("load", "the model has no input");
   const first = graphInputs[0]!;
   if (first.elemType === 0) return na("load", `its input "${first.name}" is not a tensor (a sequence or optional)`);
-  if (!FLOAT_TYPES.has(first.elemType)) return na("load", `its input "${first.name}" is ${typeName(first.elemType)}; zkinfer's input is a float tensor`);
+  if (!FLOAT_TYPES.has(first.elemType))
+    return na("load", `its input "${first.name}" is ${typeName(first.elemType)}; zkinfer's input is a float tensor`);
   let sets: DataSet[];
   try {
     sets = dataSets(c.dir);
@@ -146,11 +159,15 @@ export async function runCase(c: NodeCase): Promise<CaseResult> {
   for (const set of sets) {
     const x = set.inputs[0]!;
     if (x.data.length === 0) return na("load", `its input is empty (${shapeStr(x.shape)})`);
-    if (x.data.some((v) => !Number.isFinite(v))) return na("load", "its input holds NaN or ±Inf, which zkinfer refuses as input");
-    if (set.outputs.some((o) => o.data.length === 0)) return na("load", "its expected output is empty: nothing to prove");
+    if (x.data.some((v) => !Number.isFinite(v)))
+      return na("load", "its input holds NaN or ±Inf, which zkinfer refuses as input");
+    if (set.outputs.some((o) => o.data.length === 0))
+      return na("load", "its expected output is empty: nothing to prove");
   }
 
-  let maxError = 0, tolerance = Infinity, constraints = 0;
+  let maxError = 0,
+    tolerance = Infinity,
+    constraints = 0;
   for (const set of sets) {
     // every input after the first becomes a constant (see the header)
     const initializers = new Map(model.initializers);
@@ -163,12 +180,17 @@ export async function runCase(c: NodeCase): Promise<CaseResult> {
       graph = importModel(adapted, c.name).graph;
     } catch (e) {
       const msg = errorLine(e);
-      if (/does not depend on the input \(it is a constant\)/.test(msg)) return na("import", "its output is a constant (folded at import): no circuit to build");
+      if (/does not depend on the input \(it is a constant\)/.test(msg))
+        return na("import", "its output is a constant (folded at import): no circuit to build");
       return fail("import", e);
     }
     let q;
     try {
-      const samples = parseCalibration({ inputs: [Array.from(x.data)] }, graph.inputs[0]!.shape, `${c.name} input_0.pb`);
+      const samples = parseCalibration(
+        { inputs: [Array.from(x.data)] },
+        graph.inputs[0]!.shape,
+        `${c.name} input_0.pb`,
+      );
       q = quantize(graph, calibrate(graph, samples), DEFAULT_COMPILE);
     } catch (e) {
       return fail("quantize", e);
@@ -184,26 +206,44 @@ export async function runCase(c: NodeCase): Promise<CaseResult> {
     try {
       const w = await computeWitness(circuit.plan, quantizeInput(Array.from(x.data), q.input, false).tensor);
       const check = checkR1cs(readR1cs(writeR1cs(circuit.r1cs)), witnessValues(readWtns(w.wtns)));
-      if (!check.ok) throw new Error(`the witness does not satisfy constraint ${check.failed} of ${check.nConstraints}`);
+      if (!check.ok)
+        throw new Error(`the witness does not satisfy constraint ${check.failed} of ${check.nConstraints}`);
       outputs = w.outputs;
     } catch (e) {
       return fail("run", e);
     }
     for (const [k, want] of set.outputs.entries()) {
       const spec = q.outputs[k];
-      if (!spec) return fail("compare", `the circuit has ${q.outputs.length} outputs, the test expects ${set.outputs.length}`);
-      if (sizeOf(spec.shape) !== want.data.length) return fail("compare", `output ${k}: shape ${shapeStr(spec.shape)} against the expected ${shapeStr(want.shape)}`);
+      if (!spec)
+        return fail("compare", `the circuit has ${q.outputs.length} outputs, the test expects ${set.outputs.length}`);
+      if (sizeOf(spec.shape) !== want.data.length)
+        return fail(
+          "compare",
+          `output ${k}: shape ${shapeStr(spec.shape)} against the expected ${shapeStr(want.shape)}`,
+        );
       const got = dequantize(outputs[k]!, spec.scale);
       const tol = spec.err === null ? 0 : spec.err + 1e-5 * Math.max(1, ...Array.from(want.data, Math.abs));
-      let worst = 0, at = 0;
+      let worst = 0,
+        at = 0;
       got.forEach((v, i) => {
         const d = Math.abs(v - want.data[i]!);
-        if (d > worst) { worst = d; at = i; }
+        if (d > worst) {
+          worst = d;
+          at = i;
+        }
       });
       maxError = Math.max(maxError, worst);
       tolerance = Math.min(tolerance, tol);
       if (!(worst <= tol)) {
-        return { ...base, status: "fail", stage: "compare", message: `output ${k}[${at}]: got ${got[at]}, expected ${want.data[at]} (|error| ${worst.toPrecision(3)} > tolerance ${tol.toPrecision(3)})`, maxError: worst, tolerance: tol, constraints };
+        return {
+          ...base,
+          status: "fail",
+          stage: "compare",
+          message: `output ${k}[${at}]: got ${got[at]}, expected ${want.data[at]} (|error| ${worst.toPrecision(3)} > tolerance ${tol.toPrecision(3)})`,
+          maxError: worst,
+          tolerance: tol,
+          constraints,
+        };
       }
     }
   }

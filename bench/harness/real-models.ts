@@ -68,8 +68,13 @@ export function loadRealModel(name: string): RealModel {
   const dir = path.join(REAL_FIXTURES, name);
   const samples = readJson(path.join(dir, "samples.json")) as { inputs: number[][]; outputs: number[][] };
   return {
-    name, dir, onnx: readFileSync(path.join(dir, "model.onnx")), calibration: readJson(path.join(dir, "calibration.json")),
-    info: readJson(path.join(dir, "info.json")) as ModelInfo, inputs: samples.inputs, outputs: samples.outputs,
+    name,
+    dir,
+    onnx: readFileSync(path.join(dir, "model.onnx")),
+    calibration: readJson(path.join(dir, "calibration.json")),
+    info: readJson(path.join(dir, "info.json")) as ModelInfo,
+    inputs: samples.inputs,
+    outputs: samples.outputs,
   };
 }
 
@@ -85,7 +90,9 @@ export interface Agreement {
 }
 
 export function agreement(got: readonly (readonly number[])[], want: readonly (readonly number[])[]): Agreement {
-  let maxError = 0, scale = 0, agree = 0;
+  let maxError = 0,
+    scale = 0,
+    agree = 0;
   want.forEach((w, s) => {
     const g = got[s]!;
     if (g.length !== w.length) throw new Error(`sample ${s}: ${g.length} outputs, PyTorch has ${w.length}`);
@@ -95,7 +102,13 @@ export function agreement(got: readonly (readonly number[])[], want: readonly (r
     });
     if (argmax(g) === argmax(w)) agree++;
   });
-  return { samples: want.length, argmax: agree / want.length, maxError, scale, relError: scale > 0 ? maxError / scale : maxError };
+  return {
+    samples: want.length,
+    argmax: agree / want.length,
+    maxError,
+    scale,
+    relError: scale > 0 ? maxError / scale : maxError,
+  };
 }
 
 export function meetsBar(a: Agreement): boolean {
@@ -103,15 +116,23 @@ export function meetsBar(a: Agreement): boolean {
 }
 
 export function describeAgreement(a: Agreement): string {
-  return `argmax ${(a.argmax * 100).toFixed(0)} % of ${a.samples}, max |error| ${a.maxError.toPrecision(3)} = ` +
-    `${(a.relError * 100).toPrecision(3)} % of the output scale ${a.scale.toPrecision(3)}`;
+  return (
+    `argmax ${(a.argmax * 100).toFixed(0)} % of ${a.samples}, max |error| ${a.maxError.toPrecision(3)} = ` +
+    `${(a.relError * 100).toPrecision(3)} % of the output scale ${a.scale.toPrecision(3)}`
+  );
 }
 
 /** Import + the float evaluator: what zkinfer thinks the model computes, before quantizing. */
 export function importAndRunFloat(m: RealModel): { graph: Graph; outputs: number[][] } {
   const graph = importOnnx(m.onnx, m.name).graph;
   const input = graph.inputs[0]!;
-  const outputs = m.inputs.map((x) => Array.from(runFloat(graph, new Map([[input.name, { shape: input.shape, data: Float64Array.from(x) }]])).get(graph.outputs[0]!.name)!.data));
+  const outputs = m.inputs.map((x) =>
+    Array.from(
+      runFloat(graph, new Map([[input.name, { shape: input.shape, data: Float64Array.from(x) }]])).get(
+        graph.outputs[0]!.name,
+      )!.data,
+    ),
+  );
   return { graph, outputs };
 }
 
@@ -124,11 +145,17 @@ export function quantizeModel(m: RealModel, graph: Graph = importOnnx(m.onnx, m.
 /** The integer reference model's outputs (the oracle the witness backends match bit for bit). */
 export function runReference(q: QGraph, inputs: readonly (readonly number[])[]): number[][] {
   const out = q.outputs[0]!;
-  return inputs.map((x) => dequantize(runQuantized(q, quantizeInput(x, q.input, false).tensor).get(out.name)!, out.scale));
+  return inputs.map((x) =>
+    dequantize(runQuantized(q, quantizeInput(x, q.input, false).tensor).get(out.name)!, out.scale),
+  );
 }
 
 /** `zkinfer run`'s path: the compiled witness plan on each input, outputs dequantized. */
-export async function runCompiled(c: CompiledModel, inputs: readonly (readonly number[])[], backend: Backend = "js"): Promise<number[][]> {
+export async function runCompiled(
+  c: CompiledModel,
+  inputs: readonly (readonly number[])[],
+  backend: Backend = "js",
+): Promise<number[][]> {
   const spec = qinputOf(c.meta.input);
   const results: number[][] = [];
   for (const x of inputs) {
@@ -167,7 +194,12 @@ export function compileAndRunInChild(name: string): Promise<StepResult> {
       const last = stdout.trim().split("\n").at(-1);
       if (err || !last) {
         // a crash (out of memory, a missing dist/) rather than a failure the step reported
-        const why = stderr.trim().split("\n").filter((l) => l.trim()).at(-1) ?? String(err);
+        const why =
+          stderr
+            .trim()
+            .split("\n")
+            .filter((l) => l.trim())
+            .at(-1) ?? String(err);
         resolve({ model: name, stage: "compile", error: `the process died: ${why}`, peakRss: 0 });
         return;
       }

@@ -14,7 +14,6 @@ export type Constraint = FileConstraint<LinearCombination>;
 import type { PlanStep } from "./plan.js";
 import { WireIntervals } from "./intervals.js";
 
-
 export interface SignalCounts {
   readonly nPubOut: number;
   readonly nPubIn: number;
@@ -53,7 +52,10 @@ export class ConstraintSystem {
   /** constraints added per gadget kind, for reports */
   readonly costs = new Map<string, { constraints: number; wires: number; elements: number }>();
 
-  constructor(readonly signals: SignalCounts, opts: { dry?: boolean } = {}) {
+  constructor(
+    readonly signals: SignalCounts,
+    opts: { dry?: boolean } = {},
+  ) {
     this.next = 1 + signals.nPubOut + signals.nPubIn + signals.nPrvIn;
     this.dry = opts.dry ?? false;
   }

@@ -7,7 +7,13 @@ import { importOnnx } from "../model/import.js";
 import { calibrate, parseCalibration } from "../quantize/calibration.js";
 import { DEFAULT_QUANTIZE, quantize, type QuantizeOptions } from "../quantize/quantize.js";
 import { measureAccuracy, type AccuracyReport } from "../quantize/accuracy.js";
-import { compileCircuit, type Circuit, type InputVisibility, type OutputVisibility, type ParamVisibility } from "./compile.js";
+import {
+  compileCircuit,
+  type Circuit,
+  type InputVisibility,
+  type OutputVisibility,
+  type ParamVisibility,
+} from "./compile.js";
 import { writeR1cs } from "../formats/r1cs.js";
 import { writeSym } from "../formats/sym.js";
 import { serializePlan } from "./plan-json.js";
@@ -26,7 +32,13 @@ export interface CompileModelOptions extends QuantizeOptions {
   readonly salt?: boolean;
 }
 
-export const DEFAULT_COMPILE: CompileModelOptions = { ...DEFAULT_QUANTIZE, inputVisibility: "private", paramVisibility: "fixed", outputVisibility: "public", salt: true };
+export const DEFAULT_COMPILE: CompileModelOptions = {
+  ...DEFAULT_QUANTIZE,
+  inputVisibility: "private",
+  paramVisibility: "fixed",
+  outputVisibility: "public",
+  salt: true,
+};
 
 export interface CompiledModel {
   readonly meta: ModelMeta;
@@ -42,7 +54,12 @@ export function ptauPowerFor(nConstraints: number, nPublic: number): number {
   return Math.floor(Math.log2(nConstraints + nPublic)) + 1;
 }
 
-export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: CompileModelOptions, names: { model: string; calibration: string }): CompiledModel {
+export function compileModel(
+  onnx: Uint8Array,
+  calibrationJson: unknown,
+  opts: CompileModelOptions,
+  names: { model: string; calibration: string },
+): CompiledModel {
   const imported = importOnnx(onnx, names.model);
   const graph = imported.graph;
   if (opts.paramVisibility !== "fixed") refuseDuplicateParamNodes(paramNodes(graph), names.model);
@@ -61,30 +78,72 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     zkinfer: VERSION,
-    model: { file: path.basename(names.model), sha256: sha256Hex(onnx), opset: imported.opset, producer: imported.producer },
+    model: {
+      file: path.basename(names.model),
+      sha256: sha256Hex(onnx),
+      opset: imported.opset,
+      producer: imported.producer,
+    },
     options: {
-      activationBits: opts.activationBits, weightBits: opts.weightBits, inputBits: opts.inputBits,
-      inputMargin: opts.inputMargin, inputVisibility: opts.inputVisibility, paramVisibility: opts.paramVisibility,
-      outputVisibility: opts.outputVisibility, salt: opts.salt ?? true,
+      activationBits: opts.activationBits,
+      weightBits: opts.weightBits,
+      inputBits: opts.inputBits,
+      inputMargin: opts.inputMargin,
+      inputVisibility: opts.inputVisibility,
+      paramVisibility: opts.paramVisibility,
+      outputVisibility: opts.outputVisibility,
+      salt: opts.salt ?? true,
     },
     input: {
-      name: q.input.name, shape: q.input.shape, scale: q.input.scale, range: [q.input.lo, q.input.hi],
-      floatRange: [q.input.floatLo, q.input.floatHi], visibility: opts.inputVisibility,
+      name: q.input.name,
+      shape: q.input.shape,
+      scale: q.input.scale,
+      range: [q.input.lo, q.input.hi],
+      floatRange: [q.input.floatLo, q.input.floatHi],
+      visibility: opts.inputVisibility,
     },
     outputs: q.outputs.map((o) => ({ name: o.name, shape: o.shape, scale: o.scale, errorBound: o.err })),
-    approximations: q.nodes.flatMap((n) => n.op.kind === "requant" && n.op.act.kind === "poly"
-      ? [{ node: n.name, fn: n.op.act.table.fn, segments: 2 ** n.op.act.table.t, degree: n.op.act.table.d, maxError: n.op.act.table.maxError, errorBound: q.values.get(n.output)!.err }]
-      : []),
+    approximations: q.nodes.flatMap((n) =>
+      n.op.kind === "requant" && n.op.act.kind === "poly"
+        ? [
+            {
+              node: n.name,
+              fn: n.op.act.table.fn,
+              segments: 2 ** n.op.act.table.t,
+              degree: n.op.act.table.d,
+              maxError: n.op.act.table.maxError,
+              errorBound: q.values.get(n.output)!.err,
+            },
+          ]
+        : [],
+    ),
     publicSignals: {
       count: circuit.nPublic,
-      layout: circuit.publicTensors.map((t) => ({ role: t.role, name: t.name, shape: t.shape, scale: t.scale, offset: t.offset, count: sizeOf(t.shape), ...(t.packing ? { packing: t.packing } : {}), ...(t.salt ? { salt: t.salt } : {}) })),
+      layout: circuit.publicTensors.map((t) => ({
+        role: t.role,
+        name: t.name,
+        shape: t.shape,
+        scale: t.scale,
+        offset: t.offset,
+        count: sizeOf(t.shape),
+        ...(t.packing ? { packing: t.packing } : {}),
+        ...(t.salt ? { salt: t.salt } : {}),
+      })),
     },
     // the layout (scales, admitted ranges; no values) also lets a prover bring other weights (prove --params)
     params: opts.paramVisibility === "fixed" ? [] : circuit.params,
-    identity: { architectureSha256: architectureSha256(q), circuitSha256: sha256Hex(r1csBytes), verificationKeySha256: null },
+    identity: {
+      architectureSha256: architectureSha256(q),
+      circuitSha256: sha256Hex(r1csBytes),
+      verificationKeySha256: null,
+    },
     circuit: {
-      constraints: nConstraints, wires: circuit.r1cs.nWires, terms, ptauPower: ptauPowerFor(nConstraints, circuit.nPublic),
-      r1csSha256: sha256Hex(r1csBytes), planSha256: sha256Hex(planJson),
+      constraints: nConstraints,
+      wires: circuit.r1cs.nWires,
+      terms,
+      ptauPower: ptauPowerFor(nConstraints, circuit.nPublic),
+      r1csSha256: sha256Hex(r1csBytes),
+      planSha256: sha256Hex(planJson),
     },
     costs: circuit.costs,
     accuracy,
@@ -92,4 +151,3 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
   };
   return { meta, circuit, r1csBytes, planJson, sym: writeSym(circuit.labels), accuracy };
 }
-

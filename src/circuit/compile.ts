@@ -21,7 +21,7 @@ import { LowerContext } from "./lower/context.js";
 import { lowerNode } from "./lower/ops.js";
 import { bindInput, bindPublic, signalLayout, type CommitmentRecord, type PublicTensor } from "./lower/signals.js";
 
-export type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry, PublicRole } from "../meta/model.js";
+export type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry } from "../meta/model.js";
 export type { PublicTensor } from "./lower/signals.js";
 
 export interface CompileOptions {
@@ -63,9 +63,17 @@ export interface CircuitAuditInfo {
 }
 
 export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
-  const v = { input: opts.inputVisibility, params: opts.paramVisibility ?? "fixed", output: opts.outputVisibility ?? "public", salt: opts.salt ?? true };
+  const v = {
+    input: opts.inputVisibility,
+    params: opts.paramVisibility ?? "fixed",
+    output: opts.outputVisibility ?? "public",
+    salt: opts.salt ?? true,
+  };
   if (v.params !== "fixed" && !q.nodes.some((n) => n.param)) {
-    throw new ZkError("BAD_OPTION", `--param-visibility ${v.params}: this model has no parameters (no Gemm, Conv, MatMul with constants, or affine op with weights) to make ${v.params}; use --param-visibility fixed`);
+    throw new ZkError(
+      "BAD_OPTION",
+      `--param-visibility ${v.params}: this model has no parameters (no Gemm, Conv, MatMul with constants, or affine op with weights) to make ${v.params}; use --param-visibility fixed`,
+    );
   }
   const layout = signalLayout(q, v);
   const cs = new ConstraintSystem(layout, { dry: opts.dry });
@@ -82,7 +90,13 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
     outputs: q.outputs.map((o) => ctx.idOf(o.name)),
   };
   return {
-    r1cs: { nWires: cs.nWires, nPubOut: layout.nPubOut, nPubIn: layout.nPubIn, nPrvIn: layout.nPrvIn, constraints: cs.constraints },
+    r1cs: {
+      nWires: cs.nWires,
+      nPubOut: layout.nPubOut,
+      nPubIn: layout.nPubIn,
+      nPrvIn: layout.nPrvIn,
+      constraints: cs.constraints,
+    },
     plan,
     labels: cs.labels,
     publicTensors,

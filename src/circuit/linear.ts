@@ -16,7 +16,9 @@ export function linearLcs(op: LinearQOp, xs: readonly LcTensor[], outShape: read
   const out: LinearCombination[] = new Array(sizeOf(outShape));
   switch (op.kind) {
     case "select": {
-      const all = xs.flatMap((t, k) => (op.shifts[k] ? t.lcs.map((lc) => lc.scale(2n ** BigInt(op.shifts[k]!))) : t.lcs));
+      const all = xs.flatMap((t, k) =>
+        op.shifts[k] ? t.lcs.map((lc) => lc.scale(2n ** BigInt(op.shifts[k]!))) : t.lcs,
+      );
       const fill = LinearCombination.constant(op.fill);
       for (let i = 0; i < out.length; i++) out[i] = op.map[i]! < 0 ? fill : all[op.map[i]!]!;
       return { shape: outShape, lcs: out };
@@ -59,10 +61,15 @@ export function linearLcs(op: LinearQOp, xs: readonly LcTensor[], outShape: read
     case "conv": {
       const w = op.weight.data;
       const acc = new LcAccumulator();
-      convTerms(x.shape, op.weight.shape, outShape, op.params,
+      convTerms(
+        x.shape,
+        op.weight.shape,
+        outShape,
+        op.params,
         (_o, m) => op.bias && acc.addConstant(BigInt(op.bias.data[m]!)),
         (i, k) => w[k] !== 0 && acc.add(x.lcs[i]!, BigInt(w[k]!)),
-        (o) => (out[o] = acc.finish()));
+        (o) => (out[o] = acc.finish()),
+      );
       return { shape: outShape, lcs: out };
     }
     case "affine": {

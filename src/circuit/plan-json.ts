@@ -14,9 +14,14 @@ function encodeTyped(_key: string, value: unknown): unknown {
   if (value instanceof Float64Array) {
     // integer-valued weights that fit 32 bits are stored as such: half the size
     const fits = value.every((v) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31);
-    return { $typed: "f64", enc: fits ? "i32" : "f64", b64: toBase64(bytesOf(fits ? Int32Array.from(value) : value)) } satisfies Encoded;
+    return {
+      $typed: "f64",
+      enc: fits ? "i32" : "f64",
+      b64: toBase64(bytesOf(fits ? Int32Array.from(value) : value)),
+    } satisfies Encoded;
   }
-  if (value instanceof Int32Array) return { $typed: "i32", enc: "i32", b64: toBase64(bytesOf(value)) } satisfies Encoded;
+  if (value instanceof Int32Array)
+    return { $typed: "i32", enc: "i32", b64: toBase64(bytesOf(value)) } satisfies Encoded;
   return value;
 }
 
@@ -24,7 +29,8 @@ function decodeTyped(_key: string, value: unknown): unknown {
   if (value && typeof value === "object" && "$typed" in value) {
     const e = value as Encoded;
     const bytes = fromBase64(e.b64);
-    if (bytes.byteLength % (e.enc === "f64" ? 8 : 4) !== 0) throw new ZkError("BAD_FILE", "plan.json: a typed array has a bad length");
+    if (bytes.byteLength % (e.enc === "f64" ? 8 : 4) !== 0)
+      throw new ZkError("BAD_FILE", "plan.json: a typed array has a bad length");
     const raw = e.enc === "f64" ? new Float64Array(bytes.buffer) : new Int32Array(bytes.buffer);
     if (e.$typed === "i32") return raw instanceof Int32Array ? raw : Int32Array.from(raw);
     return raw instanceof Float64Array ? raw : Float64Array.from(raw);

@@ -72,7 +72,9 @@ export async function main(argv: string[]): Promise<number> {
       if (json) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + "\n");
     } else {
       const msg = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`zkinfer ${cmd.name}: internal error: ${msg}\n(this is a bug in zkinfer; set ZKINFER_DEBUG=1 for details)\n`);
+      process.stderr.write(
+        `zkinfer ${cmd.name}: internal error: ${msg}\n(this is a bug in zkinfer; set ZKINFER_DEBUG=1 for details)\n`,
+      );
       if (json) process.stdout.write(JSON.stringify({ error: { code: "INTERNAL", message: msg } }) + "\n");
     }
     if (process.env.ZKINFER_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");

@@ -11,7 +11,9 @@ import { ZkError } from "../errors.js";
 
 export async function verificationKeySha256(vk: VerificationKey): Promise<string> {
   const v = vk as unknown as Record<string, unknown>;
-  const fields = ["protocol", "curve", "nPublic", "vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "IC"].map((k) => [k, v[k]]);
+  const fields = ["protocol", "curve", "nPublic", "vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "IC"].map(
+    (k) => [k, v[k]],
+  );
   return sha256HexAsync(JSON.stringify(fields));
 }
 
@@ -26,12 +28,28 @@ export interface ModelIdentity {
 }
 
 /** Checks the key is the model's own (by hash); returns the identity to report. */
-export async function checkModelKey(vk: VerificationKey, meta: Pick<ModelMeta, "model" | "identity">): Promise<ModelIdentity> {
+export async function checkModelKey(
+  vk: VerificationKey,
+  meta: Pick<ModelMeta, "model" | "identity">,
+): Promise<ModelIdentity> {
   const recorded = meta.identity.verificationKeySha256;
-  if (!recorded) throw new ZkError("BAD_FILE", "model.json records no verification key: run `zkinfer setup` on the circuit directory first");
+  if (!recorded)
+    throw new ZkError(
+      "BAD_FILE",
+      "model.json records no verification key: run `zkinfer setup` on the circuit directory first",
+    );
   const actual = await verificationKeySha256(vk);
   if (actual !== recorded) {
-    throw new ZkError("BAD_FILE", `the verification key is not this model's: its sha256 is ${actual.slice(0, 16)}…, model.json (${meta.model.file}) records ${recorded.slice(0, 16)}…`);
+    throw new ZkError(
+      "BAD_FILE",
+      `the verification key is not this model's: its sha256 is ${actual.slice(0, 16)}…, model.json (${meta.model.file}) records ${recorded.slice(0, 16)}…`,
+    );
   }
-  return { name: meta.model.file, onnxSha256: meta.model.sha256, architectureSha256: meta.identity.architectureSha256, circuitSha256: meta.identity.circuitSha256, verificationKeySha256: actual };
+  return {
+    name: meta.model.file,
+    onnxSha256: meta.model.sha256,
+    architectureSha256: meta.identity.architectureSha256,
+    circuitSha256: meta.identity.circuitSha256,
+    verificationKeySha256: actual,
+  };
 }

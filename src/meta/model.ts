@@ -51,27 +51,41 @@ export interface ModelMeta {
   readonly zkinfer: string;
   readonly model: { readonly file: string; readonly sha256: string; readonly opset: number; readonly producer: string };
   readonly options: {
-    readonly activationBits: number; readonly weightBits: number; readonly inputBits: number; readonly inputMargin: number;
-    readonly inputVisibility: InputVisibility; readonly paramVisibility: ParamVisibility; readonly outputVisibility: OutputVisibility;
+    readonly activationBits: number;
+    readonly weightBits: number;
+    readonly inputBits: number;
+    readonly inputMargin: number;
+    readonly inputVisibility: InputVisibility;
+    readonly paramVisibility: ParamVisibility;
+    readonly outputVisibility: OutputVisibility;
     /** whether hashed inputs and outputs are salted (see PublicEntry.salt for which commitments are) */
     readonly salt: boolean;
   };
   readonly input: {
-    readonly name: string; readonly shape: readonly number[]; readonly scale: number;
-    readonly range: readonly [number, number]; readonly floatRange: readonly [number, number];
+    readonly name: string;
+    readonly shape: readonly number[];
+    readonly scale: number;
+    readonly range: readonly [number, number];
+    readonly floatRange: readonly [number, number];
     readonly visibility: InputVisibility;
   };
   /** with private or hashed params: which tensors the prover supplies, at which scales, in which admitted ranges (the params commitment packs them so) */
   readonly params: readonly ParamEntry[];
   readonly outputs: readonly {
-    readonly name: string; readonly shape: readonly number[]; readonly scale: number;
+    readonly name: string;
+    readonly shape: readonly number[];
+    readonly scale: number;
     /** worst-case |proven output - float model output| for any accepted input (null: discrete, e.g. argmax) */
     readonly errorBound: number | null;
   }[];
   /** each smooth function's piecewise polynomial: its measured worst error and cost */
   readonly approximations: readonly {
-    readonly node: string; readonly fn: string; readonly segments: number; readonly degree: number;
-    readonly maxError: number; readonly errorBound: number | null;
+    readonly node: string;
+    readonly fn: string;
+    readonly segments: number;
+    readonly degree: number;
+    readonly maxError: number;
+    readonly errorBound: number | null;
   }[];
   readonly publicSignals: { readonly count: number; readonly layout: readonly PublicEntry[] };
   /**
@@ -86,14 +100,27 @@ export interface ModelMeta {
     readonly verificationKeySha256: string | null;
   };
   readonly circuit: {
-    readonly constraints: number; readonly wires: number; readonly terms: number; readonly ptauPower: number;
-    readonly r1csSha256: string; readonly planSha256: string;
+    readonly constraints: number;
+    readonly wires: number;
+    readonly terms: number;
+    readonly ptauPower: number;
+    readonly r1csSha256: string;
+    readonly planSha256: string;
   };
-  readonly costs: readonly { readonly kind: string; readonly constraints: number; readonly wires: number; readonly elements: number }[];
-  readonly accuracy: { readonly samples: number; readonly maxAbsError: number; readonly meanAbsError: number; readonly argmaxAgreement: number } | null;
+  readonly costs: readonly {
+    readonly kind: string;
+    readonly constraints: number;
+    readonly wires: number;
+    readonly elements: number;
+  }[];
+  readonly accuracy: {
+    readonly samples: number;
+    readonly maxAbsError: number;
+    readonly meanAbsError: number;
+    readonly argmaxAgreement: number;
+  } | null;
   readonly notes: readonly string[];
 }
-
 
 /** Checks the fields later stages rely on; `file` names the source in errors. */
 export function parseModelMeta(j: unknown, file: string): ModelMeta {
@@ -101,18 +128,31 @@ export function parseModelMeta(j: unknown, file: string): ModelMeta {
   if (!m || typeof m !== "object" || m.format !== MODEL_FORMAT) {
     throw new ZkError("BAD_FILE", `${file}: not a zkinfer model.json (no "format": "${MODEL_FORMAT}")`);
   }
-  if (m.version !== MODEL_VERSION) throw new ZkError("BAD_FILE", `${file}: version ${m.version}, this zkinfer reads version ${MODEL_VERSION}; recompile the model`);
+  if (m.version !== MODEL_VERSION)
+    throw new ZkError(
+      "BAD_FILE",
+      `${file}: version ${m.version}, this zkinfer reads version ${MODEL_VERSION}; recompile the model`,
+    );
   const need = (cond: unknown, field: string) => {
     if (!cond) throw new ZkError("BAD_FILE", `${file}: field "${field}" is missing or malformed`);
   };
   need(m.input && Array.isArray(m.input.shape) && typeof m.input.scale === "number", "input");
   need(Array.isArray(m.outputs) && m.outputs.length > 0, "outputs");
-  need(m.publicSignals && Number.isInteger(m.publicSignals.count) && Array.isArray(m.publicSignals.layout), "publicSignals");
+  need(
+    m.publicSignals && Number.isInteger(m.publicSignals.count) && Array.isArray(m.publicSignals.layout),
+    "publicSignals",
+  );
   for (const [i, e] of (m.publicSignals?.layout ?? []).entries()) {
-    need(Number.isInteger(e.offset) && Number.isInteger(e.count) && typeof e.scale === "number" && Array.isArray(e.shape), `publicSignals.layout[${i}]`);
+    need(
+      Number.isInteger(e.offset) && Number.isInteger(e.count) && typeof e.scale === "number" && Array.isArray(e.shape),
+      `publicSignals.layout[${i}]`,
+    );
   }
   need(m.circuit && Number.isInteger(m.circuit.ptauPower), "circuit");
   need(m.model && typeof m.model.sha256 === "string", "model");
-  need(m.identity && typeof m.identity.architectureSha256 === "string" && typeof m.identity.circuitSha256 === "string", "identity");
+  need(
+    m.identity && typeof m.identity.architectureSha256 === "string" && typeof m.identity.circuitSha256 === "string",
+    "identity",
+  );
   return m as ModelMeta;
 }

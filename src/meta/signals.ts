@@ -19,7 +19,11 @@ export interface DecodedTensor {
 }
 
 export function decodeSignal(s: string, index: number): bigint {
-  if (typeof s !== "string" || !/^[0-9]+$/.test(s)) throw new ZkError("BAD_FILE", `public signal ${index} is not a decimal field element: ${JSON.stringify(s)?.slice(0, 40)}`);
+  if (typeof s !== "string" || !/^[0-9]+$/.test(s))
+    throw new ZkError(
+      "BAD_FILE",
+      `public signal ${index} is not a decimal field element: ${JSON.stringify(s)?.slice(0, 40)}`,
+    );
   const v = BigInt(s);
   if (v >= P) throw new ZkError("BAD_FILE", `public signal ${index} is not below the field modulus`);
   return v > P / 2n ? v - P : v;
@@ -29,7 +33,10 @@ export function isHash(role: PublicRole): boolean {
   return role.endsWith("_hash");
 }
 
-export function decodeOutputs(meta: Pick<ModelMeta, "publicSignals">, publicSignals: readonly string[]): DecodedTensor[] {
+export function decodeOutputs(
+  meta: Pick<ModelMeta, "publicSignals">,
+  publicSignals: readonly string[],
+): DecodedTensor[] {
   return meta.publicSignals.layout.map((e) => {
     if (isHash(e.role)) {
       decodeSignal(publicSignals[e.offset]!, e.offset);
@@ -39,7 +46,10 @@ export function decodeOutputs(meta: Pick<ModelMeta, "publicSignals">, publicSign
       role: e.role,
       name: e.name,
       shape: e.shape,
-      values: Array.from({ length: e.count }, (_, i) => Number(decodeSignal(publicSignals[e.offset + i]!, e.offset + i)) / 2 ** e.scale),
+      values: Array.from(
+        { length: e.count },
+        (_, i) => Number(decodeSignal(publicSignals[e.offset + i]!, e.offset + i)) / 2 ** e.scale,
+      ),
     };
   });
 }

@@ -21,12 +21,17 @@ type Exports = Record<string, (...args: number[]) => void>;
  * wasm memory it used afterwards. Nothing else may use the curve's main-thread memory
  * while `body` runs (worker-thread operations are fine).
  */
-export async function withFixedBase<T>(curve: Curve, group: "G1" | "G2", body: (multiply: (scalars: Uint8Array) => Uint8Array) => Promise<T>): Promise<T> {
+export async function withFixedBase<T>(
+  curve: Curve,
+  group: "G1" | "G2",
+  body: (multiply: (scalars: Uint8Array) => Uint8Array) => Promise<T>,
+): Promise<T> {
   const G = curve[group];
   const pre = group === "G1" ? "g1m" : "g2m";
   const tm = curve.tm;
   const ex = tm.instance.exports as Exports;
-  const sAff = G.F.n8 * 2, sJac = G.F.n8 * 3;
+  const sAff = G.F.n8 * 2,
+    sJac = G.F.n8 * 3;
 
   const reserve = (bytes: number) => reserveMainMemory(tm, bytes);
 
@@ -56,7 +61,9 @@ export async function withFixedBase<T>(curve: Curve, group: "G1" | "G2", body: (
           ex[`${pre}_zero`]!(acc);
           for (let w = 0, bit = 0; w < N_WIN; w++, bit += WINDOW) {
             const byte = s + (bit >> 3);
-            let digit = ((scalars[byte]! | ((scalars[byte + 1] ?? 0) << 8) | ((scalars[byte + 2] ?? 0) << 16)) >>> (bit & 7)) & (SIZE - 1);
+            let digit =
+              ((scalars[byte]! | ((scalars[byte + 1] ?? 0) << 8) | ((scalars[byte + 2] ?? 0) << 16)) >>> (bit & 7)) &
+              (SIZE - 1);
             // the last window runs past this scalar's 256 bits into the next one: mask those off
             if (bit + WINDOW > 256) digit &= (1 << (256 - bit)) - 1;
             if (digit) ex[`${pre}_addMixed`]!(acc, pTab + (w * SIZE + digit) * sAff, acc);

@@ -40,7 +40,13 @@ const FR_BYTES = 32;
 const G2_WEIGHT = 3;
 
 /** Throws a ZkError naming the file and the first check that fails. */
-export async function checkPtauPoints(curve: Curve, file: string, layout: PtauLayout, need: number, progress?: Progress): Promise<void> {
+export async function checkPtauPoints(
+  curve: Curve,
+  file: string,
+  layout: PtauLayout,
+  need: number,
+  progress?: Progress,
+): Promise<void> {
   const power = layout.info.power;
   if (need < 1 || need > power) throw new Error(`checkPtauPoints: power ${need} outside 1..${power}`);
   const n = 2 ** need;
@@ -64,8 +70,24 @@ export async function checkPtauPoints(curve: Curve, file: string, layout: PtauLa
     await checkBetaG2(src);
     await checkLagrange(src, S.LAGRANGE_TAU_G1, S.TAU_G1, need + 1, nTau, "the tau powers (section 2)", tick(1));
     await checkLagrangeG2(src, need, tick);
-    await checkLagrange(src, S.LAGRANGE_ALPHA_TAU_G1, S.ALPHA_TAU_G1, need, n, "the alpha tau powers (section 4)", tick(1));
-    await checkLagrange(src, S.LAGRANGE_BETA_TAU_G1, S.BETA_TAU_G1, need, n, "the beta tau powers (section 5)", tick(1));
+    await checkLagrange(
+      src,
+      S.LAGRANGE_ALPHA_TAU_G1,
+      S.ALPHA_TAU_G1,
+      need,
+      n,
+      "the alpha tau powers (section 4)",
+      tick(1),
+    );
+    await checkLagrange(
+      src,
+      S.LAGRANGE_BETA_TAU_G1,
+      S.BETA_TAU_G1,
+      need,
+      n,
+      "the beta tau powers (section 5)",
+      tick(1),
+    );
   } finally {
     await fh.close();
   }
@@ -75,23 +97,40 @@ export async function checkPtauPoints(curve: Curve, file: string, layout: PtauLa
 /** The generators, and the values that would break Groth16 outright; returns U_1 = [τ]₂. */
 async function checkBasics(src: PtauReader, n: number): Promise<Uint8Array> {
   const { G1, G2 } = src.curve;
-  if (!G1.eq(await readPoint(src, S.TAU_G1, "G1", 0), G1.oneAffine)) throw invalidPtau(src.file, `${sectionLabel(S.TAU_G1)} does not start with the generator`);
-  if (!G2.eq(await readPoint(src, S.TAU_G2, "G2", 0), G2.oneAffine)) throw invalidPtau(src.file, `${sectionLabel(S.TAU_G2)} does not start with the generator`);
+  if (!G1.eq(await readPoint(src, S.TAU_G1, "G1", 0), G1.oneAffine))
+    throw invalidPtau(src.file, `${sectionLabel(S.TAU_G1)} does not start with the generator`);
+  if (!G2.eq(await readPoint(src, S.TAU_G2, "G2", 0), G2.oneAffine))
+    throw invalidPtau(src.file, `${sectionLabel(S.TAU_G2)} does not start with the generator`);
   // τ^n ∈ {0, ±1} (τ = 0, or a root of unity of the domains of size n or 2n) zeroes the vanishing polynomial: anyone could prove anything
   const tn = await readPoint(src, S.TAU_G1, "G1", n);
   if (G1.isZero(tn) || G1.eq(tn, G1.oneAffine) || G1.eq(tn, G1.neg(G1.oneAffine))) {
-    throw invalidPtau(src.file, `${sectionLabel(S.TAU_G1)}: tau^${n} is 0 or ±1 (tau is zero or a root of unity of the circuit's domain)`);
+    throw invalidPtau(
+      src.file,
+      `${sectionLabel(S.TAU_G1)}: tau^${n} is 0 or ±1 (tau is zero or a root of unity of the circuit's domain)`,
+    );
   }
-  for (const [section, name] of [[S.ALPHA_TAU_G1, "alpha"], [S.BETA_TAU_G1, "beta"]] as const) {
-    if (G1.isZero(await readPoint(src, section, "G1", 0))) throw invalidPtau(src.file, `${sectionLabel(section)} starts with the identity (${name} = 0)`);
+  for (const [section, name] of [
+    [S.ALPHA_TAU_G1, "alpha"],
+    [S.BETA_TAU_G1, "beta"],
+  ] as const) {
+    if (G1.isZero(await readPoint(src, section, "G1", 0)))
+      throw invalidPtau(src.file, `${sectionLabel(section)} starts with the identity (${name} = 0)`);
   }
   const u1 = await readPoint(src, S.TAU_G2, "G2", 1);
-  if (!inG2Subgroup(src.curve, u1)) throw invalidPtau(src.file, `${sectionLabel(S.TAU_G2)} point 1 is not in the prime-order subgroup`);
+  if (!inG2Subgroup(src.curve, u1))
+    throw invalidPtau(src.file, `${sectionLabel(S.TAU_G2)} point 1 is not in the prime-order subgroup`);
   return u1;
 }
 
 /** P_(i+1) = τ·P_i for i < count - 1, as one pairing equation. */
-async function checkSuccessive(src: PtauReader, section: number, count: number, u1: Uint8Array, should: string, onPoints: (k: number) => void): Promise<void> {
+async function checkSuccessive(
+  src: PtauReader,
+  section: number,
+  count: number,
+  u1: Uint8Array,
+  should: string,
+  onPoints: (k: number) => void,
+): Promise<void> {
   const { curve } = src;
   const r = randomBytes((count - 1) * R_BYTES);
   const hi = await sumPoints(src, section, "G1", 1, r, R_BYTES, onPoints);
@@ -107,7 +146,8 @@ async function checkTauG2(src: PtauReader, n: number, tick: (weight: number) => 
   const s = randomBytes(n * R_BYTES);
   const g1Sum = await sumPoints(src, S.TAU_G1, "G1", 0, s, R_BYTES, tick(1));
   const g2Sum = await sumPoints(src, S.TAU_G2, "G2", 0, s, R_BYTES, tick(G2_WEIGHT));
-  if (!inG2Subgroup(curve, g2Sum)) throw invalidPtau(src.file, `${sectionLabel(S.TAU_G2)} has points outside the prime-order subgroup`);
+  if (!inG2Subgroup(curve, g2Sum))
+    throw invalidPtau(src.file, `${sectionLabel(S.TAU_G2)} has points outside the prime-order subgroup`);
   if (!(await curve.pairingEq(g1Sum, curve.G2.oneAffine, curve.G1.neg(curve.G1.oneAffine), g2Sum))) {
     throw invalidPtau(src.file, `${sectionLabel(S.TAU_G2)} is not consistent with the tau powers in G1 (section 2)`);
   }
@@ -119,21 +159,30 @@ async function checkTauG2(src: PtauReader, n: number, tick: (weight: number) => 
  * powers, and this costs one G2 sum with short coefficients where the route through section 3
  * would need a second one with full-width coefficients (G2 sums dominate the check's time).
  */
-async function checkLagrangeG2(src: PtauReader, top: number, tick: (weight: number) => (k: number) => void): Promise<void> {
+async function checkLagrangeG2(
+  src: PtauReader,
+  top: number,
+  tick: (weight: number) => (k: number) => void,
+): Promise<void> {
   const { curve } = src;
   const w = randomBytes((2 ** (top + 1) - 1) * R_BYTES);
   const g1Sum = await sumPoints(src, S.LAGRANGE_TAU_G1, "G1", 0, w, R_BYTES, tick(1));
   const g2Sum = await sumPoints(src, S.LAGRANGE_TAU_G2, "G2", 0, w, R_BYTES, tick(G2_WEIGHT));
-  if (!inG2Subgroup(curve, g2Sum)) throw invalidPtau(src.file, `${sectionLabel(S.LAGRANGE_TAU_G2)} has points outside the prime-order subgroup`);
+  if (!inG2Subgroup(curve, g2Sum))
+    throw invalidPtau(src.file, `${sectionLabel(S.LAGRANGE_TAU_G2)} has points outside the prime-order subgroup`);
   if (!(await curve.pairingEq(g1Sum, curve.G2.oneAffine, curve.G1.neg(curve.G1.oneAffine), g2Sum))) {
-    throw invalidPtau(src.file, `${sectionLabel(S.LAGRANGE_TAU_G2)} is not consistent with section 12 (tau Lagrange, G1)`);
+    throw invalidPtau(
+      src.file,
+      `${sectionLabel(S.LAGRANGE_TAU_G2)} is not consistent with section 12 (tau Lagrange, G1)`,
+    );
   }
 }
 
 async function checkBetaG2(src: PtauReader): Promise<void> {
   const { curve } = src;
   const beta2 = await readPoint(src, S.BETA_G2, "G2", 0);
-  if (!inG2Subgroup(curve, beta2)) throw invalidPtau(src.file, `${sectionLabel(S.BETA_G2)} is not in the prime-order subgroup`);
+  if (!inG2Subgroup(curve, beta2))
+    throw invalidPtau(src.file, `${sectionLabel(S.BETA_G2)} is not in the prime-order subgroup`);
   const beta1 = await readPoint(src, S.BETA_TAU_G1, "G1", 0);
   if (!(await curve.pairingEq(beta1, curve.G2.oneAffine, curve.G1.neg(curve.G1.oneAffine), beta2))) {
     throw invalidPtau(src.file, `${sectionLabel(S.BETA_G2)} is not the beta of section 5`);
@@ -141,7 +190,15 @@ async function checkBetaG2(src: PtauReader): Promise<void> {
 }
 
 /** Levels 0..top of a G1 Lagrange section against the first `baseCount` powers of its base section. */
-async function checkLagrange(src: PtauReader, section: number, base: number, top: number, baseCount: number, against: string, onPoints: (k: number) => void): Promise<void> {
+async function checkLagrange(
+  src: PtauReader,
+  section: number,
+  base: number,
+  top: number,
+  baseCount: number,
+  against: string,
+  onPoints: (k: number) => void,
+): Promise<void> {
   const G1 = src.curve.G1;
   const v = randomBytes((2 ** (top + 1) - 1) * R_BYTES);
   const c = await powersFromLagrange(src.curve, v, R_BYTES, top);
@@ -157,7 +214,12 @@ async function checkLagrange(src: PtauReader, section: number, base: number, top
  * result in the low 2^p entries, so Σ_p Σ_i v_(p,i) [L^(p)_i(τ)] = Σ_j c_j [τ^j]. Standard form,
  * 32 bytes each, 2^top of them.
  */
-export async function powersFromLagrange(curve: Curve, v: Uint8Array, vBytes: number, top: number): Promise<Uint8Array> {
+export async function powersFromLagrange(
+  curve: Curve,
+  v: Uint8Array,
+  vBytes: number,
+  top: number,
+): Promise<Uint8Array> {
   const Fr = curve.Fr;
   const acc = new Uint8Array(2 ** top * FR_BYTES);
   for (let p = 0; p <= top; p++) {

@@ -3,7 +3,7 @@
  * section at power 20 and a ceremony file holds hundreds of GB, so nothing reads a whole
  * section. Every point read is tested to be on its curve before any sum over it is trusted.
  */
-import { promises as fs } from "node:fs";
+import { type promises as fs } from "node:fs";
 import type { Curve } from "ffjavascript";
 import { PTAU_SECTION_NAME, type PtauLayout } from "../formats/ptau.js";
 import { ZkError } from "../errors.js";
@@ -31,17 +31,29 @@ export function invalidPtau(file: string, what: string): ZkError {
 }
 
 /** Points [start, start + count) of a section, affine Montgomery form as stored, each on its curve. */
-export async function readPoints(src: PtauReader, section: number, group: Group, start: number, count: number): Promise<Uint8Array> {
+export async function readPoints(
+  src: PtauReader,
+  section: number,
+  group: Group,
+  start: number,
+  count: number,
+): Promise<Uint8Array> {
   const size = src.curve[group].F.n8 * 2;
   const ref = src.layout.sections.get(section);
   if (!ref || (start + count) * size > ref.size) {
     // the header check sized every section for the file's power; this is a caller asking too much
-    throw new Error(`readPoints: ${sectionLabel(section)} has ${ref ? ref.size / size : 0} points, asked for ${start + count}`);
+    throw new Error(
+      `readPoints: ${sectionLabel(section)} has ${ref ? ref.size / size : 0} points, asked for ${start + count}`,
+    );
   }
   const buf = new Uint8Array(count * size);
-  for (let got = 0; got < buf.length; ) {
+  for (let got = 0; got < buf.length;) {
     const { bytesRead } = await src.fh.read(buf, got, buf.length - got, ref.start + start * size + got);
-    if (bytesRead === 0) throw new ZkError("BAD_FILE", `${src.file}: ends inside ${sectionLabel(section)} (the file changed while it was read?)`);
+    if (bytesRead === 0)
+      throw new ZkError(
+        "BAD_FILE",
+        `${src.file}: ends inside ${sectionLabel(section)} (the file changed while it was read?)`,
+      );
     got += bytesRead;
   }
   const bad = firstOffCurve(src.curve, group, buf);
@@ -55,7 +67,13 @@ export async function readPoints(src: PtauReader, section: number, group: Group,
  * cost half the 32-byte ones). `onPoints` hears how many points each chunk covered.
  */
 export async function sumPoints(
-  src: PtauReader, section: number, group: Group, start: number, scalars: Uint8Array, scalarBytes: number, onPoints?: (n: number) => void,
+  src: PtauReader,
+  section: number,
+  group: Group,
+  start: number,
+  scalars: Uint8Array,
+  scalarBytes: number,
+  onPoints?: (n: number) => void,
 ): Promise<Uint8Array> {
   const G = src.curve[group];
   const count = scalars.length / scalarBytes;

@@ -52,12 +52,18 @@ function covers(v: PtauVerdict, need: number): boolean {
 }
 
 /** Throws a ZkError (BAD_FILE) naming the file and the failed check, or says why the file is fine. */
-export async function verifyPtau(file: string, layout: PtauLayout, need: number, opts: VerifyPtauOptions = {}): Promise<PtauVerdict> {
+export async function verifyPtau(
+  file: string,
+  layout: PtauLayout,
+  need: number,
+  opts: VerifyPtauOptions = {},
+): Promise<PtauVerdict> {
   const key = await identity(file);
   const pending = verdicts.get(key); // looked up with no await before the set below, so concurrent callers share one run
   const seen = pending ? await pending.catch(() => null) : null;
   if (seen && covers(seen, need)) return seen;
-  const run = (async () => (await matchKnown(file, layout, need, opts)) ?? (await checkConsistency(file, layout, need, opts.progress)))();
+  const run = (async () =>
+    (await matchKnown(file, layout, need, opts)) ?? (await checkConsistency(file, layout, need, opts.progress)))();
   verdicts.set(key, run);
   // a refusal is not remembered: the next call checks again (and fails again, with its message)
   run.catch(() => verdicts.get(key) === run && verdicts.delete(key));
@@ -69,17 +75,29 @@ export async function rememberPtau(file: string, verdict: PtauVerdict): Promise<
   verdicts.set(await identity(file), Promise.resolve(verdict));
 }
 
-async function matchKnown(file: string, layout: PtauLayout, need: number, opts: VerifyPtauOptions): Promise<PtauVerdict | null> {
+async function matchKnown(
+  file: string,
+  layout: PtauLayout,
+  need: number,
+  opts: VerifyPtauOptions,
+): Promise<PtauVerdict | null> {
   const table = opts.known ?? KNOWN_PTAU;
   const power = layout.info.power;
   if (!table.some((k) => k.power === power) || power - need > HASH_MAX_EXTRA_POWERS) return null;
-  const hash = await fileDigestHex(file, "blake2b512", (done) => opts.progress?.update(`hashing ptau (${(layout.size / 2 ** 30).toFixed(1)} GiB)`, done / layout.size));
+  const hash = await fileDigestHex(file, "blake2b512", (done) =>
+    opts.progress?.update(`hashing ptau (${(layout.size / 2 ** 30).toFixed(1)} GiB)`, done / layout.size),
+  );
   opts.progress?.done();
   const hit = findKnownPtau(table, power, hash);
   return hit ? { method: "blake2b", known: hit.name } : null;
 }
 
-async function checkConsistency(file: string, layout: PtauLayout, need: number, progress?: Progress): Promise<PtauVerdict> {
+async function checkConsistency(
+  file: string,
+  layout: PtauLayout,
+  need: number,
+  progress?: Progress,
+): Promise<PtauVerdict> {
   await checkPtauPoints(await getCurve(), file, layout, need, progress);
   return { method: "consistency", power: need };
 }

@@ -35,9 +35,11 @@ export function checkResources(job: "setup" | "prove", constraints: number, wire
   const e = estimate(job, constraints, wires, power);
   const free = memoryBudget();
   if (e.bytes > free * 0.9) {
-    throw new ZkError("RESOURCE",
+    throw new ZkError(
+      "RESOURCE",
       `${job} of a circuit with ${constraints} constraints (ptau power ${power}) needs about ${(e.bytes / 2 ** 30).toFixed(1)} GiB; ` +
-      `this machine has ${(free / 2 ** 30).toFixed(1)} GiB. Use a larger machine or a smaller model (fewer activation bits).`);
+        `this machine has ${(free / 2 ** 30).toFixed(1)} GiB. Use a larger machine or a smaller model (fewer activation bits).`,
+    );
   }
   return e;
 }

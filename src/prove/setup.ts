@@ -39,7 +39,12 @@ export interface SetupInfo {
   /** the verification key's hash (meta/identity.ts), also recorded in model.json */
   readonly verificationKeySha256: string;
   /** `check`: how the ptau earned its use (absent in records written before files were checked). */
-  readonly ptau: { readonly file: string; readonly power: number; readonly development: boolean; readonly check?: PtauVerdict };
+  readonly ptau: {
+    readonly file: string;
+    readonly power: number;
+    readonly development: boolean;
+    readonly check?: PtauVerdict;
+  };
   readonly warning?: string;
 }
 
@@ -69,7 +74,14 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
   const have = (await exists(artifact(dir, "zkey"))) && (await exists(artifact(dir, "vkey")));
   const samePtau = previous && previous.ptau.development === wantDev && (wantDev || previous.ptau.file === userFile);
   // keys made before ptau files were checked (no ptau.check), or before keys were hashed, are made again
-  if (!opts.force && previous?.ptau.check && previous.verificationKeySha256 && have && previous.r1csSha256 === r1csSha && samePtau) {
+  if (
+    !opts.force &&
+    previous?.ptau.check &&
+    previous.verificationKeySha256 &&
+    have &&
+    previous.r1csSha256 === r1csSha &&
+    samePtau
+  ) {
     // a recompile of the same circuit rewrote model.json: give it back the key's hash
     await recordKey(dir, meta, previous.verificationKeySha256);
     return { info: previous, skipped: true, ptauGenerated: false, warnings: [] };
@@ -82,7 +94,8 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
   try {
     const log0 = snarkLogger("setup", opts.progress);
     const res = await snarkjs.zKey.newZKey(r1csFile, ptau.file, stage0, log0);
-    if (res === -1 || log0.errors.length) throw new ZkError("BAD_FILE", `snarkjs setup failed: ${log0.errors.join("; ") || "unknown error"}`);
+    if (res === -1 || log0.errors.length)
+      throw new ZkError("BAD_FILE", `snarkjs setup failed: ${log0.errors.join("; ") || "unknown error"}`);
     await produceFileAtomic(zkeyFile, async (tmp) => {
       const log1 = snarkLogger("contribute", opts.progress);
       await snarkjs.zKey.contribute(stage0, tmp, "zkinfer setup", randomBytes(32).toString("hex"), log1);
@@ -126,13 +139,22 @@ async function preparePtau(userFile: string | undefined, power: number, progress
     return { file: userFile, power: user.info.power, check: user.verdict, generated: false };
   }
   const dev = await ensureDevPtau(power, progress);
-  return { file: dev.file, power, check: dev.verdict, generated: dev.generated, ...(dev.warning ? { warning: dev.warning } : {}) };
+  return {
+    file: dev.file,
+    power,
+    check: dev.verdict,
+    generated: dev.generated,
+    ...(dev.warning ? { warning: dev.warning } : {}),
+  };
 }
 
 /** model.json with the verification key's hash in its identity (atomically; unchanged if already so). */
 async function recordKey(dir: string, meta: ModelMeta, vkSha: string): Promise<void> {
   if (meta.identity.verificationKeySha256 === vkSha) return;
-  await writeJsonAtomic(artifact(dir, "model"), { ...meta, identity: { ...meta.identity, verificationKeySha256: vkSha } });
+  await writeJsonAtomic(artifact(dir, "model"), {
+    ...meta,
+    identity: { ...meta.identity, verificationKeySha256: vkSha },
+  });
 }
 
 export async function readSetupInfo(dir: string): Promise<SetupInfo> {

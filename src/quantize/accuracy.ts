@@ -23,8 +23,15 @@ export function decide(v: ArrayLike<number>): number {
   return v.length === 1 ? (v[0]! >= 0.5 ? 1 : 0) : argmax(v);
 }
 
-export function measureAccuracy(q: QGraph, samples: readonly Tensor[], floatOutputs: readonly (readonly Tensor[])[]): AccuracyReport {
-  let maxErr = 0, sumErr = 0, count = 0, agree = 0;
+export function measureAccuracy(
+  q: QGraph,
+  samples: readonly Tensor[],
+  floatOutputs: readonly (readonly Tensor[])[],
+): AccuracyReport {
+  let maxErr = 0,
+    sumErr = 0,
+    count = 0,
+    agree = 0;
   samples.forEach((sample, s) => {
     const qin = quantizeInput(Array.from(sample.data), q.input, false);
     const values = runQuantized(q, qin.tensor);
@@ -40,5 +47,10 @@ export function measureAccuracy(q: QGraph, samples: readonly Tensor[], floatOutp
       if (oi === 0 && decide(got) === decide(want)) agree++;
     });
   });
-  return { samples: samples.length, maxAbsError: maxErr, meanAbsError: count ? sumErr / count : 0, argmaxAgreement: samples.length ? agree / samples.length : 1 };
+  return {
+    samples: samples.length,
+    maxAbsError: maxErr,
+    meanAbsError: count ? sumErr / count : 0,
+    argmaxAgreement: samples.length ? agree / samples.length : 1,
+  };
 }

@@ -66,17 +66,35 @@ export class QuantizeContext {
 
   /** Appends a node computing `name`; checks its bounds against exact arithmetic. */
   define(
-    node: Node, source: string, op: QOp, inputs: readonly QValue[], name: string, shape: readonly number[],
-    scale: number, b: Bounds, err: number | null, target?: number,
+    node: Node,
+    source: string,
+    op: QOp,
+    inputs: readonly QValue[],
+    name: string,
+    shape: readonly number[],
+    scale: number,
+    b: Bounds,
+    err: number | null,
+    target?: number,
   ): Live {
     const m = Math.max(b.mag, Math.abs(b.lo), Math.abs(b.hi));
     if (!(m < MAX_MAGNITUDE)) {
-      throw new ZkError("OVERFLOW",
+      throw new ZkError(
+        "OVERFLOW",
         `node "${node.name}" (${node.source}): quantized values may reach 2^${Math.log2(m).toFixed(1)}, beyond the 2^50 that exact witness arithmetic allows; ` +
-        "lower --weight-bits / --activation-bits or rescale the model's inputs");
+          "lower --weight-bits / --activation-bits or rescale the model's inputs",
+      );
     }
     this.nodes.push({ name: node.name, source, op, inputs: inputs.map((i) => i.name), output: name });
-    return this.register({ name, shape, scale, lo: b.lo, hi: b.hi, err, target: target ?? Math.min(scale, this.targetFor(name)) });
+    return this.register({
+      name,
+      shape,
+      scale,
+      lo: b.lo,
+      hi: b.hi,
+      err,
+      target: target ?? Math.min(scale, this.targetFor(name)),
+    });
   }
 
   /** Marks the node just defined as holding model parameters. */
@@ -86,13 +104,36 @@ export class QuantizeContext {
   }
 
   /** Rescale + activation. The output scale is the input's minus `shift` (plus the activation's own). */
-  requant(v: Live, shift: number, act: Activation, node: Node, name = this.fresh(`${v.name}@s${v.scale - shift}`), source = ""): Live {
+  requant(
+    v: Live,
+    shift: number,
+    act: Activation,
+    node: Node,
+    name = this.fresh(`${v.name}@s${v.scale - shift}`),
+    source = "",
+  ): Live {
     const b = requantBounds(v, shift, act);
-    const outScale = act.kind === "poly" ? act.table.outScale : act.kind === "leaky" ? v.scale - shift + act.alphaShift : v.scale - shift;
+    const outScale =
+      act.kind === "poly"
+        ? act.table.outScale
+        : act.kind === "leaky"
+          ? v.scale - shift + act.alphaShift
+          : v.scale - shift;
     const rounding = shift > 0 ? 2 ** -(v.scale - shift + 1) : 0;
     const err = v.err === null ? null : v.err + rounding;
     const target = act.kind === "poly" ? this.targetFor(name) : v.target;
-    return this.define(node, source, { kind: "requant", shift, act }, [v], name, v.shape, outScale, b, err, Math.min(outScale, target));
+    return this.define(
+      node,
+      source,
+      { kind: "requant", shift, act },
+      [v],
+      name,
+      v.shape,
+      outScale,
+      b,
+      err,
+      Math.min(outScale, target),
+    );
   }
 
   /**

@@ -33,9 +33,13 @@ export interface RequantLayout {
 /** The center of a signed layout for this activation, or null for a tight one. */
 export function activationCenter(act: Activation): number | null {
   switch (act.kind) {
-    case "relu": case "leaky": return 0;
-    case "clip": return act.lo;
-    default: return null;
+    case "relu":
+    case "leaky":
+      return 0;
+    case "clip":
+      return act.lo;
+    default:
+      return null;
   }
 }
 

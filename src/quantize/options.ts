@@ -17,14 +17,21 @@ export interface QuantizeOptions {
   readonly freeParams?: boolean;
 }
 
-export const DEFAULT_QUANTIZE: QuantizeOptions = { activationBits: 10, weightBits: 10, inputBits: 10, inputMargin: 0.25 };
+export const DEFAULT_QUANTIZE: QuantizeOptions = {
+  activationBits: 10,
+  weightBits: 10,
+  inputBits: 10,
+  inputMargin: 0.25,
+};
 
 export function validateOptions(o: QuantizeOptions): void {
   const bits = (v: number, name: string, min: number, max: number) => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new ZkError("BAD_OPTION", `${name} must be an integer in ${min}..${max}, got ${v}`);
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new ZkError("BAD_OPTION", `${name} must be an integer in ${min}..${max}, got ${v}`);
   };
   bits(o.activationBits, "activation bits", 2, 24);
   bits(o.weightBits, "weight bits", 2, 16);
   bits(o.inputBits, "input bits", 2, 24);
-  if (!(o.inputMargin >= 0 && o.inputMargin <= 10)) throw new ZkError("BAD_OPTION", `input margin must be in 0..10, got ${o.inputMargin}`);
+  if (!(o.inputMargin >= 0 && o.inputMargin <= 10))
+    throw new ZkError("BAD_OPTION", `input margin must be in 0..10, got ${o.inputMargin}`);
 }

@@ -56,7 +56,12 @@ export type Activation =
 /** The integer ops. The linear ones have the same meaning as their float primitives. */
 export type QOp =
   | { readonly kind: "gemm"; readonly weight: IntTensor; readonly bias: IntTensor | null }
-  | { readonly kind: "conv"; readonly weight: IntTensor; readonly bias: IntTensor | null; readonly params: Conv2dParams }
+  | {
+      readonly kind: "conv";
+      readonly weight: IntTensor;
+      readonly bias: IntTensor | null;
+      readonly params: Conv2dParams;
+    }
   | { readonly kind: "affine"; readonly mul: IntTensor | null; readonly add: IntTensor | null }
   | { readonly kind: "reshape" }
   /** y[i] = (inputs, each times 2^shifts[k], laid end to end)[map[i]], or fill */

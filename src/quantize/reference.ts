@@ -25,11 +25,16 @@ export function evalPoly(t: PolyTable, q: number): number {
 
 export function activate(act: Activation, q: number): number {
   switch (act.kind) {
-    case "none": return q;
-    case "relu": return q < 0 ? 0 : q;
-    case "leaky": return q >= 0 ? q * 2 ** act.alphaShift : act.alpha * q;
-    case "clip": return Math.min(Math.max(q, act.lo ?? -Infinity), act.hi ?? Infinity);
-    case "poly": return evalPoly(act.table, q);
+    case "none":
+      return q;
+    case "relu":
+      return q < 0 ? 0 : q;
+    case "leaky":
+      return q >= 0 ? q * 2 ** act.alphaShift : act.alpha * q;
+    case "clip":
+      return Math.min(Math.max(q, act.lo ?? -Infinity), act.hi ?? Infinity);
+    case "poly":
+      return evalPoly(act.table, q);
     default:
       return assertNever(act, "activation");
   }
@@ -43,10 +48,18 @@ export function roundDiv(num: number, den: number): number {
 export function evalQ(op: QOp, inputs: readonly IntTensor[], outShape: Shape): IntTensor {
   const x = inputs[0]!;
   switch (op.kind) {
-    case "gemm": case "conv": case "affine": case "reshape": case "max": case "argmax": case "matmul":
+    case "gemm":
+    case "conv":
+    case "affine":
+    case "reshape":
+    case "max":
+    case "argmax":
+    case "matmul":
       return evalPrim(op, inputs, outShape);
     case "select": {
-      const scaled = inputs.map((t, k) => (op.shifts[k] ? { shape: t.shape, data: t.data.map((v) => v * 2 ** op.shifts[k]!) } : t));
+      const scaled = inputs.map((t, k) =>
+        op.shifts[k] ? { shape: t.shape, data: t.data.map((v) => v * 2 ** op.shifts[k]!) } : t,
+      );
       return evalPrim({ kind: "select", map: op.map, fill: op.fill }, scaled, outShape);
     }
     case "sum":

@@ -23,7 +23,13 @@ declare module "ffjavascript" {
     add(a: Uint8Array, b: Uint8Array): Uint8Array;
     neg(a: Uint8Array): Uint8Array;
     isZero(a: Uint8Array): boolean;
-    batchApplyKey(buff: Uint8Array, first: Uint8Array, inc: Uint8Array, inType?: string, outType?: string): Promise<Uint8Array>;
+    batchApplyKey(
+      buff: Uint8Array,
+      first: Uint8Array,
+      inc: Uint8Array,
+      inType?: string,
+      outType?: string,
+    ): Promise<Uint8Array>;
     timesScalar(a: Uint8Array, s: Uint8Array): Uint8Array;
     toAffine(a: Uint8Array): Uint8Array;
     eq(a: Uint8Array, b: Uint8Array): boolean;

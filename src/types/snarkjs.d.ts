@@ -42,7 +42,10 @@ declare module "snarkjs" {
     check(r1cs: FileRef, wtns: FileRef, logger?: Logger): Promise<boolean>;
   };
   export const r1cs: {
-    info(r1cs: FileRef, logger?: Logger): Promise<{ nConstraints: number; nVars: number; nOutputs: number; nPubInputs: number; nPrvInputs: number }>;
+    info(
+      r1cs: FileRef,
+      logger?: Logger,
+    ): Promise<{ nConstraints: number; nVars: number; nOutputs: number; nPubInputs: number; nPrvInputs: number }>;
   };
 }
 

@@ -10,7 +10,11 @@ export function sha256Hex(data: Uint8Array | string): string {
  * gigabytes (2^28 powers is 288 GB), so the file is never held in memory. `onBytes` hears the
  * running count, for a progress line.
  */
-export async function fileDigestHex(file: string, algorithm: "blake2b512" | "sha256", onBytes?: (done: number) => void): Promise<string> {
+export async function fileDigestHex(
+  file: string,
+  algorithm: "blake2b512" | "sha256",
+  onBytes?: (done: number) => void,
+): Promise<string> {
   const h = createHash(algorithm);
   let done = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 22 })) {

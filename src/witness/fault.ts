@@ -33,7 +33,11 @@ export function faultFromEnv(value = process.env.ZKINFER_TEST_FAULT): Fault | nu
   if (!value) return null;
   const m = /^([a-z]+)@(\d+)$/.exec(value);
   const kind = FAULT_KINDS.find((k) => k === m?.[1]);
-  if (!m || !kind || Number(m[2]) < 1) throw new ZkError("BAD_OPTION", `ZKINFER_TEST_FAULT must be KIND@CALL with KIND one of ${FAULT_KINDS.join(", ")} and CALL ≥ 1, got "${value}"`);
+  if (!m || !kind || Number(m[2]) < 1)
+    throw new ZkError(
+      "BAD_OPTION",
+      `ZKINFER_TEST_FAULT must be KIND@CALL with KIND one of ${FAULT_KINDS.join(", ")} and CALL ≥ 1, got "${value}"`,
+    );
   return { kind, call: Number(m[2]) };
 }
 
@@ -59,7 +63,7 @@ export function strike({ kind, call }: Fault, kernel: string): never {
     case "crash":
       throw new Error(`injected crash at kernel call ${call} (${kernel})`);
     case "exit":
-      process.exit(FAULT_EXIT_CODE);
+      return process.exit(FAULT_EXIT_CODE);
     case "stall":
       for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
     default:

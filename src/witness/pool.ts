@@ -55,11 +55,22 @@ async function serialPool(plan: WitnessPlan, backend: Backend): Promise<WitnessP
   };
 }
 
-function workerPool(plan: WitnessPlan, backend: Backend, workers: number, fault: Fault | null | undefined): WitnessPool {
+function workerPool(
+  plan: WitnessPlan,
+  backend: Backend,
+  workers: number,
+  fault: Fault | null | undefined,
+): WitnessPool {
   // workers run compiled JavaScript (dist/), whichever way this module was loaded
   const filename = pathToFileURL(path.join(packageRoot(), "dist", "src", "witness", "pool-worker.js")).href;
   const start: PoolStart = { plan, backend, fault };
-  const pool = new Piscina({ filename, minThreads: workers, maxThreads: workers, workerData: start, idleTimeout: 60_000 });
+  const pool = new Piscina({
+    filename,
+    minThreads: workers,
+    maxThreads: workers,
+    workerData: start,
+    idleTimeout: 60_000,
+  });
   let failure: ZkError | null = null;
   let destroyed: Promise<void> | null = null;
   const destroy = () => (destroyed ??= pool.destroy());
@@ -69,10 +80,16 @@ function workerPool(plan: WitnessPlan, backend: Backend, workers: number, fault:
       const progress = newProgress();
       let r: WitnessReply;
       try {
-        r = (await pool.run({ input: { shape: input.shape, data: input.data }, salts, progress } satisfies WitnessTask)) as WitnessReply;
+        r = (await pool.run({
+          input: { shape: input.shape, data: input.data },
+          salts,
+          progress,
+        } satisfies WitnessTask)) as WitnessReply;
       } catch (e) {
         // the first death is the cause; the tasks the teardown then cancels report it too
-        failure ??= destroyed ? new ZkError("WORKER", "the witness pool was closed while a witness was running") : died(plan, progress, e);
+        failure ??= destroyed
+          ? new ZkError("WORKER", "the witness pool was closed while a witness was running")
+          : died(plan, progress, e);
         void destroy();
         throw failure;
       }

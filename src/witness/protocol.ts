@@ -52,6 +52,7 @@ export interface WitnessTask {
   readonly salts: Salts;
   readonly progress: SharedArrayBuffer;
 }
-export const PROGRESS_THREAD = 0, PROGRESS_STEP = 1;
+export const PROGRESS_THREAD = 0,
+  PROGRESS_STEP = 1;
 
 export type WitnessReply = Reply<{ readonly wtns: Uint8Array; readonly outputs: readonly IntTensor[] }>;

@@ -22,7 +22,8 @@ export type Backend = (typeof BACKENDS)[number];
 
 export function parseBackend(v: string | undefined): Backend {
   const b = v ?? "wasm";
-  if (!(BACKENDS as readonly string[]).includes(b)) throw new ZkError("BAD_OPTION", `unknown backend "${b}" (available: ${BACKENDS.join(", ")})`);
+  if (!(BACKENDS as readonly string[]).includes(b))
+    throw new ZkError("BAD_OPTION", `unknown backend "${b}" (available: ${BACKENDS.join(", ")})`);
   return b as Backend;
 }
 
@@ -32,7 +33,8 @@ export function defaultThreads(): number {
 
 export function parseThreads(v: string | undefined): number {
   if (v === undefined) return defaultThreads();
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new ZkError("BAD_OPTION", `--threads must be a whole number 1..256, got "${v}"`);
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256)
+    throw new ZkError("BAD_OPTION", `--threads must be a whole number 1..256, got "${v}"`);
   return Number(v);
 }
 
@@ -63,11 +65,19 @@ function jsWitness(plan: WitnessPlan, input: IntTensor, salts: Salts): WitnessRe
   try {
     values = runPlanJs(plan, input, sink, salts);
   } catch (e) {
-    if (e instanceof RangeError) throw new ZkError("UNSATISFIED", `witness generation failed: ${e.message} (the plan does not match this input's range; recompile)`);
+    if (e instanceof RangeError)
+      throw new ZkError(
+        "UNSATISFIED",
+        `witness generation failed: ${e.message} (the plan does not match this input's range; recompile)`,
+      );
     throw e;
   }
   const missing = sink.firstUnwritten();
-  if (missing >= 0) throw new ZkError("UNSATISFIED", `witness plan left wire ${missing} unassigned (plan.json is inconsistent with the circuit; recompile)`);
+  if (missing >= 0)
+    throw new ZkError(
+      "UNSATISFIED",
+      `witness plan left wire ${missing} unassigned (plan.json is inconsistent with the circuit; recompile)`,
+    );
   return { wtns: sink.bytes, outputs: plan.outputs.map((t) => values[t]!) };
 }
 
@@ -89,20 +99,29 @@ export interface WitnessGenerator {
 export function usefulThreads(plan: WitnessPlan, threads: number): number {
   let work = plan.nWires;
   for (const s of plan.steps) {
-    if (s.kind === "linear" && (s.op.kind === "gemm" || s.op.kind === "conv")) work += s.op.weight.data.length * sizeOf(plan.tensors[s.output]!.shape) / (s.op.kind === "gemm" ? s.op.weight.shape[1]! : s.op.weight.shape[0]!);
+    if (s.kind === "linear" && (s.op.kind === "gemm" || s.op.kind === "conv"))
+      work +=
+        (s.op.weight.data.length * sizeOf(plan.tensors[s.output]!.shape)) /
+        (s.op.kind === "gemm" ? s.op.weight.shape[1]! : s.op.weight.shape[0]!);
   }
   return work < 20_000_000 ? 1 : threads;
 }
 
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {
   const backend = opts.backend ?? "wasm";
-  if (backend === "js") return { witness: async (input, salts = {}) => jsWitness(plan, input, salts), close: async () => undefined };
+  if (backend === "js")
+    return { witness: async (input, salts = {}) => jsWitness(plan, input, salts), close: async () => undefined };
   const runner: WasmRunner = await wasmRunner(plan, opts);
   return { witness: (input, salts) => runner.run(input, salts), close: () => runner.close() };
 }
 
 /** One witness (a generator made and closed around it). */
-export async function computeWitness(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}, salts: Salts = {}): Promise<WitnessResult> {
+export async function computeWitness(
+  plan: WitnessPlan,
+  input: IntTensor,
+  opts: WitnessOptions = {},
+  salts: Salts = {},
+): Promise<WitnessResult> {
   const g = await witnessGenerator(plan, opts);
   try {
     const r = await g.witness(input, salts);

@@ -12,7 +12,8 @@ function run(xs: number[], p: RequantParams) {
   return bench(xs, [xs.length], (cs, x) => requant(cs, x, p, "a", 0, 1));
 }
 
-const LO = -3000, HI = 4000;
+const LO = -3000,
+  HI = 4000;
 const xs = [LO, HI, -1, 0, 1, -17, 17, 300, -300, 2047, -2048];
 
 const cases: [string, Activation, number][] = [

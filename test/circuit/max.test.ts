@@ -3,11 +3,18 @@ import { maxComparisonBits, maxGroups } from "../../src/circuit/gadgets/max.js";
 import { poolGroups } from "../../src/model/windows.js";
 import { acceptedSingleWireChanges, bench, withWire } from "../helpers/circuit.js";
 
-const lo = -50, hi = 200;
+const lo = -50,
+  hi = 200;
 
 function maxBench(xs: number[]) {
   // one 2×2 window per output over a 1×1×4×4 image
-  const groups = poolGroups([1, 1, 4, 4], { kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1], ceilMode: false });
+  const groups = poolGroups([1, 1, 4, 4], {
+    kernel: [2, 2],
+    strides: [2, 2],
+    pads: [0, 0, 0, 0],
+    dilations: [1, 1],
+    ceilMode: false,
+  });
   return bench(xs, [1, 1, 4, 4], (cs, x) => maxGroups(cs, x, groups, lo, hi, [1, 1, 2, 2], "m", 0, 1), [1, 1, 2, 2]);
 }
 

@@ -15,7 +15,7 @@ function requantBench(xs: number[], p: RequantParams): Bench {
 
 function randomInts(n: number, lo: number, hi: number, seed: number): number[] {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: n }, () => lo + Math.floor(rnd() * (hi - lo + 1)));
 }
 
@@ -24,7 +24,18 @@ describe("requant (rescale + range + ReLU)", () => {
     for (const shift of [0, 1, 8]) {
       const p: RequantParams = { shift, act: relu ? { kind: "relu" } : none, lo: -70000, hi: 90000 };
       it(`shift ${shift}${relu ? " + ReLU" : ""}: honest witnesses pass and match the reference`, () => {
-        const xs = [p.lo, p.hi, 0, -1, 1, 127, 128, -128, -129, ...randomInts(20, p.lo, p.hi, shift + (relu ? 100 : 0))];
+        const xs = [
+          p.lo,
+          p.hi,
+          0,
+          -1,
+          1,
+          127,
+          128,
+          -128,
+          -129,
+          ...randomInts(20, p.lo, p.hi, shift + (relu ? 100 : 0)),
+        ];
         const b = requantBench(xs, p);
         expect(b.satisfied(b.witness)).toBe(true);
         expect(b.output).toEqual(xs.map((x) => Math.max(relu ? 0 : -Infinity, rescale(x, shift))));

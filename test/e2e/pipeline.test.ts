@@ -55,16 +55,29 @@ describe.each(MODELS)("%s end to end", (name) => {
   });
 
   it("plain snarkjs accepts the proof and the witness", async () => {
-    const v = snarkjsCli(["groth16", "verify", path.join(dir, "verification_key.json"), path.join(dir, "public.json"), path.join(dir, "proof.json")]);
+    const v = snarkjsCli([
+      "groth16",
+      "verify",
+      path.join(dir, "verification_key.json"),
+      path.join(dir, "public.json"),
+      path.join(dir, "proof.json"),
+    ]);
     expect(v.stdout + v.stderr).toMatch(/OK/);
-    expect(await snarkjs.wtns.check(path.join(dir, "circuit.r1cs"), path.join(dir, "witness.wtns"), { info() {}, warn() {}, error() {}, debug() {} })).toBe(true);
+    expect(
+      await snarkjs.wtns.check(path.join(dir, "circuit.r1cs"), path.join(dir, "witness.wtns"), {
+        info() {},
+        warn() {},
+        error() {},
+        debug() {},
+      }),
+    ).toBe(true);
   });
 
   it("rejects a changed public signal", async () => {
     const pub = JSON.parse(readFileSync(path.join(dir, "public.json"), "utf8")) as string[];
     for (const i of [0, pub.length - 1]) {
       const bad = [...pub];
-      bad[i] = (mod(BigInt(bad[i]!) + 1n)).toString();
+      bad[i] = mod(BigInt(bad[i]!) + 1n).toString();
       const f = path.join(dir, `public-bad-${i}.json`);
       writeFileSync(f, JSON.stringify(bad));
       expect((await verifyDir(dir, { public: f })).valid).toBe(false);
@@ -100,7 +113,7 @@ describe.each(MODELS)("%s end to end", (name) => {
       const last = wire + (plan.tensors[s.input]!.shape.reduce((a, b) => a * b, 1) - 1) * nBits + nBits - 1;
       tampered.push({ what: "sign bit", wire: last, value: 1n - w[last]! });
       // a remainder changed by one with the quotient's lowest bit compensating is still caught
-      tampered.push({ what: "remainder + 2^k", wire, value: w[wire]! + (2n ** BigInt(s.shift)) });
+      tampered.push({ what: "remainder + 2^k", wire, value: w[wire]! + 2n ** BigInt(s.shift) });
     }
     const nOut = (await readModelMeta(dir)).outputs[0]!.shape.reduce((a, b) => a * b, 1);
     for (let o = 1; o <= nOut; o++) tampered.push({ what: `output ${o}`, wire: o, value: mod(w[o]! + 1n) });
@@ -139,7 +152,14 @@ describe.each(MODELS)("%s end to end", (name) => {
 describe("setup with a given ptau file", () => {
   it("uses it, checks it, and does not mark the keys development-only", async () => {
     const dir = path.join(root, "given-ptau");
-    const meta = (await compileToDir(fixture("digits_mlp", "model.onnx"), fixture("digits_mlp", "calibration.json"), dir, DEFAULT_COMPILE)).meta;
+    const meta = (
+      await compileToDir(
+        fixture("digits_mlp", "model.onnx"),
+        fixture("digits_mlp", "calibration.json"),
+        dir,
+        DEFAULT_COMPILE,
+      )
+    ).meta;
     const { ensureDevPtau } = await import("../../src/prove/ptau.js");
     const ptau = (await ensureDevPtau(meta.circuit.ptauPower + 2)).file; // a bigger file works too
     const r = await setupDir(dir, { ptau });

@@ -32,8 +32,19 @@ import { proveDir } from "../../src/prove/prove.js";
 import { verifyDir } from "../../src/verify/verify.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import {
-  agreement, compileAndRunInChild, describeAgreement, importAndRunFloat, loadRealModel, meetsBar, quantizeModel, REAL_FIXTURES,
-  REAL_MODELS, runReference, SMALL_MODELS, type RealModel, type RealModelName,
+  agreement,
+  compileAndRunInChild,
+  describeAgreement,
+  importAndRunFloat,
+  loadRealModel,
+  meetsBar,
+  quantizeModel,
+  REAL_FIXTURES,
+  REAL_MODELS,
+  runReference,
+  SMALL_MODELS,
+  type RealModel,
+  type RealModelName,
 } from "../../bench/harness/real-models.js";
 
 const HEAVY = process.env.ZKINFER_HEAVY === "1";
@@ -47,7 +58,10 @@ const EXPECTED_FAILURES: Partial<Record<RealModelName, { stage: Stage; error: Re
   transformer: { stage: "import", error: /use ops zkinfer does not support \(LayerNormalization\)/ },
   mobilenet_v3_small: { stage: "import", error: /use ops zkinfer does not support \(HardSigmoid\)/ },
   squeezenet1_1: { stage: "quantize", error: /features\.10\/squeeze\/Conv.*may reach 2\^50\.0, beyond the 2\^50/ },
-  shufflenet_v2: { stage: "quantize", error: /stage3\.0\/branch1\/branch1\.2\/Conv.*may reach 2\^53\.0, beyond the 2\^50/ },
+  shufflenet_v2: {
+    stage: "quantize",
+    error: /stage3\.0\/branch1\/branch1\.2\/Conv.*may reach 2\^53\.0, beyond the 2\^50/,
+  },
 };
 
 function expectation(model: RealModelName, stage: Stage): RegExp | null {
@@ -56,22 +70,33 @@ function expectation(model: RealModelName, stage: Stage): RegExp | null {
 }
 
 /** A stage's test: as written, or, when listed in EXPECTED_FAILURES, it must fail with the listed error. */
-function stage(model: RealModelName, name: Stage, title: string, body: () => Promise<void> | void, timeout?: number): void {
+function stage(
+  model: RealModelName,
+  name: Stage,
+  title: string,
+  body: () => Promise<void> | void,
+  timeout?: number,
+): void {
   const expected = expectation(model, name);
   if (!expected) {
     it(`${name}: ${title}`, body, timeout);
     return;
   }
-  it(`${name}: ${title} [expected to fail today: ${expected.source.slice(0, 60)}]`, async () => {
-    let failure: unknown = null;
-    try {
-      await body();
-    } catch (e) {
-      failure = e;
-    }
-    if (failure === null) throw new Error(`${model} ${name} now passes: remove it from EXPECTED_FAILURES (or move its stage on)`);
-    expect((failure as Error).message).toMatch(expected);
-  }, timeout);
+  it(
+    `${name}: ${title} [expected to fail today: ${expected.source.slice(0, 60)}]`,
+    async () => {
+      let failure: unknown = null;
+      try {
+        await body();
+      } catch (e) {
+        failure = e;
+      }
+      if (failure === null)
+        throw new Error(`${model} ${name} now passes: remove it from EXPECTED_FAILURES (or move its stage on)`);
+      expect((failure as Error).message).toMatch(expected);
+    },
+    timeout,
+  );
 }
 
 function check(m: RealModel, got: number[][], what: string): void {
@@ -94,7 +119,9 @@ describe.each(REAL_MODELS)("real architecture %s", (name) => {
     const session = await ort.InferenceSession.create(m.onnx);
     const got: number[][] = [];
     for (const x of m.inputs) {
-      const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", Float32Array.from(x), m.info.input_shape as number[]) });
+      const out = await session.run({
+        [session.inputNames[0]!]: new ort.Tensor("float32", Float32Array.from(x), m.info.input_shape as number[]),
+      });
       got.push(Array.from(out[session.outputNames[0]!]!.data as Float32Array));
     }
     expect(agreement(got, m.outputs).relError).toBeLessThan(1e-4);
@@ -112,31 +139,45 @@ describe.each(REAL_MODELS)("real architecture %s", (name) => {
 
   const runTitle = "compiles; `run` (the witness plan) agrees with PyTorch";
   if (small || HEAVY) {
-    stage(name, "run", runTitle, async () => {
-      // in a child process (dist/, built by the global setup): a compile of minutes would
-      // block this worker's event loop and cost vitest its RPC link
-      const r = await compileAndRunInChild(name);
-      if (r.error) throw new Error(`${r.stage}: ${r.error}`);
-      console.log(`${name}: ${r.constraints} constraints, ${r.wires} wires, compiled in ${r.compileSeconds!.toFixed(1)} s, ` +
-        `peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MB, error bound ${r.errorBound}`);
-      const a = r.agreement!;
-      console.log(`${name} run: ${describeAgreement(a)}`);
-      if (!meetsBar(a)) throw new Error(`${name} run misses the bar: ${describeAgreement(a)}`);
-    }, 1_800_000);
+    stage(
+      name,
+      "run",
+      runTitle,
+      async () => {
+        // in a child process (dist/, built by the global setup): a compile of minutes would
+        // block this worker's event loop and cost vitest its RPC link
+        const r = await compileAndRunInChild(name);
+        if (r.error) throw new Error(`${r.stage}: ${r.error}`);
+        console.log(
+          `${name}: ${r.constraints} constraints, ${r.wires} wires, compiled in ${r.compileSeconds!.toFixed(1)} s, ` +
+            `peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MB, error bound ${r.errorBound}`,
+        );
+        const a = r.agreement!;
+        console.log(`${name} run: ${describeAgreement(a)}`);
+        if (!meetsBar(a)) throw new Error(`${name} run misses the bar: ${describeAgreement(a)}`);
+      },
+      1_800_000,
+    );
   } else {
     it.skip(`run: ${runTitle} (big model: set ZKINFER_HEAVY=1, or see bench/real-models.ts)`, () => undefined);
   }
 
   if (small) {
-    stage(name, "prove", "sets up, proves one sample and verifies", async () => {
-      const dir = path.join(work, name);
-      await compileToDir(path.join(m.dir, "model.onnx"), path.join(m.dir, "calibration.json"), dir, DEFAULT_COMPILE);
-      await setupDir(dir);
-      const input = path.join(dir, "input.json");
-      writeFileSync(input, JSON.stringify({ input: m.inputs[0] }));
-      await proveDir(dir, input, { check: true });
-      expect((await verifyDir(dir)).valid).toBe(true);
-    }, 1_800_000);
+    stage(
+      name,
+      "prove",
+      "sets up, proves one sample and verifies",
+      async () => {
+        const dir = path.join(work, name);
+        await compileToDir(path.join(m.dir, "model.onnx"), path.join(m.dir, "calibration.json"), dir, DEFAULT_COMPILE);
+        await setupDir(dir);
+        const input = path.join(dir, "input.json");
+        writeFileSync(input, JSON.stringify({ input: m.inputs[0] }));
+        await proveDir(dir, input, { check: true });
+        expect((await verifyDir(dir)).valid).toBe(true);
+      },
+      1_800_000,
+    );
   }
 });
 

@@ -21,7 +21,12 @@ const dir = path.join(root, "cancer");
 const f = (name: string) => path.join(root, name);
 
 beforeAll(async () => {
-  await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), dir, DEFAULT_COMPILE);
+  await compileToDir(
+    fixture("cancer_logreg", "model.onnx"),
+    fixture("cancer_logreg", "calibration.json"),
+    dir,
+    DEFAULT_COMPILE,
+  );
   await setupDir(dir, {});
   const samples = loadSamples("cancer_logreg");
   for (const i of [0, 1]) writeFileSync(f(`in${i}.json`), JSON.stringify({ input: samples.inputs[i] }));
@@ -35,7 +40,9 @@ afterAll(async () => {
 /** A batch of two inputs on two workers, with `fault` in the environment; and its wall time. */
 function proveBatch(fault: string, out: string): Run & { seconds: number } {
   const t = performance.now();
-  const r = zkinfer(["prove", dir, "-i", f("in0.json"), "-i", f("in1.json"), "-o", f(out), "--threads", "2"], { ZKINFER_TEST_FAULT: fault });
+  const r = zkinfer(["prove", dir, "-i", f("in0.json"), "-i", f("in1.json"), "-o", f(out), "--threads", "2"], {
+    ZKINFER_TEST_FAULT: fault,
+  });
   return { ...r, seconds: (performance.now() - t) / 1000 };
 }
 
@@ -49,26 +56,39 @@ function expectOneLineError(r: Run, pattern: RegExp): void {
 
 /** Files left under `out`, tmp files of an interrupted write included. */
 function filesUnder(out: string): string[] {
-  return existsSync(out) ? readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
+  return existsSync(out)
+    ? readdirSync(out, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
+    : [];
 }
 
 describe("prove with a failing witness worker", () => {
   it("a worker that exits mid-witness: exit 2, one line, nothing written, no hang", () => {
     const r = proveBatch("exit@3", "out-exit");
-    expectOneLineError(r, /^zkinfer prove: error: witness worker \(thread \d+\) died while computing step \d+ \([a-z ]+\): worker exited with code: 3$/);
+    expectOneLineError(
+      r,
+      /^zkinfer prove: error: witness worker \(thread \d+\) died while computing step \d+ \([a-z ]+\): worker exited with code: 3$/,
+    );
     expect(r.seconds).toBeLessThan(10);
     expect(filesUnder(f("out-exit"))).toEqual([]);
   });
 
   it("a worker whose kernel throws: exit 2 with the worker's message", () => {
     const r = proveBatch("throw@3", "out-throw");
-    expectOneLineError(r, /^zkinfer prove: error: witness worker \(thread \d+\) failed while computing step \d+ \([a-z ]+\): injected fault: kernel call 3 \(\w+\) threw$/);
+    expectOneLineError(
+      r,
+      /^zkinfer prove: error: witness worker \(thread \d+\) failed while computing step \d+ \([a-z ]+\): injected fault: kernel call 3 \(\w+\) threw$/,
+    );
     expect(r.seconds).toBeLessThan(10);
     expect(filesUnder(f("out-throw"))).toEqual([]);
   });
 
   it("--json carries the WORKER code", () => {
-    const r = zkinfer(["prove", dir, "-i", f("in0.json"), "-i", f("in1.json"), "-o", f("out-json"), "--threads", "2", "--json"], { ZKINFER_TEST_FAULT: "exit@2" });
+    const r = zkinfer(
+      ["prove", dir, "-i", f("in0.json"), "-i", f("in1.json"), "-o", f("out-json"), "--threads", "2", "--json"],
+      { ZKINFER_TEST_FAULT: "exit@2" },
+    );
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).error.code).toBe("WORKER");
   });

@@ -58,16 +58,36 @@ export function benchMany(
   const first = cs.nWires;
   let w = 1;
   const xs = inputs.map((t) => ({ shape: t.shape, lcs: t.values.map(() => LinearCombination.wire(w++)) }));
-  build(cs, xs, inputs.map((_, i) => i), inputs.length);
+  build(
+    cs,
+    xs,
+    inputs.map((_, i) => i),
+    inputs.length,
+  );
   const sink = new ArraySink(cs.nWires);
   inputs.flatMap((t) => t.values).forEach((v, i) => sink.setInt(1 + i, v));
   // bench tensors carry no bounds the gadgets rely on (only kernels read them): the widest exact ones
   const wide = { lo: -(2 ** 50), hi: 2 ** 50 };
-  const plan: WitnessPlan = { nWires: cs.nWires, tensors: [...inputs.map((t) => ({ shape: t.shape, ...wide })), { shape: outShape, ...wide }], steps: cs.steps, input: 0, outputs: [inputs.length] };
-  const values = runSteps(plan, inputs.map((t) => ({ shape: t.shape, data: Float64Array.from(t.values) })), sink, salts);
+  const plan: WitnessPlan = {
+    nWires: cs.nWires,
+    tensors: [...inputs.map((t) => ({ shape: t.shape, ...wide })), { shape: outShape, ...wide }],
+    steps: cs.steps,
+    input: 0,
+    outputs: [inputs.length],
+  };
+  const values = runSteps(
+    plan,
+    inputs.map((t) => ({ shape: t.shape, data: Float64Array.from(t.values) })),
+    sink,
+    salts,
+  );
   const r1cs = toSparse({ nWires: cs.nWires, nPubOut: 0, nPubIn: 0, nPrvIn: n, constraints: cs.constraints });
   return {
-    cs, r1cs, witness: sink.w, output: Array.from((values[inputs.length] ?? values[0]!).data), firstGadgetWire: first,
+    cs,
+    r1cs,
+    witness: sink.w,
+    output: Array.from((values[inputs.length] ?? values[0]!).data),
+    firstGadgetWire: first,
     satisfied: (wit) => checkR1cs(r1cs, wit).ok,
   };
 }

@@ -3,10 +3,10 @@
  * independent float reference).
  */
 import * as ort from "onnxruntime-web";
-import { encodeOnnx, DataType, type EncodeModel, type EncodeNode, type EncodeTensor } from "../../src/model/onnx.js";
+import { encodeOnnx, DataType, type EncodeModel, type EncodeTensor } from "../../src/model/onnx.js";
 
 export { encodeOnnx, DataType };
-export type { EncodeModel, EncodeNode, EncodeTensor };
+export type { EncodeModel, EncodeTensor };
 
 /** A seeded generator so every test model is the same on every run. */
 export { rng } from "../../src/util/rng.js";

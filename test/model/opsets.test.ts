@@ -28,20 +28,49 @@ function errorOf(m: EncodeModel): ZkError {
 }
 
 const iota = (n: number) => Array.from({ length: n }, (_, i) => i);
-const one = (opType: string, inputs: string[], attrs: EncodeModel["nodes"][number]["attrs"] = {}) => [{ opType, inputs, outputs: ["y"], attrs }];
+const one = (opType: string, inputs: string[], attrs: EncodeModel["nodes"][number]["attrs"] = {}) => [
+  { opType, inputs, outputs: ["y"], attrs },
+];
 
 describe("opsets below 7", () => {
   it("GlobalAveragePool at opset 1 (a node test of ONNX's own)", () => {
-    const [y] = run({ opset: 1, inputs: [{ name: "x", shape: [1, 2, 2, 2] }], initializers: [], nodes: one("GlobalAveragePool", ["x"]), outputs: [{ name: "y" }] }, iota(8));
+    const [y] = run(
+      {
+        opset: 1,
+        inputs: [{ name: "x", shape: [1, 2, 2, 2] }],
+        initializers: [],
+        nodes: one("GlobalAveragePool", ["x"]),
+        outputs: [{ name: "y" }],
+      },
+      iota(8),
+    );
     expect(y).toEqual([1.5, 5.5]);
   });
 
   it("Add with broadcast=1 and axis lines B up with A from that axis; without axis, with A's last axes", () => {
     const b3 = { name: "b", shape: [3], data: [10, 20, 30] };
-    const [y] = run({ opset: 6, inputs: [{ name: "x", shape: [2, 3, 2] }], initializers: [b3], nodes: one("Add", ["x", "b"], { broadcast: 1, axis: 1 }), outputs: [{ name: "y" }] }, iota(12));
+    const [y] = run(
+      {
+        opset: 6,
+        inputs: [{ name: "x", shape: [2, 3, 2] }],
+        initializers: [b3],
+        nodes: one("Add", ["x", "b"], { broadcast: 1, axis: 1 }),
+        outputs: [{ name: "y" }],
+      },
+      iota(12),
+    );
     expect(y).toEqual(iota(12).map((v) => v + [10, 20, 30][Math.floor(v / 2) % 3]!));
     const b2 = { name: "b", shape: [2], data: [1, -1] };
-    const [z] = run({ opset: 6, inputs: [{ name: "x", shape: [3, 2] }], initializers: [b2], nodes: one("Mul", ["x", "b"], { broadcast: 1 }), outputs: [{ name: "y" }] }, iota(6));
+    const [z] = run(
+      {
+        opset: 6,
+        inputs: [{ name: "x", shape: [3, 2] }],
+        initializers: [b2],
+        nodes: one("Mul", ["x", "b"], { broadcast: 1 }),
+        outputs: [{ name: "y" }],
+      },
+      iota(6),
+    );
     expect(z).toEqual([0, -1, 2, -3, 4, -5]);
   });
 
@@ -64,8 +93,11 @@ describe("opsets below 7", () => {
   it("refuses BatchNormalization with spatial=0 (per-element parameters) rather than reading them per channel", () => {
     const p = (name: string) => ({ name, shape: [2], data: [1, 1] });
     const e = errorOf({
-      opset: 6, inputs: [{ name: "x", shape: [1, 2, 1, 1] }], initializers: ["s", "b", "m", "v"].map(p),
-      nodes: one("BatchNormalization", ["x", "s", "b", "m", "v"], { spatial: 0 }), outputs: [{ name: "y" }],
+      opset: 6,
+      inputs: [{ name: "x", shape: [1, 2, 1, 1] }],
+      initializers: ["s", "b", "m", "v"].map(p),
+      nodes: one("BatchNormalization", ["x", "s", "b", "m", "v"], { spatial: 0 }),
+      outputs: [{ name: "y" }],
     });
     expect(e.message).toMatch(/spatial=0/);
   });
@@ -75,7 +107,13 @@ describe("import-time folding", () => {
   it("divides integer constants with truncation and float constants exactly", () => {
     const m: EncodeModel = {
       inputs: [{ name: "x", shape: [1, 7] }],
-      initializers: [intTensor("one", [1]), intTensor("two", [2]), intTensor("zero", [0]), { name: "f7", shape: [1], data: [7] }, { name: "f2", shape: [1], data: [2] }],
+      initializers: [
+        intTensor("one", [1]),
+        intTensor("two", [2]),
+        intTensor("zero", [0]),
+        { name: "f7", shape: [1], data: [7] },
+        { name: "f2", shape: [1], data: [2] },
+      ],
       nodes: [
         { opType: "Shape", inputs: ["x"], outputs: ["s"] },
         { opType: "Gather", inputs: ["s", "one"], outputs: ["n"], attrs: { axis: 0 } },
@@ -91,16 +129,24 @@ describe("import-time folding", () => {
 
   it("says so when Slice bounds are not integers, instead of rounding them", () => {
     const e = errorOf({
-      inputs: [{ name: "x", shape: [1, 4] }], initializers: [{ name: "st", shape: [1], data: [0.5] }, { name: "en", shape: [1], data: [3] }, intTensor("ax", [1])],
-      nodes: [{ opType: "Slice", inputs: ["x", "st", "en", "ax"], outputs: ["y"], name: "sl" }], outputs: [{ name: "y" }],
+      inputs: [{ name: "x", shape: [1, 4] }],
+      initializers: [
+        { name: "st", shape: [1], data: [0.5] },
+        { name: "en", shape: [1], data: [3] },
+        intTensor("ax", [1]),
+      ],
+      nodes: [{ opType: "Slice", inputs: ["x", "st", "en", "ax"], outputs: ["y"], name: "sl" }],
+      outputs: [{ name: "y" }],
     });
     expect(e.message).toMatch(/node "sl" \(Slice\): starts, ends and steps must be integers, got 0\.5/);
   });
 
   it("an empty slice as the model's output is refused by name", () => {
     const e = errorOf({
-      inputs: [{ name: "x", shape: [2, 3] }], initializers: [intTensor("st", [5]), intTensor("en", [9]), intTensor("ax", [1])],
-      nodes: one("Slice", ["x", "st", "en", "ax"]), outputs: [{ name: "y" }],
+      inputs: [{ name: "x", shape: [2, 3] }],
+      initializers: [intTensor("st", [5]), intTensor("en", [9]), intTensor("ax", [1])],
+      nodes: one("Slice", ["x", "st", "en", "ax"]),
+      outputs: [{ name: "y" }],
     });
     expect(e.message).toMatch(/output "y" is empty \(\[2, 0\]\)/);
   });
@@ -109,8 +155,12 @@ describe("import-time folding", () => {
 describe("Dropout and QuantizeLinear", () => {
   const dropout = (training: number, ratio: number): EncodeModel => ({
     inputs: [{ name: "x", shape: [2, 2] }],
-    initializers: [{ name: "r", shape: [], data: [ratio] }, { name: "t", shape: [], data: [training], dataType: DataType.BOOL }],
-    nodes: one("Dropout", ["x", "r", "t"]), outputs: [{ name: "y" }],
+    initializers: [
+      { name: "r", shape: [], data: [ratio] },
+      { name: "t", shape: [], data: [training], dataType: DataType.BOOL },
+    ],
+    nodes: one("Dropout", ["x", "r", "t"]),
+    outputs: [{ name: "y" }],
   });
 
   it("refuses Dropout with training_mode=true, which is random, and keeps it the identity otherwise", () => {
@@ -122,7 +172,10 @@ describe("Dropout and QuantizeLinear", () => {
   it("a per-tensor QuantizeLinear on a 1-D tensor ignores its default axis 1", async () => {
     const m: EncodeModel = {
       inputs: [{ name: "x", shape: [6] }],
-      initializers: [{ name: "s", shape: [], data: [0.25] }, { name: "z", shape: [], data: [3], dataType: DataType.UINT8 }],
+      initializers: [
+        { name: "s", shape: [], data: [0.25] },
+        { name: "z", shape: [], data: [3], dataType: DataType.UINT8 },
+      ],
       nodes: [
         { opType: "QuantizeLinear", inputs: ["x", "s", "z"], outputs: ["q"] },
         { opType: "DequantizeLinear", inputs: ["q", "s", "z"], outputs: ["y"] },
@@ -136,8 +189,10 @@ describe("Dropout and QuantizeLinear", () => {
 
   it("names QuantizeLinear when the model's output is its integer tensor", () => {
     const e = errorOf({
-      inputs: [{ name: "x", shape: [4] }], initializers: [{ name: "s", shape: [], data: [0.5] }],
-      nodes: [{ opType: "QuantizeLinear", inputs: ["x", "s"], outputs: ["y"], name: "ql" }], outputs: [{ name: "y", elemType: DataType.UINT8 }],
+      inputs: [{ name: "x", shape: [4] }],
+      initializers: [{ name: "s", shape: [], data: [0.5] }],
+      nodes: [{ opType: "QuantizeLinear", inputs: ["x", "s"], outputs: ["y"], name: "ql" }],
+      outputs: [{ name: "y", elemType: DataType.UINT8 }],
     });
     expect(e.message).toMatch(/output "y" is the integer output of QuantizeLinear "ql"/);
   });

@@ -43,9 +43,11 @@ afterAll(async () => {
 type Group = "G1" | "G2";
 const size = (g: Group) => (g === "G1" ? 64 : 128);
 /** Byte offset of point `index` of a section in `l`'s file. */
-const at = (l: PtauLayout, section: number, group: Group, index: number) => l.sections.get(section)!.start + index * size(group);
+const at = (l: PtauLayout, section: number, group: Group, index: number) =>
+  l.sections.get(section)!.start + index * size(group);
 /** k·[1], a valid point in the right subgroup: tampering that only the relations can catch. */
-const multiple = (group: Group, k: number) => curve[group].toAffine(curve[group].timesScalar(curve[group].oneAffine, new Uint8Array([k])));
+const multiple = (group: Group, k: number) =>
+  curve[group].toAffine(curve[group].timesScalar(curve[group].oneAffine, new Uint8Array([k])));
 /** The first point of level p of a Lagrange section. */
 const level = (p: number) => 2 ** p - 1;
 
@@ -80,7 +82,9 @@ describe("the ptau consistency check", () => {
   });
 
   it("passes a file snarkjs made (new, one contribution, prepare phase2)", async () => {
-    const c0 = path.join(root, "snark0.ptau"), c1 = path.join(root, "snark1.ptau"), prepared = path.join(root, "snark-final.ptau");
+    const c0 = path.join(root, "snark0.ptau"),
+      c1 = path.join(root, "snark1.ptau"),
+      prepared = path.join(root, "snark-final.ptau");
     await snarkjs.powersOfTau.newAccumulator(curve, 4, c0);
     await snarkjs.powersOfTau.contribute(c0, c1, "test", "some entropy");
     await snarkjs.powersOfTau.preparePhase2(c1, prepared);
@@ -88,7 +92,8 @@ describe("the ptau consistency check", () => {
   });
 
   it("refuses the uncontributed accumulator: tau = 1 is a root of unity", async () => {
-    const c0 = path.join(root, "init0.ptau"), prepared = path.join(root, "init-final.ptau");
+    const c0 = path.join(root, "init0.ptau"),
+      prepared = path.join(root, "init-final.ptau");
     await snarkjs.powersOfTau.newAccumulator(curve, 4, c0);
     await snarkjs.powersOfTau.preparePhase2(c0, prepared);
     await expect(checkUserPtau(prepared, 4)).rejects.toThrow(/section 2 \(tau powers, G1\): tau\^16 is 0 or ±1/);
@@ -96,18 +101,68 @@ describe("the ptau consistency check", () => {
 
   const lastTau = 2 ** (POWER + 1) - 2;
   const cases: [string, (b: Uint8Array) => void, RegExp][] = [
-    ["one G1 tau power replaced by another valid point", (b) => setPoint(b, layout, S.TAU_G1, "G1", 5, multiple("G1", 7)), /section 2 \(tau powers, G1\) is not a sequence of powers of the tau in section 3/],
-    ["the last G1 tau power (read for the H query)", (b) => setPoint(b, layout, S.TAU_G1, "G1", lastTau, multiple("G1", 7)), /section 2 \(tau powers, G1\) is not a sequence of powers/],
-    ["a G2 tau power replaced", (b) => setPoint(b, layout, S.TAU_G2, "G2", 7, multiple("G2", 9)), /section 3 \(tau powers, G2\) is not consistent with the tau powers in G1 \(section 2\)/],
-    ["one alphaTau power scaled", (b) => scalePoint(b, layout, S.ALPHA_TAU_G1, "G1", 3, 2), /section 4 \(alpha tau powers, G1\) is not alpha times the powers of the tau in section 3/],
-    ["one betaTau power scaled", (b) => scalePoint(b, layout, S.BETA_TAU_G1, "G1", POWER, 3), /section 5 \(beta tau powers, G1\) is not beta times/],
-    ["beta in G2 replaced", (b) => setPoint(b, layout, S.BETA_G2, "G2", 0, multiple("G2", 5)), /section 6 \(beta, G2\) is not the beta of section 5/],
-    ["two tau Lagrange points swapped", (b) => swapPoints(b, layout, S.LAGRANGE_TAU_G1, "G1", level(POWER) + 3, level(POWER) + 4), /section 12 \(tau Lagrange, G1\) is not consistent with the tau powers \(section 2\)/],
-    ["a point of the top Lagrange level (the H query)", (b) => scalePoint(b, layout, S.LAGRANGE_TAU_G1, "G1", level(POWER + 1) + 11, 2), /section 12 \(tau Lagrange, G1\) is not consistent/],
-    ["two G2 Lagrange points swapped", (b) => swapPoints(b, layout, S.LAGRANGE_TAU_G2, "G2", level(POWER) + 1, level(POWER) + 2), /section 13 \(tau Lagrange, G2\) is not consistent with section 12/],
-    ["an alphaTau Lagrange point scaled", (b) => scalePoint(b, layout, S.LAGRANGE_ALPHA_TAU_G1, "G1", level(3) + 2, 2), /section 14 \(alpha tau Lagrange, G1\) is not consistent with the alpha tau powers \(section 4\)/],
-    ["a betaTau Lagrange point replaced", (b) => setPoint(b, layout, S.LAGRANGE_BETA_TAU_G1, "G1", level(POWER), multiple("G1", 3)), /section 15 \(beta tau Lagrange, G1\) is not consistent with the beta tau powers \(section 5\)/],
-    ["a point off the curve", (b) => { b[at(layout, S.TAU_G1, "G1", 3) + 5]! ^= 1; }, /section 2 \(tau powers, G1\) point 3 is not on the curve/],
+    [
+      "one G1 tau power replaced by another valid point",
+      (b) => setPoint(b, layout, S.TAU_G1, "G1", 5, multiple("G1", 7)),
+      /section 2 \(tau powers, G1\) is not a sequence of powers of the tau in section 3/,
+    ],
+    [
+      "the last G1 tau power (read for the H query)",
+      (b) => setPoint(b, layout, S.TAU_G1, "G1", lastTau, multiple("G1", 7)),
+      /section 2 \(tau powers, G1\) is not a sequence of powers/,
+    ],
+    [
+      "a G2 tau power replaced",
+      (b) => setPoint(b, layout, S.TAU_G2, "G2", 7, multiple("G2", 9)),
+      /section 3 \(tau powers, G2\) is not consistent with the tau powers in G1 \(section 2\)/,
+    ],
+    [
+      "one alphaTau power scaled",
+      (b) => scalePoint(b, layout, S.ALPHA_TAU_G1, "G1", 3, 2),
+      /section 4 \(alpha tau powers, G1\) is not alpha times the powers of the tau in section 3/,
+    ],
+    [
+      "one betaTau power scaled",
+      (b) => scalePoint(b, layout, S.BETA_TAU_G1, "G1", POWER, 3),
+      /section 5 \(beta tau powers, G1\) is not beta times/,
+    ],
+    [
+      "beta in G2 replaced",
+      (b) => setPoint(b, layout, S.BETA_G2, "G2", 0, multiple("G2", 5)),
+      /section 6 \(beta, G2\) is not the beta of section 5/,
+    ],
+    [
+      "two tau Lagrange points swapped",
+      (b) => swapPoints(b, layout, S.LAGRANGE_TAU_G1, "G1", level(POWER) + 3, level(POWER) + 4),
+      /section 12 \(tau Lagrange, G1\) is not consistent with the tau powers \(section 2\)/,
+    ],
+    [
+      "a point of the top Lagrange level (the H query)",
+      (b) => scalePoint(b, layout, S.LAGRANGE_TAU_G1, "G1", level(POWER + 1) + 11, 2),
+      /section 12 \(tau Lagrange, G1\) is not consistent/,
+    ],
+    [
+      "two G2 Lagrange points swapped",
+      (b) => swapPoints(b, layout, S.LAGRANGE_TAU_G2, "G2", level(POWER) + 1, level(POWER) + 2),
+      /section 13 \(tau Lagrange, G2\) is not consistent with section 12/,
+    ],
+    [
+      "an alphaTau Lagrange point scaled",
+      (b) => scalePoint(b, layout, S.LAGRANGE_ALPHA_TAU_G1, "G1", level(3) + 2, 2),
+      /section 14 \(alpha tau Lagrange, G1\) is not consistent with the alpha tau powers \(section 4\)/,
+    ],
+    [
+      "a betaTau Lagrange point replaced",
+      (b) => setPoint(b, layout, S.LAGRANGE_BETA_TAU_G1, "G1", level(POWER), multiple("G1", 3)),
+      /section 15 \(beta tau Lagrange, G1\) is not consistent with the beta tau powers \(section 5\)/,
+    ],
+    [
+      "a point off the curve",
+      (b) => {
+        b[at(layout, S.TAU_G1, "G1", 3) + 5]! ^= 1;
+      },
+      /section 2 \(tau powers, G1\) point 3 is not on the curve/,
+    ],
   ];
   it.each(cases)("refuses %s", async (name, edit, message) => {
     const file = tampered(name.replace(/\W+/g, "-"), edit);
@@ -136,7 +191,11 @@ describe("the known-ceremony table", () => {
     expect(KNOWN_PTAU.map((k) => k.power)).toEqual(Array.from({ length: 21 }, (_, i) => i + 8));
     for (const k of KNOWN_PTAU) {
       expect(k.blake2b512).toMatch(/^[0-9a-f]{128}$/);
-      expect(k.name).toBe(k.power === 28 ? "powersOfTau28_hez_final.ptau" : `powersOfTau28_hez_final_${String(k.power).padStart(2, "0")}.ptau`);
+      expect(k.name).toBe(
+        k.power === 28
+          ? "powersOfTau28_hez_final.ptau"
+          : `powersOfTau28_hez_final_${String(k.power).padStart(2, "0")}.ptau`,
+      );
     }
   });
 
@@ -145,12 +204,17 @@ describe("the known-ceremony table", () => {
     const file = tampered("listed", (b) => scalePoint(b, layout, S.ALPHA_TAU_G1, "G1", 3, 2));
     const hash = await fileDigestHex(file, "blake2b512");
     const known = [{ power: POWER, name: "test-ceremony.ptau", blake2b512: hash }];
-    expect((await checkUserPtau(file, POWER, { known })).verdict).toEqual({ method: "blake2b", known: "test-ceremony.ptau" });
+    expect((await checkUserPtau(file, POWER, { known })).verdict).toEqual({
+      method: "blake2b",
+      known: "test-ceremony.ptau",
+    });
     // the same entry at another power, or another file at this power, is no match
     const other = tampered("unlisted", (b) => scalePoint(b, layout, S.ALPHA_TAU_G1, "G1", 4, 2));
     await expect(checkUserPtau(other, POWER, { known })).rejects.toThrow(/section 4/);
     const elsewhere = tampered("listed-wrong-power", (b) => scalePoint(b, layout, S.ALPHA_TAU_G1, "G1", 3, 2));
-    await expect(checkUserPtau(elsewhere, POWER, { known: [{ ...known[0]!, power: POWER + 1 }] })).rejects.toThrow(/section 4/);
+    await expect(checkUserPtau(elsewhere, POWER, { known: [{ ...known[0]!, power: POWER + 1 }] })).rejects.toThrow(
+      /section 4/,
+    );
   });
 });
 
@@ -168,7 +232,9 @@ describe("the development cache", () => {
       utimesSync(first.file, new Date(), new Date(Date.now() + 5000));
       const again = await ensureDevPtau(POWER);
       expect(again.generated).toBe(true);
-      expect(again.warning).toMatch(/the cached development ptau failed its check and was generated again \(.*section 12 \(tau Lagrange, G1\)/);
+      expect(again.warning).toMatch(
+        /the cached development ptau failed its check and was generated again \(.*section 12 \(tau Lagrange, G1\)/,
+      );
       expect((await checkUserPtau(again.file, POWER)).verdict.method).not.toBe("blake2b");
       const third = await ensureDevPtau(POWER);
       expect(third.generated).toBe(false);
@@ -183,14 +249,27 @@ describe("the development cache", () => {
 describe("zkinfer setup --ptau", () => {
   it("exits 2 on a bad file, naming the file and the failed check, and writes nothing", async () => {
     const dir = path.join(root, "circuit");
-    const meta = (await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), dir, DEFAULT_COMPILE)).meta;
+    const meta = (
+      await compileToDir(
+        fixture("cancer_logreg", "model.onnx"),
+        fixture("cancer_logreg", "calibration.json"),
+        dir,
+        DEFAULT_COMPILE,
+      )
+    ).meta;
     const power = meta.circuit.ptauPower;
     const source = (await ensureDevPtau(power)).file; // from the test cache
     const l = await readPtauLayout(source);
-    const bad = tampered("for-setup", (b) => swapPoints(b, l, S.LAGRANGE_TAU_G1, "G1", level(power) + 5, level(power) + 6), source);
+    const bad = tampered(
+      "for-setup",
+      (b) => swapPoints(b, l, S.LAGRANGE_TAU_G1, "G1", level(power) + 5, level(power) + 6),
+      source,
+    );
     const r = zkinfer(["setup", dir, "--ptau", bad]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${bad}: section 12 (tau Lagrange, G1) is not consistent with the tau powers (section 2): not a valid prepared powers-of-tau file`);
+    expect(r.stderr).toContain(
+      `${bad}: section 12 (tau Lagrange, G1) is not consistent with the tau powers (section 2): not a valid prepared powers-of-tau file`,
+    );
     for (const name of ["zkey", "vkey", "setup"] as const) expect(existsSync(artifact(dir, name)), name).toBe(false);
 
     // with a good file it sets up; again, it skips; keys recorded without a ptau check are made again

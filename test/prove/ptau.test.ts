@@ -28,9 +28,20 @@ describe("development powers of tau", () => {
     for (const s of Object.values(PTAU_SECTION)) {
       const [ra] = a.sections.get(s)!;
       const [rb] = b.sections.get(s)!;
-      expect(Buffer.compare(a.bytes.subarray(ra!.start, ra!.start + ra!.size), b.bytes.subarray(rb!.start, rb!.start + rb!.size)), `section ${s}`).toBe(0);
+      expect(
+        Buffer.compare(
+          a.bytes.subarray(ra!.start, ra!.start + ra!.size),
+          b.bytes.subarray(rb!.start, rb!.start + rb!.size),
+        ),
+        `section ${s}`,
+      ).toBe(0);
     }
-    expect(inspectPtau(readFileSync(mine), "mine")).toEqual({ power: 6, ceremonyPower: 6, prepared: true, contributions: 0 });
+    expect(inspectPtau(readFileSync(mine), "mine")).toEqual({
+      power: 6,
+      ceremonyPower: 6,
+      prepared: true,
+      contributions: 0,
+    });
   });
 
   it("fixed-base multiplication agrees with the curve's own scalar multiplication", async () => {

@@ -4,7 +4,7 @@ import { calibrate } from "../../src/quantize/calibration.js";
 import { quantize, paramScale, DEFAULT_QUANTIZE } from "../../src/quantize/quantize.js";
 import { runQuantized } from "../../src/quantize/reference.js";
 import { quantizeInput } from "../../src/quantize/input.js";
-import { ZkError } from "../../src/errors.js";
+import { type ZkError } from "../../src/errors.js";
 import { encodeOnnx, rng } from "../helpers/onnx.js";
 import { loadModel, MODELS } from "../helpers/fixtures.js";
 
@@ -49,7 +49,9 @@ describe("quantization", () => {
         new Float64Array(n).fill(q.input.lo),
         new Float64Array(n).fill(q.input.hi),
         Float64Array.from({ length: n }, (_, i) => (i % 2 ? q.input.lo : q.input.hi)),
-        ...Array.from({ length: 30 }, () => Float64Array.from({ length: n }, () => q.input.lo + Math.floor(r() * (q.input.hi - q.input.lo + 1)))),
+        ...Array.from({ length: 30 }, () =>
+          Float64Array.from({ length: n }, () => q.input.lo + Math.floor(r() * (q.input.hi - q.input.lo + 1))),
+        ),
       ];
       for (const data of inputs) {
         const values = runQuantized(q, { shape: q.input.shape, data });

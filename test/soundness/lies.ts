@@ -23,16 +23,27 @@ export function singleWireLies(w: readonly bigint[], wire: number, rand: () => n
 /** Every decomposition a plan step records, with how many elements it covers. */
 export function bitLayouts(step: PlanStep, elements: number): { layout: BitsLayout; count: number }[] {
   switch (step.kind) {
-    case "input": case "param": return [{ layout: step.range, count: elements }];
+    case "input":
+    case "param":
+      return [{ layout: step.range, count: elements }];
     case "requant": {
       const out = [{ layout: step.bits, count: elements }];
-      if (step.actWires.kind === "clip" && step.actWires.hiBits) out.push({ layout: step.actWires.hiBits, count: elements });
+      if (step.actWires.kind === "clip" && step.actWires.hiBits)
+        out.push({ layout: step.actWires.hiBits, count: elements });
       return out;
     }
-    case "div": return [{ layout: step.quotient, count: elements }, { layout: step.remainder, count: elements }, { layout: step.slack, count: elements }];
-    case "argmax": return [{ layout: step.gap, count: elements }];
-    case "commit": return step.parts.flatMap((p) => (p.check ? [{ layout: p.check, count: elements }] : []));
-    default: return [];
+    case "div":
+      return [
+        { layout: step.quotient, count: elements },
+        { layout: step.remainder, count: elements },
+        { layout: step.slack, count: elements },
+      ];
+    case "argmax":
+      return [{ layout: step.gap, count: elements }];
+    case "commit":
+      return step.parts.flatMap((p) => (p.check ? [{ layout: p.check, count: elements }] : []));
+    default:
+      return [];
   }
 }
 
@@ -40,7 +51,13 @@ export function bitLayouts(step: PlanStep, elements: number): { layout: BitsLayo
  * The "non-boolean bit" lie: bit j += 2 and bit j+1 -= 1 leaves Σ 2^i·b_i unchanged, so only
  * booleanity can catch it. Returns one lie per (element, j) tried, at most `limit`.
  */
-export function compensatingBitLies(w: readonly bigint[], layout: BitsLayout, count: number, limit: number, rand: () => number): bigint[][] {
+export function compensatingBitLies(
+  w: readonly bigint[],
+  layout: BitsLayout,
+  count: number,
+  limit: number,
+  rand: () => number,
+): bigint[][] {
   const out: bigint[][] = [];
   if (layout.nBits < 2) return out;
   for (let k = 0; k < limit; k++) {

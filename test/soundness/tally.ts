@@ -21,5 +21,6 @@ export function writeTally(file: string): void {
   mkdirSync(dir, { recursive: true });
   const table = [...rows].map(([k, v]) => ({ gadget: k.split(" | ")[0], lie: k.split(" | ")[1], ...v }));
   writeFileSync(path.join(dir, `soundness-${file}.json`), JSON.stringify(table, null, 2) + "\n");
-  for (const r of table) console.log(`${r.gadget.padEnd(24)} ${r.lie.padEnd(44)} tried ${String(r.tried).padStart(6)}  caught ${r.caught}`);
+  for (const r of table)
+    console.log(`${r.gadget.padEnd(24)} ${r.lie.padEnd(44)} tried ${String(r.tried).padStart(6)}  caught ${r.caught}`);
 }

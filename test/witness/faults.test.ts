@@ -24,22 +24,33 @@ let input: IntTensor;
 let reference: Uint8Array;
 
 beforeAll(async () => {
-  const c = compileModel(readFileSync(fixture("digits_cnn", "model.onnx")), JSON.parse(readFileSync(fixture("digits_cnn", "calibration.json"), "utf8")), DEFAULT_COMPILE, { model: "digits_cnn", calibration: "c" });
+  const c = compileModel(
+    readFileSync(fixture("digits_cnn", "model.onnx")),
+    JSON.parse(readFileSync(fixture("digits_cnn", "calibration.json"), "utf8")),
+    DEFAULT_COMPILE,
+    { model: "digits_cnn", calibration: "c" },
+  );
   plan = c.circuit.plan;
   const [lo, hi] = c.meta.input.range;
-  input = { shape: c.meta.input.shape, data: Float64Array.from({ length: sizeOf(c.meta.input.shape) }, (_, i) => lo + (i * 7) % (hi - lo + 1)) };
+  input = {
+    shape: c.meta.input.shape,
+    data: Float64Array.from({ length: sizeOf(c.meta.input.shape) }, (_, i) => lo + ((i * 7) % (hi - lo + 1))),
+  };
   const js = await witnessGenerator(plan, { backend: "js" });
   reference = (await js.witness(input)).wtns.slice();
 });
 
 /** Two threads, every kernel call split, so the worker takes part in every call. */
-const threaded = (fault: Fault | null, onWorker?: (w: Worker) => void) => witnessGenerator(plan, { backend: "wasm", threads: 2, splitAbove: 0, fault, onWorker });
+const threaded = (fault: Fault | null, onWorker?: (w: Worker) => void) =>
+  witnessGenerator(plan, { backend: "wasm", threads: 2, splitAbove: 0, fault, onWorker });
 
 /** `p`'s rejection and how long it took; fails (instead of hanging) if it has not settled in 10 s. */
 async function rejection(p: Promise<unknown>): Promise<{ error: Error; ms: number }> {
   const t = performance.now();
   let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("hung: not settled in 10 s")), 10_000)));
+  const hang = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error("hung: not settled in 10 s")), 10_000)),
+  );
   try {
     await Promise.race([p, hang]);
   } catch (e) {
@@ -61,7 +72,9 @@ describe("threads of one witness", () => {
     try {
       const { error, ms } = await rejection(g.witness(input));
       expect(isZkError(error) && error.code).toBe("WORKER");
-      expect(error.message).toMatch(/^witness worker 1 failed while computing step \d+ \([a-z ]+\) in kernel \w+: injected fault: kernel call 3 \(\w+\) threw$/);
+      expect(error.message).toMatch(
+        /^witness worker 1 failed while computing step \d+ \([a-z ]+\) in kernel \w+: injected fault: kernel call 3 \(\w+\) threw$/,
+      );
       expect(ms).toBeLessThan(5000);
       await expectSameWitness(g);
     } finally {
@@ -73,7 +86,9 @@ describe("threads of one witness", () => {
     const g = await threaded({ kind: "crash", call: 3 });
     try {
       const { error, ms } = await rejection(g.witness(input));
-      expect(error.message).toMatch(/^witness worker 1 died \(exit code 1\) while computing step \d+ \([a-z ]+\) in kernel \w+: injected crash at kernel call 3 \(\w+\)$/);
+      expect(error.message).toMatch(
+        /^witness worker 1 died \(exit code 1\) while computing step \d+ \([a-z ]+\) in kernel \w+: injected crash at kernel call 3 \(\w+\)$/,
+      );
       expect(ms).toBeLessThan(5000);
       expect((await rejection(g.witness(input))).error.message).toBe(error.message);
     } finally {
@@ -85,7 +100,9 @@ describe("threads of one witness", () => {
     const g = await threaded({ kind: "exit", call: 5 });
     try {
       const { error } = await rejection(g.witness(input));
-      expect(error.message).toMatch(/^witness worker 1 died \(exit code 3\) while computing step \d+ \([a-z ]+\) in kernel \w+$/);
+      expect(error.message).toMatch(
+        /^witness worker 1 died \(exit code 3\) while computing step \d+ \([a-z ]+\) in kernel \w+$/,
+      );
     } finally {
       await g.close();
     }
@@ -99,7 +116,9 @@ describe("threads of one witness", () => {
       const p = g.witness(input);
       setTimeout(() => void worker!.terminate(), 200);
       const { error, ms } = await rejection(p);
-      expect(error.message).toMatch(/^witness worker 1 died \(exit code 1\) while computing step \d+ \([a-z ]+\) in kernel \w+$/);
+      expect(error.message).toMatch(
+        /^witness worker 1 died \(exit code 1\) while computing step \d+ \([a-z ]+\) in kernel \w+$/,
+      );
       expect(ms).toBeLessThan(5000);
     } finally {
       await g.close();
@@ -134,7 +153,9 @@ describe("the batch pool", () => {
     try {
       const { error, ms } = await rejection(pool.witness(input));
       expect(isZkError(error) && error.code).toBe("WORKER");
-      expect(error.message).toMatch(/^witness worker \(thread \d+\) died while computing step \d+ \([a-z ]+\): worker exited with code: 3$/);
+      expect(error.message).toMatch(
+        /^witness worker \(thread \d+\) died while computing step \d+ \([a-z ]+\): worker exited with code: 3$/,
+      );
       expect(ms).toBeLessThan(5000);
       expect((await rejection(pool.witness(input))).error.message).toBe(error.message);
     } finally {
@@ -146,7 +167,9 @@ describe("the batch pool", () => {
     const pool = await witnessPool(plan, { workers: 2, fault: { kind: "throw", call: 3 } });
     try {
       const { error } = await rejection(pool.witness(input));
-      expect(error.message).toMatch(/^witness worker \(thread \d+\) failed while computing step \d+ \([a-z ]+\): injected fault: kernel call 3 \(\w+\) threw$/);
+      expect(error.message).toMatch(
+        /^witness worker \(thread \d+\) failed while computing step \d+ \([a-z ]+\): injected fault: kernel call 3 \(\w+\) threw$/,
+      );
       // each worker strikes once, at its own third call: past that, witnesses are whole again
       const later = await Promise.allSettled([1, 2, 3].map(async () => (await pool.witness(input)).wtns));
       const ok = later.filter((r) => r.status === "fulfilled");
@@ -162,6 +185,7 @@ describe("ZKINFER_TEST_FAULT", () => {
   it("is KIND@CALL, and anything else is refused", () => {
     expect(faultFromEnv("exit@3")).toEqual({ kind: "exit", call: 3 });
     expect(faultFromEnv("")).toBeNull();
-    for (const bad of ["exit", "boom@3", "exit@0", "exit@x"]) expect(() => faultFromEnv(bad)).toThrow(/ZKINFER_TEST_FAULT must be KIND@CALL/);
+    for (const bad of ["exit", "boom@3", "exit@0", "exit@x"])
+      expect(() => faultFromEnv(bad)).toThrow(/ZKINFER_TEST_FAULT must be KIND@CALL/);
   });
 });

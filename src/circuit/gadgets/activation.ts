@@ -48,17 +48,26 @@ function y1Bounds(act: Extract<Activation, { kind: "clip" }>, L: RequantLayout):
  * Returns the outputs and the wires it allocated.
  */
 export function applyActivation(
-  cs: ConstraintSystem, act: Activation, qs: L[], qBits: L[][], lay: RequantLayout, name: string,
+  cs: ConstraintSystem,
+  act: Activation,
+  qs: L[],
+  qBits: L[][],
+  lay: RequantLayout,
+  name: string,
 ): { out: L[]; wires: ActivationWires } {
   const n = qs.length;
   switch (act.kind) {
     case "none":
       return { out: qs, wires: { kind: "none" } };
-    case "relu": case "leaky": {
+    case "relu":
+    case "leaky": {
       const wire = cs.alloc(n, `${name}.relu`);
       const zero = LC.zero();
       const rs = qs.map((q, i) => select(cs, qBits[i]![lay.m - 1]!, q, zero, wire + i)); // r = [q ≥ 0] ? q : 0
-      const out = act.kind === "relu" ? rs : qs.map((q, i) => LC.sum([q, rs[i]!], [BigInt(act.alpha), BigInt(2 ** act.alphaShift - act.alpha)]));
+      const out =
+        act.kind === "relu"
+          ? rs
+          : qs.map((q, i) => LC.sum([q, rs[i]!], [BigInt(act.alpha), BigInt(2 ** act.alphaShift - act.alpha)]));
       return { out, wires: { kind: "relu", wire } };
     }
     case "clip": {
@@ -73,7 +82,12 @@ export function applyActivation(
       const [y1Lo, y1Hi] = y1Bounds(act, lay);
       const { m2, offset } = clipHiBits(act.hi, y1Lo, y1Hi);
       const hi = LC.constant(act.hi);
-      const { bits, wire } = isGe(cs, y1.map((y) => hi.add(y, -1n)), m2, `${name}.clip_hi`); // [hi - y1 ≥ 0]
+      const { bits, wire } = isGe(
+        cs,
+        y1.map((y) => hi.add(y, -1n)),
+        m2,
+        `${name}.clip_hi`,
+      ); // [hi - y1 ≥ 0]
       const hiWire = cs.alloc(n, `${name}.clip`);
       const out = y1.map((y, i) => select(cs, bits[i]![m2 - 1]!, y, hi, hiWire + i)); // [y1 ≤ hi] ? y1 : hi
       return { out, wires: { kind: "clip", loWire, hiBits: { offset, nBits: m2, wire }, hiWire } };
@@ -90,13 +104,21 @@ function polyPerElement(t: PolyTable): number {
   return (t.t >= 2 ? 2 ** t.t - 2 : 0) + t.d;
 }
 
-function polyActivation(cs: ConstraintSystem, table: PolyTable, qBits: L[][], name: string): { out: L[]; wires: ActivationWires } {
+function polyActivation(
+  cs: ConstraintSystem,
+  table: PolyTable,
+  qBits: L[][],
+  name: string,
+): { out: L[]; wires: ActivationWires } {
   const { t, w, d } = table;
   const per = polyPerElement(table);
   const wire = cs.alloc(qBits.length * per, `${name}.poly`, per);
   const out = qBits.map((bits, i) => {
     let next = wire + i * per;
-    const u = LC.sum(bits.slice(0, w), bits.slice(0, w).map((_, j) => 2n ** BigInt(j)));
+    const u = LC.sum(
+      bits.slice(0, w),
+      bits.slice(0, w).map((_, j) => 2n ** BigInt(j)),
+    );
     // one-hot of the segment s = Σ 2^j·bits[w + j]: level by level, e·b is a product, e - e·b is free
     let onehot: L[] = [LC.constant(1)];
     for (let j = 0; j < t; j++) {
@@ -112,7 +134,11 @@ function polyActivation(cs: ConstraintSystem, table: PolyTable, qBits: L[][], na
       });
       onehot = [...onehot.map((e, k) => e.add(ps[k]!, -1n)), ...ps];
     }
-    const coeff = (j: number) => LC.sum(onehot, onehot.map((_, s) => BigInt(table.coeffs[s * (d + 1) + j]!)));
+    const coeff = (j: number) =>
+      LC.sum(
+        onehot,
+        onehot.map((_, s) => BigInt(table.coeffs[s * (d + 1) + j]!)),
+      );
     // Horner: h = C_d; h = h·u + C_j·2^(w(d-j))
     let h = coeff(d);
     for (let j = d - 1; j >= 0; j--) {
@@ -126,7 +152,11 @@ function polyActivation(cs: ConstraintSystem, table: PolyTable, qBits: L[][], na
 }
 
 /** The witness twin of applyActivation. */
-export function activationWitness(step: Extract<PlanStep, { kind: "requant" }>, x: ArrayLike<number>, sink: WireSink): void {
+export function activationWitness(
+  step: Extract<PlanStep, { kind: "requant" }>,
+  x: ArrayLike<number>,
+  sink: WireSink,
+): void {
   const { act, actWires: wires } = step;
   if (wires.kind === "none") return;
   for (let i = 0; i < x.length; i++) {

@@ -22,9 +22,21 @@ export { signedBits } from "../../util/bits.js";
  * Constrains each d (∈ [lo, hi]) to its signed decomposition around 0 with m bits; bits[i][m − 1]
  * is [d_i ≥ 0]. Wires as in `decompose` (its own, or `at`).
  */
-export function isGe(cs: ConstraintSystem, ds: readonly LinearCombination[], m: number, name: string, at?: BitWires): { bits: LinearCombination[][]; wire: Wire } {
+export function isGe(
+  cs: ConstraintSystem,
+  ds: readonly LinearCombination[],
+  m: number,
+  name: string,
+  at?: BitWires,
+): { bits: LinearCombination[][]; wire: Wire } {
   const half = 2n ** BigInt(m - 1);
-  return decompose(cs, ds.map((d) => d.addConstant(half)), m, name, at);
+  return decompose(
+    cs,
+    ds.map((d) => d.addConstant(half)),
+    m,
+    name,
+    at,
+  );
 }
 
 /** The witness twin of isGe: the m bits of d + 2^(m−1) for each d, element i at wire + i·stride. */
@@ -37,7 +49,13 @@ export function isGeWitness(sink: WireSink, ds: ArrayLike<number>, m: number, wi
 }
 
 /** y = b + s·(a − b) on the wire y (s ∈ {0, 1}, a bit of a decomposition): one constraint. */
-export function select(cs: ConstraintSystem, s: LinearCombination, a: LinearCombination, b: LinearCombination, y: Wire): LinearCombination {
+export function select(
+  cs: ConstraintSystem,
+  s: LinearCombination,
+  a: LinearCombination,
+  b: LinearCombination,
+  y: Wire,
+): LinearCombination {
   const out = LinearCombination.wire(y);
   cs.enforce(s, a.add(b, -1n), out.add(b, -1n)); // s·(a − b) = y − b
   return out;

@@ -24,8 +24,15 @@ function comparisonWire(base: number, c: number, m: number): number {
 }
 
 export function maxGroups(
-  cs: ConstraintSystem, x: LcTensor, groups: Groups, lo: number, hi: number, outShape: readonly number[],
-  name: string, input: TensorId, output: TensorId,
+  cs: ConstraintSystem,
+  x: LcTensor,
+  groups: Groups,
+  lo: number,
+  hi: number,
+  outShape: readonly number[],
+  name: string,
+  input: TensorId,
+  output: TensorId,
 ): LcTensor {
   const m = maxComparisonBits(lo, hi);
   const nGroups = groups.start.length - 1;
@@ -46,7 +53,13 @@ export function maxGroups(
       }
       out.push(cur);
     }
-    const { bits } = isGe(cs, pairs.map(({ a, b }) => a.add(b, -1n)), m, name, { wire, stride: m + 1 });
+    const { bits } = isGe(
+      cs,
+      pairs.map(({ a, b }) => a.add(b, -1n)),
+      m,
+      name,
+      { wire, stride: m + 1 },
+    );
     pairs.forEach(({ a, b, y }, i) => select(cs, bits[i]![m - 1]!, a, b, y));
     cs.steps.push({ kind: "max", input, output, groups, nBits: m, wire });
     return { shape: outShape, lcs: out };

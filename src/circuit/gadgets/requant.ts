@@ -29,20 +29,51 @@ export interface RequantParams {
   readonly hi: number;
 }
 
-export function requant(cs: ConstraintSystem, x: LcTensor, p: RequantParams, name: string, input: TensorId, output: TensorId): LcTensor {
+export function requant(
+  cs: ConstraintSystem,
+  x: LcTensor,
+  p: RequantParams,
+  name: string,
+  input: TensorId,
+  output: TensorId,
+): LcTensor {
   const L = requantLayout(p.lo, p.hi, p.shift, p.act);
   const k = p.shift;
   return cs.measure(activationCost(p.act), x.lcs.length, () => {
-    const { bits, wire } = decompose(cs, x.lcs.map((lc) => lc.addConstant(BigInt(L.offset))), L.nBits, name);
+    const { bits, wire } = decompose(
+      cs,
+      x.lcs.map((lc) => lc.addConstant(BigInt(L.offset))),
+      L.nBits,
+      name,
+    );
     const qs = bits.map((b) => recompose(b, k, k + L.m, BigInt(L.qMin)));
-    const { out, wires } = applyActivation(cs, p.act, qs, bits.map((b) => b.slice(k)), L, name);
-    cs.steps.push({ kind: "requant", input, output, shift: k, act: p.act, bits: { offset: L.offset, nBits: L.nBits, wire }, actWires: wires });
+    const { out, wires } = applyActivation(
+      cs,
+      p.act,
+      qs,
+      bits.map((b) => b.slice(k)),
+      L,
+      name,
+    );
+    cs.steps.push({
+      kind: "requant",
+      input,
+      output,
+      shift: k,
+      act: p.act,
+      bits: { offset: L.offset, nBits: L.nBits, wire },
+      actWires: wires,
+    });
     return { shape: x.shape, lcs: out };
   });
 }
 
 /** The witness twin: the decomposition bits of each input, then the activation's wires. */
-export function requantWitness(step: Extract<PlanStep, { kind: "requant" }>, x: ArrayLike<number>, sink: WireSink): void {
+export function requantWitness(
+  step: Extract<PlanStep, { kind: "requant" }>,
+  x: ArrayLike<number>,
+  sink: WireSink,
+): void {
   writeBits(sink, step.bits, x);
   activationWitness(step, x, sink);
 }

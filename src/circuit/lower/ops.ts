@@ -26,42 +26,111 @@ const FAN_IN = new Set<QKind>(["gemm", "conv", "sum"]);
 /** Term-heavy sums a dry system skips (their outputs are never single wires); data movement stays real. */
 const HEAVY = new Set<QKind>(["gemm", "conv", "sum", "affine", "add"]);
 
-function linear(ctx: LowerContext, node: NodeOf<"gemm" | "conv" | "affine" | "reshape" | "select" | "add" | "sum">): LcTensor {
-  if (node.param && ctx.paramVisibility !== "fixed" && (node.op.kind === "gemm" || node.op.kind === "conv" || node.op.kind === "affine")) {
+function linear(
+  ctx: LowerContext,
+  node: NodeOf<"gemm" | "conv" | "affine" | "reshape" | "select" | "add" | "sum">,
+): LcTensor {
+  if (
+    node.param &&
+    ctx.paramVisibility !== "fixed" &&
+    (node.op.kind === "gemm" || node.op.kind === "conv" || node.op.kind === "affine")
+  ) {
     return lowerPrivateParams(ctx, node);
   }
   const out = ctx.q.values.get(node.output)!;
   const xs = node.inputs.map((n, i) => (i === 0 && FAN_IN.has(node.op.kind) ? ctx.wires(n) : ctx.lc(n)));
-  ctx.cs.steps.push({ kind: "linear", op: node.op, inputs: node.inputs.map((n) => ctx.idOf(n)), output: ctx.idOf(node.output) });
-  if (ctx.cs.dry && HEAVY.has(node.op.kind)) return { shape: out.shape, lcs: new Array<LinearCombination>(sizeOf(out.shape)).fill(PLACEHOLDER_SUM) };
+  ctx.cs.steps.push({
+    kind: "linear",
+    op: node.op,
+    inputs: node.inputs.map((n) => ctx.idOf(n)),
+    output: ctx.idOf(node.output),
+  });
+  if (ctx.cs.dry && HEAVY.has(node.op.kind))
+    return { shape: out.shape, lcs: new Array<LinearCombination>(sizeOf(out.shape)).fill(PLACEHOLDER_SUM) };
   return linearLcs(node.op, xs, out.shape);
 }
 
 const LOWERINGS: { readonly [K in QKind]: Lowering<K> } = {
-  gemm: linear, conv: linear, affine: linear, reshape: linear, select: linear, add: linear, sum: linear,
+  gemm: linear,
+  conv: linear,
+  affine: linear,
+  reshape: linear,
+  select: linear,
+  add: linear,
+  sum: linear,
   requant: (ctx, node) => {
     const x = ctx.q.values.get(node.inputs[0]!)!;
-    return requant(ctx.cs, ctx.lc(node.inputs[0]!), { shift: node.op.shift, act: node.op.act, lo: x.lo, hi: x.hi }, wireName(node.output), ctx.idOf(node.inputs[0]!), ctx.idOf(node.output));
+    return requant(
+      ctx.cs,
+      ctx.lc(node.inputs[0]!),
+      { shift: node.op.shift, act: node.op.act, lo: x.lo, hi: x.hi },
+      wireName(node.output),
+      ctx.idOf(node.inputs[0]!),
+      ctx.idOf(node.output),
+    );
   },
   max: (ctx, node) => {
-    const x = ctx.q.values.get(node.inputs[0]!)!, out = ctx.q.values.get(node.output)!;
-    return maxGroups(ctx.cs, ctx.lc(node.inputs[0]!), node.op.groups, x.lo, x.hi, out.shape, wireName(node.output), ctx.idOf(node.inputs[0]!), ctx.idOf(node.output));
+    const x = ctx.q.values.get(node.inputs[0]!)!,
+      out = ctx.q.values.get(node.output)!;
+    return maxGroups(
+      ctx.cs,
+      ctx.lc(node.inputs[0]!),
+      node.op.groups,
+      x.lo,
+      x.hi,
+      out.shape,
+      wireName(node.output),
+      ctx.idOf(node.inputs[0]!),
+      ctx.idOf(node.output),
+    );
   },
   mul: (ctx, node) => products(ctx, node, "mul"),
   matmul: (ctx, node) => products(ctx, node, "matmul"),
   div: (ctx, node) => {
-    const b = ctx.q.values.get(node.inputs[1]!)!, out = ctx.q.values.get(node.output)!;
-    return div(ctx.cs, ctx.lc(node.inputs[0]!), ctx.lc(node.inputs[1]!), b, out, node.op.shift, out.shape, wireName(node.output), [ctx.idOf(node.inputs[0]!), ctx.idOf(node.inputs[1]!)], ctx.idOf(node.output));
+    const b = ctx.q.values.get(node.inputs[1]!)!,
+      out = ctx.q.values.get(node.output)!;
+    return div(
+      ctx.cs,
+      ctx.lc(node.inputs[0]!),
+      ctx.lc(node.inputs[1]!),
+      b,
+      out,
+      node.op.shift,
+      out.shape,
+      wireName(node.output),
+      [ctx.idOf(node.inputs[0]!), ctx.idOf(node.inputs[1]!)],
+      ctx.idOf(node.output),
+    );
   },
   argmax: (ctx, node) => {
-    const x = ctx.q.values.get(node.inputs[0]!)!, out = ctx.q.values.get(node.output)!;
-    return argmax(ctx.cs, ctx.lc(node.inputs[0]!), node.op.groups, x.lo, x.hi, out.shape, wireName(node.output), ctx.idOf(node.inputs[0]!), ctx.idOf(node.output));
+    const x = ctx.q.values.get(node.inputs[0]!)!,
+      out = ctx.q.values.get(node.output)!;
+    return argmax(
+      ctx.cs,
+      ctx.lc(node.inputs[0]!),
+      node.op.groups,
+      x.lo,
+      x.hi,
+      out.shape,
+      wireName(node.output),
+      ctx.idOf(node.inputs[0]!),
+      ctx.idOf(node.output),
+    );
   },
 };
 
 function products(ctx: LowerContext, node: QNode, kind: "mul" | "matmul"): LcTensor {
   const out = ctx.q.values.get(node.output)!;
-  return product(ctx.cs, kind, ctx.lc(node.inputs[0]!), ctx.lc(node.inputs[1]!), out.shape, wireName(node.output), [ctx.idOf(node.inputs[0]!), ctx.idOf(node.inputs[1]!)], ctx.idOf(node.output));
+  return product(
+    ctx.cs,
+    kind,
+    ctx.lc(node.inputs[0]!),
+    ctx.lc(node.inputs[1]!),
+    out.shape,
+    wireName(node.output),
+    [ctx.idOf(node.inputs[0]!), ctx.idOf(node.inputs[1]!)],
+    ctx.idOf(node.output),
+  );
 }
 
 /** Lowers one node: its output's linear combinations, with its constraints and plan step added. */

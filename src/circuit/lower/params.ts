@@ -16,7 +16,14 @@ import { linearLcs } from "../linear.js";
 import { wireName, type LowerContext } from "./context.js";
 
 /** Allocates one parameter tensor's wires with their range check, and records it. */
-function paramTensor(ctx: LowerContext, node: QNode, part: ParamEntry["part"], t: IntTensor, shape: readonly number[], scale: number): { id: TensorId; lc: LcTensor } {
+function paramTensor(
+  ctx: LowerContext,
+  node: QNode,
+  part: ParamEntry["part"],
+  t: IntTensor,
+  shape: readonly number[],
+  scale: number,
+): { id: TensorId; lc: LcTensor } {
   const { cs } = ctx;
   const slot = admittedSlot(t);
   const hi = slot.lo + 2 ** slot.bits - 1;
@@ -26,13 +33,35 @@ function paramTensor(ctx: LowerContext, node: QNode, part: ParamEntry["part"], t
   const lcs = Array.from(t.data, (_, i) => LinearCombination.wire(wire + i));
   const range = rangeCheck(cs, lcs, slot.lo, hi, name);
   cs.steps.push({ kind: "param", tensor: id, data: t.data, wire, range });
-  const entry: ParamEntry = { node: node.name, output: node.output, kind: node.op.kind as ParamEntry["kind"], part, scale, count: t.data.length, ...slot };
-  ctx.params.push({ entry, tensor: id, pack: { lcs, fallback: { lo: slot.lo, hi }, slot, name }, wires: { first: wire, count: t.data.length } });
+  const entry: ParamEntry = {
+    node: node.name,
+    output: node.output,
+    kind: node.op.kind as ParamEntry["kind"],
+    part,
+    scale,
+    count: t.data.length,
+    ...slot,
+  };
+  ctx.params.push({
+    entry,
+    tensor: id,
+    pack: { lcs, fallback: { lo: slot.lo, hi }, slot, name },
+    wires: { first: wire, count: t.data.length },
+  });
   return { id, lc: { shape, lcs } };
 }
 
 /** A product of the (materialized) input and a parameter tensor; `bodyId` is where it lands. */
-function times(ctx: LowerContext, node: QNode, kind: Parameters<typeof product>[1], x: LcTensor, xId: TensorId, w: { id: TensorId; lc: LcTensor }, out: QValue, bodyId: TensorId): LcTensor {
+function times(
+  ctx: LowerContext,
+  node: QNode,
+  kind: Parameters<typeof product>[1],
+  x: LcTensor,
+  xId: TensorId,
+  w: { id: TensorId; lc: LcTensor },
+  out: QValue,
+  bodyId: TensorId,
+): LcTensor {
   return product(ctx.cs, kind, x, w.lc, out.shape, wireName(node.output), [xId, w.id], bodyId);
 }
 
@@ -41,16 +70,27 @@ export function lowerPrivateParams(ctx: LowerContext, node: QNode): LcTensor {
   const op = node.op;
   const x = ctx.q.values.get(node.inputs[0]!)!;
   const out = ctx.q.values.get(node.output)!;
-  const xId = ctx.idOf(node.inputs[0]!), outId = ctx.idOf(node.output);
+  const xId = ctx.idOf(node.inputs[0]!),
+    outId = ctx.idOf(node.output);
   const xm = ctx.wires(node.inputs[0]!);
   // a partial product (before the bias) only has the global bound: kernels use no narrow format for it
   const partial = (hasBias: boolean) => (hasBias ? ctx.newTensor(out.shape, -MAX_MAGNITUDE, MAX_MAGNITUDE) : outId);
-  let body: LcTensor, bodyId: TensorId, bias: { id: TensorId; lc: LcTensor } | null = null;
+  let body: LcTensor,
+    bodyId: TensorId,
+    bias: { id: TensorId; lc: LcTensor } | null = null;
   if (op.kind === "gemm" || op.kind === "conv") {
     const w = paramTensor(ctx, node, "weight", op.weight, op.weight.shape, out.scale - x.scale);
     bodyId = partial(op.bias !== null);
     body = times(ctx, node, op.kind === "gemm" ? "matmul" : { conv: op.params }, xm, xId, w, out, bodyId);
-    if (op.bias) bias = paramTensor(ctx, node, "bias", op.bias, op.kind === "gemm" ? [op.bias.data.length] : [op.bias.data.length, 1, 1], out.scale);
+    if (op.bias)
+      bias = paramTensor(
+        ctx,
+        node,
+        "bias",
+        op.bias,
+        op.kind === "gemm" ? [op.bias.data.length] : [op.bias.data.length, 1, 1],
+        out.scale,
+      );
   } else if (op.kind === "affine") {
     if (op.mul) {
       const m = paramTensor(ctx, node, "mul", op.mul, op.mul.shape, out.scale - x.scale);

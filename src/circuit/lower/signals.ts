@@ -8,7 +8,14 @@
 import { LinearCombination, type LcTensor } from "../lc.js";
 import type { TensorId } from "../plan.js";
 import type { QGraph } from "../../quantize/qgraph.js";
-import type { InputVisibility, OutputVisibility, PackPart, ParamVisibility, PublicRole, SaltRole } from "../../meta/model.js";
+import type {
+  InputVisibility,
+  OutputVisibility,
+  PackPart,
+  ParamVisibility,
+  PublicRole,
+  SaltRole,
+} from "../../meta/model.js";
 import type { SignalCounts } from "../builder.js";
 import { sizeOf } from "../../model/shapes.js";
 import { rangeCheck } from "../gadgets/range.js";
@@ -54,7 +61,9 @@ export function signalLayout(q: QGraph, v: Visibility): SignalLayout {
   const nModelOut = v.output === "public" ? q.outputs.reduce((a, o) => a + sizeOf(o.shape), 0) : 1;
   const nPubOut = nModelOut + (v.input === "hashed" ? 1 : 0) + (v.params === "hashed" ? 1 : 0);
   const pubIn = v.input === "public";
-  const saltRoles: SaltRole[] = v.salt ? [...(v.input === "hashed" ? ["input" as const] : []), ...(v.output === "hashed" ? ["output" as const] : [])] : [];
+  const saltRoles: SaltRole[] = v.salt
+    ? [...(v.input === "hashed" ? ["input" as const] : []), ...(v.output === "hashed" ? ["output" as const] : [])]
+    : [];
   return { nPubOut, nPubIn: pubIn ? inSize : 0, nPrvIn: (pubIn ? 0 : inSize) + saltRoles.length, inSize, saltRoles };
 }
 
@@ -74,7 +83,12 @@ export function bindInput(ctx: LowerContext): { id: TensorId; lc: LcTensor } {
 }
 
 /** The public outputs and commitments, bound to the signal wires in public.json order. */
-export function bindPublic(ctx: LowerContext, layout: SignalLayout, v: Visibility, input: { id: TensorId; lc: LcTensor }): { publicTensors: PublicTensor[]; commitments: CommitmentRecord[] } {
+export function bindPublic(
+  ctx: LowerContext,
+  layout: SignalLayout,
+  v: Visibility,
+  input: { id: TensorId; lc: LcTensor },
+): { publicTensors: PublicTensor[]; commitments: CommitmentRecord[] } {
   const { cs, q } = ctx;
   const publicTensors: PublicTensor[] = [];
   const commitments: CommitmentRecord[] = [];
@@ -83,22 +97,40 @@ export function bindPublic(ctx: LowerContext, layout: SignalLayout, v: Visibilit
   const saltWire = (role: SaltRole) => cs.inputWire + layout.inSize + layout.saltRoles.indexOf(role);
   for (const role of layout.saltRoles) cs.label(saltWire(role), 1, `main.${role}_salt`);
 
-  const bindHash = (role: PublicRole, name: string, salt: SaltRole | null, parts: readonly { tensor: TensorId; pack: PackInput }[]) => {
+  const bindHash = (
+    role: PublicRole,
+    name: string,
+    salt: SaltRole | null,
+    parts: readonly { tensor: TensorId; pack: PackInput }[],
+  ) => {
     const sw = salt !== null && layout.saltRoles.includes(salt) ? saltWire(salt) : null;
     cs.label(wire, 1, `main.${role}`);
     const c = cs.measure(role.replace("_", " "), 1, () => {
-      const h = commit(cs, parts.map((p) => p.pack), sw === null ? null : LinearCombination.wire(sw), `main.${role}`);
+      const h = commit(
+        cs,
+        parts.map((p) => p.pack),
+        sw === null ? null : LinearCombination.wire(sw),
+        `main.${role}`,
+      );
       cs.enforceEqual(LinearCombination.wire(wire), h.hash);
       return h;
     });
     cs.steps.push({
-      kind: "commit", salt: sw === null ? null : { role: salt!, wire: sw }, wire: c.sboxWire, outWire: wire,
+      kind: "commit",
+      salt: sw === null ? null : { role: salt!, wire: sw },
+      wire: c.sboxWire,
+      outWire: wire,
       parts: parts.map((p, i) => ({ tensor: p.tensor, ...c.parts[i]!.slot, check: c.parts[i]!.check })),
     });
     commitments.push({ role, parts: parts.map((p, i) => ({ lcs: p.pack.lcs, slot: c.parts[i]!.slot })) });
     publicTensors.push({
-      role, name, shape: [1], scale: 0, offset: wire - 1,
-      packing: c.parts.map((p) => ({ ...p.slot, count: p.count })), ...(sw === null ? {} : { salt: salt! }),
+      role,
+      name,
+      shape: [1],
+      scale: 0,
+      offset: wire - 1,
+      packing: c.parts.map((p) => ({ ...p.slot, count: p.count })),
+      ...(sw === null ? {} : { salt: salt! }),
     });
     wire++;
   };
@@ -115,10 +147,34 @@ export function bindPublic(ctx: LowerContext, layout: SignalLayout, v: Visibilit
       wire += n;
     }
   } else {
-    bindHash("output_hash", "output", "output", q.outputs.map((o) => ({ tensor: ctx.idOf(o.name), pack: { lcs: ctx.lc(o.name).lcs, fallback: o, name: wireName(o.name) } })));
+    bindHash(
+      "output_hash",
+      "output",
+      "output",
+      q.outputs.map((o) => ({
+        tensor: ctx.idOf(o.name),
+        pack: { lcs: ctx.lc(o.name).lcs, fallback: o, name: wireName(o.name) },
+      })),
+    );
   }
-  if (v.input === "hashed") bindHash("input_hash", q.input.name, "input", [{ tensor: input.id, pack: { lcs: input.lc.lcs, fallback: q.input, name: "main.input" } }]);
-  if (v.params === "hashed") bindHash("params_hash", "params", null, ctx.params.map((p) => ({ tensor: p.tensor, pack: p.pack })));
-  if (v.input === "public") publicTensors.push({ role: "input", name: q.input.name, shape: q.input.shape, scale: q.input.scale, offset: layout.nPubOut });
+  if (v.input === "hashed")
+    bindHash("input_hash", q.input.name, "input", [
+      { tensor: input.id, pack: { lcs: input.lc.lcs, fallback: q.input, name: "main.input" } },
+    ]);
+  if (v.params === "hashed")
+    bindHash(
+      "params_hash",
+      "params",
+      null,
+      ctx.params.map((p) => ({ tensor: p.tensor, pack: p.pack })),
+    );
+  if (v.input === "public")
+    publicTensors.push({
+      role: "input",
+      name: q.input.name,
+      shape: q.input.shape,
+      scale: q.input.scale,
+      offset: layout.nPubOut,
+    });
   return { publicTensors, commitments };
 }

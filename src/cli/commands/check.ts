@@ -17,7 +17,11 @@ export const check: Command = {
     const dir = positional(p, 0, "the circuit directory", "check");
     const r = await checkWitnessFile(dir, str(p, "witness"));
     out.result(r);
-    out.line(r.ok ? `the witness satisfies all ${r.nConstraints} constraints` : `the witness violates constraint ${r.failed} of ${r.nConstraints}`);
+    out.line(
+      r.ok
+        ? `the witness satisfies all ${r.nConstraints} constraints`
+        : `the witness violates constraint ${r.failed} of ${r.nConstraints}`,
+    );
     return r.ok ? 0 : 1;
   },
 };

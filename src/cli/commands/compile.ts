@@ -54,24 +54,44 @@ export const compile: Command = {
     const seconds = (performance.now() - t0) / 1000;
     const m = c.meta;
     out.result({
-      outDir: requireStr(p, "out", "compile"), constraints: m.circuit.constraints, wires: m.circuit.wires, terms: m.circuit.terms,
-      ptauPower: m.circuit.ptauPower, publicSignals: m.publicSignals.count,
+      outDir: requireStr(p, "out", "compile"),
+      constraints: m.circuit.constraints,
+      wires: m.circuit.wires,
+      terms: m.circuit.terms,
+      ptauPower: m.circuit.ptauPower,
+      publicSignals: m.publicSignals.count,
       scales: { input: m.input.scale, outputs: m.outputs.map((o) => o.scale) },
-      inputRange: m.input.floatRange, costs: m.costs, accuracy: m.accuracy, errorBounds: m.outputs.map((o) => o.errorBound),
-      approximations: m.approximations, seconds, notes: m.notes,
+      inputRange: m.input.floatRange,
+      costs: m.costs,
+      accuracy: m.accuracy,
+      errorBounds: m.outputs.map((o) => o.errorBound),
+      approximations: m.approximations,
+      seconds,
+      notes: m.notes,
     });
     for (const n of m.notes) out.warn(n);
     out.line(`compiled ${model} in ${fmtSeconds(seconds)} → ${requireStr(p, "out", "compile")}`);
-    out.line(`  constraints ${m.circuit.constraints}, wires ${m.circuit.wires}, terms ${m.circuit.terms}, ptau power ${m.circuit.ptauPower}`);
-    out.line(`  input scale 2^${m.input.scale}, accepted input range [${m.input.floatRange.join(", ")}]; output scale${m.outputs.length > 1 ? "s" : ""} 2^${m.outputs.map((o) => o.scale).join(", 2^")}`);
-    for (const k of m.costs) out.line(`  ${k.kind.padEnd(14)} ${String(k.constraints).padStart(8)} constraints for ${k.elements} elements (${(k.constraints / Math.max(1, k.elements)).toFixed(1)} each)`);
+    out.line(
+      `  constraints ${m.circuit.constraints}, wires ${m.circuit.wires}, terms ${m.circuit.terms}, ptau power ${m.circuit.ptauPower}`,
+    );
+    out.line(
+      `  input scale 2^${m.input.scale}, accepted input range [${m.input.floatRange.join(", ")}]; output scale${m.outputs.length > 1 ? "s" : ""} 2^${m.outputs.map((o) => o.scale).join(", 2^")}`,
+    );
+    for (const k of m.costs)
+      out.line(
+        `  ${k.kind.padEnd(14)} ${String(k.constraints).padStart(8)} constraints for ${k.elements} elements (${(k.constraints / Math.max(1, k.elements)).toFixed(1)} each)`,
+      );
     for (const a of m.approximations) {
-      out.line(`  ${a.fn} at "${a.node}": ${a.segments} segment${a.segments > 1 ? "s" : ""} of degree ${a.degree}, worst error ${a.maxError.toExponential(2)}`);
+      out.line(
+        `  ${a.fn} at "${a.node}": ${a.segments} segment${a.segments > 1 ? "s" : ""} of degree ${a.degree}, worst error ${a.maxError.toExponential(2)}`,
+      );
     }
     if (m.accuracy) {
       const a = m.accuracy;
-      out.line(`  accuracy on ${a.samples} calibration samples: max |error| ${a.maxAbsError.toExponential(2)}, mean ${a.meanAbsError.toExponential(2)}, ` +
-        `decision agreement ${(a.argmaxAgreement * 100).toFixed(1)}% (argmax; a single output is thresholded at 0.5)`);
+      out.line(
+        `  accuracy on ${a.samples} calibration samples: max |error| ${a.maxAbsError.toExponential(2)}, mean ${a.meanAbsError.toExponential(2)}, ` +
+          `decision agreement ${(a.argmaxAgreement * 100).toFixed(1)}% (argmax; a single output is thresholded at 0.5)`,
+      );
     }
     const bounds = m.outputs.map((o) => (o.errorBound === null ? "exact" : o.errorBound.toExponential(2)));
     out.line(`  worst-case output error for any accepted input: ${bounds.join(", ")}`);

@@ -51,23 +51,45 @@ export const demo: Command = {
       const inputFile = path.join(dir, "input.json");
       await writeJsonAtomic(inputFile, { input: samples.inputs[k] });
 
-      out.line(`zkinfer demo: the digits_mlp model (64 → 32 → 16 → 10, trained on 8×8 digits), test digit #${k} (label ${samples.labels[k]})`);
-      const c = await timed("compile", () => compileToDir(path.join(fixture, "model.onnx"), path.join(fixture, "calibration.json"), dir, DEFAULT_COMPILE));
-      out.line(`1. compile  ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  ${c.meta.circuit.constraints} constraints, ${c.meta.circuit.wires} wires, ptau power ${c.meta.circuit.ptauPower}`);
+      out.line(
+        `zkinfer demo: the digits_mlp model (64 → 32 → 16 → 10, trained on 8×8 digits), test digit #${k} (label ${samples.labels[k]})`,
+      );
+      const c = await timed("compile", () =>
+        compileToDir(path.join(fixture, "model.onnx"), path.join(fixture, "calibration.json"), dir, DEFAULT_COMPILE),
+      );
+      out.line(
+        `1. compile  ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  ${c.meta.circuit.constraints} constraints, ${c.meta.circuit.wires} wires, ptau power ${c.meta.circuit.ptauPower}`,
+      );
       const s = await timed("setup", () => setupDir(dir, { progress }));
       for (const w of s.warnings) out.warn(w);
-      out.line(`2. setup    ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  Groth16 keys${s.ptauGenerated ? " (generated a development ptau, cached for next time)" : s.skipped ? " (reused)" : ""}`);
+      out.line(
+        `2. setup    ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  Groth16 keys${s.ptauGenerated ? " (generated a development ptau, cached for next time)" : s.skipped ? " (reused)" : ""}`,
+      );
       const pr = await timed("prove", () => proveDir(dir, inputFile, { progress }));
-      out.line(`3. prove    ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  witness ${fmtSeconds(pr.seconds.witness)}, Groth16 ${fmtSeconds(pr.seconds.prove)}`);
+      out.line(
+        `3. prove    ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  witness ${fmtSeconds(pr.seconds.witness)}, Groth16 ${fmtSeconds(pr.seconds.prove)}`,
+      );
       const v = await timed("verify", () => verifyDir(dir));
-      out.line(`4. verify   ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  ${v.valid ? "VALID" : `INVALID: ${v.reason}`}`);
+      out.line(
+        `4. verify   ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  ${v.valid ? "VALID" : `INVALID: ${v.reason}`}`,
+      );
       const predicted = argmax(v.output);
       out.line(`\nproven output ${fmtVector(v.output, 2)}`);
       out.line(`float model   ${fmtVector(samples.outputs[k]!, 2)}`);
-      out.line(`predicted digit ${predicted} (float model: ${argmax(samples.outputs[k]!)}, label ${samples.labels[k]}); the proof ${v.valid ? "verifies" : "does NOT verify"}`);
+      out.line(
+        `predicted digit ${predicted} (float model: ${argmax(samples.outputs[k]!)}, label ${samples.labels[k]}); the proof ${v.valid ? "verifies" : "does NOT verify"}`,
+      );
       if (keep) out.line(`artifacts kept in ${dir}`);
       out.warn("the demo uses a development-only setup (locally generated powers of tau)");
-      out.result({ valid: v.valid, output: v.output, predicted, label: samples.labels[k], constraints: c.meta.circuit.constraints, steps, dir: keep ?? null });
+      out.result({
+        valid: v.valid,
+        output: v.output,
+        predicted,
+        label: samples.labels[k],
+        constraints: c.meta.circuit.constraints,
+        steps,
+        dir: keep ?? null,
+      });
       return v.valid ? 0 : 1;
     } finally {
       if (!keep) await fs.rm(dir, { recursive: true, force: true });

@@ -28,7 +28,8 @@ export const exportVerifier: Command = {
     await writeFilesAtomic([[file, solidityVerifier(vk)]]);
     out.result({ contract: file, publicSignals: vk.nPublic });
     out.line(`wrote ${file}: contract Groth16Verifier, verifyProof(uint[2], uint[2][2], uint[2], uint[${vk.nPublic}])`);
-    if ((vk as { zkinfer?: { development?: boolean } }).zkinfer?.development) out.warn("the verification key is from a development-only setup: do not deploy this contract for real use");
+    if ((vk as { zkinfer?: { development?: boolean } }).zkinfer?.development)
+      out.warn("the verification key is from a development-only setup: do not deploy this contract for real use");
     return 0;
   },
 };

@@ -9,7 +9,13 @@ import { fmtVector } from "../output.js";
 import { withParams } from "../../prove/params.js";
 import { readFileOrFail } from "../../util/fsx.js";
 
-const options: Options = { input: { type: "string", short: "i" }, strict: { type: "boolean" }, backend: { type: "string" }, threads: { type: "string" }, params: { type: "string" } };
+const options: Options = {
+  input: { type: "string", short: "i" },
+  strict: { type: "boolean" },
+  backend: { type: "string" },
+  threads: { type: "string" },
+  params: { type: "string" },
+};
 
 export const run: Command = {
   name: "run",
@@ -28,15 +34,31 @@ export const run: Command = {
     const meta = await readModelMeta(dir);
     const paramsFile = str(p, "params");
     const compiled = await readPlan(dir, meta);
-    const plan = paramsFile ? withParams(compiled, meta, await readFileOrFail(paramsFile, "model"), paramsFile) : compiled;
+    const plan = paramsFile
+      ? withParams(compiled, meta, await readFileOrFail(paramsFile, "model"), paramsFile)
+      : compiled;
     const qin = await loadInput(meta, requireStr(p, "input", "run"), flag(p, "strict"));
     for (const w of qin.warnings) out.warn(w);
     const t0 = performance.now();
-    const tensors = await runPlan(plan, qin.tensor, { backend: parseBackend(str(p, "backend")), threads: usefulThreads(plan, parseThreads(str(p, "threads"))) });
+    const tensors = await runPlan(plan, qin.tensor, {
+      backend: parseBackend(str(p, "backend")),
+      threads: usefulThreads(plan, parseThreads(str(p, "threads"))),
+    });
     const seconds = (performance.now() - t0) / 1000;
-    const outputs = tensors.map((t, i) => ({ name: meta.outputs[i]!.name, shape: meta.outputs[i]!.shape, values: dequantize(t, meta.outputs[i]!.scale) }));
-    out.result({ output: outputs[0]!.values, outputs, argmax: argmax(outputs[0]!.values), warnings: qin.warnings, seconds });
-    for (const o of outputs) out.line(`${o.name} ${fmtVector(o.values)}${o.values.length > 1 ? `  argmax ${argmax(o.values)}` : ""}`);
+    const outputs = tensors.map((t, i) => ({
+      name: meta.outputs[i]!.name,
+      shape: meta.outputs[i]!.shape,
+      values: dequantize(t, meta.outputs[i]!.scale),
+    }));
+    out.result({
+      output: outputs[0]!.values,
+      outputs,
+      argmax: argmax(outputs[0]!.values),
+      warnings: qin.warnings,
+      seconds,
+    });
+    for (const o of outputs)
+      out.line(`${o.name} ${fmtVector(o.values)}${o.values.length > 1 ? `  argmax ${argmax(o.values)}` : ""}`);
     return 0;
   },
 };

@@ -33,7 +33,8 @@ function legacyBroadcast(ctx: ImportContext, node: OnnxNode, a: Operand, b: Oper
   if (ctx.opset >= 7 || ctx.int(node, "broadcast", 0) !== 1 || !node.attrs.has("axis")) return b;
   const axis = normAxis(ctx, node, ctx.int(node, "axis", 0), a.shape.length);
   const trailing = a.shape.length - axis - b.shape.length;
-  if (trailing < 0) throw ctx.error(node, `B ${shapeStr(b.shape)} does not fit A ${shapeStr(a.shape)} from axis ${axis}`);
+  if (trailing < 0)
+    throw ctx.error(node, `B ${shapeStr(b.shape)} does not fit A ${shapeStr(a.shape)} from axis ${axis}`);
   if (trailing === 0) return b;
   const shape = [...b.shape, ...new Array<number>(trailing).fill(1)];
   if (b.constant) return { name: b.name, shape, constant: { ...b.constant, shape } };
@@ -70,7 +71,10 @@ export const Mul: OpHandler = (ctx, node) => {
 export const Div: OpHandler = (ctx, node) => {
   const { a, b, shape } = operands(ctx, node);
   if (!b.constant) {
-    throw ctx.unsupported(node, `division by a computed tensor ("${b.name}"); only division by a constant is supported`);
+    throw ctx.unsupported(
+      node,
+      `division by a computed tensor ("${b.name}"); only division by a constant is supported`,
+    );
   }
   if (b.constant.data.some((v) => v === 0)) throw ctx.error(node, "division by a constant that contains zero");
   if (a.constant && isIntegerType(a.constant.dataType)) {
@@ -80,5 +84,11 @@ export const Div: OpHandler = (ctx, node) => {
     ctx.setConstant(node.outputs[0]!, { shape, data, dataType: a.constant.dataType });
     return;
   }
-  ctx.emit(node, { kind: "affine", mul: { shape: b.constant.shape, data: b.constant.data.map((v) => 1 / v) }, add: null }, [a], shape, node.outputs[0]!);
+  ctx.emit(
+    node,
+    { kind: "affine", mul: { shape: b.constant.shape, data: b.constant.data.map((v) => 1 / v) }, add: null },
+    [a],
+    shape,
+    node.outputs[0]!,
+  );
 };

@@ -20,7 +20,10 @@ export const Constant: OpHandler = (ctx, node) => {
     const v = ((fs ?? is) as number[]).map(Number);
     ctx.setConstant(out, { shape: [v.length], data: Float64Array.from(v) });
   } else {
-    throw ctx.unsupported(node, `only tensor, float and int constants are supported (attributes: ${[...node.attrs.keys()].join(", ") || "none"})`);
+    throw ctx.unsupported(
+      node,
+      `only tensor, float and int constants are supported (attributes: ${[...node.attrs.keys()].join(", ") || "none"})`,
+    );
   }
 };
 
@@ -63,7 +66,9 @@ export const Cast: OpHandler = (ctx, node) => {
   const to = castTarget(ctx, node);
   const FLOATS = [1, 10, 11, 16];
   if (x.constant) {
-    const data = FLOATS.includes(to) ? x.constant.data : x.constant.data.map((v) => (to === 9 ? (v !== 0 ? 1 : 0) : Math.trunc(v)));
+    const data = FLOATS.includes(to)
+      ? x.constant.data
+      : x.constant.data.map((v) => (to === 9 ? (v !== 0 ? 1 : 0) : Math.trunc(v)));
     ctx.setConstant(node.outputs[0]!, { shape: x.shape, data, dataType: to });
   } else if (FLOATS.includes(to)) {
     ctx.alias(node.outputs[0]!, x);

@@ -22,7 +22,8 @@ export const Dropout: OpHandler = (ctx, node) => {
     if (!training.constant) throw ctx.unsupported(node, "a computed training_mode");
     const ratio = ctx.optionalOperand(node, 1);
     const zeroRatio = ratio?.constant ? ratio.constant.data[0] === 0 : false;
-    if (training.constant.data[0] !== 0 && !zeroRatio) throw ctx.unsupported(node, "training_mode=true (random dropout)");
+    if (training.constant.data[0] !== 0 && !zeroRatio)
+      throw ctx.unsupported(node, "training_mode=true (random dropout)");
   }
   ctx.alias(node.outputs[0]!, ctx.operand(node, 0));
 };
@@ -36,7 +37,8 @@ function reshapeTo(ctx: ImportContext, node: OnnxNode, x: Operand, shape: number
 
 export function normAxis(ctx: ImportContext, node: OnnxNode, axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) throw ctx.error(node, `axis ${axis} is out of range for rank ${rank}`);
+  if (!Number.isInteger(a) || a < 0 || a >= rank)
+    throw ctx.error(node, `axis ${axis} is out of range for rank ${rank}`);
   return a;
 }
 
@@ -52,7 +54,8 @@ export const Flatten: OpHandler = (ctx, node) => {
 export const Reshape: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
   // before opset 5 the target shape was an attribute
-  const spec = ctx.opset >= 5 ? Array.from(ctx.constant(node, 1, "the target shape").data) : ctx.ints(node, "shape", null);
+  const spec =
+    ctx.opset >= 5 ? Array.from(ctx.constant(node, 1, "the target shape").data) : ctx.ints(node, "shape", null);
   if (!spec) throw ctx.error(node, "the target shape is required");
   const allowZero = ctx.int(node, "allowzero", 0) === 1;
   const shape = spec.map((d, i) => (d === 0 && !allowZero ? (x.shape[i] ?? NaN) : d));
@@ -61,17 +64,21 @@ export const Reshape: OpHandler = (ctx, node) => {
   if (unknown === 1) {
     const known = sizeOf(shape.filter((d) => d !== -1));
     const total = sizeOf(x.shape);
-    if (known === 0 || total % known !== 0) throw ctx.error(node, `cannot reshape ${shapeStr(x.shape)} to [${spec.join(", ")}]`);
+    if (known === 0 || total % known !== 0)
+      throw ctx.error(node, `cannot reshape ${shapeStr(x.shape)} to [${spec.join(", ")}]`);
     shape[shape.indexOf(-1)] = total / known;
   }
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw ctx.error(node, `invalid target shape [${spec.join(", ")}] for input ${shapeStr(x.shape)}`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw ctx.error(node, `invalid target shape [${spec.join(", ")}] for input ${shapeStr(x.shape)}`);
   reshapeTo(ctx, node, x, shape);
 };
 
 /** Squeeze/Unsqueeze (and others) take axes as an attribute in old opsets and as input 2 in new ones. */
 export function axesOf(ctx: ImportContext, node: OnnxNode, inputIndex: number, sinceOpset: number): number[] | null {
   if (ctx.opset >= sinceOpset) {
-    return node.inputs.length > inputIndex && node.inputs[inputIndex] ? Array.from(ctx.constant(node, inputIndex, "axes").data) : null;
+    return node.inputs.length > inputIndex && node.inputs[inputIndex]
+      ? Array.from(ctx.constant(node, inputIndex, "axes").data)
+      : null;
   }
   return ctx.ints(node, "axes", null);
 }
@@ -79,9 +86,16 @@ export function axesOf(ctx: ImportContext, node: OnnxNode, inputIndex: number, s
 export const Squeeze: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
   const axes = axesOf(ctx, node, 1, 13);
-  const drop = new Set((axes ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => normAxis(ctx, node, a, x.shape.length)));
+  const drop = new Set(
+    (axes ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => normAxis(ctx, node, a, x.shape.length)),
+  );
   for (const a of drop) if (x.shape[a] !== 1) throw ctx.error(node, `cannot squeeze axis ${a} of size ${x.shape[a]}`);
-  reshapeTo(ctx, node, x, x.shape.filter((_, i) => !drop.has(i)));
+  reshapeTo(
+    ctx,
+    node,
+    x,
+    x.shape.filter((_, i) => !drop.has(i)),
+  );
 };
 
 export const Unsqueeze: OpHandler = (ctx, node) => {
@@ -116,10 +130,15 @@ export const Slice: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
   const r = x.shape.length;
   const vals = (i: number, attr: string): number[] | null =>
-    ctx.opset >= 10 ? (node.inputs[i] ? Array.from(ctx.constant(node, i, attr).data) : null) : ctx.ints(node, attr, null);
+    ctx.opset >= 10
+      ? node.inputs[i]
+        ? Array.from(ctx.constant(node, i, attr).data)
+        : null
+      : ctx.ints(node, attr, null);
   const starts = vals(1, "starts");
   const ends = vals(2, "ends");
-  if (!starts || !ends || starts.length !== ends.length) throw ctx.error(node, "starts and ends are required and must have the same length");
+  if (!starts || !ends || starts.length !== ends.length)
+    throw ctx.error(node, "starts and ends are required and must have the same length");
   const axes = (vals(3, "axes") ?? starts.map((_, i) => i)).map((a) => normAxis(ctx, node, a, r));
   const steps = vals(4, "steps") ?? starts.map(() => 1);
   // a fraction here means the shape arithmetic that computed it went wrong: say so, do not round
@@ -132,9 +151,15 @@ export const Slice: OpHandler = (ctx, node) => {
     if (step === 0) throw ctx.error(node, "a slice step of 0");
     // ONNX clamping: negative indices count from the end; starts/ends clamp to the valid range
     const norm = (v: number) => (v < 0 ? v + d : v);
-    let s = norm(starts[i]!), e = norm(ends[i]!);
-    if (step > 0) { s = Math.min(Math.max(s, 0), d); e = Math.min(Math.max(e, 0), d); }
-    else { s = Math.min(Math.max(s, 0), d - 1); e = Math.min(Math.max(e, -1), d - 1); }
+    let s = norm(starts[i]!),
+      e = norm(ends[i]!);
+    if (step > 0) {
+      s = Math.min(Math.max(s, 0), d);
+      e = Math.min(Math.max(e, 0), d);
+    } else {
+      s = Math.min(Math.max(s, 0), d - 1);
+      e = Math.min(Math.max(e, -1), d - 1);
+    }
     const idx: number[] = [];
     for (let c = s; step > 0 ? c < e : c > e; c += step) idx.push(c);
     coords[ax] = Int32Array.from(idx);
@@ -157,7 +182,8 @@ export const Gather: OpHandler = (ctx, node) => {
   ctx.checkSize(node, [...x.shape.slice(0, axis), idx.data.length, ...x.shape.slice(axis + 1)]);
   const flat = Int32Array.from(idx.data, (v) => {
     const i = v < 0 ? v + d : v;
-    if (!Number.isInteger(i) || i < 0 || i >= d) throw ctx.error(node, `index ${v} is out of range for axis ${axis} of size ${d}`);
+    if (!Number.isInteger(i) || i < 0 || i >= d)
+      throw ctx.error(node, `index ${v} is out of range for axis ${axis} of size ${d}`);
     return i;
   });
   const coords = identityCoords(x.shape);
@@ -251,7 +277,8 @@ export const Pad: OpHandler = (ctx, node) => {
   ctx.checkSize(node, padded);
   const coords = identityCoords(x.shape);
   axes.forEach((ax, i) => {
-    const before = pads[i]!, after = pads[i + axes.length]!;
+    const before = pads[i]!,
+      after = pads[i + axes.length]!;
     const d = x.shape[ax]!;
     const idx: number[] = [];
     for (let c = -before; c < d + after; c++) idx.push(c >= 0 && c < d ? c : -1);

@@ -32,7 +32,13 @@ export function runSteps(plan: WitnessPlan, values: IntTensor[], sink?: WireSink
 }
 
 /** One step of the reference executor (the wasm backend runs its rare steps through this too). */
-export function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], sink?: WireSink, salts: Salts = {}): void {
+export function runStep(
+  plan: WitnessPlan,
+  step: PlanStep,
+  values: IntTensor[],
+  sink?: WireSink,
+  salts: Salts = {},
+): void {
   switch (step.kind) {
     case "input":
       if (sink) {
@@ -42,11 +48,19 @@ export function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], 
       }
       return;
     case "linear":
-      values[step.output] = evalQ(step.op, step.inputs.map((t) => values[t]!), plan.tensors[step.output]!.shape);
+      values[step.output] = evalQ(
+        step.op,
+        step.inputs.map((t) => values[t]!),
+        plan.tensors[step.output]!.shape,
+      );
       return;
     case "requant": {
       const x = values[step.input]!;
-      values[step.output] = evalQ({ kind: "requant", shift: step.shift, act: step.act }, [x], plan.tensors[step.output]!.shape);
+      values[step.output] = evalQ(
+        { kind: "requant", shift: step.shift, act: step.act },
+        [x],
+        plan.tensors[step.output]!.shape,
+      );
       if (sink) requantWitness(step, x.data, sink);
       return;
     }
@@ -59,9 +73,10 @@ export function runStep(plan: WitnessPlan, step: PlanStep, values: IntTensor[], 
     case "product": {
       const [a, b] = step.inputs.map((t) => values[t]!) as [IntTensor, IntTensor];
       const shape = plan.tensors[step.output]!.shape;
-      values[step.output] = typeof step.op === "object"
-        ? evalQ({ kind: "conv", weight: b, bias: null, params: step.op.conv }, [a], shape)
-        : evalQ({ kind: step.op }, [a, b], shape);
+      values[step.output] =
+        typeof step.op === "object"
+          ? evalQ({ kind: "conv", weight: b, bias: null, params: step.op.conv }, [a], shape)
+          : evalQ({ kind: step.op }, [a, b], shape);
       if (sink) productWitness(step, a, b, shape, sink);
       return;
     }

@@ -112,7 +112,10 @@ type Step = (salts: Salts) => Promise<void> | void;
 
 /** A WireSink over the .wtns region of the memory, for steps that run the js reference. */
 class MemorySink implements WireSink {
-  constructor(private readonly memory: WebAssembly.Memory, private readonly data: number) {}
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly data: number,
+  ) {}
   setInt(wire: number, v: number): void {
     writeSignedField(new DataView(this.memory.buffer), this.data + wire * FIELD_BYTES, v);
   }
@@ -128,7 +131,11 @@ export interface Prepared {
    * Writes the constants, then returns the runner; `memory` must be at least `size` bytes. The
    * runner's `wtns` is a view into the memory, valid until its next run (no copy per witness).
    */
-  bind(memory: WebAssembly.Memory, exec: Executor, opts?: BindOptions): (input: IntTensor, salts?: Salts) => Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
+  bind(
+    memory: WebAssembly.Memory,
+    exec: Executor,
+    opts?: BindOptions,
+  ): (input: IntTensor, salts?: Salts) => Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
 }
 
 export interface BindOptions {
@@ -151,7 +158,8 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
 
   // tensors: an i64 buffer each, reshapes share their input's
   const ptr = new Array<number>(plan.tensors.length).fill(-1);
-  for (const step of plan.steps) if (step.kind === "linear" && step.op.kind === "reshape") ptr[step.output] = -2 - step.inputs[0]!;
+  for (const step of plan.steps)
+    if (step.kind === "linear" && step.op.kind === "reshape") ptr[step.output] = -2 - step.inputs[0]!;
   const resolve = (t: number): number => (ptr[t]! <= -2 ? resolve(-2 - ptr[t]!) : ptr[t]!);
   plan.tensors.forEach((t, i) => {
     if (ptr[i] === -1) ptr[i] = arena.alloc(8 * sizeOf(t.shape));
@@ -193,18 +201,23 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
   function compile(step: PlanStep): (k: Kernels, exec: Executor, memory: WebAssembly.Memory) => Step {
     switch (step.kind) {
       case "input": {
-        const n = size(step.tensor), t = ptr[step.tensor]!, r = step.range;
+        const n = size(step.tensor),
+          t = ptr[step.tensor]!,
+          r = step.range;
         return (_k, exec) => async () => {
           await exec.run("encode", [t, wire(step.wire)], n, 4);
           await exec.run("bits", [t, BigInt(r.offset), r.nBits, wire(r.wire)], n, 4 * r.nBits);
         };
       }
       case "emit": {
-        const n = size(step.tensor), t = ptr[step.tensor]!;
+        const n = size(step.tensor),
+          t = ptr[step.tensor]!;
         return (_k, exec) => () => exec.run("encode", [t, wire(step.wire)], n, 4);
       }
       case "param": {
-        const t = ptr[step.tensor]!, n = step.data.length, r = step.range;
+        const t = ptr[step.tensor]!,
+          n = step.data.length,
+          r = step.range;
         const values = arena.i64(step.data);
         return (_k, exec, memory) => async () => {
           new Uint8Array(memory.buffer).copyWithin(t, values, values + 8 * n);
@@ -212,40 +225,80 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
           await exec.run("bits", [t, BigInt(r.offset), r.nBits, wire(r.wire)], n, 4 * r.nBits);
         };
       }
-      case "linear": return compileLinear(step);
+      case "linear":
+        return compileLinear(step);
       case "requant": {
-        const n = size(step.input), x = ptr[step.input]!, out = ptr[step.output]!;
+        const n = size(step.input),
+          x = ptr[step.input]!,
+          out = ptr[step.output]!;
         const { act, actWires: aw, bits } = step;
         const coeffs = act.kind === "poly" ? arena.i64(act.table.coeffs) : 0;
         return (_k, exec) => async () => {
-          await exec.run("requant", [x, step.shift, out, wire(bits.wire), BigInt(bits.offset), bits.nBits], n, 4 * bits.nBits + 8);
+          await exec.run(
+            "requant",
+            [x, step.shift, out, wire(bits.wire), BigInt(bits.offset), bits.nBits],
+            n,
+            4 * bits.nBits + 8,
+          );
           if (aw.kind === "relu") {
             const leaky = act.kind === "leaky";
-            await exec.run("act_relu", [out, wire(aw.wire), leaky ? 1 : 0, BigInt(leaky ? act.alpha : 0), leaky ? act.alphaShift : 0], n, 8);
+            await exec.run(
+              "act_relu",
+              [out, wire(aw.wire), leaky ? 1 : 0, BigInt(leaky ? act.alpha : 0), leaky ? act.alphaShift : 0],
+              n,
+              8,
+            );
           } else if (aw.kind === "clip" && act.kind === "clip") {
             const hb = aw.hiBits;
-            await exec.run("act_clip", [
-              out, act.lo === null ? 0 : 1, BigInt(act.lo ?? 0), aw.loWire >= 0 ? wire(aw.loWire) : 0,
-              act.hi === null ? 0 : 1, BigInt(act.hi ?? 0), hb ? wire(hb.wire) : 0, BigInt(hb?.offset ?? 0), hb?.nBits ?? 0, aw.hiWire >= 0 ? wire(aw.hiWire) : 0,
-            ], n, 4 * (hb?.nBits ?? 0) + 12);
+            await exec.run(
+              "act_clip",
+              [
+                out,
+                act.lo === null ? 0 : 1,
+                BigInt(act.lo ?? 0),
+                aw.loWire >= 0 ? wire(aw.loWire) : 0,
+                act.hi === null ? 0 : 1,
+                BigInt(act.hi ?? 0),
+                hb ? wire(hb.wire) : 0,
+                BigInt(hb?.offset ?? 0),
+                hb?.nBits ?? 0,
+                aw.hiWire >= 0 ? wire(aw.hiWire) : 0,
+              ],
+              n,
+              4 * (hb?.nBits ?? 0) + 12,
+            );
           } else if (aw.kind === "poly" && act.kind === "poly") {
             const tb = act.table;
-            await exec.run("act_poly", [out, coeffs, BigInt(tb.qMin), tb.t, tb.w, tb.d, wire(aw.wire), aw.perElement], n, 4 * aw.perElement + 8);
+            await exec.run(
+              "act_poly",
+              [out, coeffs, BigInt(tb.qMin), tb.t, tb.w, tb.d, wire(aw.wire), aw.perElement],
+              n,
+              4 * aw.perElement + 8,
+            );
           }
         };
       }
       case "max": {
         const nGroups = size(step.output);
-        const start = arena.i32(step.groups.start), idx = arena.i32(step.groups.indices);
+        const start = arena.i32(step.groups.start),
+          idx = arena.i32(step.groups.indices);
         const per = (step.groups.indices.length / nGroups) * (step.nBits + 2);
-        return (_k, exec) => () => exec.run("max_groups", [ptr[step.input]!, start, idx, ptr[step.output]!, wire(step.wire), step.nBits], nGroups, 4 * per);
+        return (_k, exec) => () =>
+          exec.run(
+            "max_groups",
+            [ptr[step.input]!, start, idx, ptr[step.output]!, wire(step.wire), step.nBits],
+            nGroups,
+            4 * per,
+          );
       }
       default:
         return fallback(step);
     }
   }
 
-  function compileLinear(step: Extract<PlanStep, { kind: "linear" }>): (k: Kernels, exec: Executor, memory: WebAssembly.Memory) => Step {
+  function compileLinear(
+    step: Extract<PlanStep, { kind: "linear" }>,
+  ): (k: Kernels, exec: Executor, memory: WebAssembly.Memory) => Step {
     const op = step.op;
     const out = ptr[step.output]!;
     const outShape = plan.tensors[step.output]!.shape;
@@ -275,10 +328,19 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
         const [M, Cg, KH, KW] = op.weight.shape as [number, number, number, number];
         const [, , OH, OW] = outShape as [number, number, number, number];
         const { pads, strides, dilations, group } = op.params;
-        const Mg = M / group, K = Cg * KH * KW, rows = OH * OW;
+        const Mg = M / group,
+          K = Cg * KH * KW,
+          rows = OH * OW;
         const wAll = op.weight.data;
         const stages = Array.from({ length: group }, (_, gi) =>
-          gemmStage(wAll.subarray(gi * Mg * K, (gi + 1) * Mg * K), Mg, K, tensorAbs(xT), op.bias ? op.bias.data.subarray(gi * Mg, (gi + 1) * Mg) : null));
+          gemmStage(
+            wAll.subarray(gi * Mg * K, (gi + 1) * Mg * K),
+            Mg,
+            K,
+            tensorAbs(xT),
+            op.bias ? op.bias.data.subarray(gi * Mg, (gi + 1) * Mg) : null,
+          ),
+        );
         scratchBytes = Math.max(scratchBytes, rows * Math.max(...stages.map((g) => (g.narrow ? g.Kp * 2 : K * 8))));
         return (_k, exec) => async () => {
           for (let b = 0; b < B; b++) {
@@ -286,25 +348,55 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
               const g = stages[gi]!;
               const img = x + 8 * b * C * H * W;
               const o = out + 8 * (b * M + gi * Mg) * rows;
-              await exec.run("im2col", [img, H, W, gi * Cg, Cg, KH, KW, strides[0], strides[1], pads[0], pads[1], dilations[0], dilations[1], OW, g.Kp, g.narrow ? 0 : 1, scratch.at], rows, K);
-              if (g.narrow) await exec.run("gemm_i16", [scratch.at, g.w, g.b, o, g.Kp / 8, Mg, 1, rows, g.block], rows, Mg * K);
+              await exec.run(
+                "im2col",
+                [
+                  img,
+                  H,
+                  W,
+                  gi * Cg,
+                  Cg,
+                  KH,
+                  KW,
+                  strides[0],
+                  strides[1],
+                  pads[0],
+                  pads[1],
+                  dilations[0],
+                  dilations[1],
+                  OW,
+                  g.Kp,
+                  g.narrow ? 0 : 1,
+                  scratch.at,
+                ],
+                rows,
+                K,
+              );
+              if (g.narrow)
+                await exec.run("gemm_i16", [scratch.at, g.w, g.b, o, g.Kp / 8, Mg, 1, rows, g.block], rows, Mg * K);
               else await exec.run("gemm_i64", [scratch.at, g.w, g.b, o, K, Mg, 1, rows], rows, 4 * Mg * K);
             }
           }
         };
       }
       case "affine": {
-        const idx = (shape: readonly number[]) => (sameShape(shape, outShape) ? 0 : arena.i32(broadcastIndex(shape, outShape)));
+        const idx = (shape: readonly number[]) =>
+          sameShape(shape, outShape) ? 0 : arena.i32(broadcastIndex(shape, outShape));
         const xIdx = idx(xT.shape);
-        const mul = op.mul ? arena.i64(op.mul.data) : 0, mulIdx = op.mul ? idx(op.mul.shape) : 0;
-        const add = op.add ? arena.i64(op.add.data) : 0, addIdx = op.add ? idx(op.add.shape) : 0;
+        const mul = op.mul ? arena.i64(op.mul.data) : 0,
+          mulIdx = op.mul ? idx(op.mul.shape) : 0;
+        const add = op.add ? arena.i64(op.add.data) : 0,
+          addIdx = op.add ? idx(op.add.shape) : 0;
         return (_k, exec) => () => exec.run("affine", [x, xIdx, mul, mulIdx, add, addIdx, out], n, 4);
       }
       case "add": {
         const [, yId] = step.inputs as [number, number];
-        const idx = (t: number) => (sameShape(plan.tensors[t]!.shape, outShape) ? 0 : arena.i32(broadcastIndex(plan.tensors[t]!.shape, outShape)));
-        const ai = idx(xId), bi = idx(yId);
-        const ka = 2n ** BigInt(op.shifts[0]), kb = BigInt(op.sign) * 2n ** BigInt(op.shifts[1]);
+        const idx = (t: number) =>
+          sameShape(plan.tensors[t]!.shape, outShape) ? 0 : arena.i32(broadcastIndex(plan.tensors[t]!.shape, outShape));
+        const ai = idx(xId),
+          bi = idx(yId);
+        const ka = 2n ** BigInt(op.shifts[0]),
+          kb = BigInt(op.sign) * 2n ** BigInt(op.shifts[1]);
         return (_k, exec) => () => exec.run("add2", [x, ai, ka, ptr[yId]!, bi, kb, out], n, 4);
       }
       case "select": {
@@ -315,22 +407,29 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
           offsets.push(total);
           total += size(t);
         }
-        const addr = new Int32Array(n), shift = new Uint8Array(n);
+        const addr = new Int32Array(n),
+          shift = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
           const m = op.map[i]!;
-          if (m < 0) { addr[i] = -1; continue; }
+          if (m < 0) {
+            addr[i] = -1;
+            continue;
+          }
           let k = offsets.length - 1;
           while (offsets[k]! > m) k--;
           addr[i] = ptr[step.inputs[k]!]! + 8 * (m - offsets[k]!);
           shift[i] = op.shifts[k]!;
         }
-        const a = arena.constant(addr), s = arena.constant(shift);
+        const a = arena.constant(addr),
+          s = arena.constant(shift);
         return (_k, exec) => () => exec.run("gather", [a, s, BigInt(op.fill), out], n, 4);
       }
       case "sum": {
-        const start = arena.i32(op.groups.start), idx = arena.i32(op.groups.indices);
+        const start = arena.i32(op.groups.start),
+          idx = arena.i32(op.groups.indices);
         const mult = op.mult ? arena.i64(op.mult) : 0;
-        return (_k, exec) => () => exec.run("sum_groups", [x, start, idx, mult, out], n, 4 * (op.groups.indices.length / n));
+        return (_k, exec) => () =>
+          exec.run("sum_groups", [x, start, idx, mult, out], n, 4 * (op.groups.indices.length / n));
       }
       default:
         return assertNever(op, "linear op");
@@ -391,10 +490,20 @@ function usesFallback(step: PlanStep): boolean {
 
 function stepInputs(step: PlanStep): number[] {
   switch (step.kind) {
-    case "product": case "div": case "linear": return [...step.inputs];
-    case "argmax": case "requant": case "max": return [step.input];
-    case "commit": return step.parts.map((p) => p.tensor);
-    case "emit": case "input": case "param": return [step.tensor];
+    case "product":
+    case "div":
+    case "linear":
+      return [...step.inputs];
+    case "argmax":
+    case "requant":
+    case "max":
+      return [step.input];
+    case "commit":
+      return step.parts.map((p) => p.tensor);
+    case "emit":
+    case "input":
+    case "param":
+      return [step.tensor];
     default:
       return assertNever(step, "plan step");
   }

@@ -25,8 +25,16 @@ import { strike, type Fault, type FaultCounter } from "../fault.js";
 
 const STRIDE = 32; // Int32 words per slot: 128 bytes, so slots never share a cache line
 const MAX_ARGS = 24;
-const SEQ = 0, DONE = 1, KERNEL = 2, ARGC = 3, MASK = 4, FROM = 5, TO = 6, STATUS = 7;
-const OK = 0, ERR = 1;
+const SEQ = 0,
+  DONE = 1,
+  KERNEL = 2,
+  ARGC = 3,
+  MASK = 4,
+  FROM = 5,
+  TO = 6,
+  STATUS = 7;
+const OK = 0,
+  ERR = 1;
 /** How long a waiting side spins before it sleeps. */
 const SPIN_MS = 1;
 
@@ -53,7 +61,10 @@ export class Bell {
   private readonly a: BigInt64Array;
   private readonly dead: boolean[];
   /** `replies[slot]`: the port that slot's worker posts its err replies to */
-  constructor(d: Doorbell, private readonly replies: readonly MessagePort[]) {
+  constructor(
+    d: Doorbell,
+    private readonly replies: readonly MessagePort[],
+  ) {
     this.c = new Int32Array(d.ctl);
     this.a = new BigInt64Array(d.args);
     this.dead = replies.map(() => false);
@@ -153,7 +164,8 @@ function answer(k: Kernels, call: Call, replies: MessagePort, injected: Fault | 
 
 /** The worker's side: answer calls on `slot` for as long as the thread lives (the runner terminates it). */
 export function serve(d: Doorbell, slot: number, k: Kernels, replies: MessagePort, faults: FaultCounter | null): never {
-  const c = new Int32Array(d.ctl), a = new BigInt64Array(d.args);
+  const c = new Int32Array(d.ctl),
+    a = new BigInt64Array(d.args);
   const b = slot * STRIDE;
   // the last call answered: a call posted before this worker started is still pending
   let seq = Atomics.load(c, b + DONE);

@@ -40,7 +40,9 @@ export interface RunnerOptions {
 
 async function heapBase(module: WebAssembly.Module, shared: boolean): Promise<number> {
   // the kernels declare a maximum (65536 pages), so the memory given to them must have one too
-  const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: 1, shared: true } : { initial: 1, maximum: 65536 });
+  const memory = new WebAssembly.Memory(
+    shared ? { initial: 1, maximum: 1, shared: true } : { initial: 1, maximum: 65536 },
+  );
   return (await instantiateKernels(module, memory)).heap_base();
 }
 
@@ -51,13 +53,27 @@ export async function wasmRunner(plan: WitnessPlan, opts: RunnerOptions = {}): P
   const module = await kernelModule(shared);
   const prepared = prepare(plan, await heapBase(module, shared));
   const pages = Math.ceil(prepared.size / PAGE) + 1;
-  const memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: 65536 });
+  const memory = new WebAssembly.Memory(
+    shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: 65536 },
+  );
   const k = await instantiateKernels(module, memory);
   const team = shared
-    ? await startTeam(k, module, memory, { threads, splitAbove: opts.splitAbove ?? SPLIT_THRESHOLD, fault, stepName: (i) => stepLabel(plan.steps, i), onWorker: opts.onWorker })
+    ? await startTeam(k, module, memory, {
+        threads,
+        splitAbove: opts.splitAbove ?? SPLIT_THRESHOLD,
+        fault,
+        stepName: (i) => stepLabel(plan.steps, i),
+        onWorker: opts.onWorker,
+      })
     : null;
   const exec = team ?? withFault(singleThread(k), faultHere(fault));
-  const onStep = team || opts.onStep ? (i: number) => { team?.enterStep(i); opts.onStep?.(i); } : undefined;
+  const onStep =
+    team || opts.onStep
+      ? (i: number) => {
+          team?.enterStep(i);
+          opts.onStep?.(i);
+        }
+      : undefined;
   const run = prepared.bind(memory, exec, { profile: opts.profile, onStep });
   return { run, close: async () => team?.close() };
 }

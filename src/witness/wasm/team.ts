@@ -76,7 +76,12 @@ class ThreadTeam implements Team {
   private closing = false;
   private step = -1;
 
-  constructor(readonly k: Kernels, module: WebAssembly.Module, memory: WebAssembly.Memory, private readonly opts: TeamOptions) {
+  constructor(
+    readonly k: Kernels,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    private readonly opts: TeamOptions,
+  ) {
     this.dead = new Promise<never>((_, reject) => (this.reject = reject));
     this.dead.catch(() => undefined); // only start-up awaits it; a later death is reported by run()
     const workers = opts.threads - 1;
@@ -101,13 +106,16 @@ class ThreadTeam implements Team {
 
   /** Resolves when every worker has replied ready; rejects with the first that could not start or died. */
   async ready(): Promise<void> {
-    const replies = this.members.map((m) => new Promise<void>((resolve, reject) => {
-      m.worker.once("message", (r: StartReply) => {
-        if (r.type === "err") return reject(errorOf(r, `${m.name} could not start`));
-        m.started = true;
-        resolve();
-      });
-    }));
+    const replies = this.members.map(
+      (m) =>
+        new Promise<void>((resolve, reject) => {
+          m.worker.once("message", (r: StartReply) => {
+            if (r.type === "err") return reject(errorOf(r, `${m.name} could not start`));
+            m.started = true;
+            resolve();
+          });
+        }),
+    );
     await Promise.race([Promise.all(replies), this.dead]);
   }
 
@@ -136,7 +144,8 @@ class ThreadTeam implements Team {
   private post(name: KernelName, args: readonly (number | bigint)[], n: number, chunk: number): number[] {
     const posted: number[] = [];
     for (let slot = 0; slot < this.members.length; slot++) {
-      const from = (slot + 1) * chunk, to = Math.min(n, from + chunk);
+      const from = (slot + 1) * chunk,
+        to = Math.min(n, from + chunk);
       if (from >= to) continue;
       this.bell.post(slot, name, args, from, to);
       this.members[slot]!.busy = name;
@@ -157,7 +166,8 @@ class ThreadTeam implements Team {
       const m = this.members[slot]!;
       m.busy = null;
       const r = this.bell.reply(slot);
-      if (r.type === "err") first ??= errorOf(r, `${m.name} failed while computing ${this.opts.stepName(this.step)} in kernel ${name}`);
+      if (r.type === "err")
+        first ??= errorOf(r, `${m.name} failed while computing ${this.opts.stepName(this.step)} in kernel ${name}`);
     }
     if (first) throw first;
     if (own) throw own;
@@ -166,7 +176,11 @@ class ThreadTeam implements Team {
   /** A worker's 'exit' outside close(): fail the team, wake the main thread, stop the others. */
   private died(m: Member, code: number): void {
     if (this.closing) return;
-    const doing = !m.started ? "while starting" : m.busy ? `while computing ${this.opts.stepName(this.step)} in kernel ${m.busy}` : "while idle";
+    const doing = !m.started
+      ? "while starting"
+      : m.busy
+        ? `while computing ${this.opts.stepName(this.step)} in kernel ${m.busy}`
+        : "while idle";
     this.tearDown(new ZkError("WORKER", `${m.name} died (exit code ${code}) ${doing}${m.error ? `: ${m.error}` : ""}`));
   }
 
@@ -186,7 +200,12 @@ class ThreadTeam implements Team {
 }
 
 /** Starts `threads - 1` workers over `memory` and waits until each is ready; on failure, none is left running. */
-export async function startTeam(k: Kernels, module: WebAssembly.Module, memory: WebAssembly.Memory, opts: TeamOptions): Promise<Team> {
+export async function startTeam(
+  k: Kernels,
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  opts: TeamOptions,
+): Promise<Team> {
   const team = new ThreadTeam(k, module, memory, opts);
   try {
     await team.ready();
