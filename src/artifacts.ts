@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { promises as fs } from "node:fs";
 import type { WitnessPlan } from "./circuit/plan.js";
 import { parsePlan } from "./circuit/plan-json.js";
-import { compileModel, type CompileModelOptions, type CompiledModel } from "./circuit/compile-model.js";
+import type { CompileModelOptions, CompiledModel } from "./circuit/compile-model.js";
 import { ZkError } from "./errors.js";
 import { parseModelMeta, type ModelMeta } from "./meta/model.js";
 import { readFileOrFail, readJsonFile, writeFileAtomic, writeJsonAtomic } from "./util/fsx.js";
@@ -65,6 +65,8 @@ export async function compileToDir(
 ): Promise<CompiledModel> {
   const onnx = await readFileOrFail(modelFile, "model");
   const calJson = await readJsonFile(calibrationFile, "calibration file");
+  // the compile stack loads only when compiling (verify and prove read this file too)
+  const { compileModel } = await import("./circuit/compile-model.js");
   const compiled = compileModel(onnx, calJson, opts, { model: modelFile, calibration: calibrationFile });
   try {
     await fs.mkdir(outDir, { recursive: true });

@@ -5,15 +5,10 @@
 import * as path from "node:path";
 import { importOnnx } from "../model/import.js";
 import { calibrate, parseCalibration } from "../quantize/calibration.js";
-import { DEFAULT_QUANTIZE, quantize, type QuantizeOptions } from "../quantize/quantize.js";
+import { quantize } from "../quantize/quantize.js";
+import type { CompileModelOptions } from "./options.js";
 import { measureAccuracy, type AccuracyReport } from "../quantize/accuracy.js";
-import {
-  compileCircuit,
-  type Circuit,
-  type InputVisibility,
-  type OutputVisibility,
-  type ParamVisibility,
-} from "./compile.js";
+import { compileCircuit, type Circuit } from "./compile.js";
 import { writeR1cs } from "../formats/r1cs.js";
 import { writeSym } from "../formats/sym.js";
 import { serializePlan } from "./plan-json.js";
@@ -24,21 +19,7 @@ import { sizeOf } from "../model/shapes.js";
 import { paramNodes, refuseDuplicateParamNodes } from "../model/params.js";
 import { VERSION } from "../version.js";
 
-export interface CompileModelOptions extends QuantizeOptions {
-  readonly inputVisibility: InputVisibility;
-  readonly paramVisibility: ParamVisibility;
-  readonly outputVisibility: OutputVisibility;
-  /** salt hashed inputs and outputs (default true; false: deterministic, recomputable commitments) */
-  readonly salt?: boolean;
-}
-
-export const DEFAULT_COMPILE: CompileModelOptions = {
-  ...DEFAULT_QUANTIZE,
-  inputVisibility: "private",
-  paramVisibility: "fixed",
-  outputVisibility: "public",
-  salt: true,
-};
+export { DEFAULT_COMPILE, type CompileModelOptions } from "./options.js";
 
 export interface CompiledModel {
   readonly meta: ModelMeta;

@@ -2,6 +2,7 @@
 import type { Tensor } from "../model/graph.js";
 import type { QGraph } from "./qgraph.js";
 import { runQuantized } from "./reference.js";
+import { argmax } from "../util/argmax.js";
 import { dequantize, quantizeInput } from "./input.js";
 
 export interface AccuracyReport {
@@ -12,11 +13,7 @@ export interface AccuracyReport {
   readonly argmaxAgreement: number;
 }
 
-export function argmax(v: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
-  return best;
-}
+export { argmax };
 
 /** A classifier's decision: the argmax, or for a single output (a probability) whether it is ≥ 0.5. */
 export function decide(v: ArrayLike<number>): number {

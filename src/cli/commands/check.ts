@@ -1,4 +1,3 @@
-import { checkWitnessFile } from "../../witness/check-file.js";
 import { parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 
@@ -15,6 +14,7 @@ export const check: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "check");
     const dir = positional(p, 0, "the circuit directory", "check");
+    const { checkWitnessFile } = await import("../../witness/check-file.js");
     const r = await checkWitnessFile(dir, str(p, "witness"));
     out.result(r);
     out.line(

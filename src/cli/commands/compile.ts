@@ -1,5 +1,4 @@
-import { DEFAULT_COMPILE } from "../../circuit/compile-model.js";
-import { compileToDir } from "../../artifacts.js";
+import { DEFAULT_COMPILE } from "../../circuit/options.js";
 import { flag, int, num, oneOf, parse, positional, requireStr, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtSeconds } from "../output.js";
@@ -41,6 +40,7 @@ export const compile: Command = {
     const p = parse(argv, options, "compile");
     const model = positional(p, 0, "the ONNX model file", "compile");
     const t0 = performance.now();
+    const { compileToDir } = await import("../../artifacts.js");
     const c = await compileToDir(model, requireStr(p, "calibration", "compile"), requireStr(p, "out", "compile"), {
       activationBits: int(p, "activation-bits", DEFAULT_COMPILE.activationBits),
       weightBits: int(p, "weight-bits", DEFAULT_COMPILE.weightBits),

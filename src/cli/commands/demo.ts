@@ -1,12 +1,9 @@
 import * as path from "node:path";
 import * as os from "node:os";
 import { promises as fs } from "node:fs";
-import { DEFAULT_COMPILE } from "../../circuit/compile-model.js";
-import { compileToDir } from "../../artifacts.js";
-import { setupDir } from "../../prove/setup.js";
-import { proveDir } from "../../prove/prove.js";
-import { verifyDir } from "../../verify/verify.js";
-import { argmax } from "../../quantize/accuracy.js";
+import { DEFAULT_COMPILE } from "../../circuit/options.js";
+import { ZkError } from "../../errors.js";
+import { argmax } from "../../util/argmax.js";
 import { fixtureDir } from "../../util/paths.js";
 import { readJsonFile, writeJsonAtomic } from "../../util/fsx.js";
 import { ttyProgress, silentProgress } from "../../util/progress.js";
@@ -44,10 +41,17 @@ export const demo: Command = {
       steps.push({ step, seconds: (performance.now() - t0) / 1000 });
       return r;
     };
+    const [{ compileToDir }, { setupDir }, { proveDir }, { verifyDir }] = await Promise.all([
+      import("../../artifacts.js"), import("../../prove/setup.js"), import("../../prove/prove.js"), import("../../verify/verify.js"),
+    ]);
     try {
       const samples = (await readJsonFile(path.join(fixture, "samples.json"), "bundled samples")) as Samples;
-      const k = int(p, "sample", 0);
-      if (!(k >= 0 && k < samples.inputs.length)) throw new Error(`--sample must be 0..${samples.inputs.length - 1}`);
+      // by default the first digit the float model gets right: a newcomer's first proof should show a correct prediction
+      const right = samples.inputs.findIndex((_, i) => argmax(samples.outputs[i]!) === samples.labels[i]);
+      const k = int(p, "sample", Math.max(right, 0));
+      if (!(Number.isInteger(k) && k >= 0 && k < samples.inputs.length)) {
+        throw new ZkError("BAD_OPTION", `demo: --sample must be 0..${samples.inputs.length - 1}, got ${k}`);
+      }
       const inputFile = path.join(dir, "input.json");
       await writeJsonAtomic(inputFile, { input: samples.inputs[k] });
 
@@ -79,6 +83,9 @@ export const demo: Command = {
       out.line(
         `predicted digit ${predicted} (float model: ${argmax(samples.outputs[k]!)}, label ${samples.labels[k]}); the proof ${v.valid ? "verifies" : "does NOT verify"}`,
       );
+      if (argmax(samples.outputs[k]!) !== samples.labels[k]) {
+        out.line(`(the model itself is wrong on this digit: the proof shows what it computed, not that it is right)`);
+      }
       if (keep) out.line(`artifacts kept in ${dir}`);
       out.warn("the demo uses a development-only setup (locally generated powers of tau)");
       out.result({

@@ -1,11 +1,9 @@
-import { proveBatch, proveDir } from "../../prove/prove.js";
 import { ZkError } from "../../errors.js";
-import { parseBackend, parseThreads } from "../../witness/witness.js";
 import { ttyProgress, silentProgress } from "../../util/progress.js";
 import { flag, parse, positional, str, strs, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtSeconds, fmtVector } from "../output.js";
-import { argmax } from "../../quantize/accuracy.js";
+import { argmax } from "../../util/argmax.js";
 import { parseSalt } from "../../circuit/salts.js";
 import { readJsonFile } from "../../util/fsx.js";
 
@@ -49,6 +47,9 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
     const dir = positional(p, 0, "the circuit directory", "prove");
     const inputs = strs(p, "input");
     if (inputs.length === 0) throw new ZkError("BAD_OPTION", "prove: --input is required");
+    const [{ proveBatch, proveDir }, { parseBackend, parseThreads }] = await Promise.all([
+      import("../../prove/prove.js"), import("../../witness/witness.js"),
+    ]);
     const saltFile = str(p, "input-salt");
     const salts = saltFile ? { input: parseSalt(await readJsonFile(saltFile, "salt file"), saltFile) } : {};
     const opts = {

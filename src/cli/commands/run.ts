@@ -1,12 +1,7 @@
-import { readModelMeta, readPlan } from "../../artifacts.js";
-import { loadInput } from "../../prove/prove.js";
-import { parseBackend, parseThreads, runPlan, usefulThreads } from "../../witness/witness.js";
-import { dequantize } from "../../quantize/input.js";
-import { argmax } from "../../quantize/accuracy.js";
+import { argmax } from "../../util/argmax.js";
 import { flag, parse, positional, requireStr, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtVector } from "../output.js";
-import { withParams } from "../../prove/params.js";
 import { readFileOrFail } from "../../util/fsx.js";
 
 const options: Options = {
@@ -31,6 +26,11 @@ export const run: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "run");
     const dir = positional(p, 0, "the circuit directory", "run");
+    const [{ readModelMeta, readPlan }, { loadInput }, { parseBackend, parseThreads, runPlan, usefulThreads }, { dequantize }, { withParams }] =
+      await Promise.all([
+        import("../../artifacts.js"), import("../../prove/prove.js"), import("../../witness/witness.js"),
+        import("../../quantize/input.js"), import("../../prove/params.js"),
+      ]);
     const meta = await readModelMeta(dir);
     const paramsFile = str(p, "params");
     const compiled = await readPlan(dir, meta);

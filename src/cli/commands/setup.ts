@@ -1,4 +1,3 @@
-import { setupDir } from "../../prove/setup.js";
 import { ttyProgress, silentProgress } from "../../util/progress.js";
 import { flag, parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
@@ -20,6 +19,7 @@ export const setup: Command = {
     const p = parse(argv, options, "setup");
     const dir = positional(p, 0, "the circuit directory", "setup");
     const t0 = performance.now();
+    const { setupDir } = await import("../../prove/setup.js");
     const r = await setupDir(dir, {
       ptau: str(p, "ptau"),
       force: flag(p, "force"),

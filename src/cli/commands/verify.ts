@@ -1,8 +1,7 @@
-import { verifyDir } from "../../verify/verify.js";
 import { parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtVector } from "../output.js";
-import { argmax } from "../../quantize/accuracy.js";
+import { argmax } from "../../util/argmax.js";
 
 const options: Options = {
   proof: { type: "string" },
@@ -35,6 +34,7 @@ export const verify: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "verify");
     const dir = positional(p, 0, "the circuit directory", "verify");
+    const { verifyDir } = await import("../../verify/verify.js");
     const r = await verifyDir(dir, {
       proof: str(p, "proof"),
       public: str(p, "public"),
