@@ -19,7 +19,9 @@ export const calldata: Command = {
     const p = parse(argv, options, "calldata");
     const dir = positional(p, 0, "the circuit directory", "calldata");
     const [{ artifact }, { parseProof, parsePublic }, { solidityCalldata }] = await Promise.all([
-      import("../../artifacts.js"), import("../../verify/core.js"), import("../../verify/solidity.js"),
+      import("../../artifacts.js"),
+      import("../../verify/core.js"),
+      import("../../verify/solidity.js"),
     ]);
     const proofFile = str(p, "proof") ?? artifact(dir, "proof");
     const publicFile = str(p, "public") ?? artifact(dir, "public");

@@ -42,7 +42,10 @@ export const demo: Command = {
       return r;
     };
     const [{ compileToDir }, { setupDir }, { proveDir }, { verifyDir }] = await Promise.all([
-      import("../../artifacts.js"), import("../../prove/setup.js"), import("../../prove/prove.js"), import("../../verify/verify.js"),
+      import("../../artifacts.js"),
+      import("../../prove/setup.js"),
+      import("../../prove/prove.js"),
+      import("../../verify/verify.js"),
     ]);
     try {
       const samples = (await readJsonFile(path.join(fixture, "samples.json"), "bundled samples")) as Samples;

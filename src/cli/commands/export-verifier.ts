@@ -20,7 +20,9 @@ export const exportVerifier: Command = {
     const p = parse(argv, options, "export-verifier");
     const dir = positional(p, 0, "the circuit directory", "export-verifier");
     const [{ artifact }, { parseVkey }, { solidityVerifier }] = await Promise.all([
-      import("../../artifacts.js"), import("../../verify/core.js"), import("../../verify/solidity.js"),
+      import("../../artifacts.js"),
+      import("../../verify/core.js"),
+      import("../../verify/solidity.js"),
     ]);
     const vkFile = str(p, "vkey") ?? artifact(dir, "vkey");
     const vk = parseVkey(await readJsonFile(vkFile, "verification key (run `zkinfer setup` first)"), vkFile);

@@ -48,7 +48,8 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
     const inputs = strs(p, "input");
     if (inputs.length === 0) throw new ZkError("BAD_OPTION", "prove: --input is required");
     const [{ proveBatch, proveDir }, { parseBackend, parseThreads }] = await Promise.all([
-      import("../../prove/prove.js"), import("../../witness/witness.js"),
+      import("../../prove/prove.js"),
+      import("../../witness/witness.js"),
     ]);
     const saltFile = str(p, "input-salt");
     const salts = saltFile ? { input: parseSalt(await readJsonFile(saltFile, "salt file"), saltFile) } : {};

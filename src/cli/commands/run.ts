@@ -26,11 +26,19 @@ export const run: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "run");
     const dir = positional(p, 0, "the circuit directory", "run");
-    const [{ readModelMeta, readPlan }, { loadInput }, { parseBackend, parseThreads, runPlan, usefulThreads }, { dequantize }, { withParams }] =
-      await Promise.all([
-        import("../../artifacts.js"), import("../../prove/prove.js"), import("../../witness/witness.js"),
-        import("../../quantize/input.js"), import("../../prove/params.js"),
-      ]);
+    const [
+      { readModelMeta, readPlan },
+      { loadInput },
+      { parseBackend, parseThreads, runPlan, usefulThreads },
+      { dequantize },
+      { withParams },
+    ] = await Promise.all([
+      import("../../artifacts.js"),
+      import("../../prove/prove.js"),
+      import("../../witness/witness.js"),
+      import("../../quantize/input.js"),
+      import("../../prove/params.js"),
+    ]);
     const meta = await readModelMeta(dir);
     const paramsFile = str(p, "params");
     const compiled = await readPlan(dir, meta);
