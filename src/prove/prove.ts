@@ -9,7 +9,7 @@ import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.
 import { exists, readFileOrFail, readJsonFile, writeFilesAtomic } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
 import { dequantize, parseInputJson, quantizeInput, qinputOf } from "../quantize/input.js";
-import { computeWitness, usefulThreads, type Backend, type WitnessResult } from "../witness/witness.js";
+import { computeWitness, defaultThreads, usefulThreads, type Backend, type WitnessResult } from "../witness/witness.js";
 import { witnessPool } from "../witness/pool.js";
 import type { WitnessPlan } from "../circuit/plan.js";
 import { readR1cs, type ParsedR1cs } from "../formats/r1cs.js";
@@ -186,7 +186,7 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
   const w = await computeWitness(
     p.plan,
     qin.tensor,
-    { backend: opts.backend, threads: usefulThreads(p.plan, opts.threads ?? 1) },
+    { backend: opts.backend, threads: usefulThreads(p.plan, opts.threads ?? defaultThreads()) },
     salts,
   );
   const t1 = performance.now();
@@ -270,12 +270,12 @@ export async function proveBatch(dir: string, specs: readonly string[], opts: Pr
   const outDir = opts.outDir ?? dir;
   const pool = await witnessPool(p.plan, {
     backend: opts.backend,
-    workers: Math.min(opts.threads ?? 1, inputs.length),
+    workers: Math.min(opts.threads ?? defaultThreads(), inputs.length),
   });
   const items: BatchItem[] = [];
   try {
     // a few witnesses ahead of the prover, not the whole batch in memory
-    const ahead = Math.max(2, (opts.threads ?? 1) + 1);
+    const ahead = Math.max(2, (opts.threads ?? defaultThreads()) + 1);
     const started: Promise<{ w: WitnessResult; seconds: number }>[] = [];
     const start = (i: number) => {
       if (i >= inputs.length) return;

@@ -1,6 +1,6 @@
 // zkinfer's witness kernels (AssemblyScript → WebAssembly with SIMD).
 //
-// Memory is laid out by the JS side (src/witness/wasm/layout.ts): every pointer argument is a
+// Memory is laid out by the JS side (src/witness/wasm/backend.ts): every pointer argument is a
 // byte address, tensors are i64, and each kernel takes an index range [from, to) so several
 // threads can share one (shared) memory and split a step. Semantics are those of the js
 // backend (src/witness/backends/js.ts), which is the oracle the tests compare against byte

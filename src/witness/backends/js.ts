@@ -2,7 +2,7 @@
  * The `js` backend: the reference executor of a witness plan. Each step's values come from
  * the integer reference (`quantize/reference.ts`) and each gadget's wires from its witness
  * rule beside its constraints (`circuit/gadgets/`). Simple on purpose: it is the oracle the
- * WASM and WebGPU backends are checked against, byte for byte.
+ * WASM backend (and any later one) is checked against, byte for byte.
  */
 import type { PlanStep, Salts, WitnessPlan } from "../../circuit/plan.js";
 import type { IntTensor } from "../../quantize/qgraph.js";
