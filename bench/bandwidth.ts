@@ -6,7 +6,7 @@
  * memory channels, these bound the witness's 2-thread speed-up from above.
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { instantiateKernels, kernelModule } from "../src/witness/wasm/kernels.js";
+import { instantiateKernels, kernelModule } from "../src/witness/backends/wasm/kernels.js";
 
 const ELEMS = 1 << 19,
   BITS = 8,

@@ -24,8 +24,8 @@ import { sizeOf } from "../src/model/shapes.js";
 import type { WitnessPlan } from "../src/circuit/plan.js";
 import type { IntTensor } from "../src/quantize/qgraph.js";
 import { witnessGenerator, type Backend } from "../src/witness/witness.js";
-import type { Profile } from "../src/witness/wasm/backend.js";
-import { instantiateKernels, kernelModule } from "../src/witness/wasm/kernels.js";
+import type { Profile } from "../src/witness/backends/wasm/backend.js";
+import { instantiateKernels, kernelModule } from "../src/witness/backends/wasm/kernels.js";
 import { syntheticCnn, syntheticWide } from "./synthetic.js";
 import { twoThreadProbe } from "./bandwidth.js";
 

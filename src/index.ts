@@ -26,14 +26,9 @@ export {
   type CompiledModel,
 } from "./circuit/compile-model.js";
 export type { WitnessPlan, PlanStep } from "./circuit/plan.js";
-export {
-  computeWitness,
-  witnessGenerator,
-  runPlan,
-  BACKENDS,
-  type Backend,
-  type WitnessGenerator,
-} from "./witness/witness.js";
+export { computeWitness, witnessGenerator, runPlan, type Backend, type WitnessGenerator } from "./witness/witness.js";
+export { BACKENDS } from "./witness/backends/index.js";
+export type { WitnessBackend } from "./witness/backend.js";
 export { witnessPool } from "./witness/pool.js";
 export { checkR1cs } from "./witness/check.js";
 

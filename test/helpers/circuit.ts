@@ -8,7 +8,7 @@ import { LinearCombination, type LcTensor } from "../../src/circuit/lc.js";
 import type { Salts, WitnessPlan } from "../../src/circuit/plan.js";
 import { mod } from "../../src/field.js";
 import type { WireSink } from "../../src/circuit/wires.js";
-import { runSteps } from "../../src/witness/backends/js.js";
+import { runSteps } from "../../src/witness/backends/js/reference.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
 import type { ParsedR1cs } from "../../src/formats/r1cs.js";
 

@@ -18,7 +18,7 @@ import {
   type CompiledModel,
 } from "../../src/circuit/compile-model.js";
 import { auditDeterminacy, auditOpenings, forcedRanges } from "../../src/circuit/audit.js";
-import { runPlanJs } from "../../src/witness/backends/js.js";
+import { runPlanJs } from "../../src/witness/backends/js/reference.js";
 import { toSigned } from "../../src/field.js";
 import type { InputVisibility, OutputVisibility, ParamVisibility } from "../../src/meta/model.js";
 import { encodeOnnx, randomInput, rng } from "../helpers/onnx.js";

@@ -20,7 +20,7 @@ import { readFileSync } from "node:fs";
 import { compileModel, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { mapInitializer } from "../../src/model/onnx.js";
 import { withParams } from "../../src/prove/params.js";
-import { runPlanJs } from "../../src/witness/backends/js.js";
+import { runPlanJs } from "../../src/witness/backends/js/reference.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
 import { packValues, slotOf, valuesFit, perElement } from "../../src/circuit/gadgets/pack.js";
 import { checkOutput } from "../../src/verify/commitments.js";

@@ -4,19 +4,19 @@
  * rule beside its constraints (`circuit/gadgets/`). Simple on purpose: it is the oracle the
  * WASM backend (and any later one) is checked against, byte for byte.
  */
-import type { PlanStep, Salts, WitnessPlan } from "../../circuit/plan.js";
-import type { IntTensor } from "../../quantize/qgraph.js";
-import { evalQ } from "../../quantize/reference.js";
-import type { WireSink } from "../../circuit/wires.js";
-import { writeBits } from "../../circuit/gadgets/bits.js";
-import { requantWitness } from "../../circuit/gadgets/requant.js";
-import { maxWitness } from "../../circuit/gadgets/max.js";
-import { productWitness } from "../../circuit/gadgets/product.js";
-import { divWitness } from "../../circuit/gadgets/div.js";
-import { argmaxWitness } from "../../circuit/gadgets/argmax.js";
-import { commitWitness } from "../../circuit/gadgets/commit.js";
-import { ZkError } from "../../errors.js";
-import { assertNever } from "../../util/never.js";
+import type { PlanStep, Salts, WitnessPlan } from "../../../circuit/plan.js";
+import type { IntTensor } from "../../../quantize/qgraph.js";
+import { evalQ } from "../../../quantize/reference.js";
+import type { WireSink } from "../../../circuit/wires.js";
+import { writeBits } from "../../../circuit/gadgets/bits.js";
+import { requantWitness } from "../../../circuit/gadgets/requant.js";
+import { maxWitness } from "../../../circuit/gadgets/max.js";
+import { productWitness } from "../../../circuit/gadgets/product.js";
+import { divWitness } from "../../../circuit/gadgets/div.js";
+import { argmaxWitness } from "../../../circuit/gadgets/argmax.js";
+import { commitWitness } from "../../../circuit/gadgets/commit.js";
+import { ZkError } from "../../../errors.js";
+import { assertNever } from "../../../util/never.js";
 
 /** Runs the plan on a quantized input; writes wires to `sink` if given. Returns every tensor. */
 export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink, salts: Salts = {}): IntTensor[] {

@@ -20,8 +20,9 @@
  */
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { NAMES, type Kernels, type KernelName } from "./kernels.js";
-import { errReply, type ErrReply, type Reply } from "../protocol.js";
-import { strike, type Fault, type FaultCounter } from "../fault.js";
+import { callKernel } from "./executor.js";
+import { errReply, type ErrReply, type Reply } from "../../protocol.js";
+import { strike, type Fault, type FaultCounter } from "../../fault.js";
 
 const STRIDE = 32; // Int32 words per slot: 128 bytes, so slots never share a cache line
 const MAX_ARGS = 24;
@@ -154,7 +155,7 @@ function readCall(c: Int32Array, a: BigInt64Array, slot: number): Call {
 function answer(k: Kernels, call: Call, replies: MessagePort, injected: Fault | null): number {
   try {
     if (injected) strike(injected, call.name);
-    (k[call.name] as (...x: (number | bigint)[]) => void)(...call.args, call.from, call.to);
+    callKernel(k, call.name, call.args, call.from, call.to);
     return OK;
   } catch (e) {
     replies.postMessage(errReply(e) satisfies ErrReply);

@@ -5,13 +5,13 @@
  * handed over through a doorbell in shared memory (doorbell.ts, team.ts).
  */
 import type { Worker } from "node:worker_threads";
-import type { Salts, WitnessPlan } from "../../circuit/plan.js";
-import type { IntTensor } from "../../quantize/qgraph.js";
+import type { Salts, WitnessPlan } from "../../../circuit/plan.js";
+import type { IntTensor } from "../../../quantize/qgraph.js";
 import { instantiateKernels, kernelModule } from "./kernels.js";
 import { prepare, singleThread, type Executor, type Profile } from "./backend.js";
 import { startTeam } from "./team.js";
-import { stepLabel } from "../protocol.js";
-import { faultFromEnv, faultHere, strike, type Fault, type FaultCounter } from "../fault.js";
+import { stepLabel } from "../../protocol.js";
+import { faultFromEnv, faultHere, strike, type Fault, type FaultCounter } from "../../fault.js";
 
 const PAGE = 65536;
 /**

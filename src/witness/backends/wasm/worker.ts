@@ -7,8 +7,8 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { instantiateKernels, type Kernels } from "./kernels.js";
 import { serve, type Doorbell } from "./doorbell.js";
-import { errReply, type Reply } from "../protocol.js";
-import { faultHere, type Fault } from "../fault.js";
+import { errReply, type Reply } from "../../protocol.js";
+import { faultHere, type Fault } from "../../fault.js";
 
 /** What a worker is started with (its workerData). */
 export interface WorkerStart {

@@ -19,11 +19,11 @@
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import * as path from "node:path";
-import { packageRoot } from "../../util/paths.js";
-import { describeError, ZkError } from "../../errors.js";
-import { errorOf } from "../protocol.js";
-import type { Fault } from "../fault.js";
-import type { Executor } from "./backend.js";
+import { packageRoot } from "../../../util/paths.js";
+import { describeError, ZkError } from "../../../errors.js";
+import { errorOf } from "../../protocol.js";
+import type { Fault } from "../../fault.js";
+import { callKernel, type Executor } from "./executor.js";
 import type { Kernels, KernelName } from "./kernels.js";
 import { Bell, makeDoorbell } from "./doorbell.js";
 import type { StartReply, WorkerStart } from "./worker.js";
@@ -59,11 +59,7 @@ interface Member {
 
 function workerUrl(): URL {
   // workers run compiled JavaScript (dist/), whichever way this module was loaded
-  return pathToFileURL(path.join(packageRoot(), "dist", "src", "witness", "wasm", "worker.js"));
-}
-
-function call(k: Kernels, name: KernelName, args: readonly (number | bigint)[], from: number, to: number): void {
-  (k[name] as (...a: (number | bigint)[]) => void)(...args, from, to);
+  return pathToFileURL(path.join(packageRoot(), "dist", "src", "witness", "backends", "wasm", "worker.js"));
 }
 
 class ThreadTeam implements Team {
@@ -126,12 +122,12 @@ class ThreadTeam implements Team {
   run(name: KernelName, args: readonly (number | bigint)[], n: number, cost: number): Promise<void> | void {
     if (this.failure) throw this.failure;
     const threads = this.members.length + 1;
-    if (n * cost < this.opts.splitAbove || n < threads) return call(this.k, name, args, 0, n);
+    if (n * cost < this.opts.splitAbove || n < threads) return callKernel(this.k, name, args, 0, n);
     const chunk = Math.ceil(n / threads);
     const posted = this.post(name, args, n, chunk);
     let own: unknown = null;
     try {
-      call(this.k, name, args, 0, Math.min(n, chunk));
+      callKernel(this.k, name, args, 0, Math.min(n, chunk));
     } catch (e) {
       own = e; // reported once the workers' tiles are in: they write the same memory
     }
