@@ -11,7 +11,7 @@ import { LinearCombination } from "../../src/circuit/lc.js";
 import { isGe, isGeWitness, select, selectValue, signedBits } from "../../src/circuit/gadgets/compare.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
 import { mod, toSigned } from "../../src/field.js";
-import { ArraySink, withWire } from "../helpers/circuit.js";
+import { ArraySink, withWire } from "../helpers/tamper.js";
 
 describe("comparison gadget (isGe + select)", () => {
   it("pins [a ≥ b] and the selected value", () => {

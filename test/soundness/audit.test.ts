@@ -24,7 +24,7 @@ import type { InputVisibility, OutputVisibility, ParamVisibility } from "../../s
 import { encodeOnnx, randomInput, rng } from "../helpers/onnx.js";
 import { OP_CASES } from "../helpers/models.js";
 import { fixture, MODELS } from "../helpers/fixtures.js";
-import { ArraySink } from "../helpers/circuit.js";
+import { ArraySink } from "../helpers/tamper.js";
 
 const INPUTS: InputVisibility[] = ["private", "public", "hashed"];
 const PARAMS: ParamVisibility[] = ["fixed", "private", "hashed"];

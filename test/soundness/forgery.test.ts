@@ -27,7 +27,7 @@ import { checkOutput } from "../../src/verify/commitments.js";
 import { decodeOutputs } from "../../src/meta/signals.js";
 import { auditOpenings } from "../../src/circuit/audit.js";
 import { fixture } from "../helpers/fixtures.js";
-import { ArraySink } from "../helpers/circuit.js";
+import { ArraySink } from "../helpers/tamper.js";
 
 const onnxA = readFileSync(fixture("digits_mlp", "model.onnx"));
 const calibration = JSON.parse(readFileSync(fixture("digits_mlp", "calibration.json"), "utf8")) as unknown;

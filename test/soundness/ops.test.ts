@@ -17,8 +17,8 @@ import type { PlanStep } from "../../src/circuit/plan.js";
 import { encodeOnnx, randomInput, rng } from "../helpers/onnx.js";
 import { OP_CASES } from "../helpers/models.js";
 import { fixture, MODELS } from "../helpers/fixtures.js";
-import { bitLayouts, compensatingBitLies, singleWireLies } from "./lies.js";
-import { record, writeTally } from "./tally.js";
+import { bitLayouts, compensatingBitLies, singleWireLies } from "../helpers/tamper.js";
+import { record, writeTally } from "../helpers/tamper.js";
 
 afterAll(() => writeTally("ops"));
 
