@@ -48,7 +48,11 @@ export function isGeWitness(sink: WireSink, ds: ArrayLike<number>, m: number, wi
   }
 }
 
-/** y = b + s·(a − b) on the wire y (s ∈ {0, 1}, a bit of a decomposition): one constraint. */
+/**
+ * y = b + s·(a − b) on the wire y (s ∈ {0, 1}, a bit of a decomposition): one constraint. The
+ * caller lays out y (max interleaves each comparison's bits and maximum; the activations keep
+ * one block per tensor), because the plan step and the kernels write those layouts.
+ */
 export function select(
   cs: ConstraintSystem,
   s: LinearCombination,

@@ -9,7 +9,6 @@ import type { IntTensor } from "../../../quantize/qgraph.js";
 import { broadcastIndex, sameShape, sizeOf } from "../../../model/shapes.js";
 import type { KernelCall, KernelOp } from "../../lowering.js";
 import { runReference } from "../../fallback.js";
-import { assertNever } from "../../../util/never.js";
 import type { Kernels } from "./kernels.js";
 import type { Executor } from "./executor.js";
 import { type Arena, INT16_MAX, MemorySink, dotBlock, maxAbs, padRows, transpose } from "./layout.js";
@@ -78,178 +77,186 @@ function broadcastMap(L: Layout, shape: readonly number[], out: readonly number[
   return sameShape(shape, out) ? 0 : L.arena.i32(broadcastIndex(shape, out));
 }
 
+type Binder<K extends KernelOp> = (call: Extract<KernelCall, { op: K }>, L: Layout) => Bound;
+
+/** One binder per lowered call (the table's type lists every op, so none can be missing). */
+const BINDERS: { readonly [K in KernelOp]: Binder<K> } = {
+  encode: (call, L) => {
+    const n = size(L, call.src),
+      t = L.ptr(call.src),
+      w = L.wire(call.wire);
+    return (_k, exec) => () => exec.run("encode", [t, w], n, 4);
+  },
+  bits: (call, L) => {
+    const n = size(L, call.src),
+      t = L.ptr(call.src),
+      w = L.wire(call.wire);
+    return (_k, exec) => () => exec.run("bits", [t, BigInt(call.offset), call.nBits, w], n, 4 * call.nBits);
+  },
+  load: (call, L) => {
+    const { arena } = L;
+    const t = L.ptr(call.dst),
+      values = arena.i64(call.data),
+      bytes = 8 * call.data.length;
+    return (_k, _exec, memory) => () => void new Uint8Array(memory.buffer).copyWithin(t, values, values + bytes);
+  },
+  matmul: (call, L) => {
+    const [K, N] = call.weight.shape as [number, number];
+    const x = L.ptr(call.x),
+      out = L.ptr(call.out);
+    const rows = size(L, call.x) / K;
+    const g = gemmStage(L, transpose(call.weight.data, K, N), N, K, tensorAbs(L, call.x), call.bias?.data ?? null);
+    L.scratch.bytes = Math.max(L.scratch.bytes, rows * g.Kp * (g.narrow ? 2 : 8));
+    return (_k, exec) => async () => {
+      if (g.narrow) {
+        await exec.run("pack_i16", [x, K, g.Kp, L.scratch.at], rows, K);
+        await exec.run("gemm_i16", [L.scratch.at, g.w, g.b, out, g.Kp / 8, N, N, 1, g.block], rows, N * K);
+      } else {
+        await exec.run("gemm_i64", [x, g.w, g.b, out, K, N, N, 1], rows, 4 * N * K);
+      }
+    };
+  },
+  conv: bindConv,
+  affine: (call, L) => {
+    const { arena } = L;
+    const outShape = L.plan.tensors[call.out]!.shape,
+      n = sizeOf(outShape);
+    const x = L.ptr(call.x),
+      out = L.ptr(call.out);
+    const xIdx = broadcastMap(L, L.plan.tensors[call.x]!.shape, outShape);
+    const mul = call.mul ? arena.i64(call.mul.data) : 0,
+      mulIdx = call.mul ? broadcastMap(L, call.mul.shape, outShape) : 0;
+    const add = call.add ? arena.i64(call.add.data) : 0,
+      addIdx = call.add ? broadcastMap(L, call.add.shape, outShape) : 0;
+    return (_k, exec) => () => exec.run("affine", [x, xIdx, mul, mulIdx, add, addIdx, out], n, 4);
+  },
+  add: (call, L) => {
+    const outShape = L.plan.tensors[call.out]!.shape,
+      n = sizeOf(outShape);
+    const ai = broadcastMap(L, L.plan.tensors[call.a]!.shape, outShape),
+      bi = broadcastMap(L, L.plan.tensors[call.b]!.shape, outShape);
+    const ka = 2n ** BigInt(call.aShift),
+      kb = BigInt(call.sign) * 2n ** BigInt(call.bShift);
+    const a = L.ptr(call.a),
+      b = L.ptr(call.b),
+      out = L.ptr(call.out);
+    return (_k, exec) => () => exec.run("add2", [a, ai, ka, b, bi, kb, out], n, 4);
+  },
+  select: (call, L) => {
+    const { arena } = L;
+    // absolute source addresses and shifts per output element (tensor pointers are fixed)
+    const n = size(L, call.out);
+    const offsets: number[] = [];
+    let total = 0;
+    for (const t of call.inputs) {
+      offsets.push(total);
+      total += size(L, t);
+    }
+    const addr = new Int32Array(n),
+      shift = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const m = call.map[i]!;
+      if (m < 0) {
+        addr[i] = -1;
+        continue;
+      }
+      let k = offsets.length - 1;
+      while (offsets[k]! > m) k--;
+      addr[i] = L.ptr(call.inputs[k]!) + 8 * (m - offsets[k]!);
+      shift[i] = call.shifts[k]!;
+    }
+    const a = arena.constant(addr),
+      s = arena.constant(shift),
+      out = L.ptr(call.out);
+    return (_k, exec) => () => exec.run("gather", [a, s, BigInt(call.fill), out], n, 4);
+  },
+  sum: (call, L) => {
+    const { arena } = L;
+    const n = size(L, call.out),
+      x = L.ptr(call.x),
+      out = L.ptr(call.out);
+    const start = arena.i32(call.groups.start),
+      idx = arena.i32(call.groups.indices);
+    const mult = call.mult ? arena.i64(call.mult) : 0;
+    return (_k, exec) => () =>
+      exec.run("sum_groups", [x, start, idx, mult, out], n, 4 * (call.groups.indices.length / n));
+  },
+  requant: (call, L) => {
+    const n = size(L, call.x),
+      x = L.ptr(call.x),
+      out = L.ptr(call.out),
+      b = call.bits;
+    return (_k, exec) => () =>
+      exec.run("requant", [x, call.shift, out, L.wire(b.wire), BigInt(b.offset), b.nBits], n, 4 * b.nBits + 8);
+  },
+  relu: (call, L) => {
+    const n = size(L, call.q),
+      q = L.ptr(call.q),
+      lk = call.leaky;
+    return (_k, exec) => () =>
+      exec.run("act_relu", [q, L.wire(call.wire), lk ? 1 : 0, BigInt(lk?.alpha ?? 0), lk?.alphaShift ?? 0], n, 8);
+  },
+  clip: (call, L) => {
+    const n = size(L, call.q),
+      q = L.ptr(call.q),
+      hb = call.hiBits;
+    const args = [
+      q,
+      call.lo === null ? 0 : 1,
+      BigInt(call.lo ?? 0),
+      call.loWire >= 0 ? L.wire(call.loWire) : 0,
+      call.hi === null ? 0 : 1,
+      BigInt(call.hi ?? 0),
+      hb ? L.wire(hb.wire) : 0,
+      BigInt(hb?.offset ?? 0),
+      hb?.nBits ?? 0,
+      call.hiWire >= 0 ? L.wire(call.hiWire) : 0,
+    ] as const;
+    return (_k, exec) => () => exec.run("act_clip", [...args], n, 4 * (hb?.nBits ?? 0) + 12);
+  },
+  poly: (call, L) => {
+    const { arena } = L;
+    const n = size(L, call.q),
+      q = L.ptr(call.q),
+      tb = call.table,
+      coeffs = arena.i64(tb.coeffs);
+    return (_k, exec) => () =>
+      exec.run(
+        "act_poly",
+        [q, coeffs, BigInt(tb.qMin), tb.t, tb.w, tb.d, L.wire(call.wire), call.perElement],
+        n,
+        4 * call.perElement + 8,
+      );
+  },
+  max: (call, L) => {
+    const { arena } = L;
+    const nGroups = size(L, call.out);
+    const start = arena.i32(call.groups.start),
+      idx = arena.i32(call.groups.indices);
+    const per = (call.groups.indices.length / nGroups) * (call.nBits + 2);
+    const x = L.ptr(call.x),
+      out = L.ptr(call.out),
+      w = L.wire(call.wire);
+    return (_k, exec) => () => exec.run("max_groups", [x, start, idx, out, w, call.nBits], nGroups, 4 * per);
+  },
+  reference: (call, L) => {
+    // the shared fallback: the js reference on copies of the inputs, its wires through a MemorySink
+    const { plan } = L,
+      step = call.step;
+    return (k, _exec, memory) => (salts) =>
+      runReference(
+        plan,
+        step,
+        { read: (t) => L.read(memory, k, t), write: (t, v) => L.write(memory, k, t, v) },
+        new MemorySink(memory, L.wires),
+        salts,
+      );
+  },
+};
+
 export function bindCall(call: KernelCall, L: Layout): Bound {
-  const { arena } = L;
-  switch (call.op) {
-    case "encode": {
-      const n = size(L, call.src),
-        t = L.ptr(call.src),
-        w = L.wire(call.wire);
-      return (_k, exec) => () => exec.run("encode", [t, w], n, 4);
-    }
-    case "bits": {
-      const n = size(L, call.src),
-        t = L.ptr(call.src),
-        w = L.wire(call.wire);
-      return (_k, exec) => () => exec.run("bits", [t, BigInt(call.offset), call.nBits, w], n, 4 * call.nBits);
-    }
-    case "load": {
-      const t = L.ptr(call.dst),
-        values = arena.i64(call.data),
-        bytes = 8 * call.data.length;
-      return (_k, _exec, memory) => () => void new Uint8Array(memory.buffer).copyWithin(t, values, values + bytes);
-    }
-    case "matmul": {
-      const [K, N] = call.weight.shape as [number, number];
-      const x = L.ptr(call.x),
-        out = L.ptr(call.out);
-      const rows = size(L, call.x) / K;
-      const g = gemmStage(L, transpose(call.weight.data, K, N), N, K, tensorAbs(L, call.x), call.bias?.data ?? null);
-      L.scratch.bytes = Math.max(L.scratch.bytes, rows * g.Kp * (g.narrow ? 2 : 8));
-      return (_k, exec) => async () => {
-        if (g.narrow) {
-          await exec.run("pack_i16", [x, K, g.Kp, L.scratch.at], rows, K);
-          await exec.run("gemm_i16", [L.scratch.at, g.w, g.b, out, g.Kp / 8, N, N, 1, g.block], rows, N * K);
-        } else {
-          await exec.run("gemm_i64", [x, g.w, g.b, out, K, N, N, 1], rows, 4 * N * K);
-        }
-      };
-    }
-    case "conv":
-      return bindConv(call, L);
-    case "affine": {
-      const outShape = L.plan.tensors[call.out]!.shape,
-        n = sizeOf(outShape);
-      const x = L.ptr(call.x),
-        out = L.ptr(call.out);
-      const xIdx = broadcastMap(L, L.plan.tensors[call.x]!.shape, outShape);
-      const mul = call.mul ? arena.i64(call.mul.data) : 0,
-        mulIdx = call.mul ? broadcastMap(L, call.mul.shape, outShape) : 0;
-      const add = call.add ? arena.i64(call.add.data) : 0,
-        addIdx = call.add ? broadcastMap(L, call.add.shape, outShape) : 0;
-      return (_k, exec) => () => exec.run("affine", [x, xIdx, mul, mulIdx, add, addIdx, out], n, 4);
-    }
-    case "add": {
-      const outShape = L.plan.tensors[call.out]!.shape,
-        n = sizeOf(outShape);
-      const ai = broadcastMap(L, L.plan.tensors[call.a]!.shape, outShape),
-        bi = broadcastMap(L, L.plan.tensors[call.b]!.shape, outShape);
-      const ka = 2n ** BigInt(call.aShift),
-        kb = BigInt(call.sign) * 2n ** BigInt(call.bShift);
-      const a = L.ptr(call.a),
-        b = L.ptr(call.b),
-        out = L.ptr(call.out);
-      return (_k, exec) => () => exec.run("add2", [a, ai, ka, b, bi, kb, out], n, 4);
-    }
-    case "select": {
-      // absolute source addresses and shifts per output element (tensor pointers are fixed)
-      const n = size(L, call.out);
-      const offsets: number[] = [];
-      let total = 0;
-      for (const t of call.inputs) {
-        offsets.push(total);
-        total += size(L, t);
-      }
-      const addr = new Int32Array(n),
-        shift = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        const m = call.map[i]!;
-        if (m < 0) {
-          addr[i] = -1;
-          continue;
-        }
-        let k = offsets.length - 1;
-        while (offsets[k]! > m) k--;
-        addr[i] = L.ptr(call.inputs[k]!) + 8 * (m - offsets[k]!);
-        shift[i] = call.shifts[k]!;
-      }
-      const a = arena.constant(addr),
-        s = arena.constant(shift),
-        out = L.ptr(call.out);
-      return (_k, exec) => () => exec.run("gather", [a, s, BigInt(call.fill), out], n, 4);
-    }
-    case "sum": {
-      const n = size(L, call.out),
-        x = L.ptr(call.x),
-        out = L.ptr(call.out);
-      const start = arena.i32(call.groups.start),
-        idx = arena.i32(call.groups.indices);
-      const mult = call.mult ? arena.i64(call.mult) : 0;
-      return (_k, exec) => () =>
-        exec.run("sum_groups", [x, start, idx, mult, out], n, 4 * (call.groups.indices.length / n));
-    }
-    case "requant": {
-      const n = size(L, call.x),
-        x = L.ptr(call.x),
-        out = L.ptr(call.out),
-        b = call.bits;
-      return (_k, exec) => () =>
-        exec.run("requant", [x, call.shift, out, L.wire(b.wire), BigInt(b.offset), b.nBits], n, 4 * b.nBits + 8);
-    }
-    case "relu": {
-      const n = size(L, call.q),
-        q = L.ptr(call.q),
-        lk = call.leaky;
-      return (_k, exec) => () =>
-        exec.run("act_relu", [q, L.wire(call.wire), lk ? 1 : 0, BigInt(lk?.alpha ?? 0), lk?.alphaShift ?? 0], n, 8);
-    }
-    case "clip": {
-      const n = size(L, call.q),
-        q = L.ptr(call.q),
-        hb = call.hiBits;
-      const args = [
-        q,
-        call.lo === null ? 0 : 1,
-        BigInt(call.lo ?? 0),
-        call.loWire >= 0 ? L.wire(call.loWire) : 0,
-        call.hi === null ? 0 : 1,
-        BigInt(call.hi ?? 0),
-        hb ? L.wire(hb.wire) : 0,
-        BigInt(hb?.offset ?? 0),
-        hb?.nBits ?? 0,
-        call.hiWire >= 0 ? L.wire(call.hiWire) : 0,
-      ] as const;
-      return (_k, exec) => () => exec.run("act_clip", [...args], n, 4 * (hb?.nBits ?? 0) + 12);
-    }
-    case "poly": {
-      const n = size(L, call.q),
-        q = L.ptr(call.q),
-        tb = call.table,
-        coeffs = arena.i64(tb.coeffs);
-      return (_k, exec) => () =>
-        exec.run(
-          "act_poly",
-          [q, coeffs, BigInt(tb.qMin), tb.t, tb.w, tb.d, L.wire(call.wire), call.perElement],
-          n,
-          4 * call.perElement + 8,
-        );
-    }
-    case "max": {
-      const nGroups = size(L, call.out);
-      const start = arena.i32(call.groups.start),
-        idx = arena.i32(call.groups.indices);
-      const per = (call.groups.indices.length / nGroups) * (call.nBits + 2);
-      const x = L.ptr(call.x),
-        out = L.ptr(call.out),
-        w = L.wire(call.wire);
-      return (_k, exec) => () => exec.run("max_groups", [x, start, idx, out, w, call.nBits], nGroups, 4 * per);
-    }
-    case "reference": {
-      // the shared fallback: the js reference on copies of the inputs, its wires through a MemorySink
-      const { plan } = L,
-        step = call.step;
-      return (k, _exec, memory) => (salts) =>
-        runReference(
-          plan,
-          step,
-          { read: (t) => L.read(memory, k, t), write: (t, v) => L.write(memory, k, t, v) },
-          new MemorySink(memory, L.wires),
-          salts,
-        );
-    }
-    default:
-      return assertNever(call, "kernel call");
-  }
+  // the table is exhaustive over ops; TypeScript cannot correlate the key with the call's type here
+  return (BINDERS[call.op] as Binder<KernelOp>)(call as Extract<KernelCall, { op: KernelOp }>, L);
 }
 
 /** A convolution as im2col + a matrix product per (image, group). */
