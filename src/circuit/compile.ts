@@ -78,7 +78,7 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
   const layout = signalLayout(q, v);
   const cs = new ConstraintSystem(layout, { dry: opts.dry });
   const ctx = new LowerContext(cs, q, v.params);
-  const input = bindInput(ctx);
+  const input = bindInput(ctx, layout);
   for (const node of q.nodes) ctx.define(node.output, lowerNode(ctx, node));
   const { publicTensors, commitments } = bindPublic(ctx, layout, v, input);
 

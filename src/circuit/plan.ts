@@ -31,7 +31,13 @@ export type ActivationWires =
 
 export type PlanStep =
   /** writes the quantized input to `wire..` and the range-check bits of (x + rangeOffset) */
-  | { readonly kind: "input"; readonly tensor: TensorId; readonly wire: number; readonly range: BitsLayout }
+  | {
+      readonly kind: "input";
+      readonly tensor: TensorId;
+      /** the value wires (a public input); null for a private input, which is its bits alone */
+      readonly wire: number | null;
+      readonly range: BitsLayout;
+    }
   | { readonly kind: "linear"; readonly op: LinearQOp; readonly inputs: readonly TensorId[]; readonly output: TensorId }
   /** output = act(requant(input)); bits of (input + offset), then the activation's wires */
   | {

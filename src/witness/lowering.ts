@@ -130,7 +130,7 @@ export function lowerStep(step: PlanStep): KernelCall[] {
   switch (step.kind) {
     case "input":
       return [
-        { op: "encode", src: step.tensor, wire: step.wire },
+        ...(step.wire === null ? [] : [{ op: "encode", src: step.tensor, wire: step.wire } as const]),
         { op: "bits", src: step.tensor, offset: step.range.offset, nBits: step.range.nBits, wire: step.range.wire },
       ];
     case "emit":

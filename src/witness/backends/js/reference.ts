@@ -43,7 +43,7 @@ export function runStep(
     case "input":
       if (sink) {
         const x = values[step.tensor]!.data;
-        emit(sink, step.wire, x);
+        if (step.wire !== null) emit(sink, step.wire, x);
         writeBits(sink, step.range, x);
       }
       return;
