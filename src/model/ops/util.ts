@@ -1,7 +1,8 @@
 /** Small helpers shared by op handlers. */
 import type { Tensor } from "../graph.js";
-import type { ImportContext } from "../context.js";
+import type { ImportContext, Operand } from "../context.js";
 import type { OnnxNode } from "../onnx.js";
+import { sizeOf } from "../shapes.js";
 
 /** The 2-D transpose of a constant matrix. */
 export function transpose2d(t: Tensor): Tensor {
@@ -84,4 +85,50 @@ export function quantizedWeight(w: Tensor, channelAxis: number): { ints: Tensor;
   if (q.axis === -1) return { ints: { shape: w.shape, data: q.ints }, scales: new Float64Array(C).fill(q.scale[0]!) };
   if (q.axis !== channelAxis) return null;
   return { ints: { shape: w.shape, data: q.ints }, scales: q.scale };
+}
+
+/**
+ * Output element i is element at[i] of operand from[i] (an index into that operand's own flat
+ * data). Computed operands become one `select` over their data laid end to end; constant
+ * operands, which a select cannot read, leave its fill value at their positions, which an
+ * `affine` after it adds back (free too), unless they are all one value, which becomes the fill.
+ * With only constant operands the select folds to a constant.
+ */
+export function pick(
+  ctx: ImportContext,
+  node: OnnxNode,
+  operands: readonly Operand[],
+  from: Int32Array,
+  at: Int32Array,
+  shape: readonly number[],
+  name?: string,
+): Operand {
+  const used = new Set(from);
+  const mixed =
+    operands.some((t, k) => used.has(k) && !t.constant) && operands.some((t, k) => used.has(k) && t.constant);
+  const isSource = (t: Operand, k: number) => used.has(k) && !(mixed && t.constant);
+  const sources = operands.filter(isSource);
+  // where each operand's data starts among the sources laid end to end (-1: a constant of a mixed pick)
+  const offsets = new Int32Array(operands.length);
+  let base = 0;
+  operands.forEach((t, k) => {
+    offsets[k] = isSource(t, k) ? base : -1;
+    if (offsets[k]! >= 0) base += t.constant ? t.constant.data.length : sizeOf(t.shape);
+  });
+  const map = new Int32Array(from.length);
+  const constants = mixed ? new Float64Array(from.length) : null;
+  for (let i = 0; i < map.length; i++) {
+    const k = from[i]!;
+    if (offsets[k]! >= 0) map[i] = offsets[k]! + at[i]!;
+    else {
+      map[i] = -1;
+      constants![i] = operands[k]!.constant!.data[at[i]!]!;
+    }
+  }
+  if (!constants) return ctx.emit(node, { kind: "select", map, fill: 0 }, sources, shape, name);
+  const values = constants.filter((_, i) => map[i]! < 0);
+  if (values.every((v) => v === values[0]))
+    return ctx.emit(node, { kind: "select", map, fill: values[0]! }, sources, shape, name);
+  const y = ctx.emit(node, { kind: "select", map, fill: 0 }, sources, shape);
+  return ctx.emit(node, { kind: "affine", mul: null, add: { shape, data: constants } }, [y], shape, name);
 }
