@@ -401,4 +401,30 @@ export const OP_CASES: OpCase[] = [
       outputs: [{ name: "y" }],
     }),
   },
+  {
+    name: "3-D Conv (strides, pads, groups), MaxPool and AveragePool on (N, C, D, H, W)",
+    inShape: [1, 2, 4, 5, 4],
+    build: (r) => ({
+      initializers: [randomTensor("W", [4, 1, 2, 3, 2], r), randomTensor("B", [4], r)],
+      nodes: [
+        {
+          opType: "Conv",
+          inputs: ["x", "W", "B"],
+          outputs: ["c"],
+          attrs: { strides: [2, 1, 2], pads: [1, 1, 0, 0, 1, 1], group: 2 },
+        },
+        { opType: "MaxPool", inputs: ["x"], outputs: ["m"], attrs: { kernel_shape: [2, 2, 2], strides: [2, 2, 2] } },
+        {
+          opType: "AveragePool",
+          inputs: ["x"],
+          outputs: ["a"],
+          attrs: { kernel_shape: [3, 1, 2], pads: [1, 0, 0, 1, 0, 1] },
+        },
+        { opType: "Flatten", inputs: ["c"], outputs: ["fc"] },
+        { opType: "Flatten", inputs: ["a"], outputs: ["fa"] },
+        { opType: "Concat", inputs: ["fc", "fa"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }, { name: "m" }], // (as in the 1-D case)
+    }),
+  },
 ];

@@ -1,8 +1,8 @@
 /** Small helpers shared by op handlers. */
-import type { Tensor } from "../graph.js";
+import type { Shape, Tensor } from "../graph.js";
 import type { ImportContext, Operand } from "../context.js";
 import type { OnnxNode } from "../onnx.js";
-import { sizeOf } from "../shapes.js";
+import { shapeStr, sizeOf } from "../shapes.js";
 
 /** The 2-D transpose of a constant matrix. */
 export function transpose2d(t: Tensor): Tensor {
@@ -16,75 +16,66 @@ export function scaleTensor(t: Tensor, k: number): Tensor {
   return k === 1 ? t : { shape: t.shape, data: t.data.map((v) => v * k) };
 }
 
-/**
- * Spatial pads [top, left, bottom, right] for a 2-D window op, from `pads` or `auto_pad`
- * (ONNX: SAME_UPPER puts the extra pad at the end, SAME_LOWER at the beginning).
- */
-export function windowPads(
-  ctx: ImportContext,
-  node: OnnxNode,
-  inHW: readonly [number, number],
-  kernel: readonly [number, number],
-  strides: readonly [number, number],
-  dilations: readonly [number, number],
-): [number, number, number, number] {
-  const autoPad = ctx.string(node, "auto_pad", "NOTSET");
-  if (autoPad === "NOTSET") {
-    const p = ctx.ints(node, "pads", [0, 0, 0, 0])!;
-    if (p.length !== 4) throw ctx.error(node, `pads must have 4 values for a 2-D window, got [${p.join(", ")}]`);
-    if (p.some((v) => v < 0)) throw ctx.unsupported(node, `negative pads [${p.join(", ")}]`);
-    return [p[0]!, p[1]!, p[2]!, p[3]!];
-  }
-  if (autoPad === "VALID") return [0, 0, 0, 0];
-  if (autoPad !== "SAME_UPPER" && autoPad !== "SAME_LOWER") throw ctx.error(node, `unknown auto_pad "${autoPad}"`);
-  const pads: [number, number, number, number] = [0, 0, 0, 0];
-  for (let a = 0; a < 2; a++) {
-    const out = Math.ceil(inHW[a]! / strides[a]!);
-    const total = Math.max(0, (out - 1) * strides[a]! + dilations[a]! * (kernel[a]! - 1) + 1 - inHW[a]!);
-    const small = Math.floor(total / 2);
-    const [begin, end] = autoPad === "SAME_UPPER" ? [small, total - small] : [total - small, small];
-    pads[a] = begin;
-    pads[a + 2] = end;
-  }
-  return pads;
+/** The sizes of the spatial axes of an N×C×spatial tensor: 1, 2 or 3 of them. */
+export function spatialDims(ctx: ImportContext, node: OnnxNode, shape: Shape, what: string): number[] {
+  if (shape.length < 3 || shape.length > 5)
+    throw ctx.unsupported(
+      node,
+      `${what} has shape ${shapeStr(shape)}; only N×C×L, N×C×H×W and N×C×D×H×W tensors are supported`,
+    );
+  return shape.slice(2);
 }
 
-export function pair(
-  v: number[] | null,
-  dflt: number,
-  ctx: ImportContext,
-  node: OnnxNode,
-  name: string,
-): [number, number] {
-  if (!v) return [dflt, dflt];
-  if (v.length !== 2) throw ctx.unsupported(node, `${name} [${v.join(", ")}]: only 2-D windows are supported`);
+/** A per-spatial-axis attribute (kernel_shape, strides, dilations): n positive integers, default all `dflt`. */
+export function spatialInts(ctx: ImportContext, node: OnnxNode, name: string, n: number, dflt: number): number[] {
+  const v = ctx.ints(node, name, null);
+  if (!v) return new Array<number>(n).fill(dflt);
+  if (v.length !== n) throw ctx.error(node, `${name} [${v.join(", ")}] must have ${n} values for ${n} spatial axes`);
   if (v.some((x) => !Number.isInteger(x) || x < 1))
     throw ctx.error(node, `${name} must be positive integers, got [${v.join(", ")}]`);
-  return [v[0]!, v[1]!];
+  return v;
 }
 
-export function require4d(
-  ctx: ImportContext,
-  node: OnnxNode,
-  shape: readonly number[],
-  what: string,
-): [number, number, number, number] {
-  if (shape.length !== 4)
-    throw ctx.unsupported(node, `${what} has shape [${shape.join(", ")}]; only 4-D NCHW tensors are supported`);
-  return shape as [number, number, number, number];
+/** The window of a convolution or pooling node: kernel, strides, dilations, pads (begins, then ends). */
+export interface Window {
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly pads: readonly number[];
 }
 
 /**
- * A QDQ weight whose scale is per tensor or per `channelAxis` (the output channels), split
- * into its exact integers and the per-channel scales to apply after the op; null otherwise.
+ * A window op's strides, dilations and pads for input spatial sizes `inSizes`: pads from
+ * `pads` or `auto_pad` (ONNX: SAME_UPPER puts the extra pad at the end, SAME_LOWER at the
+ * beginning).
  */
-export function quantizedWeight(w: Tensor, channelAxis: number): { ints: Tensor; scales: Float64Array } | null {
-  const q = w.quantized;
-  if (!q) return null;
-  const C = w.shape[channelAxis]!;
-  if (q.axis === -1) return { ints: { shape: w.shape, data: q.ints }, scales: new Float64Array(C).fill(q.scale[0]!) };
-  if (q.axis !== channelAxis) return null;
-  return { ints: { shape: w.shape, data: q.ints }, scales: q.scale };
+export function windowOf(
+  ctx: ImportContext,
+  node: OnnxNode,
+  inSizes: readonly number[],
+  kernel: readonly number[],
+): Window {
+  const n = inSizes.length;
+  const strides = spatialInts(ctx, node, "strides", n, 1);
+  const dilations = spatialInts(ctx, node, "dilations", n, 1);
+  const autoPad = ctx.string(node, "auto_pad", "NOTSET");
+  if (autoPad === "NOTSET") {
+    const pads = ctx.ints(node, "pads", new Array<number>(2 * n).fill(0))!;
+    if (pads.length !== 2 * n)
+      throw ctx.error(node, `pads must have ${2 * n} values for ${n} spatial axes, got [${pads.join(", ")}]`);
+    if (pads.some((v) => v < 0)) throw ctx.unsupported(node, `negative pads [${pads.join(", ")}]`);
+    return { kernel, strides, dilations, pads };
+  }
+  if (autoPad === "VALID") return { kernel, strides, dilations, pads: new Array<number>(2 * n).fill(0) };
+  if (autoPad !== "SAME_UPPER" && autoPad !== "SAME_LOWER") throw ctx.error(node, `unknown auto_pad "${autoPad}"`);
+  const pads = new Array<number>(2 * n).fill(0);
+  for (let a = 0; a < n; a++) {
+    const out = Math.ceil(inSizes[a]! / strides[a]!);
+    const total = Math.max(0, (out - 1) * strides[a]! + dilations[a]! * (kernel[a]! - 1) + 1 - inSizes[a]!);
+    const small = Math.floor(total / 2);
+    [pads[a], pads[a + n]] = autoPad === "SAME_UPPER" ? [small, total - small] : [total - small, small];
+  }
+  return { kernel, strides, dilations, pads };
 }
 
 /**
@@ -131,4 +122,22 @@ export function pick(
     return ctx.emit(node, { kind: "select", map, fill: values[0]! }, sources, shape, name);
   const y = ctx.emit(node, { kind: "select", map, fill: 0 }, sources, shape);
   return ctx.emit(node, { kind: "affine", mul: null, add: { shape, data: constants } }, [y], shape, name);
+}
+
+/** A constant with a new shape (same data; a QDQ weight keeps its integers and scales). */
+export function reshapeConstant(t: Tensor, shape: readonly number[]): Tensor {
+  return { ...t, shape };
+}
+
+/**
+ * A QDQ weight whose scale is per tensor or per `channelAxis` (the output channels), split
+ * into its exact integers and the per-channel scales to apply after the op; null otherwise.
+ */
+export function quantizedWeight(w: Tensor, channelAxis: number): { ints: Tensor; scales: Float64Array } | null {
+  const q = w.quantized;
+  if (!q) return null;
+  const C = w.shape[channelAxis]!;
+  if (q.axis === -1) return { ints: { shape: w.shape, data: q.ints }, scales: new Float64Array(C).fill(q.scale[0]!) };
+  if (q.axis !== channelAxis) return null;
+  return { ints: { shape: w.shape, data: q.ints }, scales: q.scale };
 }
