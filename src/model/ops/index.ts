@@ -6,6 +6,7 @@
 import type { OpHandler } from "../context.js";
 import { Gemm, MatMul } from "./gemm.js";
 import { Conv } from "./conv.js";
+import { ConvTranspose } from "./conv-transpose.js";
 import { AveragePool, GlobalAveragePool, GlobalMaxPool, MaxPool } from "./pool.js";
 import { Add, Div, Mul, Sub } from "./arithmetic.js";
 import { Clip, Erf, Exp, Gelu, LeakyRelu, Relu, Sigmoid, Softmax, Tanh } from "./activation.js";
@@ -32,6 +33,7 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["Gemm", Gemm],
   ["MatMul", MatMul],
   ["Conv", Conv],
+  ["ConvTranspose", ConvTranspose],
   ["BatchNormalization", BatchNormalization],
   ["Add", Add],
   ["Sub", Sub],
