@@ -402,6 +402,56 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
+    name: "HardSigmoid (folded into a Conv), HardSwish, Neg, Abs",
+    inShape: [1, 2, 5, 5],
+    range: [-4, 4],
+    build: (r) => ({
+      opset: 14,
+      initializers: [randomTensor("W", [3, 2, 3, 3], r)],
+      nodes: [
+        { opType: "Conv", inputs: ["x", "W"], outputs: ["c"] },
+        {
+          opType: "HardSigmoid",
+          inputs: ["c"],
+          outputs: ["hs"],
+          attrs: { alpha: { float: 0.3 }, beta: { float: 0.4 } },
+        },
+        { opType: "HardSwish", inputs: ["x"], outputs: ["hw"] },
+        { opType: "Neg", inputs: ["x"], outputs: ["n"] },
+        { opType: "Abs", inputs: ["c"], outputs: ["a"] },
+        { opType: "Flatten", inputs: ["hs"], outputs: ["f1"] },
+        { opType: "Flatten", inputs: ["hw"], outputs: ["f2"] },
+        { opType: "Flatten", inputs: ["n"], outputs: ["f3"] },
+        { opType: "Flatten", inputs: ["a"], outputs: ["f4"] },
+        { opType: "Concat", inputs: ["f1", "f2", "f3", "f4"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Max and Min: two computed, a scalar constant, a constant tensor, variadic with broadcasting",
+    inShape: [2, 3, 4],
+    build: (r) => ({
+      initializers: [
+        randomTensor("W", [4, 4], r),
+        f("q", 0.25),
+        randomTensor("c", [3, 1], r),
+        randomTensor("c4", [4], r),
+      ],
+      nodes: [
+        { opType: "MatMul", inputs: ["x", "W"], outputs: ["m"] },
+        { opType: "Max", inputs: ["x", "m"], outputs: ["a"] },
+        { opType: "Min", inputs: ["m", "x"], outputs: ["b"] },
+        { opType: "Max", inputs: ["x", "q"], outputs: ["d"] },
+        { opType: "Min", inputs: ["c", "x"], outputs: ["e"] },
+        { opType: "Max", inputs: ["c4", "x"], outputs: ["g"] },
+        { opType: "Min", inputs: ["x", "m", "c4", "q"], outputs: ["h"] },
+        { opType: "Concat", inputs: ["a", "b", "d", "e", "g", "h"], outputs: ["y"], attrs: { axis: 2 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
     name: "ConvTranspose: strides, asymmetric pads, output_padding, dilations, groups, bias",
     inShape: [1, 4, 3, 4],
     build: (r) => ({

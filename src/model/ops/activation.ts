@@ -1,6 +1,7 @@
-/** Activations: Relu, Clip, LeakyRelu, the smooth functions, and Softmax (lowered to max, exp, sum, div). */
-import type { OpHandler } from "../context.js";
+/** Activations: Relu, Clip, HardSigmoid, HardSwish, LeakyRelu, the smooth functions, and Softmax. */
+import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { ScalarFn } from "../graph.js";
+import type { OnnxNode } from "../onnx.js";
 import { axisGroups } from "../indexing.js";
 import { normAxis } from "./layout.js";
 
@@ -28,6 +29,26 @@ export const Clip: OpHandler = (ctx, node) => {
   }
   if (!(lo <= hi)) throw ctx.error(node, `min ${lo} is above max ${hi}`);
   ctx.emit(node, { kind: "clip", lo, hi }, [x], x.shape, node.outputs[0]!);
+};
+
+/** clip(α·x + β, 0, 1): an `affine` (free, or folded into the Conv/Gemm before it), then a `clip`. */
+function hardSigmoid(ctx: ImportContext, node: OnnxNode, x: Operand, alpha: number, beta: number, name?: string) {
+  const mul = { shape: [1], data: new Float64Array([alpha]) };
+  const add = { shape: [1], data: new Float64Array([beta]) };
+  const a = ctx.emit(node, { kind: "affine", mul, add }, [x], x.shape);
+  return ctx.emit(node, { kind: "clip", lo: 0, hi: 1 }, [a], x.shape, name);
+}
+
+export const HardSigmoid: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  hardSigmoid(ctx, node, x, ctx.float(node, "alpha", 0.2), ctx.float(node, "beta", 0.5), node.outputs[0]!);
+};
+
+/** HardSwish (opset 14): x · HardSigmoid(x) with α = 1/6, β = 1/2; the product is a `mul`. */
+export const HardSwish: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  const h = hardSigmoid(ctx, node, x, 1 / 6, 0.5);
+  ctx.emit(node, { kind: "mul" }, [x, h], x.shape, node.outputs[0]!);
 };
 
 export const LeakyRelu: OpHandler = (ctx, node) => {

@@ -7,9 +7,10 @@ import type { OpHandler } from "../context.js";
 import { Gemm, MatMul } from "./gemm.js";
 import { Conv } from "./conv.js";
 import { ConvTranspose } from "./conv-transpose.js";
+import { Abs, Max, Min, Neg, Pow } from "./elementwise.js";
 import { AveragePool, GlobalAveragePool, GlobalMaxPool, MaxPool } from "./pool.js";
 import { Add, Div, Mul, Sub } from "./arithmetic.js";
-import { Clip, Erf, Exp, Gelu, LeakyRelu, Relu, Sigmoid, Softmax, Tanh } from "./activation.js";
+import { Clip, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, Relu, Sigmoid, Softmax, Tanh } from "./activation.js";
 import {
   Concat,
   Dropout,
@@ -39,6 +40,7 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["Sub", Sub],
   ["Mul", Mul],
   ["Div", Div],
+  ["Neg", Neg],
   ["AveragePool", AveragePool],
   ["GlobalAveragePool", GlobalAveragePool],
   ["ReduceSum", ReduceSum],
@@ -58,6 +60,12 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   // non-linear: constrained
   ["Relu", Relu],
   ["Clip", Clip],
+  ["HardSigmoid", HardSigmoid],
+  ["HardSwish", HardSwish],
+  ["Abs", Abs],
+  ["Max", Max],
+  ["Min", Min],
+  ["Pow", Pow],
   ["LeakyRelu", LeakyRelu],
   ["Sigmoid", Sigmoid],
   ["Tanh", Tanh],
