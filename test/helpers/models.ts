@@ -452,6 +452,27 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
+    name: "Pow 2, ReduceSumSquare, Range (folded) as an addend",
+    inShape: [2, 3, 4],
+    build: () => ({
+      initializers: [
+        f("two", 2),
+        { name: "r0", shape: [], data: [-1], dataType: DataType.INT64 },
+        { name: "r1", shape: [], data: [3], dataType: DataType.INT64 },
+        { name: "rd", shape: [], data: [1], dataType: DataType.INT64 },
+      ],
+      nodes: [
+        { opType: "Pow", inputs: ["x", "two"], outputs: ["p"] },
+        { opType: "ReduceSumSquare", inputs: ["x"], outputs: ["s"], attrs: { axes: [1] } },
+        { opType: "Range", inputs: ["r0", "r1", "rd"], outputs: ["ri"] },
+        { opType: "Cast", inputs: ["ri"], outputs: ["rf"], attrs: { to: DataType.FLOAT } },
+        { opType: "Add", inputs: ["s", "rf"], outputs: ["sr"] },
+        { opType: "Concat", inputs: ["p", "sr"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
     name: "ConvTranspose: strides, asymmetric pads, output_padding, dilations, groups, bias",
     inShape: [1, 4, 3, 4],
     build: (r) => ({
@@ -554,6 +575,24 @@ export const OP_CASES: OpCase[] = [
         { opType: "Concat", inputs: ["fc", "fa"], outputs: ["y"], attrs: { axis: 1 } },
       ],
       outputs: [{ name: "y" }, { name: "m" }], // (as in the 1-D case)
+    }),
+  },
+  {
+    name: "ArgMax and ArgMin with select_last_index (ties from a Clip), ArgMin",
+    inShape: [3, 4, 5],
+    build: () => ({
+      initializers: [f("lo", -0.3), f("hi", 0.3)],
+      nodes: [
+        { opType: "Clip", inputs: ["x", "lo", "hi"], outputs: ["c"] },
+        { opType: "ArgMax", inputs: ["c"], outputs: ["a"], attrs: { axis: 2, select_last_index: 1 } },
+        { opType: "ArgMin", inputs: ["c"], outputs: ["b"], attrs: { axis: 1, keepdims: 0, select_last_index: 1 } },
+        { opType: "ArgMin", inputs: ["x"], outputs: ["m"], attrs: { axis: 0 } },
+      ],
+      outputs: [
+        { name: "a", elemType: DataType.INT64 },
+        { name: "b", elemType: DataType.INT64 },
+        { name: "m", elemType: DataType.INT64 },
+      ],
     }),
   },
 ];

@@ -24,10 +24,10 @@ import {
   Transpose,
   Unsqueeze,
 } from "./layout.js";
-import { ArgMax, ReduceMax, ReduceMean, ReduceSum } from "./reduce.js";
+import { ArgMax, ArgMin, ReduceMax, ReduceMean, ReduceSum, ReduceSumSquare } from "./reduce.js";
 import { BatchNormalization } from "./normalization.js";
 import { DequantizeLinear, QuantizeLinear } from "./quant.js";
-import { Cast, Constant, ConstantOfShape, Shape } from "./constant.js";
+import { Cast, Constant, ConstantOfShape, Range, Shape } from "./constant.js";
 
 export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHandler>([
   // linear with constants: free in the circuit
@@ -76,13 +76,16 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["MaxPool", MaxPool],
   ["GlobalMaxPool", GlobalMaxPool],
   ["ReduceMax", ReduceMax],
+  ["ReduceSumSquare", ReduceSumSquare],
   ["ArgMax", ArgMax],
+  ["ArgMin", ArgMin],
   // quantized (QDQ) models
   ["QuantizeLinear", QuantizeLinear],
   ["DequantizeLinear", DequantizeLinear],
   // constants and shape arithmetic
   ["Constant", Constant],
   ["ConstantOfShape", ConstantOfShape],
+  ["Range", Range],
   ["Shape", Shape],
   ["Cast", Cast],
 ]);
