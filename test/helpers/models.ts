@@ -452,6 +452,63 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
+    name: "Where with a constant condition: computed, constant-tensor and scalar operands, broadcasting",
+    inShape: [2, 3, 4],
+    build: (r) => ({
+      initializers: [
+        { name: "cond", shape: [3, 4], data: [1, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1], dataType: DataType.BOOL },
+        { name: "row", shape: [1, 4], data: [0, 1, 1, 0], dataType: DataType.BOOL },
+        randomTensor("W", [4, 4], r),
+        randomTensor("k", [4], r),
+        f("half", 0.5),
+      ],
+      nodes: [
+        { opType: "MatMul", inputs: ["x", "W"], outputs: ["m"] },
+        { opType: "Where", inputs: ["cond", "x", "m"], outputs: ["a"] },
+        { opType: "Where", inputs: ["cond", "k", "x"], outputs: ["b"] },
+        { opType: "Where", inputs: ["row", "half", "m"], outputs: ["c"] },
+        { opType: "Concat", inputs: ["a", "b", "c"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Split (the split input, equal parts), Expand, Tile (odd repeats)",
+    inShape: [2, 3, 4],
+    build: () => ({
+      initializers: [intTensor("sp", [1, 3]), intTensor("shape", [2, 2, 3, 4]), intTensor("rep", [1, 3, 2])],
+      nodes: [
+        { opType: "Split", inputs: ["x", "sp"], outputs: ["s1", "s2"], attrs: { axis: 2 } },
+        { opType: "Split", inputs: ["x"], outputs: ["e1", "e2"] },
+        { opType: "Expand", inputs: ["s1", "shape"], outputs: ["ex"] },
+        { opType: "Tile", inputs: ["s2", "rep"], outputs: ["t"] },
+        { opType: "Sub", inputs: ["e2", "e1"], outputs: ["d"] },
+        { opType: "Flatten", inputs: ["ex"], outputs: ["f1"], attrs: { axis: 0 } },
+        { opType: "Flatten", inputs: ["t"], outputs: ["f2"], attrs: { axis: 0 } },
+        { opType: "Flatten", inputs: ["d"], outputs: ["f3"], attrs: { axis: 0 } },
+        { opType: "Concat", inputs: ["f1", "f2", "f3"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Split with num_outputs (opset 18, a shorter last part), Tile of a 1-element axis",
+    inShape: [2, 5, 1],
+    build: () => ({
+      opset: 18,
+      initializers: [intTensor("rep", [2, 1, 3])],
+      nodes: [
+        { opType: "Split", inputs: ["x"], outputs: ["a", "b", "c"], attrs: { axis: 1, num_outputs: 3 } },
+        { opType: "Tile", inputs: ["c", "rep"], outputs: ["t"] },
+        { opType: "Add", inputs: ["a", "b"], outputs: ["ab"] },
+        { opType: "Flatten", inputs: ["ab"], outputs: ["f1"], attrs: { axis: 0 } },
+        { opType: "Flatten", inputs: ["t"], outputs: ["f2"], attrs: { axis: 0 } },
+        { opType: "Concat", inputs: ["f1", "f2"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
     name: "Pow 2, ReduceSumSquare, Range (folded) as an addend",
     inShape: [2, 3, 4],
     build: () => ({

@@ -8,6 +8,7 @@ import { Gemm, MatMul } from "./gemm.js";
 import { Conv } from "./conv.js";
 import { ConvTranspose } from "./conv-transpose.js";
 import { Abs, Max, Min, Neg, Pow } from "./elementwise.js";
+import { Expand, Split, Tile, Where } from "./movement.js";
 import { AveragePool, GlobalAveragePool, GlobalMaxPool, MaxPool } from "./pool.js";
 import { Add, Div, Mul, Sub } from "./arithmetic.js";
 import { Clip, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, Relu, Sigmoid, Softmax, Tanh } from "./activation.js";
@@ -57,6 +58,10 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["Gather", Gather],
   ["Concat", Concat],
   ["Pad", Pad],
+  ["Split", Split],
+  ["Expand", Expand],
+  ["Tile", Tile],
+  ["Where", Where],
   // non-linear: constrained
   ["Relu", Relu],
   ["Clip", Clip],
