@@ -136,6 +136,14 @@ export class ImportContext {
     return v as number[];
   }
 
+  floats(node: OnnxNode, name: string, dflt: readonly number[] | null): number[] | null {
+    const v = this.attr(node, name);
+    if (v === undefined) return dflt ? [...dflt] : null;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number"))
+      throw this.error(node, `attribute ${name} must be a list of numbers`);
+    return v as number[];
+  }
+
   string(node: OnnxNode, name: string, dflt: string): string {
     const v = this.attr(node, name);
     if (v === undefined) return dflt;

@@ -635,6 +635,72 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
+    name: "Resize nearest: half_pixel ×2 (scales), asymmetric floor and align_corners ceil (sizes), tf_crop_and_resize",
+    inShape: [1, 2, 4, 5],
+    build: () => ({
+      initializers: [
+        { name: "up", shape: [4], data: [1, 1, 2, 2] },
+        intTensor("down", [1, 2, 3, 7]),
+        { name: "roi", shape: [8], data: [0, 0, 0.2, 0.1, 1, 1, 0.9, 1.3] },
+        intTensor("crop", [1, 2, 3, 4]),
+      ],
+      nodes: [
+        { opType: "Resize", inputs: ["x", "", "up"], outputs: ["a"], attrs: { mode: "nearest" } },
+        {
+          opType: "Resize",
+          inputs: ["x", "", "", "down"],
+          outputs: ["b"],
+          attrs: { coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" },
+        },
+        {
+          opType: "Resize",
+          inputs: ["x", "", "", "down"],
+          outputs: ["c"],
+          attrs: { coordinate_transformation_mode: "align_corners", nearest_mode: "ceil" },
+        },
+        {
+          opType: "Resize",
+          inputs: ["x", "roi", "", "crop"],
+          outputs: ["d"],
+          attrs: { coordinate_transformation_mode: "tf_crop_and_resize", extrapolation_value: { float: -0.5 } },
+        },
+        { opType: "Flatten", inputs: ["a"], outputs: ["fa"] },
+        { opType: "Flatten", inputs: ["b"], outputs: ["fb"] },
+        { opType: "Flatten", inputs: ["c"], outputs: ["fc"] },
+        { opType: "Flatten", inputs: ["d"], outputs: ["fd"] },
+        { opType: "Concat", inputs: ["fa", "fb", "fc", "fd"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Resize nearest, odd cases: pytorch_half_pixel to length 1, tf_half_pixel_for_nn, round_prefer_ceil, scales 1.7 and 0.6",
+    inShape: [1, 3, 5, 4],
+    build: () => ({
+      initializers: [{ name: "odd", shape: [4], data: [1, 1, 1.7, 0.6] }, intTensor("one", [1, 3, 1, 7])],
+      nodes: [
+        {
+          opType: "Resize",
+          inputs: ["x", "", "odd"],
+          outputs: ["a"],
+          attrs: { coordinate_transformation_mode: "tf_half_pixel_for_nn", nearest_mode: "round_prefer_ceil" },
+        },
+        {
+          opType: "Resize",
+          inputs: ["x", "", "", "one"],
+          outputs: ["b"],
+          attrs: { coordinate_transformation_mode: "pytorch_half_pixel" },
+        },
+        { opType: "Resize", inputs: ["x", "", "odd"], outputs: ["c"] },
+        { opType: "Flatten", inputs: ["a"], outputs: ["fa"] },
+        { opType: "Flatten", inputs: ["b"], outputs: ["fb"] },
+        { opType: "Flatten", inputs: ["c"], outputs: ["fc"] },
+        { opType: "Concat", inputs: ["fa", "fb", "fc"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
     name: "ArgMax and ArgMin with select_last_index (ties from a Clip), ArgMin",
     inShape: [3, 4, 5],
     build: () => ({

@@ -9,6 +9,7 @@ import { Conv } from "./conv.js";
 import { ConvTranspose } from "./conv-transpose.js";
 import { Abs, Max, Min, Neg, Pow } from "./elementwise.js";
 import { Expand, Split, Tile, Where } from "./movement.js";
+import { Resize, Upsample } from "./resize.js";
 import { AveragePool, GlobalAveragePool, GlobalMaxPool, MaxPool } from "./pool.js";
 import { Add, Div, Mul, Sub } from "./arithmetic.js";
 import { Clip, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, Relu, Sigmoid, Softmax, Tanh } from "./activation.js";
@@ -62,6 +63,8 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["Expand", Expand],
   ["Tile", Tile],
   ["Where", Where],
+  ["Resize", Resize],
+  ["Upsample", Upsample],
   // non-linear: constrained
   ["Relu", Relu],
   ["Clip", Clip],
