@@ -701,6 +701,63 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
+    name: "Einsum: batched QKᵀ (computed), weights (constant), transpose with ..., a sum",
+    inShape: [2, 3, 4],
+    build: (r) => ({
+      initializers: [randomTensor("W", [4, 5], r)],
+      nodes: [
+        { opType: "Einsum", inputs: ["x", "x"], outputs: ["a"], attrs: { equation: "bij,bkj->bik" } },
+        { opType: "Einsum", inputs: ["x", "W"], outputs: ["b"], attrs: { equation: "bij,jk->bki" } },
+        { opType: "Einsum", inputs: ["x"], outputs: ["c"], attrs: { equation: "...ij->...ji" } },
+        { opType: "Einsum", inputs: ["x"], outputs: ["d"], attrs: { equation: "bij->bj" } },
+        { opType: "Flatten", inputs: ["a"], outputs: ["fa"] },
+        { opType: "Flatten", inputs: ["b"], outputs: ["fb"] },
+        { opType: "Flatten", inputs: ["c"], outputs: ["fc"] },
+        { opType: "Flatten", inputs: ["d"], outputs: ["fd"] },
+        { opType: "Concat", inputs: ["fa", "fb", "fc", "fd"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Einsum, odd cases: a constant first operand with a batch only on the right, implicit output, an outer product",
+    inShape: [2, 3, 4],
+    build: (r) => ({
+      initializers: [randomTensor("A", [5, 3], r), randomTensor("v", [2], r)],
+      nodes: [
+        { opType: "Einsum", inputs: ["A", "x"], outputs: ["a"], attrs: { equation: "ij,bjk->bik" } },
+        { opType: "Einsum", inputs: ["x", "A"], outputs: ["b"], attrs: { equation: "bjk,ij" } },
+        { opType: "Einsum", inputs: ["v", "x"], outputs: ["c"], attrs: { equation: "p,bjk->pbkj" } },
+        { opType: "Flatten", inputs: ["a"], outputs: ["fa"], attrs: { axis: 0 } },
+        { opType: "Flatten", inputs: ["b"], outputs: ["fb"], attrs: { axis: 0 } },
+        { opType: "Flatten", inputs: ["c"], outputs: ["fc"], attrs: { axis: 0 } },
+        { opType: "Concat", inputs: ["fa", "fb", "fc"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "MatMul against batched constants: per-batch weights, broadcast batch, constant on the left, batch-1 weights",
+    inShape: [2, 3, 4],
+    build: (r) => ({
+      initializers: [
+        randomTensor("B", [2, 4, 5], r),
+        randomTensor("A", [3, 1, 2, 3], r),
+        randomTensor("B1", [1, 4, 2], r),
+      ],
+      nodes: [
+        { opType: "MatMul", inputs: ["x", "B"], outputs: ["a"] },
+        { opType: "MatMul", inputs: ["A", "x"], outputs: ["b"] },
+        { opType: "MatMul", inputs: ["x", "B1"], outputs: ["c"] },
+        { opType: "Flatten", inputs: ["a"], outputs: ["fa"], attrs: { axis: 0 } },
+        { opType: "Flatten", inputs: ["b"], outputs: ["fb"], attrs: { axis: 0 } },
+        { opType: "Flatten", inputs: ["c"], outputs: ["fc"], attrs: { axis: 0 } },
+        { opType: "Concat", inputs: ["fa", "fb", "fc"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
     name: "ArgMax and ArgMin with select_last_index (ties from a Clip), ArgMin",
     inShape: [3, 4, 5],
     build: () => ({

@@ -7,6 +7,7 @@ import type { OpHandler } from "../context.js";
 import { Gemm, MatMul } from "./gemm.js";
 import { Conv } from "./conv.js";
 import { ConvTranspose } from "./conv-transpose.js";
+import { Einsum } from "./einsum.js";
 import { Abs, Max, Min, Neg, Pow } from "./elementwise.js";
 import { Expand, Split, Tile, Where } from "./movement.js";
 import { Resize, Upsample } from "./resize.js";
@@ -37,6 +38,7 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["MatMul", MatMul],
   ["Conv", Conv],
   ["ConvTranspose", ConvTranspose],
+  ["Einsum", Einsum],
   ["BatchNormalization", BatchNormalization],
   ["Add", Add],
   ["Sub", Sub],
