@@ -80,7 +80,13 @@ export const Cast: OpHandler = (ctx, node) => {
 /** Range (opset 11): start, start + delta, … up to (not including) limit, from constant scalars. */
 export const Range: OpHandler = (ctx, node) => {
   const [start, limit, delta] = ["start", "limit", "delta"].map((role, i) => {
-    const t = ctx.constant(node, i, role);
+    const op = ctx.operand(node, i);
+    if (!op.constant)
+      throw ctx.unsupported(
+        node,
+        `${role} ("${op.name}") is computed from the model input: the output's length would depend on the input, and a circuit's shapes are static`,
+      );
+    const t = op.constant;
     if (t.data.length !== 1) throw ctx.error(node, `${role} must be a scalar, got ${t.data.length} values`);
     return { value: t.data[0]!, type: t.dataType };
   }) as [{ value: number; type?: number }, { value: number }, { value: number }];
