@@ -402,7 +402,7 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
-    name: "HardSigmoid (folded into a Conv), HardSwish, Neg, Abs",
+    name: "HardSigmoid after a Conv, HardSwish, Neg, Abs",
     inShape: [1, 2, 5, 5],
     range: [-4, 4],
     build: (r) => ({

@@ -31,12 +31,32 @@ export const Clip: OpHandler = (ctx, node) => {
   ctx.emit(node, { kind: "clip", lo, hi }, [x], x.shape, node.outputs[0]!);
 };
 
-/** clip(α·x + β, 0, 1): an `affine` (free, or folded into the Conv/Gemm before it), then a `clip`. */
+/**
+ * clip(α·x + β, 0, 1) = α·clip(x, −β/α, (1 − β)/α) + β (α > 0; the bounds swap for α < 0): the
+ * `clip` comes first, so the multiplication by α (an `affine`, free) meets a value already
+ * bounded to a few units, not x's whole interval, which can be wide after a few layers (the
+ * other order multiplies x's interval by α's integer first).
+ */
 function hardSigmoid(ctx: ImportContext, node: OnnxNode, x: Operand, alpha: number, beta: number, name?: string) {
+  const add = { shape: [1], data: new Float64Array([Math.min(Math.max(beta, 0), 1)]) };
+  if (alpha === 0)
+    return ctx.emit(
+      node,
+      { kind: "affine", mul: { shape: [1], data: new Float64Array([0]) }, add },
+      [x],
+      x.shape,
+      name,
+    );
+  const [lo, hi] = [-beta / alpha, (1 - beta) / alpha].sort((a, b) => a - b) as [number, number];
+  const c = ctx.emit(node, { kind: "clip", lo, hi }, [x], x.shape);
   const mul = { shape: [1], data: new Float64Array([alpha]) };
-  const add = { shape: [1], data: new Float64Array([beta]) };
-  const a = ctx.emit(node, { kind: "affine", mul, add }, [x], x.shape);
-  return ctx.emit(node, { kind: "clip", lo: 0, hi: 1 }, [a], x.shape, name);
+  return ctx.emit(
+    node,
+    { kind: "affine", mul, add: { shape: [1], data: new Float64Array([beta]) } },
+    [c],
+    x.shape,
+    name,
+  );
 }
 
 export const HardSigmoid: OpHandler = (ctx, node) => {
@@ -44,7 +64,7 @@ export const HardSigmoid: OpHandler = (ctx, node) => {
   hardSigmoid(ctx, node, x, ctx.float(node, "alpha", 0.2), ctx.float(node, "beta", 0.5), node.outputs[0]!);
 };
 
-/** HardSwish (opset 14): x · HardSigmoid(x) with α = 1/6, β = 1/2; the product is a `mul`. */
+/** HardSwish (opset 14): x · HardSigmoid(x) with α = 1/6, β = 1/2 (a clip to [−3, 3]); the product is a `mul`. */
 export const HardSwish: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
   const h = hardSigmoid(ctx, node, x, 1 / 6, 0.5);
