@@ -86,7 +86,7 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
   });
   app.decorateRequest("submitter", "");
 
-  app.removeContentTypeParser("application/json");
+  app.removeAllContentTypeParsers(); // JSON only: anything else is 415
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
     try {
       done(null, JSON.parse(body as string) as unknown);

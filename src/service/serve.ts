@@ -23,6 +23,7 @@ import { parseRedisUrl, redisClient, startPrivateRedis, waitForRedis, type Conne
 import { proofProcessor, serviceCircuits } from "./verifier.js";
 import { startWorker, type ProofWorker } from "./worker.js";
 import { describeError } from "../errors.js";
+import { getCurve } from "../prove/curve.js";
 
 export interface ServeOptions {
   /** the models directory: one compiled, set-up model directory each */
@@ -141,6 +142,9 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     const records = workerRecords(redis);
     const ctx: ServiceContext = { store, proofs, tasks, flows, proofEvents, redis, secret: await sharedSecret(redis), keys: keys?.keys ?? null, metrics, records, limits, log };
 
+    // one BN254 curve (and its threads) for every verification: built now, before concurrent
+    // first uses would each build their own and leave the extra ones running
+    await getCurve();
     const circuits = serviceCircuits(store);
     cleanup.push(() => circuits.close());
     const verifier = new Worker<ProofJobData, ProofResult>(

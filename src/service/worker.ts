@@ -18,6 +18,7 @@ import type { Connection } from "./redis.js";
 import type { Backend } from "../witness/witness.js";
 import { sizeOf } from "../model/shapes.js";
 import { describeError, isZkError } from "../errors.js";
+import { getCurve } from "../prove/curve.js";
 
 /** Fault injection for tests (a slow worker, a lying one); an honest worker has none. */
 export interface WorkerHooks {
@@ -109,6 +110,7 @@ export async function startWorker(opts: WorkerOptions): Promise<ProofWorker> {
   const id = opts.name ?? `${os.hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`;
   const log = opts.log ?? (() => undefined);
   const cache = circuitCache(opts.source, opts.maxCircuits ?? 8, opts.backend);
+  await getCurve(); // one curve for all concurrent proofs (see serve.ts)
   const progress = (job: Job<TaskJobData>, stage: TaskProgress["stage"]) => job.updateProgress({ stage, worker: id } satisfies TaskProgress);
 
   const processor = async (job: Job<TaskJobData, TaskResult | null>, token?: string): Promise<TaskResult | null> => {

@@ -8,6 +8,7 @@ const options: Options = {
   host: { type: "string" }, port: { type: "string", short: "p" }, "api-keys": { type: "string" },
   "max-queue": { type: "string" }, "max-body": { type: "string" }, "rate-limit": { type: "string" },
   workers: { type: "string" }, concurrency: { type: "string" }, attempts: { type: "string" }, "keep-days": { type: "string" },
+  "lock-seconds": { type: "string" },
 };
 
 function positive(name: string, v: number, min = 1): number {
@@ -38,7 +39,9 @@ export const serve: Command = {
   --workers N         in-process workers (default 1 without --redis, 0 with it)
   --concurrency N     tasks each in-process worker proves at once (default 1)
   --attempts N        tries per task before its job fails, with exponential backoff (default 3)
-  --keep-days N       days finished jobs are kept (default 30)`,
+  --keep-days N       days finished jobs are kept (default 30)
+  --lock-seconds N    lock of a running task or verification: a dead worker's or service's work is
+                      handed on after about N seconds (default 30)`,
   options,
   async run(argv, out) {
     const p = parse(argv, options, "serve");
@@ -56,6 +59,8 @@ export const serve: Command = {
       workers: p.values.workers === undefined ? undefined : positive("workers", int(p, "workers", 0), 0),
       concurrency: positive("concurrency", int(p, "concurrency", 1)),
       attempts: positive("attempts", int(p, "attempts", DEFAULTS.attempts)),
+      lockMs: positive("lock-seconds", int(p, "lock-seconds", 30)) * 1000,
+      stalledMs: positive("lock-seconds", int(p, "lock-seconds", 30)) * 1000,
       keepSeconds: positive("keep-days", int(p, "keep-days", DEFAULTS.keepSeconds / 86_400)) * 86_400,
     });
     out.result({ url: svc.url, models: svc.models.map((m) => ({ id: m.id, name: m.name, version: m.version })), skipped: svc.skipped, privateRedis: svc.privateRedis });

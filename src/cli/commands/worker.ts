@@ -9,7 +9,7 @@ import { ZkError } from "../../errors.js";
 
 const options: Options = {
   redis: { type: "string" }, service: { type: "string" }, concurrency: { type: "string" },
-  name: { type: "string" }, cache: { type: "string" }, backend: { type: "string" },
+  name: { type: "string" }, cache: { type: "string" }, backend: { type: "string" }, "lock-seconds": { type: "string" },
 };
 
 export const worker: Command = {
@@ -27,12 +27,16 @@ export const worker: Command = {
   --concurrency N    tasks proved at once (default 1; each proof already uses every core)
   --name ID          this worker's id in job records (default host-pid-random)
   --cache DIR        where fetched circuits are kept (default $ZKINFER_CACHE/circuits)
-  --backend NAME     witness backend: wasm (default) or js`,
+  --backend NAME     witness backend: wasm (default) or js
+  --lock-seconds N   a task's lock: if this worker dies, its task goes to another worker after
+                     about N seconds; the same N is how often this worker checks for such tasks (default 30)`,
   options,
   async run(argv, out) {
     const p = parse(argv, options, "worker");
     const concurrency = int(p, "concurrency", 1);
+    const lock = int(p, "lock-seconds", 30);
     if (concurrency < 1) throw new ZkError("BAD_OPTION", `--concurrency must be at least 1, got ${concurrency}`);
+    if (lock < 1) throw new ZkError("BAD_OPTION", `--lock-seconds must be at least 1, got ${lock}`);
     const service = requireStr(p, "service", "worker");
     if (!/^https?:\/\//.test(service)) throw new ZkError("BAD_OPTION", `--service must be an http:// or https:// URL, got "${service}"`);
     const { startWorker } = await import("../../service/worker.js");
@@ -42,7 +46,7 @@ export const worker: Command = {
     await waitForRedis(connection, 10_000);
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const w = await startWorker({
-      connection, concurrency, name: str(p, "name"), backend: parseBackend(str(p, "backend")), log,
+      connection, concurrency, name: str(p, "name"), lockMs: lock * 1000, stalledMs: lock * 1000, backend: parseBackend(str(p, "backend")), log,
       source: remoteSource({ service, cacheDir: str(p, "cache") ?? path.join(cacheDir(), "circuits"), log }),
     });
     out.result({ worker: w.id, pid: process.pid, host: os.hostname() });
