@@ -42,9 +42,25 @@ export function parseRedisUrl(url: string): Connection {
   return { ...base, ...auth, host: u.hostname || "127.0.0.1", port: u.port ? Number(u.port) : 6379, db, ...(u.protocol === "rediss:" ? { tls: {} } : {}) };
 }
 
-/** A plain client (not for BullMQ's blocking calls): fails fast when Redis is down. */
-export function redisClient(c: Connection): Redis {
-  return new Redis({ ...c, maxRetriesPerRequest: 3 });
+/** A plain client (not for BullMQ's blocking calls): fails fast when Redis is down; errors go to `log`. */
+export function redisClient(c: Connection, log: (line: string) => void): Redis {
+  const r = new Redis({ ...c, maxRetriesPerRequest: 3 });
+  r.on("error", (e: unknown) => log(`redis: ${describeError(e)}`));
+  return r;
+}
+
+/**
+ * A log for errors that repeat while Redis is away (every client retries every second): each
+ * distinct message once per `ms`.
+ */
+export function quietRepeats(log: (line: string) => void, ms = 30_000): (line: string) => void {
+  const last = new Map<string, number>();
+  return (line) => {
+    const now = Date.now();
+    if (now - (last.get(line) ?? -Infinity) < ms) return;
+    last.set(line, now);
+    log(line);
+  };
 }
 
 /** Waits until Redis answers PING, or throws after `ms`. */

@@ -19,7 +19,7 @@ import { PREFIX, QUEUES, type ProofJobData, type ProofResult, type TaskJobData, 
 import { makeMetrics, type QueueCounts } from "./metrics.js";
 import { workerRecords } from "./records.js";
 import { loadModelStore, type ServedModel } from "./registry.js";
-import { parseRedisUrl, redisClient, startPrivateRedis, waitForRedis, type Connection, type PrivateRedis } from "./redis.js";
+import { parseRedisUrl, quietRepeats, redisClient, startPrivateRedis, waitForRedis, type Connection, type PrivateRedis } from "./redis.js";
 import { proofProcessor, serviceCircuits } from "./verifier.js";
 import { startWorker, type ProofWorker } from "./worker.js";
 import { describeError } from "../errors.js";
@@ -118,7 +118,8 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
       connection = privateRedis.connection;
       log(`started a private Redis on ${privateRedis.socket} (append-only file on)`);
     }
-    const redis = redisClient(connection);
+    const redisLog = quietRepeats(log);
+    const redis = redisClient(connection, redisLog);
     cleanup.push(() => redis.quit());
     const keep = opts.keepSeconds ?? DEFAULTS.keepSeconds;
     const retention = { removeOnComplete: { age: keep }, removeOnFail: { age: keep } };
@@ -153,7 +154,7 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
       { connection, prefix: PREFIX, concurrency: 4, lockDuration: opts.lockMs ?? 30_000, stalledInterval: opts.stalledMs ?? 30_000, maxStalledCount: 2 },
     );
     verifier.on("failed", (job, e) => log(`job ${job?.id ?? "?"} failed: ${describeError(e)}`));
-    verifier.on("error", (e) => log(`verifier: ${describeError(e)}`));
+    verifier.on("error", (e) => redisLog(`verifier: ${describeError(e)}`));
     cleanup.push(() => verifier.close());
 
     const workers: ProofWorker[] = [];

@@ -14,7 +14,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { loadCircuit, saltsFromStrings, type LoadedCircuit } from "./circuit.js";
 import type { CircuitSource } from "./artifacts.js";
 import { PREFIX, QUEUES, type TaskJobData, type TaskProgress, type TaskResult } from "./jobs.js";
-import type { Connection } from "./redis.js";
+import { quietRepeats, type Connection } from "./redis.js";
 import type { Backend } from "../witness/witness.js";
 import { sizeOf } from "../model/shapes.js";
 import { describeError, isZkError } from "../errors.js";
@@ -137,7 +137,7 @@ export async function startWorker(opts: WorkerOptions): Promise<ProofWorker> {
       const { proof, publicSignals } = await c.prove(w.wtns);
       const seconds = { witness: (t1 - t0) / 1000, prove: (performance.now() - t2) / 1000 };
       const result: TaskResult = { proof, public: publicSignals, worker: id, seconds };
-      log(`task ${job.id}: proved ${c.meta.model.file} in ${seconds.prove.toFixed(2)} s (witness ${(seconds.witness * 1000).toFixed(1)} ms)`);
+      log(`task ${job.id}: proved circuit ${c.id.slice(0, 12)}… in ${seconds.prove.toFixed(2)} s (witness ${(seconds.witness * 1000).toFixed(1)} ms)`);
       return opts.hooks?.tamper ? opts.hooks.tamper(result, t, c) : result;
     });
   };
@@ -153,7 +153,8 @@ export async function startWorker(opts: WorkerOptions): Promise<ProofWorker> {
     autorun: false,
   });
   worker.on("failed", (job, err) => log(`task ${job?.id ?? "?"} failed: ${describeError(err)}`));
-  worker.on("error", (err) => log(`queue error: ${describeError(err)}`));
+  const queueLog = quietRepeats(log);
+  worker.on("error", (err) => queueLog(`queue error: ${describeError(err)}`));
   void worker.run().catch((e: unknown) => log(`worker stopped: ${describeError(e)}`));
   await worker.waitUntilReady();
   return {
