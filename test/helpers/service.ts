@@ -3,7 +3,7 @@
  * temporary directory, `zkinfer serve` and `zkinfer worker` (bin/zkinfer.js over dist/), and
  * fault-injecting workers (test/service/fixtures/worker.mjs). Every process is stopped by its pid.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
@@ -12,6 +12,13 @@ import { setupDir } from "../../src/prove/setup.js";
 import { fixture } from "./fixtures.js";
 
 export const REDIS_SERVER = "redis-server";
+
+/**
+ * Without redis-server (Debian's redis-server package) the service tests are skipped, unless
+ * ZKINFER_REQUIRE_REDIS=1 (set by .ci/run, which installs it) makes that a failure.
+ */
+export const haveRedis = spawnSync(REDIS_SERVER, ["--version"]).status === 0;
+if (!haveRedis && process.env.ZKINFER_REQUIRE_REDIS === "1") throw new Error("redis-server is missing and ZKINFER_REQUIRE_REDIS=1: install Debian's redis-server package");
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import * as snarkjs from "snarkjs";
 import { loadSamples } from "../helpers/fixtures.js";
 import { zkinfer } from "../helpers/cli.js";
-import { call, prepareModels, startCliWorker, startFixtureWorker, startRedis, startService, waitJob, type TestRedis, type TestService, type TestWorker } from "../helpers/service.js";
+import { call, haveRedis, prepareModels, startCliWorker, startFixtureWorker, startRedis, startService, waitJob, type TestRedis, type TestService, type TestWorker } from "../helpers/service.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import { verifyDir } from "../../src/verify/verify.js";
 
@@ -76,6 +76,7 @@ async function expectCorrect(job: Record<string, unknown>, model: string, i: num
 const metric = async (pattern: RegExp) => Number(pattern.exec((await call(svc.url, "GET", "/metrics")).text)?.[1] ?? 0);
 
 beforeAll(async () => {
+  if (!haveRedis) return;
   await prepareModels(models, [
     { fixture: "digits_mlp" },
     // hashed, salted input and output: a proof of another input shows in the input commitment
@@ -93,7 +94,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe("faults", () => {
+describe.skipIf(!haveRedis)("faults", () => {
   it("a worker SIGKILLed mid-proof loses no job: its task goes to another worker and the job finishes once", async () => {
     const slow = await fixtureWorker("slow:60000");
     const id = await submit("digits_mlp", 0);
@@ -157,6 +158,21 @@ describe("faults", () => {
     expect((job.chain as { worker: string }[]).map((c) => c.worker)).toEqual([drainer.id]);
   });
 
+  it("a task that fails is retried with backoff a bounded number of times, then its job fails with the error; resubmitting tries afresh", async () => {
+    const failing = await fixtureWorker("fail");
+    const t0 = Date.now();
+    const id = await submit("digits_mlp", 12);
+    const job = await waitJob(svc.url, id);
+    expect(job.state).toBe("failed");
+    expect((job.error as { message: string }).message).toMatch(/task #0 failed after 3 attempt\(s\): injected failure/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3000); // backoff 1 s, then 2 s
+    await stop(failing);
+    const w = await honestWorker("second-chance");
+    expect(await submit("digits_mlp", 12)).toBe(id); // the same request: the failed job is tried afresh
+    await expectCorrect(await waitJob(svc.url, id), "digits_mlp", 12);
+    await stop(w);
+  });
+
   it("restarting Redis and the service between submit and fetch loses no queued or finished job; a full queue answers 429", async () => {
     expect(running.size).toBe(0); // nothing takes the new jobs until the restart
     const same = await call(svc.url, "POST", "/v1/models/digits_mlp/proofs", { body: { input: loadSamples("digits_mlp").inputs[2] } }); // as in the drain test
@@ -186,7 +202,7 @@ describe("faults", () => {
   });
 });
 
-describe("zkinfer serve without --redis", () => {
+describe.skipIf(!haveRedis)("zkinfer serve without --redis", () => {
   it("starts its own Redis on a Unix socket with in-process workers, proves, and stops both on SIGTERM", async () => {
     const data = path.join(root, "data");
     const own = await startService(["--models", models, "--data", data]);

@@ -15,7 +15,7 @@ import * as snarkjs from "snarkjs";
 import { Ajv, type ValidateFunction } from "ajv";
 import { loadSamples } from "../helpers/fixtures.js";
 import { snarkjsCli, zkinfer } from "../helpers/cli.js";
-import { call, prepareModels, startCliWorker, startRedis, startService, waitJob, type Reply, type TestRedis, type TestService, type TestWorker } from "../helpers/service.js";
+import { call, haveRedis, prepareModels, startCliWorker, startRedis, startService, waitJob, type Reply, type TestRedis, type TestService, type TestWorker } from "../helpers/service.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "zkinfer-svc-"));
@@ -51,6 +51,7 @@ function expectDocumented(r: Reply, route: string, method: string): void {
 }
 
 beforeAll(async () => {
+  if (!haveRedis) return;
   await prepareModels(models, MODELS.map((fixture) => ({ fixture })));
   await releaseCurve();
   for (const m of MODELS) ids[m] = (JSON.parse(readFileSync(path.join(models, m, "model.json"), "utf8")) as { identity: { verificationKeySha256: string } }).identity.verificationKeySha256;
@@ -70,7 +71,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe("zkinfer serve + two zkinfer worker processes over real Redis", () => {
+describe.skipIf(!haveRedis)("zkinfer serve + two zkinfer worker processes over real Redis", () => {
   it("lists the models by content hash, with model.json and the verification key a verifier needs", async () => {
     const h = await call(svc.url, "GET", "/healthz");
     expect(h.status).toBe(200);
@@ -161,7 +162,7 @@ describe("zkinfer serve + two zkinfer worker processes over real Redis", () => {
   it.todo("a split model's result lists every segment's proof and the chain verifies with plain snarkjs segment by segment (waits for the split-proving issue)");
 });
 
-describe("hostile requests", () => {
+describe.skipIf(!haveRedis)("hostile requests", () => {
   const input = () => loadSamples("digits_mlp").inputs[3];
   const proofs = `/v1/models/digits_mlp/proofs`;
   async function jobsTotal(): Promise<number> {
