@@ -85,6 +85,9 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   app.decorateRequest("submitter", "");
+  // closing: long polls answer at once with the job as it is, so a drain does not wait for them
+  const closing = new AbortController();
+  app.addHook("preClose", async () => closing.abort());
 
   app.removeAllContentTypeParsers(); // JSON only: anything else is 415
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
@@ -170,7 +173,7 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
     const wait = req.query.wait === undefined ? 0 : Number(req.query.wait);
     if (!Number.isFinite(wait) || wait < 0 || wait > 60) throw new RequestError(400, "BAD_REQUEST", `wait must be a number of seconds from 0 to 60, got ${JSON.stringify(req.query.wait)}`);
     const job = await findJob(ctx, req.params.id, req.submitter);
-    await waitForJob(ctx, job, wait);
+    await waitForJob(ctx, job, wait, closing.signal);
     return jobView(ctx, (await ctx.proofs.getJob(job.id!)) ?? job);
   });
 

@@ -159,8 +159,30 @@ export async function jobView(ctx: ServiceContext, job: Job<ProofJobData, ProofR
   return { ...base, state: jobState, tasks: view };
 }
 
-/** Waits up to `seconds` for the job to finish (long polling); returns early when it does. */
-export async function waitForJob(ctx: ServiceContext, job: Job<ProofJobData, ProofResult>, seconds: number): Promise<void> {
-  if (seconds <= 0 || (await job.isCompleted()) || (await job.isFailed())) return;
-  await job.waitUntilFinished(ctx.proofEvents, seconds * 1000).catch(() => undefined);
+/**
+ * Waits up to `seconds` for the job to finish (long polling): returns when QueueEvents reports
+ * it completed or failed, when the time is up, or when `stop` aborts (the service is closing).
+ */
+export async function waitForJob(ctx: ServiceContext, job: Job<ProofJobData, ProofResult>, seconds: number, stop: AbortSignal): Promise<void> {
+  if (seconds <= 0 || stop.aborted) return;
+  let finish = () => undefined as void;
+  const finished = new Promise<void>((resolve) => {
+    const timer = setTimeout(() => finish(), seconds * 1000);
+    const mine = ({ jobId }: { jobId: string }) => {
+      if (jobId === job.id) finish();
+    };
+    finish = () => {
+      clearTimeout(timer);
+      ctx.proofEvents.off("completed", mine);
+      ctx.proofEvents.off("failed", mine);
+      stop.removeEventListener("abort", finish);
+      resolve();
+    };
+    ctx.proofEvents.on("completed", mine);
+    ctx.proofEvents.on("failed", mine);
+    stop.addEventListener("abort", finish, { once: true });
+  });
+  // it may have finished before the listeners were in place
+  if ((await job.isCompleted()) || (await job.isFailed())) finish();
+  await finished;
 }

@@ -137,6 +137,7 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     const tasks = new Queue<TaskJobData, TaskResult | null>(QUEUES.tasks, { connection, prefix: PREFIX });
     const flows = new FlowProducer({ connection, prefix: PREFIX });
     const proofEvents = new QueueEvents(QUEUES.proofs, { connection, prefix: PREFIX });
+    proofEvents.setMaxListeners(0); // every long poll listens (proofs.ts waitForJob)
     cleanup.push(() => proofs.close(), () => tasks.close(), () => flows.close(), () => proofEvents.close());
     await Promise.all([proofs.waitUntilReady(), tasks.waitUntilReady(), proofEvents.waitUntilReady()]);
     const metrics = makeMetrics(() => queueCounts(proofs, tasks));
