@@ -137,8 +137,9 @@ try {
   const check = quantile(checkDelay, 0.5) / 1000; // service-side seconds per proof (one verifier slot)
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   console.log(`\nProjection: one worker per machine like this one (${cores} cores), one service instance on another such machine.`);
-  console.log(`Per-job worker cost from the 1-worker runs; the service checks a proof in ~${sec(check)} on one core, so one instance`);
-  console.log(`accepts at most ~${((60 / check) * cores).toFixed(0)} proofs/min (${cores} cores); more instances behind a load balancer share the queue.`);
+  console.log(`Per machine: the 1-worker throughput above. The service took ~${sec(check)} from a task's end to the job's acceptance`);
+  console.log(`(its own witness + verification); if that is all CPU on one core, one instance accepts at most ~${((60 / check) * cores).toFixed(0)} proofs/min`);
+  console.log(`on ${cores} cores, the cap below; more instances behind a load balancer share the queue and raise it.`);
   const machines = [1, 2, 4, 8, 16, 32, 64, 128];
   console.log(`| machines | ${MODELS.map((m) => `${m} proofs/min`).join(" | ")} |`);
   console.log(`|---|${MODELS.map(() => "---").join("|")}|`);

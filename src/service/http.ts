@@ -15,6 +15,7 @@
  * per-key rate limit, then the handler, which checks the input against the model before any
  * job exists.
  */
+import { setMaxListeners } from "node:events";
 import { createReadStream, promises as fs } from "node:fs";
 import * as path from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
@@ -87,6 +88,7 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
   app.decorateRequest("submitter", "");
   // closing: long polls answer at once with the job as it is, so a drain does not wait for them
   const closing = new AbortController();
+  setMaxListeners(0, closing.signal); // one listener per long poll
   app.addHook("preClose", async () => closing.abort());
 
   app.removeAllContentTypeParsers(); // JSON only: anything else is 415
