@@ -94,7 +94,8 @@ export async function submitProof(ctx: ServiceContext, model: ServedModel, body:
     if (state !== "failed") {
       await addOwner(ctx, id, submitter);
       ctx.metrics.submitted.inc({ outcome: "deduplicated" });
-      return { id, model: model.id, state: state === "completed" ? "done" : "queued", deduplicated: true, warnings: existing.data.warnings };
+      const now: JobState = state === "completed" ? "done" : state === "waiting-children" ? "queued" : "verifying";
+      return { id, model: model.id, state: now, deduplicated: true, warnings: existing.data.warnings };
     }
     await existing.remove({ removeChildren: true }); // a failed job is tried afresh
   }
