@@ -3,8 +3,6 @@ import * as path from "node:path";
 import { int, parse, requireStr, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { untilSignal } from "../signals.js";
-import { parseBackend } from "../../witness/witness.js";
-import { cacheDir } from "../../prove/ptau.js";
 import { ZkError } from "../../errors.js";
 
 const options: Options = {
@@ -39,6 +37,8 @@ export const worker: Command = {
     if (lock < 1) throw new ZkError("BAD_OPTION", `--lock-seconds must be at least 1, got ${lock}`);
     const service = requireStr(p, "service", "worker");
     if (!/^https?:\/\//.test(service)) throw new ZkError("BAD_OPTION", `--service must be an http:// or https:// URL, got "${service}"`);
+    const { parseBackend } = await import("../../witness/witness.js");
+    const { cacheDir } = await import("../../prove/ptau.js");
     const { startWorker } = await import("../../service/worker.js");
     const { remoteSource } = await import("../../service/artifacts.js");
     const { parseRedisUrl, waitForRedis } = await import("../../service/redis.js");
