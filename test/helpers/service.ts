@@ -66,6 +66,14 @@ export function spawnProc(cmd: string, args: string[], env: Record<string, strin
   };
 }
 
+/** Stops every process in order, even when one fails to stop; then throws the first failure. */
+export async function stopAll(procs: readonly (Proc | undefined)[], signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  const results = [];
+  for (const p of procs) if (p) results.push(await p.stop(signal).then(() => null, (e: unknown) => e));
+  const failed = results.find((r) => r !== null);
+  if (failed) throw failed;
+}
+
 async function until<T>(what: string, proc: Proc | null, ms: number, probe: () => Promise<T | null> | T | null): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {

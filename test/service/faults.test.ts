@@ -13,7 +13,7 @@ import * as path from "node:path";
 import * as snarkjs from "snarkjs";
 import { loadSamples } from "../helpers/fixtures.js";
 import { zkinfer } from "../helpers/cli.js";
-import { call, haveRedis, prepareModels, startCliWorker, startFixtureWorker, startRedis, startService, waitJob, type TestRedis, type TestService, type TestWorker } from "../helpers/service.js";
+import { call, haveRedis, prepareModels, stopAll, startCliWorker, startFixtureWorker, startRedis, startService, waitJob, type TestRedis, type TestService, type TestWorker } from "../helpers/service.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import { verifyDir } from "../../src/verify/verify.js";
 
@@ -87,11 +87,15 @@ beforeAll(async () => {
   svc = await startService(serviceArgs());
 });
 
+let own: TestService | undefined; // the service with its own Redis (last test)
+
 afterAll(async () => {
-  for (const w of running) await w.proc.stop("SIGKILL");
-  await svc?.proc.stop();
-  await redis?.proc.stop();
-  rmSync(root, { recursive: true, force: true });
+  try {
+    await stopAll([...running].map((w) => w.proc), "SIGKILL");
+    await stopAll([own?.proc, svc?.proc, redis?.proc]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 describe.skipIf(!haveRedis)("faults", () => {
@@ -205,7 +209,7 @@ describe.skipIf(!haveRedis)("faults", () => {
 describe.skipIf(!haveRedis)("zkinfer serve without --redis", () => {
   it("starts its own Redis on a Unix socket with in-process workers, proves, and stops both on SIGTERM", async () => {
     const data = path.join(root, "data");
-    const own = await startService(["--models", models, "--data", data]);
+    own = await startService(["--models", models, "--data", data]);
     const sock = path.join(data, "redis.sock");
     expect(existsSync(sock)).toBe(true);
     expect(existsSync(path.join(data, "appendonlydir"))).toBe(true);

@@ -15,7 +15,7 @@ import * as snarkjs from "snarkjs";
 import { Ajv, type ValidateFunction } from "ajv";
 import { loadSamples } from "../helpers/fixtures.js";
 import { snarkjsCli, zkinfer } from "../helpers/cli.js";
-import { call, haveRedis, prepareModels, startCliWorker, startRedis, startService, waitJob, type Reply, type TestRedis, type TestService, type TestWorker } from "../helpers/service.js";
+import { call, haveRedis, prepareModels, stopAll, startCliWorker, startRedis, startService, waitJob, type Reply, type TestRedis, type TestService, type TestWorker } from "../helpers/service.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "zkinfer-svc-"));
@@ -65,10 +65,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.proc.stop();
-  await svc?.proc.stop();
-  await redis?.proc.stop();
-  rmSync(root, { recursive: true, force: true });
+  try {
+    await stopAll([...workers.map((w) => w.proc), svc?.proc, redis?.proc]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 describe.skipIf(!haveRedis)("zkinfer serve + two zkinfer worker processes over real Redis", () => {
