@@ -84,6 +84,22 @@ export async function waitForRedis(c: Connection, ms: number): Promise<void> {
   throw new ZkError("RESOURCE", `Redis did not answer within ${ms} ms: ${describeError(last)}`);
 }
 
+/** Whether Redis answers within `ms` (closing decides by it whether to drain or to let go). */
+export async function reachable(c: Connection, ms = 2000): Promise<boolean> {
+  return waitForRedis(c, ms).then(() => true, () => false);
+}
+
+/** `p`'s value, or "timeout" after `ms` (p keeps running; its rejection is ignored). */
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)));
+  try {
+    return await Promise.race([p.catch(() => undefined as T), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface PrivateRedis {
   readonly connection: Connection;
   readonly socket: string;

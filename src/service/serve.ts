@@ -19,7 +19,7 @@ import { PREFIX, QUEUES, type ProofJobData, type ProofResult, type TaskJobData, 
 import { makeMetrics, type QueueCounts } from "./metrics.js";
 import { workerRecords } from "./records.js";
 import { loadModelStore, type ServedModel } from "./registry.js";
-import { parseRedisUrl, quietRepeats, redisClient, startPrivateRedis, waitForRedis, type Connection, type PrivateRedis } from "./redis.js";
+import { parseRedisUrl, quietRepeats, reachable, redisClient, startPrivateRedis, waitForRedis, within, type Connection, type PrivateRedis } from "./redis.js";
 import { proofProcessor, serviceCircuits } from "./verifier.js";
 import { startWorker, type ProofWorker } from "./worker.js";
 import { describeError } from "../errors.js";
@@ -102,25 +102,34 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
   const keys = opts.apiKeys ? await readApiKeys(opts.apiKeys) : null;
   for (const w of keys?.warnings ?? []) log(`warning: ${w}`);
 
-  const cleanup: (() => Promise<unknown>)[] = [];
+  // what close() undoes, last first: `close` drains; `force` lets go (Redis unreachable, or too slow)
+  const cleanup: { readonly close: () => Promise<unknown>; readonly force: () => Promise<unknown>; readonly drain?: boolean }[] = [];
+  let connection: Connection | null = null;
   const closeAll = async () => {
-    for (const f of cleanup.reverse().splice(0)) await f().catch((e: unknown) => log(`while stopping: ${describeError(e)}`));
+    const steps = cleanup.reverse().splice(0);
+    if (connection === null || !(await reachable(connection))) {
+      // nothing can be drained into an unreachable Redis: let everything go at once
+      await within(Promise.all(steps.map((s) => s.force().catch(() => undefined))), 5000);
+      return;
+    }
+    for (const step of steps) {
+      if ((await within(step.close(), step.drain ? 24 * 3600_000 : 10_000)) === "timeout") await within(step.force(), 5000);
+    }
   };
   try {
-    let connection: Connection;
     let privateRedis: PrivateRedis | null = null;
     if (opts.redis) {
       connection = parseRedisUrl(opts.redis);
       await waitForRedis(connection, 10_000);
     } else {
       privateRedis = await startPrivateRedis(opts.dataDir ?? "zkinfer-data");
-      cleanup.push(() => privateRedis!.stop());
+      cleanup.push({ close: () => privateRedis!.stop(), force: () => privateRedis!.stop() });
       connection = privateRedis.connection;
       log(`started a private Redis on ${privateRedis.socket} (append-only file on)`);
     }
     const redisLog = quietRepeats(log);
     const redis = redisClient(connection, redisLog);
-    cleanup.push(() => redis.quit());
+    cleanup.push({ close: () => redis.quit(), force: async () => redis.disconnect() });
     const keep = opts.keepSeconds ?? DEFAULTS.keepSeconds;
     const retention = { removeOnComplete: { age: keep }, removeOnFail: { age: keep } };
     const taskOptions: JobsOptions = { attempts: opts.attempts ?? DEFAULTS.attempts, backoff: { type: "exponential", delay: opts.backoffMs ?? DEFAULTS.backoffMs }, ...retention };
@@ -138,7 +147,12 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     const flows = new FlowProducer({ connection, prefix: PREFIX });
     const proofEvents = new QueueEvents(QUEUES.proofs, { connection, prefix: PREFIX });
     proofEvents.setMaxListeners(0); // every long poll listens (proofs.ts waitForJob)
-    cleanup.push(() => proofs.close(), () => tasks.close(), () => flows.close(), () => proofEvents.close());
+    const queueError = (e: Error) => redisLog(`queue: ${describeError(e)}`);
+    proofs.on("error", queueError);
+    tasks.on("error", queueError);
+    flows.on("error", queueError);
+    proofEvents.on("error", queueError);
+    for (const q of [proofs, tasks, flows, proofEvents]) cleanup.push({ close: () => q.close(), force: () => q.disconnect() });
     await Promise.all([proofs.waitUntilReady(), tasks.waitUntilReady(), proofEvents.waitUntilReady()]);
     const metrics = makeMetrics(() => queueCounts(proofs, tasks));
     const records = workerRecords(redis);
@@ -148,7 +162,7 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     // first uses would each build their own and leave the extra ones running
     await getCurve();
     const circuits = serviceCircuits(store);
-    cleanup.push(() => circuits.close());
+    cleanup.push({ close: () => circuits.close(), force: () => circuits.close() });
     const verifier = new Worker<ProofJobData, ProofResult>(
       QUEUES.proofs,
       proofProcessor({ store, circuits, tasks, records, metrics, maxRejections: limits.maxRejections, taskOptions, log }),
@@ -156,7 +170,7 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     );
     verifier.on("failed", (job, e) => log(`job ${job?.id ?? "?"} failed: ${describeError(e)}`));
     verifier.on("error", (e) => redisLog(`verifier: ${describeError(e)}`));
-    cleanup.push(() => verifier.close());
+    cleanup.push({ close: () => verifier.close(), force: () => within(verifier.close(true), 2000).then(() => verifier.disconnect()) });
 
     const workers: ProofWorker[] = [];
     const nWorkers = opts.workers ?? (opts.redis ? 0 : 1);
@@ -164,11 +178,11 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
       workers.push(await startWorker({ connection, source: localSource(store), concurrency: opts.concurrency ?? 1, lockMs: opts.lockMs, stalledMs: opts.stalledMs, log }));
     }
     // in-process workers stop before the verifier, so the proofs they finish while draining are queued for it
-    cleanup.push(() => Promise.all(workers.map((w) => w.close())));
+    cleanup.push({ close: () => Promise.all(workers.map((w) => w.close())), force: () => Promise.all(workers.map((w) => w.close(true))), drain: true });
 
     const app = await buildApp(ctx);
     await app.listen({ host: opts.host ?? DEFAULTS.host, port: opts.port ?? DEFAULTS.port });
-    cleanup.push(() => app.close());
+    cleanup.push({ close: () => app.close(), force: () => app.close() });
     const addr = app.server.address();
     const url = typeof addr === "object" && addr ? `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
     log(`serving ${store.models.length} model(s) from ${store.dir} at ${url}${nWorkers ? ` with ${nWorkers} in-process worker(s)` : ""}`);

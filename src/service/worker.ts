@@ -14,7 +14,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { loadCircuit, saltsFromStrings, type LoadedCircuit } from "./circuit.js";
 import type { CircuitSource } from "./artifacts.js";
 import { PREFIX, QUEUES, type TaskJobData, type TaskProgress, type TaskResult } from "./jobs.js";
-import { quietRepeats, type Connection } from "./redis.js";
+import { quietRepeats, reachable, within, type Connection } from "./redis.js";
 import type { Backend } from "../witness/witness.js";
 import { sizeOf } from "../model/shapes.js";
 import { describeError, isZkError } from "../errors.js";
@@ -48,7 +48,10 @@ export interface WorkerOptions {
 
 export interface ProofWorker {
   readonly id: string;
-  /** stops taking tasks and waits for the running ones (force: abandon them; the queue hands them on) */
+  /**
+   * Stops taking tasks and waits for the running ones to finish and be recorded. With `force`, or
+   * when Redis is unreachable (nothing could be recorded), abandons them: the queue hands them on.
+   */
   close(force?: boolean): Promise<void>;
 }
 
@@ -160,7 +163,8 @@ export async function startWorker(opts: WorkerOptions): Promise<ProofWorker> {
   return {
     id,
     async close(force = false) {
-      await worker.close(force);
+      if (!force && (await reachable(opts.connection))) await worker.close();
+      else if ((await within(worker.close(true), 5000)) === "timeout") await worker.disconnect();
       await cache.close();
     },
   };

@@ -206,6 +206,18 @@ describe.skipIf(!haveRedis)("faults", () => {
   });
 });
 
+describe.skipIf(!haveRedis)("stopping while Redis is gone", () => {
+  it("SIGTERM still stops the service and a worker promptly: nothing can drain into an unreachable Redis", async () => {
+    const lost = await startRedis(path.join(root, "lost-redis"));
+    const s = await startService(["--models", models, "--redis", lost.url]);
+    const w = await startCliWorker(lost.url, s.url, ["--cache", path.join(root, "cache-lost")]);
+    await lost.proc.stop("SIGKILL");
+    const t0 = Date.now();
+    expect(await Promise.all([s.proc.stop(), w.proc.stop()])).toEqual([0, 0]);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+});
+
 describe.skipIf(!haveRedis)("zkinfer serve without --redis", () => {
   it("starts its own Redis on a Unix socket with in-process workers, proves, and stops both on SIGTERM", async () => {
     const data = path.join(root, "data");
