@@ -97,10 +97,18 @@ export function baselineCircuit(plan: WitnessPlan, input: IntTensor, checked: bo
           const [M, Cg, KH, KW] = op.weight.shape as [number, number, number, number];
           const [, , OH, OW] = outShape as [number, number, number, number];
           const p = op.params;
-          if (p.group !== 1 || p.dilations.some((d) => d !== 1) || p.pads.some((v) => v !== 0)) throw new Error("baseline: convolutions with groups, dilation or padding are not supported");
+          if (p.group !== 1) throw new Error("baseline: grouped convolutions are not supported");
+          let taps = 0; // multiplies that read the input (padding reads nothing)
+          for (let oy = 0; oy < OH; oy++) for (let ky = 0; ky < KH; ky++) {
+            const iy = oy * p.strides[0] - p.pads[0] + ky * p.dilations[0];
+            if (iy >= 0 && iy < H) for (let ox = 0; ox < OW; ox++) for (let kx = 0; kx < KW; kx++) {
+              const ix = ox * p.strides[1] - p.pads[1] + kx * p.dilations[1];
+              if (ix >= 0 && ix < Wd) taps++;
+            }
+          }
           privateTensor(`${s}_w`, op.weight.data);
           if (op.bias) privateTensor(`${s}_b`, op.bias.data);
-          const n = B * M * OH * OW * Cg * KH * KW;
+          const n = B * M * Cg * taps;
           products += n;
           w.comment(`conv ${M}@${KH}x${KW}, private weights: one product per multiply`);
           w.line(`var ${y}[${B * M * OH * OW}];`);
@@ -109,9 +117,13 @@ export function baselineCircuit(plan: WitnessPlan, input: IntTensor, checked: bo
           w.loop("b", 0, B, () => w.loop("m", 0, M, () => w.loop("oy", 0, OH, () => w.loop("ox", 0, OW, () => {
             w.line(`var acc = ${op.bias ? `${s}_b[m]` : "0"};`);
             w.loop("c", 0, Cg, () => w.loop("ky", 0, KH, () => w.loop("kx", 0, KW, () => {
-              w.line(`${s}_p[next] <== ${x}[((b * ${C} + c) * ${H} + oy * ${p.strides[0]} + ky) * ${Wd} + ox * ${p.strides[1]} + kx] * ${s}_w[((m * ${Cg} + c) * ${KH} + ky) * ${KW} + kx];`);
-              w.line(`acc += ${s}_p[next];`);
-              w.line("next++;");
+              w.line(`var iy = oy * ${p.strides[0]} - ${p.pads[0]} + ky * ${p.dilations[0]};`);
+              w.line(`var ix = ox * ${p.strides[1]} - ${p.pads[1]} + kx * ${p.dilations[1]};`);
+              w.block(`if (iy >= 0 && iy < ${H} && ix >= 0 && ix < ${Wd})`, () => {
+                w.line(`${s}_p[next] <== ${x}[((b * ${C} + c) * ${H} + iy) * ${Wd} + ix] * ${s}_w[((m * ${Cg} + c) * ${KH} + ky) * ${KW} + kx];`);
+                w.line(`acc += ${s}_p[next];`);
+                w.line("next++;");
+              });
             })));
             w.line(`${y}[((b * ${M} + m) * ${OH} + oy) * ${OW} + ox] = acc;`);
           }))));
