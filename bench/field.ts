@@ -84,7 +84,8 @@ const log = (s: string) => process.stderr.write(s + "\n");
 /** Why a Groth16 job of this size is not run here, or null. */
 function tooLarge(constraints: number, wires: number, power: number): string | null {
   const s = estimate("setup", constraints, wires, power), p = estimate("prove", constraints, wires, power);
-  const est = `estimated setup ${s.seconds.toFixed(0)} s, prove ${p.seconds.toFixed(1)} s, ${(Math.max(s.bytes, p.bytes) / 2 ** 30).toFixed(1)} GiB on 2 cores`;
+  // src/prove/resources.ts's model of snarkjs, measured on zkinfer's narrow witnesses: a lower bound for wide ones
+  const est = `zkinfer's snarkjs estimate: setup ≥ ${s.seconds.toFixed(0)} s, prove ≥ ${p.seconds.toFixed(1)} s, ≥ ${(Math.max(s.bytes, p.bytes) / 2 ** 30).toFixed(1)} GiB on 2 cores`;
   if (power > maxPower) return `ptau power ${power} > --max-power ${maxPower} (a development ptau above that takes too long to generate here); ${est}`;
   if (Math.max(s.bytes, p.bytes) > memoryBudget() * 0.9) return `needs more memory than this machine has; ${est}`;
   return null;

@@ -21,6 +21,7 @@ import { CIRCOMLIB_POSEIDON, gadgetLibrary } from "./library.js";
 import { emitLinear, sizeOfShape, tensorVar } from "./linear.js";
 import { emitArgmax, emitCommit, emitDiv, emitMax, emitProduct, emitRangeCheck, emitRequant } from "./gadgets.js";
 import { VERSION } from "../version.js";
+import { ZkError } from "../errors.js";
 
 export const INPUT_SIGNAL = "x";
 
@@ -30,6 +31,11 @@ export function saltSignal(role: SaltRole): string {
 
 export function paramSignal(tensor: number): string {
   return `param${tensor}`;
+}
+
+/** A plan step this exporter has no template for: refuse, never write something else. */
+function unsupported(step: never): never {
+  throw new ZkError("BAD_FILE", `export-circom: plan step "${(step as { kind: string }).kind}" has no circom template in this zkinfer (see circuits/README.md)`);
 }
 
 export interface CircomExport {
@@ -146,6 +152,8 @@ export function exportCircom(meta: ModelMeta, plan: WitnessPlan): CircomExport {
         });
         return;
       }
+      default:
+        unsupported(step);
     }
   });
 

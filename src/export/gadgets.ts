@@ -90,6 +90,8 @@ export function emitRequant(w: CircomWriter, s: string, step: Step<"requant">, n
         w.line(`${y}[i] = ${s}_act[i].out;`);
         return;
       }
+      default:
+        throw new Error(`export: activation "${(act as { kind: string }).kind}" has no circom template`);
     }
   });
 }

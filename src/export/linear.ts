@@ -135,5 +135,7 @@ export function emitLinear(w: CircomWriter, s: string, op: LinearQOp, inputs: re
       });
       return;
     }
+    default:
+      throw new Error(`export: linear op "${(op as { kind: string }).kind}" has no circom translation`);
   }
 }

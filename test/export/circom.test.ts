@@ -20,6 +20,7 @@ import { readR1cs } from "../../src/formats/r1cs.js";
 import { circomCalculator, compileCircom } from "../../bench/circom.js";
 import { fixture, loadSamples } from "../helpers/fixtures.js";
 import { OP_CASES } from "../helpers/models.js";
+import { zkinfer } from "../helpers/cli.js";
 import { encodeOnnx, randomInput, rng } from "../helpers/onnx.js";
 import { quantizeInput, qinputOf } from "../../src/quantize/input.js";
 
@@ -97,4 +98,24 @@ describe("export-circom on the op models", () => {
       await differential(dir, c.name, [draw(), draw()], outputs);
     });
   }
+});
+
+describe("zkinfer export-circom (the CLI)", () => {
+  it("writes the export and the witness calculator's input; --json prints one object; a missing directory is one error line", async () => {
+    const dir = path.join(root, "cli");
+    await compileToDir(fixture("digits_mlp", "model.onnx"), fixture("digits_mlp", "calibration.json"), dir, { ...DEFAULT_COMPILE, outputVisibility: "hashed" });
+    writeFileSync(path.join(dir, "in.json"), JSON.stringify({ input: loadSamples("digits_mlp").inputs[0] }));
+    const file = path.join(dir, "out.circom");
+    const r = zkinfer(["export-circom", dir, "-o", file, "--input", path.join(dir, "in.json"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { circom: string; input: string; publicSignals: number; inputs: { name: string }[] };
+    expect(j).toMatchObject({ circom: file, input: path.join(dir, "out.input.json"), publicSignals: 1 });
+    expect(j.inputs.map((i) => i.name)).toEqual(["x", "output_salt"]);
+    expect(readFileSync(file, "utf8")).toBe((await exportCircomDir(dir)).source);
+    const input = JSON.parse(readFileSync(j.input, "utf8")) as Record<string, unknown>;
+    expect(Object.keys(input)).toEqual(["x", "output_salt"]);
+    const bad = zkinfer(["export-circom", path.join(root, "nowhere")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+  });
 });
