@@ -113,16 +113,16 @@ export function baselineCircuit(plan: WitnessPlan, input: IntTensor, checked: bo
           w.comment(`conv ${M}@${KH}x${KW}, private weights: one product per multiply`);
           w.line(`var ${y}[${B * M * OH * OW}];`);
           w.line(`signal ${s}_p[${n}];`);
-          w.line("var next = 0;");
+          w.line(`var ${s}_next = 0;`);
           w.loop("b", 0, B, () => w.loop("m", 0, M, () => w.loop("oy", 0, OH, () => w.loop("ox", 0, OW, () => {
             w.line(`var acc = ${op.bias ? `${s}_b[m]` : "0"};`);
             w.loop("c", 0, Cg, () => w.loop("ky", 0, KH, () => w.loop("kx", 0, KW, () => {
               w.line(`var iy = oy * ${p.strides[0]} - ${p.pads[0]} + ky * ${p.dilations[0]};`);
               w.line(`var ix = ox * ${p.strides[1]} - ${p.pads[1]} + kx * ${p.dilations[1]};`);
               w.block(`if (iy >= 0 && iy < ${H} && ix >= 0 && ix < ${Wd})`, () => {
-                w.line(`${s}_p[next] <== ${x}[((b * ${C} + c) * ${H} + iy) * ${Wd} + ix] * ${s}_w[((m * ${Cg} + c) * ${KH} + ky) * ${KW} + kx];`);
-                w.line(`acc += ${s}_p[next];`);
-                w.line("next++;");
+                w.line(`${s}_p[${s}_next] <== ${x}[((b * ${C} + c) * ${H} + iy) * ${Wd} + ix] * ${s}_w[((m * ${Cg} + c) * ${KH} + ky) * ${KW} + kx];`);
+                w.line(`acc += ${s}_p[${s}_next];`);
+                w.line(`${s}_next++;`);
               });
             })));
             w.line(`${y}[((b * ${M} + m) * ${OH} + oy) * ${OW} + ox] = acc;`);

@@ -203,7 +203,7 @@ export function emitProduct(w: CircomWriter, s: string, step: Step<"product">, t
   terms *= Bt * Mo * Cg;
   w.comment(`convolution with a computed kernel: ${terms} products`);
   w.line(`signal ${p}[${terms}];`);
-  w.line("var next = 0;");
+  w.line(`var ${s}_next = 0;`);
   w.loop("b", 0, Bt, () => w.loop("m", 0, Mo, () => w.loop("oy", 0, OH, () => w.loop("ox", 0, OW, () => {
     w.line("var acc = 0;");
     w.line(`var g = m \\ ${Mo / c.group};`);
@@ -211,9 +211,9 @@ export function emitProduct(w: CircomWriter, s: string, step: Step<"product">, t
       w.line(`var iy = oy * ${c.strides[0]} - ${c.pads[0]} + ky * ${c.dilations[0]};`);
       w.line(`var ix = ox * ${c.strides[1]} - ${c.pads[1]} + kx * ${c.dilations[1]};`);
       w.block(`if (iy >= 0 && iy < ${H} && ix >= 0 && ix < ${Wd})`, () => {
-        w.line(`${p}[next] <== ${A}[((b * ${C} + g * ${Cg} + c) * ${H} + iy) * ${Wd} + ix] * ${B}[((m * ${Cg} + c) * ${KH} + ky) * ${KW} + kx];`);
-        w.line(`acc += ${p}[next];`);
-        w.line("next++;");
+        w.line(`${p}[${s}_next] <== ${A}[((b * ${C} + g * ${Cg} + c) * ${H} + iy) * ${Wd} + ix] * ${B}[((m * ${Cg} + c) * ${KH} + ky) * ${KW} + kx];`);
+        w.line(`acc += ${p}[${s}_next];`);
+        w.line(`${s}_next++;`);
       });
     })));
     w.line(`${y}[((b * ${Mo} + m) * ${OH} + oy) * ${OW} + ox] = acc;`);

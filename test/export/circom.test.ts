@@ -37,6 +37,7 @@ const CASES: { model: string; name: string; opts: Partial<CompileModelOptions> }
   { model: "digits_mlp", name: "input and output hashed, salted", opts: { inputVisibility: "hashed", outputVisibility: "hashed" } },
   { model: "digits_cnn", name: "default", opts: {} },
   { model: "digits_cnn", name: "output hashed, no salt", opts: { outputVisibility: "hashed", salt: false } },
+  { model: "digits_cnn", name: "public input, private params (a convolution with a computed kernel)", opts: { inputVisibility: "public", paramVisibility: "private" } },
 ];
 
 /** Exports DIR, compiles it with circom --O1; checks public signals on each input and the constraint counts. */
