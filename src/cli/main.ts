@@ -17,8 +17,20 @@ import { demo } from "./commands/demo.js";
 import { check } from "./commands/check.js";
 import { exportVerifier } from "./commands/export-verifier.js";
 import { calldata } from "./commands/calldata.js";
+import { exportCircomCommand } from "./commands/export-circom.js";
 
-const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, check, exportVerifier, calldata, demo];
+const COMMANDS: readonly Command[] = [
+  compile,
+  setup,
+  prove,
+  verify,
+  run,
+  check,
+  exportVerifier,
+  exportCircomCommand,
+  calldata,
+  demo,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
