@@ -32,6 +32,9 @@ export interface Hint {
   readonly inputs: readonly LinearCombination[];
 }
 
+/** A dry system's stand-in for a wide linear combination: "not a single wire", as real ones are (materialize tells them apart). */
+export const DRY_SUM = LinearCombination.wire(0).addConstant(1n).add(LinearCombination.wire(1));
+
 export class ConstraintSystem {
   readonly constraints: Constraint[] = [];
   /**

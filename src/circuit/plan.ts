@@ -48,6 +48,8 @@ export type PlanStep =
       readonly act: Activation;
       readonly bits: BitsLayout;
       readonly actWires: ActivationWires;
+      /** a window the decomposition holds the input to (inputs outside it have no witness), and the node, for errors */
+      readonly window: { readonly lo: number; readonly hi: number; readonly at: string } | null;
     }
   /** products of two computed tensors: one wire per multiply (mul: per output element; matmul: per (batch, i, j, k); conv: per term) */
   | {

@@ -55,6 +55,8 @@ export interface ModelMeta {
     readonly weightBits: number;
     readonly inputBits: number;
     readonly inputMargin: number;
+    /** rescale windows: each rescale's input is held to its calibrated range ± this × its span (null: none) */
+    readonly activationMargin: number | null;
     readonly inputVisibility: InputVisibility;
     readonly paramVisibility: ParamVisibility;
     readonly outputVisibility: OutputVisibility;

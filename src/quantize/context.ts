@@ -8,7 +8,7 @@ import type { Graph, Node } from "../model/graph.js";
 import { ZkError } from "../errors.js";
 import type { Calibration } from "./calibration.js";
 import type { Activation, QNode, QOp, QValue } from "./qgraph.js";
-import { requantBounds, type Bounds } from "./bounds.js";
+import { requantBounds, type Bounds, type Interval } from "./bounds.js";
 import type { QuantizeOptions } from "./options.js";
 
 /** Exact doubles end at 2^53; keep headroom for rounding offsets and decomposition widths. */
@@ -85,6 +85,8 @@ export class QuantizeContext {
           "lower --weight-bits / --activation-bits or rescale the model's inputs",
       );
     }
+    // an error bound that overflowed (a product of wide factors) means no finite bound, not NaN
+    if (err !== null && !(err < Infinity)) err = Infinity;
     this.nodes.push({ name: node.name, source, op, inputs: inputs.map((i) => i.name), output: name });
     return this.register({
       name,
@@ -103,6 +105,24 @@ export class QuantizeContext {
     this.nodes[this.nodes.length - 1] = { ...last, param: true };
   }
 
+  /**
+   * The window a rescale holds v to (see QuantizeOptions.activationMargin): v's calibrated float
+   * range widened by the margin on each side, at v's scale, if that is narrower than v's bound.
+   */
+  window(v: QValue): Interval | null {
+    // with prover-supplied weights the calibration describes only the compiled ones: a prover
+    // bringing others must not meet windows they were never calibrated for
+    if (this.opts.freeParams) return null;
+    const stats = this.calib.stats.get(v.name);
+    const margin = this.opts.activationMargin ?? 1;
+    if (!stats || !Number.isFinite(margin) || !(stats.max >= stats.min)) return null;
+    const span = Math.max(stats.max - stats.min, 2 ** -v.scale);
+    const k = 2 ** v.scale;
+    const lo = Math.max(v.lo, Math.floor((stats.min - margin * span) * k));
+    const hi = Math.min(v.hi, Math.ceil((stats.max + margin * span) * k));
+    return lo > v.lo || hi < v.hi ? { lo, hi } : null;
+  }
+
   /** Rescale + activation. The output scale is the input's minus `shift` (plus the activation's own). */
   requant(
     v: Live,
@@ -111,8 +131,9 @@ export class QuantizeContext {
     node: Node,
     name = this.fresh(`${v.name}@s${v.scale - shift}`),
     source = "",
+    window = this.window(v),
   ): Live {
-    const b = requantBounds(v, shift, act);
+    const b = requantBounds(window ?? v, shift, act);
     const outScale =
       act.kind === "poly"
         ? act.table.outScale
@@ -125,7 +146,7 @@ export class QuantizeContext {
     return this.define(
       node,
       source,
-      { kind: "requant", shift, act },
+      { kind: "requant", shift, act, window },
       [v],
       name,
       v.shape,

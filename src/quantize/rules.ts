@@ -467,15 +467,18 @@ function clip(ctx: QuantizeContext, node: Node, op: Op<"clip">, raw: Live): void
 function smooth(ctx: QuantizeContext, node: Node, op: Op<"fn">, raw: Live): void {
   const shift = Math.max(0, raw.scale - raw.target);
   const s = raw.scale - shift;
-  const qLo = rescale(raw.lo, shift),
-    qHi = rescale(raw.hi, shift);
+  // the table covers the input's window (or its whole bound): fewer segments, and a tighter output
+  const window = ctx.window(raw);
+  const x = window ?? raw;
+  const qLo = rescale(x.lo, shift),
+    qHi = rescale(x.hi, shift);
   // No point fitting much finer than the input's own resolution moves the output (measured on
   // the calibrated range: this picks the table's cost; the error bound below covers everything)
   const cal = ctx.calib.stats.get(node.inputs[0]!);
   const typical = cal ? slopeBound(op.fn, cal.min, cal.max) * 2 ** -(s + 1) : 0;
   const target = Math.max(2 ** -(ctx.targetFor(node.output) + 1), typical);
   const table = fitPoly(op.fn, qLo, qHi, s, target, `node "${node.name}" (${node.source})`);
-  const v = ctx.requant(raw, shift, { kind: "poly", table }, node, node.output, node.source);
+  const v = ctx.requant(raw, shift, { kind: "poly", table }, node, node.output, node.source, window);
   // |P(q) - f(x)| ≤ |P(q) - f(q/2^s)| + L·|q/2^s - x|
   const inErr = (raw.err ?? 0) + (shift > 0 ? 2 ** -(s + 1) : 0);
   const L = slopeBound(op.fn, qLo / 2 ** s - inErr, qHi / 2 ** s + inErr);

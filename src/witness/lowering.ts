@@ -89,6 +89,8 @@ export type KernelCall =
       readonly shift: number;
       readonly out: TensorId;
       readonly bits: BitsLayout;
+      /** when set, x outside [lo, hi] has no witness: the backend must refuse it with gadgets/requant.ts's windowError */
+      readonly window: { readonly lo: number; readonly hi: number; readonly at: string } | null;
     }
   | {
       readonly op: "relu";
@@ -145,7 +147,7 @@ export function lowerStep(step: PlanStep): KernelCall[] {
       return lowerLinear(step);
     case "requant":
       return [
-        { op: "requant", x: step.input, shift: step.shift, out: step.output, bits: step.bits },
+        { op: "requant", x: step.input, shift: step.shift, out: step.output, bits: step.bits, window: step.window },
         ...lowerActivation(step),
       ];
     case "max":

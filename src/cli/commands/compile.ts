@@ -10,6 +10,7 @@ const options: Options = {
   "weight-bits": { type: "string" },
   "input-bits": { type: "string" },
   "input-margin": { type: "string" },
+  "activation-margin": { type: "string" },
   "input-visibility": { type: "string" },
   "param-visibility": { type: "string" },
   "output-visibility": { type: "string" },
@@ -27,6 +28,9 @@ export const compile: Command = {
   --weight-bits N            bits of each weight tensor's largest weight (default ${DEFAULT_COMPILE.weightBits})
   --input-bits N             bits the calibrated input range spans (default ${DEFAULT_COMPILE.inputBits})
   --input-margin F           widen the calibrated input range by F × its span (default ${DEFAULT_COMPILE.inputMargin})
+  --activation-margin F      hold each rescale's input to its calibrated range widened by F × its span
+                             (default ${DEFAULT_COMPILE.activationMargin}; "Infinity": no windows): bounds stop compounding
+                             layer to layer; an input driving an activation outside its window cannot be proven
   --input-visibility V       private (default), public, or hashed (a Poseidon commitment is public)
   --param-visibility V       fixed (default: weights are constants of the circuit), private (the
                              prover supplies them), or hashed (private, with a public commitment)
@@ -46,6 +50,7 @@ export const compile: Command = {
       weightBits: int(p, "weight-bits", DEFAULT_COMPILE.weightBits),
       inputBits: int(p, "input-bits", DEFAULT_COMPILE.inputBits),
       inputMargin: num(p, "input-margin", DEFAULT_COMPILE.inputMargin),
+      activationMargin: num(p, "activation-margin", DEFAULT_COMPILE.activationMargin ?? 1),
       inputVisibility: oneOf(p, "input-visibility", ["private", "public", "hashed"], "private"),
       paramVisibility: oneOf(p, "param-visibility", ["fixed", "private", "hashed"], "fixed"),
       outputVisibility: oneOf(p, "output-visibility", ["public", "hashed"], "public"),

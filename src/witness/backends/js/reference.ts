@@ -10,6 +10,7 @@ import { evalQ } from "../../../quantize/reference.js";
 import type { WireSink } from "../../../circuit/wires.js";
 import { writeBits } from "../../../circuit/gadgets/bits.js";
 import { requantWitness } from "../../../circuit/gadgets/requant.js";
+import { firstOutside, windowError } from "../../../quantize/window.js";
 import { maxWitness } from "../../../circuit/gadgets/max.js";
 import { productWitness } from "../../../circuit/gadgets/product.js";
 import { divWitness } from "../../../circuit/gadgets/div.js";
@@ -56,8 +57,11 @@ export function runStep(
       return;
     case "requant": {
       const x = values[step.input]!;
+      // an input outside a windowed rescale's window has no witness: say so, even without wires
+      const bad = firstOutside(step.window, x.data);
+      if (bad >= 0) throw windowError(step.window!, step.window!.at, bad, x.data[bad]!);
       values[step.output] = evalQ(
-        { kind: "requant", shift: step.shift, act: step.act },
+        { kind: "requant", shift: step.shift, act: step.act, window: null },
         [x],
         plan.tensors[step.output]!.shape,
       );
