@@ -6,9 +6,11 @@
  * memory channels, these bound the witness's 2-thread speed-up from above.
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { instantiateKernels, kernelModule } from "../src/witness/wasm/kernels.js";
+import { instantiateKernels, kernelModule } from "../src/witness/backends/wasm/kernels.js";
 
-const ELEMS = 1 << 19, BITS = 8, BYTES = ELEMS * BITS * 32;
+const ELEMS = 1 << 19,
+  BITS = 8,
+  BYTES = ELEMS * BITS * 32;
 const N = 256; // gemm side
 export type Probe = "bits" | "gemm";
 
@@ -40,7 +42,12 @@ export async function twoThreadProbe(probe: Probe): Promise<{ one: number; two: 
     const mine = timed(run, reps);
     const both = Math.max(mine, await theirs);
     const work = probe === "bits" ? BYTES / 1e9 : N ** 3 / 1e9;
-    return { one: work / alone, two: (2 * work) / both, ratio: (2 * alone) / both, unit: probe === "bits" ? "GB/s" : "GMAC/s" };
+    return {
+      one: work / alone,
+      two: (2 * work) / both,
+      ratio: (2 * alone) / both,
+      unit: probe === "bits" ? "GB/s" : "GMAC/s",
+    };
   } finally {
     await w.terminate();
   }

@@ -2,7 +2,8 @@
  * One measured pipeline step in its own process, so its peak RSS is its own. Prints one JSON
  * line: the step's result fields, wall seconds and peak RSS in bytes.
  */
-import { compileToDir, DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
+import { compileToDir } from "../src/artifacts.js";
 import { setupDir } from "../src/prove/setup.js";
 import { proveDir } from "../src/prove/prove.js";
 import { verifyDir } from "../src/verify/verify.js";
@@ -16,7 +17,13 @@ async function step(name: string, args: string[]): Promise<Record<string, unknow
   switch (name) {
     case "compile": {
       const c = await compileToDir(args[0]!, args[1]!, args[2]!, DEFAULT_COMPILE);
-      return { constraints: c.meta.circuit.constraints, wires: c.meta.circuit.wires, terms: c.meta.circuit.terms, ptauPower: c.meta.circuit.ptauPower, costs: c.meta.costs };
+      return {
+        constraints: c.meta.circuit.constraints,
+        wires: c.meta.circuit.wires,
+        terms: c.meta.circuit.terms,
+        ptauPower: c.meta.circuit.ptauPower,
+        costs: c.meta.costs,
+      };
     }
     case "ptau": {
       const r = await ensureDevPtau(Number(args[0]));

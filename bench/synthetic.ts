@@ -20,18 +20,35 @@ function he(name: string, shape: number[], fanIn: number, r: () => number): Enco
 }
 
 /** Input [1, C, side, side]; each layer a conv to `out` channels, then a 2×2 max pool if `pool`. */
-function cnn(channels: number, side: number, layers: readonly { out: number; pool: boolean }[], seed: number): SyntheticModel {
+function cnn(
+  channels: number,
+  side: number,
+  layers: readonly { out: number; pool: boolean }[],
+  seed: number,
+): SyntheticModel {
   const r = rng(seed);
   const initializers: EncodeTensor[] = [];
   const nodes: EncodeNode[] = [];
-  let x = "x", c = channels, s = side;
+  let x = "x",
+    c = channels,
+    s = side;
   layers.forEach((l, i) => {
     initializers.push(he(`w${i}`, [l.out, c, 3, 3], 9 * c, r), he(`b${i}`, [l.out], 9 * c, r));
-    nodes.push({ opType: "Conv", inputs: [x, `w${i}`, `b${i}`], outputs: [`c${i}`], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } });
+    nodes.push({
+      opType: "Conv",
+      inputs: [x, `w${i}`, `b${i}`],
+      outputs: [`c${i}`],
+      attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
+    });
     nodes.push({ opType: "Relu", inputs: [`c${i}`], outputs: [`r${i}`] });
     x = `r${i}`;
     if (l.pool) {
-      nodes.push({ opType: "MaxPool", inputs: [x], outputs: [`p${i}`], attrs: { kernel_shape: [2, 2], strides: [2, 2] } });
+      nodes.push({
+        opType: "MaxPool",
+        inputs: [x],
+        outputs: [`p${i}`],
+        attrs: { kernel_shape: [2, 2], strides: [2, 2] },
+      });
       x = `p${i}`;
       s /= 2;
     }
@@ -39,8 +56,16 @@ function cnn(channels: number, side: number, layers: readonly { out: number; poo
   });
   const flat = c * s * s;
   initializers.push(he("wf", [10, flat], flat, r), he("bf", [10], flat, r));
-  nodes.push({ opType: "Flatten", inputs: [x], outputs: ["f"] }, { opType: "Gemm", inputs: ["f", "wf", "bf"], outputs: ["y"], attrs: { transB: 1 } });
-  const onnx = encodeOnnx({ inputs: [{ name: "x", shape: [1, channels, side, side] }], outputs: [{ name: "y", shape: [1, 10] }], initializers, nodes });
+  nodes.push(
+    { opType: "Flatten", inputs: [x], outputs: ["f"] },
+    { opType: "Gemm", inputs: ["f", "wf", "bf"], outputs: ["y"], attrs: { transB: 1 } },
+  );
+  const onnx = encodeOnnx({
+    inputs: [{ name: "x", shape: [1, channels, side, side] }],
+    outputs: [{ name: "y", shape: [1, 10] }],
+    initializers,
+    nodes,
+  });
   const sample = () => Array.from({ length: channels * side * side }, () => r());
   return { onnx, calibration: { inputs: Array.from({ length: 8 }, sample) }, input: sample() };
 }
@@ -50,7 +75,16 @@ function cnn(channels: number, side: number, layers: readonly { out: number; poo
  * (≈ 45 M MACs, ≈ 12 M wires, ≈ 4 MACs per wire).
  */
 export function syntheticCnn(seed = 7): SyntheticModel {
-  return cnn(1, 80, [{ out: 16, pool: false }, { out: 32, pool: true }, { out: 32, pool: true }], seed);
+  return cnn(
+    1,
+    80,
+    [
+      { out: 16, pool: false },
+      { out: 32, pool: true },
+      { out: 32, pool: true },
+    ],
+    seed,
+  );
 }
 
 /**
@@ -58,5 +92,14 @@ export function syntheticCnn(seed = 7): SyntheticModel {
  * 128 (pool), 128 (pool) channels, Gemm 8192 → 10 (≈ 118 M MACs).
  */
 export function syntheticWide(seed = 11): SyntheticModel {
-  return cnn(8, 32, [{ out: 64, pool: false }, { out: 128, pool: true }, { out: 128, pool: true }], seed);
+  return cnn(
+    8,
+    32,
+    [
+      { out: 64, pool: false },
+      { out: 128, pool: true },
+      { out: 128, pool: true },
+    ],
+    seed,
+  );
 }

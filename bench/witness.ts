@@ -24,8 +24,8 @@ import { sizeOf } from "../src/model/shapes.js";
 import type { WitnessPlan } from "../src/circuit/plan.js";
 import type { IntTensor } from "../src/quantize/qgraph.js";
 import { witnessGenerator, type Backend } from "../src/witness/witness.js";
-import type { Profile } from "../src/witness/wasm/backend.js";
-import { instantiateKernels, kernelModule } from "../src/witness/wasm/kernels.js";
+import type { Profile } from "../src/witness/backends/wasm/backend.js";
+import { instantiateKernels, kernelModule } from "../src/witness/backends/wasm/kernels.js";
 import { syntheticCnn, syntheticWide } from "./synthetic.js";
 import { twoThreadProbe } from "./bandwidth.js";
 
@@ -35,7 +35,12 @@ const args = process.argv.slice(2);
 const only = args.includes("--model") ? args[args.indexOf("--model") + 1] : undefined;
 const minSeconds = args.includes("--min-seconds") ? Number(args[args.indexOf("--min-seconds") + 1]) : 2;
 
-interface BenchModel { name: string; plan: WitnessPlan; input: IntTensor; macs: number }
+interface BenchModel {
+  name: string;
+  plan: WitnessPlan;
+  input: IntTensor;
+  macs: number;
+}
 
 function load(name: string, onnx: Uint8Array, calibration: unknown, input: number[]): BenchModel {
   const graph = importOnnx(onnx, name).graph;
@@ -64,7 +69,14 @@ function models(): BenchModel[] {
     const dir = path.join(root, "bench", "models", name);
     const samples = JSON.parse(readFileSync(path.join(dir, "samples.json"), "utf8")) as { inputs: unknown[] };
     const flat = (samples.inputs[0] as unknown[]).flat(4) as number[];
-    out.push(load(name, readFileSync(path.join(dir, "model.onnx")), JSON.parse(readFileSync(path.join(dir, "calibration.json"), "utf8")), flat));
+    out.push(
+      load(
+        name,
+        readFileSync(path.join(dir, "model.onnx")),
+        JSON.parse(readFileSync(path.join(dir, "calibration.json"), "utf8")),
+        flat,
+      ),
+    );
   }
   if (!only || only === "synthetic_cnn80") {
     const s = syntheticCnn();
@@ -77,14 +89,25 @@ function models(): BenchModel[] {
   return out;
 }
 
-interface Timing { backend: Backend; threads: number; seconds: number; reps: number }
+interface Timing {
+  backend: Backend;
+  threads: number;
+  seconds: number;
+  reps: number;
+}
 
 /** Median witness time over at least 3 runs and `minSeconds`, after one warm-up run. */
-async function timeWitness(m: BenchModel, backend: Backend, threads: number, reference: Uint8Array | null): Promise<{ t: Timing; wtns: Uint8Array }> {
+async function timeWitness(
+  m: BenchModel,
+  backend: Backend,
+  threads: number,
+  reference: Uint8Array | null,
+): Promise<{ t: Timing; wtns: Uint8Array }> {
   const g = await witnessGenerator(m.plan, { backend, threads });
   try {
     const first = (await g.witness(m.input)).wtns.slice();
-    if (reference && Buffer.compare(Buffer.from(first), Buffer.from(reference)) !== 0) throw new Error(`${m.name}: ${backend} × ${threads} gives a different .wtns from js`);
+    if (reference && Buffer.compare(Buffer.from(first), Buffer.from(reference)) !== 0)
+      throw new Error(`${m.name}: ${backend} × ${threads} gives a different .wtns from js`);
     const times: number[] = [];
     const start = performance.now();
     while (times.length < 3 || performance.now() - start < minSeconds * 1000) {
@@ -99,7 +122,10 @@ async function timeWitness(m: BenchModel, backend: Backend, threads: number, ref
   }
 }
 
-async function profileOf(m: BenchModel, threads = 1): Promise<{ name: string; calls: number; ms: number; share: number }[]> {
+async function profileOf(
+  m: BenchModel,
+  threads = 1,
+): Promise<{ name: string; calls: number; ms: number; share: number }[]> {
   const profile: Profile = new Map();
   const g = await witnessGenerator(m.plan, { backend: "wasm", threads, profile });
   const reps = 5;
@@ -111,7 +137,9 @@ async function profileOf(m: BenchModel, threads = 1): Promise<{ name: string; ca
     await g.close();
   }
   const total = [...profile.values()].reduce((a, e) => a + e.ms, 0);
-  return [...profile.entries()].map(([name, e]) => ({ name, calls: e.calls / reps, ms: e.ms / reps, share: e.ms / total })).sort((a, b) => b.ms - a.ms);
+  return [...profile.entries()]
+    .map(([name, e]) => ({ name, calls: e.calls / reps, ms: e.ms / reps, share: e.ms / total }))
+    .sort((a, b) => b.ms - a.ms);
 }
 
 /** The kernels alone on one core: a 256³ int16 matmul and the field encoder over 1 M values. */
@@ -119,7 +147,10 @@ async function kernelsAlone(): Promise<{ gemmGmacs: number; encodeMwires: number
   const memory = new WebAssembly.Memory({ initial: 1024, maximum: 65536 });
   const k = await instantiateKernels(await kernelModule(false), memory);
   const base = Math.ceil(k.heap_base() / 16) * 16;
-  const n = 256, x = base, w = x + n * n * 2, out = w + n * n * 2;
+  const n = 256,
+    x = base,
+    w = x + n * n * 2,
+    out = w + n * n * 2;
   const i16 = new Int16Array(memory.buffer, x, 2 * n * n);
   for (let i = 0; i < i16.length; i++) i16[i] = ((i * 7919) % 255) - 127;
   const best = (f: () => void, reps: number) => {
@@ -133,17 +164,21 @@ async function kernelsAlone(): Promise<{ gemmGmacs: number; encodeMwires: number
   };
   // int8-range operands: a block of 2^31 / (2·127²) dot steps fits an i32 lane
   const gemm = best(() => k.gemm_i16(x, w, 0, out, n / 8, n, n, 1, 66_000, 0, n), 20);
-  const m = 1 << 20, src = base, dst = src + 8 * m;
+  const m = 1 << 20,
+    src = base,
+    dst = src + 8 * m;
   const vals = new BigInt64Array(memory.buffer, src, m);
   for (let i = 0; i < m; i++) vals[i] = BigInt(((i * 2654435761) % 2000001) - 1000000);
-  if (memory.buffer.byteLength < dst + 32 * m * 8) memory.grow(Math.ceil((dst + 32 * m * 8 - memory.buffer.byteLength) / 65536));
+  if (memory.buffer.byteLength < dst + 32 * m * 8)
+    memory.grow(Math.ceil((dst + 32 * m * 8 - memory.buffer.byteLength) / 65536));
   const enc = best(() => k.encode(src, dst, 0, m), 10);
   const bits = best(() => k.bits(src, 1000000n, 8, dst, 0, m), 10);
   return { gemmGmacs: (n * n * n) / gemm / 1e9, encodeMwires: m / enc / 1e6, bitsMwires: (8 * m) / bits / 1e6 };
 }
 
 const fmtT = (s: number) => (s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 2 : 1)} ms` : `${s.toFixed(2)} s`);
-const fmtRate = (r: number, unit: string) => (r >= 1e9 ? `${(r / 1e9).toFixed(2)} G${unit}` : `${(r / 1e6).toFixed(1)} M${unit}`);
+const fmtRate = (r: number, unit: string) =>
+  r >= 1e9 ? `${(r / 1e9).toFixed(2)} G${unit}` : `${(r / 1e6).toFixed(1)} M${unit}`;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((l) => l[i]!.length)));
@@ -162,9 +197,25 @@ for (const m of models()) {
   const wasm1 = timings[1]!.seconds;
   for (const t of timings) {
     const ratio = js.t.seconds / t.seconds;
-    rows.push([m.name, t.backend, String(t.threads), fmtT(t.seconds), fmtRate(m.plan.nWires / t.seconds, "wires/s"), fmtRate(m.macs / t.seconds, "MAC/s"),
-      t.backend === "js" ? "1×" : `${ratio.toFixed(1)}×`, t.backend === "wasm" && t.threads > 1 ? `${(wasm1 / t.seconds).toFixed(2)}×` : ""]);
-    results.push({ model: m.name, wires: m.plan.nWires, macs: m.macs, ...t, wiresPerSecond: m.plan.nWires / t.seconds, macsPerSecond: m.macs / t.seconds, vsJs: ratio });
+    rows.push([
+      m.name,
+      t.backend,
+      String(t.threads),
+      fmtT(t.seconds),
+      fmtRate(m.plan.nWires / t.seconds, "wires/s"),
+      fmtRate(m.macs / t.seconds, "MAC/s"),
+      t.backend === "js" ? "1×" : `${ratio.toFixed(1)}×`,
+      t.backend === "wasm" && t.threads > 1 ? `${(wasm1 / t.seconds).toFixed(2)}×` : "",
+    ]);
+    results.push({
+      model: m.name,
+      wires: m.plan.nWires,
+      macs: m.macs,
+      ...t,
+      wiresPerSecond: m.plan.nWires / t.seconds,
+      macsPerSecond: m.macs / t.seconds,
+      vsJs: ratio,
+    });
   }
   profiles[m.name] = await profileOf(m);
   profiles2[m.name] = await profileOf(m, 2);
@@ -176,23 +227,57 @@ for (const [name, prof] of Object.entries(profiles)) {
   const macs = results.find((r) => r.model === name)!.macs as number;
   const gemmMs = prof.filter((p) => p.name.startsWith("gemm_")).reduce((a, p) => a + p.ms, 0);
   const two = new Map(profiles2[name]!.map((p) => [p.name, p.ms]));
-  console.log(`\nwhere the wasm witness spends its time: ${name}` + (gemmMs > 0 ? ` — matmul kernels ${fmtRate(macs / (gemmMs / 1000), "MAC/s")} on 1 thread` : ""));
-  console.log(table(["kernel", "calls", "ms, 1 thread", "share", "ms, 2 threads", "speed-up"], prof.filter((p) => p.share >= 0.005).map((p) => {
-    const t2 = two.get(p.name);
-    return [p.name, String(p.calls), p.ms.toFixed(2), `${(p.share * 100).toFixed(1)}%`, t2 === undefined ? "" : t2.toFixed(2), t2 ? `${(p.ms / t2).toFixed(2)}×` : ""];
-  })));
+  console.log(
+    `\nwhere the wasm witness spends its time: ${name}` +
+      (gemmMs > 0 ? ` — matmul kernels ${fmtRate(macs / (gemmMs / 1000), "MAC/s")} on 1 thread` : ""),
+  );
+  console.log(
+    table(
+      ["kernel", "calls", "ms, 1 thread", "share", "ms, 2 threads", "speed-up"],
+      prof
+        .filter((p) => p.share >= 0.005)
+        .map((p) => {
+          const t2 = two.get(p.name);
+          return [
+            p.name,
+            String(p.calls),
+            p.ms.toFixed(2),
+            `${(p.share * 100).toFixed(1)}%`,
+            t2 === undefined ? "" : t2.toFixed(2),
+            t2 ? `${(p.ms / t2).toFixed(2)}×` : "",
+          ];
+        }),
+    ),
+  );
 }
 
 const alone = await kernelsAlone();
-console.log(`\nkernels alone, one core: int16 matmul 256³ ${alone.gemmGmacs.toFixed(2)} GMAC/s; field encoding ${alone.encodeMwires.toFixed(0)} M wires/s (values), ${alone.bitsMwires.toFixed(0)} M wires/s (bits)`);
+console.log(
+  `\nkernels alone, one core: int16 matmul 256³ ${alone.gemmGmacs.toFixed(2)} GMAC/s; field encoding ${alone.encodeMwires.toFixed(0)} M wires/s (values), ${alone.bitsMwires.toFixed(0)} M wires/s (bits)`,
+);
 const probes = { memory: await twoThreadProbe("bits"), compute: await twoThreadProbe("gemm") };
 for (const [what, p] of Object.entries(probes)) {
-  console.log(`machine probe, ${what} (${what === "memory" ? "bits kernel, 128 MB of wires" : "int16 matmul 256³"}): ${p.one.toFixed(1)} ${p.unit} on one thread, ${p.two.toFixed(1)} ${p.unit} on two at once: ${p.ratio.toFixed(2)}× of a possible 2×`);
+  console.log(
+    `machine probe, ${what} (${what === "memory" ? "bits kernel, 128 MB of wires" : "int16 matmul 256³"}): ${p.one.toFixed(1)} ${p.unit} on one thread, ${p.two.toFixed(1)} ${p.unit} on two at once: ${p.ratio.toFixed(2)}× of a possible 2×`,
+  );
 }
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version };
 console.log(`${machine.cpus} × ${machine.cpu}, Node ${machine.node}`);
 
 const dir = path.join(root, "bench", "results");
 mkdirSync(dir, { recursive: true });
-const report = JSON.stringify({ date: new Date().toISOString(), machine, results, profiles, profiles2Threads: profiles2, kernels: alone, twoThreadProbes: probes }, null, 2) + "\n";
+const report =
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine,
+      results,
+      profiles,
+      profiles2Threads: profiles2,
+      kernels: alone,
+      twoThreadProbes: probes,
+    },
+    null,
+    2,
+  ) + "\n";
 writeFileSync(path.join(dir, "witness-latest.json"), report);

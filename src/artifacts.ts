@@ -1,5 +1,7 @@
 /**
- * The circuit directory: what `compile` writes and every later command reads.
+ * The circuit directory: what `compile` writes and every later command reads. Everything is
+ * computed in memory first and every file written atomically, model.json last, so a failed
+ * compile leaves no partial directory that later commands could mistake for a good one.
  *
  *   model.json              metadata: model hash, scales, shapes, public-signal layout, costs
  *   circuit.r1cs / .sym     the constraint system (iden3 formats, readable by snarkjs)
@@ -10,10 +12,13 @@
  *   proof.json public.json witness.wtns   (prove, by default into the same directory)
  */
 import * as path from "node:path";
+import { promises as fs } from "node:fs";
 import type { WitnessPlan } from "./circuit/plan.js";
+import { parsePlan } from "./circuit/plan-json.js";
+import type { CompileModelOptions, CompiledModel } from "./circuit/compile-model.js";
 import { ZkError } from "./errors.js";
-import { parseModelMeta, type ModelMeta } from "./model-meta.js";
-import { readFileOrFail, readJsonFile } from "./util/fsx.js";
+import { parseModelMeta, type ModelMeta } from "./meta/model.js";
+import { readFileOrFail, readJsonFile, writeFileAtomic, writeJsonAtomic } from "./util/fsx.js";
 import { sha256Hex } from "./util/hash.js";
 
 export const FILES = {
@@ -33,47 +38,12 @@ export function artifact(dir: string, name: keyof typeof FILES): string {
   return path.join(dir, FILES[name]);
 }
 
-export { MODEL_FORMAT, MODEL_VERSION, parseModelMeta, type ModelMeta, type PublicEntry } from "./model-meta.js";
+export type { ModelMeta } from "./meta/model.js";
 
 /** Reads model.json and checks the fields later stages rely on. */
 export async function readModelMeta(dir: string): Promise<ModelMeta> {
   const file = artifact(dir, "model");
   return parseModelMeta(await readJsonFile(file, "model metadata (run `zkinfer compile` first)"), file);
-}
-
-// ---- plan.json: JSON with typed arrays as base64 (weights dominate its size) ----
-
-type Encoded = { $typed: "f64" | "i32"; enc: "f64" | "i32"; b64: string };
-
-function toBase64(a: Float64Array | Int32Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
-}
-
-function encodeTyped(_key: string, value: unknown): unknown {
-  if (value instanceof Float64Array) {
-    // integer-valued weights that fit 32 bits are stored as such: half the size
-    const fits = value.every((v) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31);
-    return { $typed: "f64", enc: fits ? "i32" : "f64", b64: toBase64(fits ? Int32Array.from(value) : value) } satisfies Encoded;
-  }
-  if (value instanceof Int32Array) return { $typed: "i32", enc: "i32", b64: toBase64(value) } satisfies Encoded;
-  return value;
-}
-
-function decodeTyped(_key: string, value: unknown): unknown {
-  if (value && typeof value === "object" && "$typed" in value) {
-    const e = value as Encoded;
-    const buf = Buffer.from(e.b64, "base64");
-    const bytes = new Uint8Array(buf); // copy: aligned, exclusively ours
-    if (bytes.byteLength % (e.enc === "f64" ? 8 : 4) !== 0) throw new ZkError("BAD_FILE", "plan.json: a typed array has a bad length");
-    const raw = e.enc === "f64" ? new Float64Array(bytes.buffer) : new Int32Array(bytes.buffer);
-    if (e.$typed === "i32") return raw instanceof Int32Array ? raw : Int32Array.from(raw);
-    return raw instanceof Float64Array ? raw : Float64Array.from(raw);
-  }
-  return value;
-}
-
-export function serializePlan(plan: WitnessPlan): string {
-  return JSON.stringify({ format: "zkinfer-plan", version: 1, plan }, encodeTyped);
 }
 
 /** Reads plan.json; with `meta`, also checks it is the plan that model.json was compiled with. */
@@ -83,16 +53,29 @@ export async function readPlan(dir: string, meta?: ModelMeta): Promise<WitnessPl
   if (meta && sha256Hex(bytes) !== meta.circuit.planSha256) {
     throw new ZkError("BAD_FILE", `${file} does not match model.json (corrupted or edited); recompile the model`);
   }
-  const text = new TextDecoder().decode(bytes);
-  let j: { format?: string; version?: number; plan?: WitnessPlan };
+  return parsePlan(new TextDecoder().decode(bytes), file);
+}
+
+/** Reads the model and calibration files, compiles, and writes the directory. */
+export async function compileToDir(
+  modelFile: string,
+  calibrationFile: string,
+  outDir: string,
+  opts: CompileModelOptions,
+): Promise<CompiledModel> {
+  const onnx = await readFileOrFail(modelFile, "model");
+  const calJson = await readJsonFile(calibrationFile, "calibration file");
+  // the compile stack loads only when compiling (verify and prove read this file too)
+  const { compileModel } = await import("./circuit/compile-model.js");
+  const compiled = compileModel(onnx, calJson, opts, { model: modelFile, calibration: calibrationFile });
   try {
-    j = JSON.parse(text, decodeTyped) as typeof j;
+    await fs.mkdir(outDir, { recursive: true });
   } catch (e) {
-    if (e instanceof ZkError) throw e;
-    throw new ZkError("BAD_FILE", `${file}: not valid JSON (${(e as Error).message})`);
+    throw new ZkError("BAD_FILE", `cannot create output directory ${outDir}: ${(e as Error).message}`);
   }
-  if (j?.format !== "zkinfer-plan" || j.version !== 1 || !j.plan || !Array.isArray(j.plan.steps)) {
-    throw new ZkError("BAD_FILE", `${file}: not a zkinfer witness plan (version 1); recompile the model`);
-  }
-  return j.plan;
+  await writeFileAtomic(artifact(outDir, "r1cs"), compiled.r1csBytes);
+  await writeFileAtomic(artifact(outDir, "sym"), compiled.sym);
+  await writeFileAtomic(artifact(outDir, "plan"), compiled.planJson);
+  await writeJsonAtomic(artifact(outDir, "model"), compiled.meta);
+  return compiled;
 }

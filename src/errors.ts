@@ -23,7 +23,8 @@ export type ZkErrorCode =
   | "BAD_OPTION"
   | "OVERFLOW" // a value bound that could wrap the field or the witness arithmetic
   | "RESOURCE" // not enough ptau power, memory or time for the job
-  | "UNSATISFIED"; // a witness that does not satisfy the R1CS
+  | "UNSATISFIED" // a witness that does not satisfy the R1CS
+  | "WORKER"; // a witness worker thread threw or died (its message, and the step it was on, in `message`)
 
 export function isZkError(e: unknown): e is ZkError {
   return e instanceof ZkError;

@@ -19,17 +19,32 @@ export type { QGraph, QValue, QOp, IntTensor } from "./quantize/qgraph.js";
 export { runQuantized } from "./quantize/reference.js";
 export { quantizeInput, parseInputJson, dequantize } from "./quantize/input.js";
 export { compileCircuit, type Circuit, type CompileOptions } from "./circuit/compile.js";
-export { compileModel, DEFAULT_COMPILE, type CompileModelOptions, type CompiledModel } from "./circuit/compile-model.js";
+export {
+  compileModel,
+  DEFAULT_COMPILE,
+  type CompileModelOptions,
+  type CompiledModel,
+} from "./circuit/compile-model.js";
 export type { WitnessPlan, PlanStep } from "./circuit/plan.js";
-export { computeWitness, witnessGenerator, runPlan, BACKENDS, type Backend, type WitnessGenerator } from "./witness/witness.js";
+export { computeWitness, witnessGenerator, runPlan, type Backend, type WitnessGenerator } from "./witness/witness.js";
+export { BACKENDS } from "./witness/backends/index.js";
+export type { WitnessBackend } from "./witness/backend.js";
 export { witnessPool } from "./witness/pool.js";
 export { checkR1cs } from "./witness/check.js";
 
 // verbs on circuit directories
-export { compileToDir } from "./circuit/compile-model.js";
+export { compileToDir } from "./artifacts.js";
 export { setupDir, type SetupOptions, type SetupResult } from "./prove/setup.js";
-export { proveDir, proveBatch, readBatchInputs, type ProveOptions, type ProveResult, type BatchResult } from "./prove/prove.js";
-export { verifyDir, verifyParsed, type VerifyResult, type VerifyFiles } from "./verify/verify.js";
+export {
+  proveDir,
+  proveBatch,
+  readBatchInputs,
+  type ProveOptions,
+  type ProveResult,
+  type BatchResult,
+} from "./prove/prove.js";
+export { verifyDir, type VerifyFiles } from "./verify/verify.js";
+export { verifyParsed, type VerifyResult } from "./verify/core.js";
 export { checkWitnessFile } from "./witness/check-file.js";
 export { readModelMeta, readPlan, FILES, type ModelMeta } from "./artifacts.js";
 

@@ -10,10 +10,25 @@ import { execFileSync } from "node:child_process";
 export default async function setup(): Promise<void> {
   execFileSync(process.execPath, [path.resolve("kernels/wasm/build.mjs")], { stdio: "inherit" });
   execFileSync(process.execPath, [path.resolve("scripts/poseidon-constants.mjs")], { stdio: "inherit" });
-  execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
+  execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], {
+    stdio: "inherit",
+  });
   // the verifier page (dist/verifier/), for the browser tests
-  execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "web/tsconfig.json"], { stdio: "inherit" });
-  execFileSync(process.execPath, [path.resolve("node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn", "--config", "web/verifier/vite.config.mjs"], { stdio: "inherit" });
+  execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "web/tsconfig.json"], {
+    stdio: "inherit",
+  });
+  execFileSync(
+    process.execPath,
+    [
+      path.resolve("node_modules/vite/bin/vite.js"),
+      "build",
+      "--logLevel",
+      "warn",
+      "--config",
+      "web/verifier/vite.config.mjs",
+    ],
+    { stdio: "inherit" },
+  );
   process.env.ZKINFER_CACHE ??= path.resolve("node_modules/.cache/zkinfer-test");
   const { ensureDevPtau } = await import("../src/prove/ptau.js");
   const { releaseCurve } = await import("../src/prove/curve.js");

@@ -10,14 +10,36 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const asc = path.join(path.dirname(createRequire(import.meta.url).resolve("assemblyscript/package.json")), "bin", "asc.js");
+const asc = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("assemblyscript/package.json")),
+  "bin",
+  "asc.js",
+);
 const out = path.join(here, "build");
 mkdirSync(out, { recursive: true });
 const common = [
-  path.join(here, "assembly", "index.ts"), "-O3", "--noAssert", "--runtime", "stub", "--enable", "simd",
-  "--importMemory", "--noExportMemory", "--initialMemory", "1", "--maximumMemory", "65536", "--bindings", "raw",
+  path.join(here, "assembly", "index.ts"),
+  "-O3",
+  "--noAssert",
+  "--runtime",
+  "stub",
+  "--enable",
+  "simd",
+  "--importMemory",
+  "--noExportMemory",
+  "--initialMemory",
+  "1",
+  "--maximumMemory",
+  "65536",
+  "--bindings",
+  "raw",
 ];
-for (const [name, extra] of [["kernels", []], ["kernels-shared", ["--sharedMemory", "--enable", "threads"]]]) {
-  execFileSync(process.execPath, [asc, ...common, ...extra, "-o", path.join(out, `${name}.wasm`)], { stdio: "inherit" });
+for (const [name, extra] of [
+  ["kernels", []],
+  ["kernels-shared", ["--sharedMemory", "--enable", "threads"]],
+]) {
+  execFileSync(process.execPath, [asc, ...common, ...extra, "-o", path.join(out, `${name}.wasm`)], {
+    stdio: "inherit",
+  });
   console.log(`built kernels/wasm/build/${name}.wasm`);
 }

@@ -20,9 +20,9 @@
  * The ranges are re-derived here from the constraints alone (circuit/intervals.ts, iterated
  * to a fixpoint over the whole R1CS).
  */
-import type { R1cs } from "../formats/r1cs.js";
-import { LinearCombination, ONE, type Wire } from "./lc.js";
-import { toSigned } from "./field.js";
+import type { R1cs } from "./compile.js";
+import { type LinearCombination, ONE, type Wire } from "./lc.js";
+import { toSigned } from "../field.js";
 import { WireIntervals, type Range } from "./intervals.js";
 import type { CircuitAuditInfo } from "./compile.js";
 import { fitsSlot, type PackPart } from "./gadgets/pack.js";
@@ -63,9 +63,18 @@ function constantOf(lc: LinearCombination): bigint | null {
 /** The wire b of a booleanity constraint b·(b - 1) = 0, else null. */
 function booleanOf(a: LinearCombination, b: LinearCombination, c: LinearCombination): Wire | null {
   if (c.size !== 0) return null;
-  for (const [x, y] of [[a, b], [b, a]] as const) {
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     const w = x.asWire();
-    if (w !== undefined && y.size === 2 && toSigned(y.terms.get(w) ?? 0n) === 1n && toSigned(y.terms.get(ONE) ?? 0n) === -1n) return w;
+    if (
+      w !== undefined &&
+      y.size === 2 &&
+      toSigned(y.terms.get(w) ?? 0n) === 1n &&
+      toSigned(y.terms.get(ONE) ?? 0n) === -1n
+    )
+      return w;
   }
   return null;
 }
@@ -101,11 +110,15 @@ export function auditDeterminacy(r1cs: R1cs, info: CircuitAuditInfo): Determinac
     changed = false;
     r1cs.constraints.forEach((k, i) => {
       if (done[i]) return;
-      const ka = constantOf(k.a), kb = constantOf(k.b);
+      const ka = constantOf(k.a),
+        kb = constantOf(k.b);
       if (ka !== null || kb !== null) {
         const l = ka !== null ? k.b.scale(ka).add(k.c, -1n) : k.a.scale(kb!).add(k.c, -1n);
         const u = unknownsOf(l).filter((w) => toSigned(l.terms.get(w)!) !== 0n);
-        if (u.length === 0) { done[i] = 1; return; }
+        if (u.length === 0) {
+          done[i] = 1;
+          return;
+        }
         if (u.length === 1 || (u.every((w) => boolean[w]) && binaryCoefficients(u.map((w) => l.terms.get(w)!)))) {
           for (const w of u) det[w] = 1;
           done[i] = 1;
@@ -144,7 +157,11 @@ export function forcedRanges(r1cs: R1cs): WireIntervals {
   return iv;
 }
 
-export function auditOpenings(r1cs: R1cs, info: CircuitAuditInfo, ranges: WireIntervals = forcedRanges(r1cs)): OpeningsReport {
+export function auditOpenings(
+  r1cs: R1cs,
+  info: CircuitAuditInfo,
+  ranges: WireIntervals = forcedRanges(r1cs),
+): OpeningsReport {
   const failures: OpeningFailure[] = [];
   let values = 0;
   for (const c of info.commitments) {

@@ -6,18 +6,13 @@
  * private inputs, then internal wires in allocation order.
  */
 import { LinearCombination, ONE, type Wire } from "./lc.js";
-import type { Constraint } from "../formats/r1cs.js";
+import type { Constraint as FileConstraint } from "../formats/r1cs.js";
+import type { WireLabel } from "../formats/sym.js";
+
+export type { WireLabel };
+export type Constraint = FileConstraint<LinearCombination>;
 import type { PlanStep } from "./plan.js";
 import { WireIntervals } from "./intervals.js";
-
-/** A named block of wires, for the .sym file: wire first + i·inner + j is `name[i][j]`. */
-export interface WireLabel {
-  readonly first: Wire;
-  readonly count: number;
-  readonly name: string;
-  /** > 0 for 2-D blocks (per element, per bit) */
-  readonly inner: number;
-}
 
 export interface SignalCounts {
   readonly nPubOut: number;
@@ -36,6 +31,9 @@ export interface Hint {
   readonly wires: readonly { readonly first: Wire; readonly count: number }[];
   readonly inputs: readonly LinearCombination[];
 }
+
+/** A dry system's stand-in for a wide linear combination: "not a single wire", as real ones are (materialize tells them apart). */
+export const DRY_SUM = LinearCombination.wire(0).addConstant(1n).add(LinearCombination.wire(1));
 
 export class ConstraintSystem {
   readonly constraints: Constraint[] = [];
@@ -57,7 +55,10 @@ export class ConstraintSystem {
   /** constraints added per gadget kind, for reports */
   readonly costs = new Map<string, { constraints: number; wires: number; elements: number }>();
 
-  constructor(readonly signals: SignalCounts, opts: { dry?: boolean } = {}) {
+  constructor(
+    readonly signals: SignalCounts,
+    opts: { dry?: boolean } = {},
+  ) {
     this.next = 1 + signals.nPubOut + signals.nPubIn + signals.nPrvIn;
     this.dry = opts.dry ?? false;
   }

@@ -1,35 +1,25 @@
 /**
- * The `compile` verb: ONNX + calibration → a circuit directory. Everything is computed in
- * memory first and every file is written atomically at the end, model.json last, so a failed
- * compile leaves no partial directory that later commands could mistake for a good one.
+ * The compile stage end to end, in memory: ONNX + calibration → import, quantize, compile →
+ * the bytes of a circuit directory (artifacts.ts writes them, model.json last).
  */
 import * as path from "node:path";
-import { promises as fs } from "node:fs";
 import { importOnnx } from "../model/import.js";
 import { calibrate, parseCalibration } from "../quantize/calibration.js";
-import { DEFAULT_QUANTIZE, quantize, type QuantizeOptions } from "../quantize/quantize.js";
+import { quantize } from "../quantize/quantize.js";
+import type { CompileModelOptions } from "./options.js";
 import { measureAccuracy, type AccuracyReport } from "../quantize/accuracy.js";
-import { compileCircuit, type Circuit, type InputVisibility, type OutputVisibility, type ParamVisibility } from "./compile.js";
+import { compileCircuit, type Circuit } from "./compile.js";
 import { writeR1cs } from "../formats/r1cs.js";
 import { writeSym } from "../formats/sym.js";
-import { artifact, serializePlan, MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from "../artifacts.js";
-import { readFileOrFail, readJsonFile, writeFileAtomic, writeJsonAtomic } from "../util/fsx.js";
+import { serializePlan } from "./plan-json.js";
+import { MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from "../meta/model.js";
 import { sha256Hex } from "../util/hash.js";
 import { architectureSha256 } from "../quantize/architecture.js";
 import { sizeOf } from "../model/shapes.js";
-import { ZkError } from "../errors.js";
 import { paramNodes, refuseDuplicateParamNodes } from "../model/params.js";
 import { VERSION } from "../version.js";
 
-export interface CompileModelOptions extends QuantizeOptions {
-  readonly inputVisibility: InputVisibility;
-  readonly paramVisibility: ParamVisibility;
-  readonly outputVisibility: OutputVisibility;
-  /** salt hashed inputs and outputs (default true; false: deterministic, recomputable commitments) */
-  readonly salt?: boolean;
-}
-
-export const DEFAULT_COMPILE: CompileModelOptions = { ...DEFAULT_QUANTIZE, inputVisibility: "private", paramVisibility: "fixed", outputVisibility: "public", salt: true };
+export { DEFAULT_COMPILE, type CompileModelOptions } from "./options.js";
 
 export interface CompiledModel {
   readonly meta: ModelMeta;
@@ -45,7 +35,12 @@ export function ptauPowerFor(nConstraints: number, nPublic: number): number {
   return Math.floor(Math.log2(nConstraints + nPublic)) + 1;
 }
 
-export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: CompileModelOptions, names: { model: string; calibration: string }): CompiledModel {
+export function compileModel(
+  onnx: Uint8Array,
+  calibrationJson: unknown,
+  opts: CompileModelOptions,
+  names: { model: string; calibration: string },
+): CompiledModel {
   const imported = importOnnx(onnx, names.model);
   const graph = imported.graph;
   if (opts.paramVisibility !== "fixed") refuseDuplicateParamNodes(paramNodes(graph), names.model);
@@ -64,51 +59,78 @@ export function compileModel(onnx: Uint8Array, calibrationJson: unknown, opts: C
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     zkinfer: VERSION,
-    model: { file: path.basename(names.model), sha256: sha256Hex(onnx), opset: imported.opset, producer: imported.producer },
+    model: {
+      file: path.basename(names.model),
+      sha256: sha256Hex(onnx),
+      opset: imported.opset,
+      producer: imported.producer,
+    },
     options: {
-      activationBits: opts.activationBits, weightBits: opts.weightBits, inputBits: opts.inputBits,
-      inputMargin: opts.inputMargin, inputVisibility: opts.inputVisibility, paramVisibility: opts.paramVisibility,
-      outputVisibility: opts.outputVisibility, salt: opts.salt ?? true,
+      activationBits: opts.activationBits,
+      weightBits: opts.weightBits,
+      inputBits: opts.inputBits,
+      inputMargin: opts.inputMargin,
+      // JSON has no Infinity: no windows is null
+      activationMargin: Number.isFinite(opts.activationMargin ?? 1) ? (opts.activationMargin ?? 1) : null,
+      inputVisibility: opts.inputVisibility,
+      paramVisibility: opts.paramVisibility,
+      outputVisibility: opts.outputVisibility,
+      salt: opts.salt ?? true,
     },
     input: {
-      name: q.input.name, shape: q.input.shape, scale: q.input.scale, range: [q.input.lo, q.input.hi],
-      floatRange: [q.input.floatLo, q.input.floatHi], visibility: opts.inputVisibility,
+      name: q.input.name,
+      shape: q.input.shape,
+      scale: q.input.scale,
+      range: [q.input.lo, q.input.hi],
+      floatRange: [q.input.floatLo, q.input.floatHi],
+      visibility: opts.inputVisibility,
     },
     outputs: q.outputs.map((o) => ({ name: o.name, shape: o.shape, scale: o.scale, errorBound: o.err })),
-    approximations: q.nodes.flatMap((n) => n.op.kind === "requant" && n.op.act.kind === "poly"
-      ? [{ node: n.name, fn: n.op.act.table.fn, segments: 2 ** n.op.act.table.t, degree: n.op.act.table.d, maxError: n.op.act.table.maxError, errorBound: q.values.get(n.output)!.err }]
-      : []),
+    approximations: q.nodes.flatMap((n) =>
+      n.op.kind === "requant" && n.op.act.kind === "poly"
+        ? [
+            {
+              node: n.name,
+              fn: n.op.act.table.fn,
+              segments: 2 ** n.op.act.table.t,
+              degree: n.op.act.table.d,
+              maxError: n.op.act.table.maxError,
+              errorBound: q.values.get(n.output)!.err,
+            },
+          ]
+        : [],
+    ),
     publicSignals: {
       count: circuit.nPublic,
-      layout: circuit.publicTensors.map((t) => ({ role: t.role, name: t.name, shape: t.shape, scale: t.scale, offset: t.offset, count: sizeOf(t.shape), ...(t.packing ? { packing: t.packing } : {}), ...(t.salt ? { salt: t.salt } : {}) })),
+      layout: circuit.publicTensors.map((t) => ({
+        role: t.role,
+        name: t.name,
+        shape: t.shape,
+        scale: t.scale,
+        offset: t.offset,
+        count: sizeOf(t.shape),
+        ...(t.packing ? { packing: t.packing } : {}),
+        ...(t.salt ? { salt: t.salt } : {}),
+      })),
     },
     // the layout (scales, admitted ranges; no values) also lets a prover bring other weights (prove --params)
     params: opts.paramVisibility === "fixed" ? [] : circuit.params,
-    identity: { architectureSha256: architectureSha256(q), circuitSha256: sha256Hex(r1csBytes), verificationKeySha256: null },
+    identity: {
+      architectureSha256: architectureSha256(q),
+      circuitSha256: sha256Hex(r1csBytes),
+      verificationKeySha256: null,
+    },
     circuit: {
-      constraints: nConstraints, wires: circuit.r1cs.nWires, terms, ptauPower: ptauPowerFor(nConstraints, circuit.nPublic),
-      r1csSha256: sha256Hex(r1csBytes), planSha256: sha256Hex(planJson),
+      constraints: nConstraints,
+      wires: circuit.r1cs.nWires,
+      terms,
+      ptauPower: ptauPowerFor(nConstraints, circuit.nPublic),
+      r1csSha256: sha256Hex(r1csBytes),
+      planSha256: sha256Hex(planJson),
     },
     costs: circuit.costs,
     accuracy,
     notes: imported.notes,
   };
   return { meta, circuit, r1csBytes, planJson, sym: writeSym(circuit.labels), accuracy };
-}
-
-/** Reads the model and calibration files, compiles, and writes the directory. */
-export async function compileToDir(modelFile: string, calibrationFile: string, outDir: string, opts: CompileModelOptions): Promise<CompiledModel> {
-  const onnx = await readFileOrFail(modelFile, "model");
-  const calJson = await readJsonFile(calibrationFile, "calibration file");
-  const compiled = compileModel(onnx, calJson, opts, { model: modelFile, calibration: calibrationFile });
-  try {
-    await fs.mkdir(outDir, { recursive: true });
-  } catch (e) {
-    throw new ZkError("BAD_FILE", `cannot create output directory ${outDir}: ${(e as Error).message}`);
-  }
-  await writeFileAtomic(artifact(outDir, "r1cs"), compiled.r1csBytes);
-  await writeFileAtomic(artifact(outDir, "sym"), compiled.sym);
-  await writeFileAtomic(artifact(outDir, "plan"), compiled.planJson);
-  await writeJsonAtomic(artifact(outDir, "model"), compiled.meta);
-  return compiled;
 }

@@ -20,8 +20,8 @@
  * interval. Arithmetic is on doubles kept exact: any step past 2^53 gives "unknown" instead,
  * which only costs a range check later, never soundness.
  */
-import { LinearCombination, ONE, type Wire } from "./lc.js";
-import { toSigned } from "./field.js";
+import { type LinearCombination, ONE, type Wire } from "./lc.js";
+import { toSigned } from "../field.js";
 
 export interface Range {
   readonly lo: number;
@@ -44,7 +44,8 @@ function exactCoeff(c: bigint): number | null {
 
 /** c·[lo, hi], or null if it leaves the exact range. */
 function scaled(c: number, lo: number, hi: number): Range | null {
-  const a = c * lo, b = c * hi;
+  const a = c * lo,
+    b = c * hi;
   if (!safe(a) || !safe(b)) return null;
   return a <= b ? { lo: a, hi: b } : { lo: b, hi: a };
 }
@@ -75,7 +76,8 @@ export class WireIntervals {
   private grow(w: Wire): void {
     if (w < this.lo.length) return;
     const n = Math.max(w + 1, this.lo.length * 2);
-    const lo = new Float64Array(n).fill(NaN), hi = new Float64Array(n).fill(NaN);
+    const lo = new Float64Array(n).fill(NaN),
+      hi = new Float64Array(n).fill(NaN);
     lo.set(this.lo);
     hi.set(this.hi);
     this.lo = lo;
@@ -103,7 +105,8 @@ export class WireIntervals {
 
   /** The range of a linear combination: exact interval arithmetic, null if a wire is unknown. */
   ofLc(lc: LinearCombination, skip: Wire = -1): Range | null {
-    let lo = 0, hi = 0;
+    let lo = 0,
+      hi = 0;
     for (const [w, c] of lc.terms) {
       if (w === skip) continue;
       const k = exactCoeff(c);
@@ -126,7 +129,8 @@ export class WireIntervals {
 
   /** Learns what the constraint a·b = c forces (see the rules above). */
   learn(a: LinearCombination, b: LinearCombination, c: LinearCombination): void {
-    const ka = constantOf(a), kb = constantOf(b);
+    const ka = constantOf(a),
+      kb = constantOf(b);
     if (ka !== null || kb !== null) {
       // k·X = C is the linear constraint k·X - C = 0
       this.learnLinear(ka !== null ? b.scale(ka).add(c, -1n) : a.scale(kb!).add(c, -1n));
@@ -155,7 +159,8 @@ export class WireIntervals {
   private learnProduct(a: LinearCombination, b: LinearCombination, c: LinearCombination): void {
     // small C only: products define one wire (max: y - b); a wide C is never a definition
     if (c.size > 4) return;
-    const ra = this.ofLc(a), rb = this.ofLc(b);
+    const ra = this.ofLc(a),
+      rb = this.ofLc(b);
     if (!ra || !rb) return;
     for (const [w, cw] of c.terms) {
       const u = unitOf(cw);
@@ -171,7 +176,12 @@ export class WireIntervals {
         const p = productRange(ra, rb);
         const rest = p && this.ofLc(c, w);
         // cw·w + rest = A·B
-        r = p && rest ? (u === 1 ? { lo: p.lo - rest.hi, hi: p.hi - rest.lo } : { lo: rest.lo - p.hi, hi: rest.hi - p.lo }) : null;
+        r =
+          p && rest
+            ? u === 1
+              ? { lo: p.lo - rest.hi, hi: p.hi - rest.lo }
+              : { lo: rest.lo - p.hi, hi: rest.hi - p.lo }
+            : null;
         if (r && (!safe(r.lo) || !safe(r.hi))) r = null;
       }
       if (r) this.narrow(w, r);
@@ -210,8 +220,10 @@ function constantOf(lc: LinearCombination): bigint | null {
 function booleanityOf(a: LinearCombination, b: LinearCombination, c: LinearCombination): Wire | null {
   if (c.size !== 0) return null;
   const w = a.asWire();
-  if (w !== undefined && b.size === 2 && unitOf(b.terms.get(w) ?? 0n) === 1 && unitOf(b.terms.get(ONE) ?? 0n) === -1) return w;
+  if (w !== undefined && b.size === 2 && unitOf(b.terms.get(w) ?? 0n) === 1 && unitOf(b.terms.get(ONE) ?? 0n) === -1)
+    return w;
   const v = b.asWire();
-  if (v !== undefined && a.size === 2 && unitOf(a.terms.get(v) ?? 0n) === 1 && unitOf(a.terms.get(ONE) ?? 0n) === -1) return v;
+  if (v !== undefined && a.size === 2 && unitOf(a.terms.get(v) ?? 0n) === 1 && unitOf(a.terms.get(ONE) ?? 0n) === -1)
+    return v;
   return null;
 }

@@ -3,7 +3,7 @@
  * coefficient on wire 0. Coefficients are signed BigInts, reduced mod p only when written:
  * keeping them signed makes LCs readable in debug output and exact while being composed.
  */
-import { P } from "./field.js";
+import { P } from "../field.js";
 
 export type Wire = number;
 export const ONE: Wire = 0;

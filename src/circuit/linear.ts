@@ -9,13 +9,16 @@ import type { ConstraintSystem } from "./builder.js";
 import type { TensorId } from "./plan.js";
 import { broadcastIndex, sizeOf } from "../model/shapes.js";
 import { convTerms } from "../model/windows.js";
+import { assertNever } from "../util/never.js";
 
 export function linearLcs(op: LinearQOp, xs: readonly LcTensor[], outShape: readonly number[]): LcTensor {
   const x = xs[0]!;
   const out: LinearCombination[] = new Array(sizeOf(outShape));
   switch (op.kind) {
     case "select": {
-      const all = xs.flatMap((t, k) => (op.shifts[k] ? t.lcs.map((lc) => lc.scale(2n ** BigInt(op.shifts[k]!))) : t.lcs));
+      const all = xs.flatMap((t, k) =>
+        op.shifts[k] ? t.lcs.map((lc) => lc.scale(2n ** BigInt(op.shifts[k]!))) : t.lcs,
+      );
       const fill = LinearCombination.constant(op.fill);
       for (let i = 0; i < out.length; i++) out[i] = op.map[i]! < 0 ? fill : all[op.map[i]!]!;
       return { shape: outShape, lcs: out };
@@ -58,10 +61,15 @@ export function linearLcs(op: LinearQOp, xs: readonly LcTensor[], outShape: read
     case "conv": {
       const w = op.weight.data;
       const acc = new LcAccumulator();
-      convTerms(x.shape, op.weight.shape, outShape, op.params,
+      convTerms(
+        x.shape,
+        op.weight.shape,
+        outShape,
+        op.params,
         (_o, m) => op.bias && acc.addConstant(BigInt(op.bias.data[m]!)),
         (i, k) => w[k] !== 0 && acc.add(x.lcs[i]!, BigInt(w[k]!)),
-        (o) => (out[o] = acc.finish()));
+        (o) => (out[o] = acc.finish()),
+      );
       return { shape: outShape, lcs: out };
     }
     case "affine": {
@@ -75,6 +83,8 @@ export function linearLcs(op: LinearQOp, xs: readonly LcTensor[], outShape: read
       }
       return { shape: outShape, lcs: out };
     }
+    default:
+      return assertNever(op, "linear op");
   }
 }
 

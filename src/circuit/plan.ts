@@ -7,15 +7,17 @@
  * Every step has its integer meaning in `quantize/reference.ts` (compute) and its wire rule
  * next to its constraints in `circuit/gadgets/` (the js backend is the oracle for the rest).
  */
-import type { Groups, Shape } from "../model/graph.js";
+import type { Conv2dParams, Groups, Shape } from "../model/graph.js";
 import type { Activation, QOp } from "../quantize/qgraph.js";
-import type { ProductOp } from "./gadgets/product.js";
-import type { SaltRole } from "../model-meta.js";
+import type { SaltRole } from "../meta/model.js";
 
 export type TensorId = number;
 
 /** Linear ops: no wires of their own. */
 export type LinearQOp = Extract<QOp, { kind: "gemm" | "conv" | "affine" | "reshape" | "select" | "add" | "sum" }>;
+
+/** A product of two computed tensors: elementwise, a batched matmul, or a convolution whose kernel is computed (private weights). */
+export type ProductOp = "mul" | "matmul" | { readonly conv: Conv2dParams };
 
 /** The wires an activation adds after its requant's decomposition (per element, consecutive). */
 export type ActivationWires =
@@ -29,38 +31,84 @@ export type ActivationWires =
 
 export type PlanStep =
   /** writes the quantized input to `wire..` and the range-check bits of (x + rangeOffset) */
-  | { readonly kind: "input"; readonly tensor: TensorId; readonly wire: number; readonly range: BitsLayout }
+  | {
+      readonly kind: "input";
+      readonly tensor: TensorId;
+      /** the value wires (a public input); null for a private input, which is its bits alone */
+      readonly wire: number | null;
+      readonly range: BitsLayout;
+    }
   | { readonly kind: "linear"; readonly op: LinearQOp; readonly inputs: readonly TensorId[]; readonly output: TensorId }
   /** output = act(requant(input)); bits of (input + offset), then the activation's wires */
   | {
-      readonly kind: "requant"; readonly input: TensorId; readonly output: TensorId;
-      readonly shift: number; readonly act: Activation; readonly bits: BitsLayout; readonly actWires: ActivationWires;
+      readonly kind: "requant";
+      readonly input: TensorId;
+      readonly output: TensorId;
+      readonly shift: number;
+      readonly act: Activation;
+      readonly bits: BitsLayout;
+      readonly actWires: ActivationWires;
+      /** a window the decomposition holds the input to (inputs outside it have no witness), and the node, for errors */
+      readonly window: { readonly lo: number; readonly hi: number; readonly at: string } | null;
     }
   /** products of two computed tensors: one wire per multiply (mul: per output element; matmul: per (batch, i, j, k); conv: per term) */
-  | { readonly kind: "product"; readonly op: ProductOp; readonly inputs: readonly [TensorId, TensorId]; readonly output: TensorId; readonly wire: number }
+  | {
+      readonly kind: "product";
+      readonly op: ProductOp;
+      readonly inputs: readonly [TensorId, TensorId];
+      readonly output: TensorId;
+      readonly wire: number;
+    }
   /** a model parameter the prover supplies (private/hashed params): its values into wires, and their range bits */
-  | { readonly kind: "param"; readonly tensor: TensorId; readonly data: Float64Array; readonly wire: number; readonly range: BitsLayout }
+  | {
+      readonly kind: "param";
+      readonly tensor: TensorId;
+      readonly data: Float64Array;
+      readonly wire: number;
+      readonly range: BitsLayout;
+    }
   /**
    * a Poseidon commitment to tensors, packed into slots [lo, lo + 2^bits) (gadgets/pack.ts): a
    * part's range-check bits when packing needed them, the salt into its private input wire,
    * S-box wires from `wire`, the hash into `outWire`
    */
   | {
-      readonly kind: "commit"; readonly parts: readonly CommitPart[]; readonly salt: { readonly role: SaltRole; readonly wire: number } | null;
-      readonly wire: number; readonly outWire: number;
+      readonly kind: "commit";
+      readonly parts: readonly CommitPart[];
+      readonly salt: { readonly role: SaltRole; readonly wire: number } | null;
+      readonly wire: number;
+      readonly outWire: number;
     }
   /** output = round(a·2^shift / b): per element a quotient wire, a product wire, and two range decompositions */
   | {
-      readonly kind: "div"; readonly inputs: readonly [TensorId, TensorId]; readonly output: TensorId; readonly shift: number;
-      readonly quotient: BitsLayout; readonly productWire: number; readonly remainder: BitsLayout; readonly slack: BitsLayout;
+      readonly kind: "div";
+      readonly inputs: readonly [TensorId, TensorId];
+      readonly output: TensorId;
+      readonly shift: number;
+      readonly quotient: BitsLayout;
+      readonly productWire: number;
+      readonly remainder: BitsLayout;
+      readonly slack: BitsLayout;
     }
   /** output[g] = first position of the maximum: per element a one-hot wire, a product wire and a gap decomposition */
   | {
-      readonly kind: "argmax"; readonly input: TensorId; readonly output: TensorId; readonly groups: Groups;
-      readonly onehotWire: number; readonly productWire: number; readonly gap: BitsLayout;
+      readonly kind: "argmax";
+      readonly input: TensorId;
+      readonly output: TensorId;
+      readonly groups: Groups;
+      readonly onehotWire: number;
+      readonly productWire: number;
+      readonly gap: BitsLayout;
     }
   /** output[g] = max over groups; each comparison writes the nBits bits of (a - b + 2^(nBits-1)), then max(a, b) */
-  | { readonly kind: "max"; readonly input: TensorId; readonly output: TensorId; readonly groups: Groups; readonly nBits: number; readonly wire: number }
+  | {
+      readonly kind: "max";
+      readonly input: TensorId;
+      readonly output: TensorId;
+      readonly groups: Groups;
+      readonly nBits: number;
+      readonly wire: number;
+    }
   /** wires[wire + i] = tensor[i] (graph outputs, materialized linear combinations) */
   | { readonly kind: "emit"; readonly tensor: TensorId; readonly wire: number };
 

@@ -3,9 +3,9 @@
  * commitment and proof, unless the prover reuses one (to show two proofs commit to the same
  * hidden input). Browser-safe: Web Crypto's getRandomValues exists in Node and in browsers.
  */
-import { P } from "./field.js";
+import { P } from "../field.js";
 import type { Salts } from "./plan.js";
-import type { ModelMeta, SaltRole } from "../model-meta.js";
+import type { ModelMeta, SaltRole } from "../meta/model.js";
 import { ZkError } from "../errors.js";
 
 /** A uniform field element: 64 random bytes reduced mod p (bias below 2^-250). */
@@ -26,7 +26,8 @@ export function saltedRoles(meta: Pick<ModelMeta, "publicSignals">): SaltRole[] 
 export function saltsFor(meta: Pick<ModelMeta, "publicSignals">, given: Salts = {}): Salts {
   const roles = saltedRoles(meta);
   for (const role of Object.keys(given) as SaltRole[]) {
-    if (!roles.includes(role)) throw new ZkError("BAD_OPTION", `a ${role} salt was given, but this model's ${role} is not a salted commitment`);
+    if (!roles.includes(role))
+      throw new ZkError("BAD_OPTION", `a ${role} salt was given, but this model's ${role} is not a salted commitment`);
   }
   const out: Partial<Record<SaltRole, bigint>> = {};
   for (const role of roles) out[role] = given[role] ?? randomSalt();
@@ -40,7 +41,10 @@ export function saltsFor(meta: Pick<ModelMeta, "publicSignals">, given: Salts = 
 export function parseSalt(j: unknown, source: string): bigint {
   const raw = j && typeof j === "object" && !Array.isArray(j) ? (j as { salt?: unknown }).salt : j;
   if (typeof raw !== "string" || !/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(raw)) {
-    throw new ZkError("BAD_INPUT", `${source}: the salt must be a decimal or 0x-hex string (as in {"salt": "123..."}), got ${JSON.stringify(raw)?.slice(0, 40)}`);
+    throw new ZkError(
+      "BAD_INPUT",
+      `${source}: the salt must be a decimal or 0x-hex string (as in {"salt": "123..."}), got ${JSON.stringify(raw)?.slice(0, 40)}`,
+    );
   }
   const v = BigInt(raw);
   if (v >= P) throw new ZkError("BAD_INPUT", `${source}: the salt is not below the field modulus`);

@@ -11,10 +11,18 @@ export interface Parsed {
 
 export function parse(argv: string[], options: Options, command: string): Parsed {
   try {
-    const r = parseArgs({ args: argv, options: { ...options, json: { type: "boolean" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    const r = parseArgs({
+      args: argv,
+      options: { ...options, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
     return { positionals: r.positionals, values: r.values as Parsed["values"] };
   } catch (e) {
-    throw new ZkError("BAD_OPTION", `${command}: ${(e as Error).message.replace(/^.*?: /, "")} (see zkinfer ${command} --help)`);
+    throw new ZkError(
+      "BAD_OPTION",
+      `${command}: ${(e as Error).message.replace(/^.*?: /, "")} (see zkinfer ${command} --help)`,
+    );
   }
 }
 
@@ -46,13 +54,14 @@ export function num(p: Parsed, name: string, dflt: number): number {
   const v = str(p, name);
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new ZkError("BAD_OPTION", `--${name} must be a number, got "${v}"`);
+  if (Number.isNaN(n) || n === -Infinity) throw new ZkError("BAD_OPTION", `--${name} must be a number, got "${v}"`);
   return n;
 }
 
 export function oneOf<T extends string>(p: Parsed, name: string, allowed: readonly T[], dflt: T): T {
   const v = str(p, name) ?? dflt;
-  if (!(allowed as readonly string[]).includes(v)) throw new ZkError("BAD_OPTION", `--${name} must be one of ${allowed.join(", ")}, got "${v}"`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new ZkError("BAD_OPTION", `--${name} must be one of ${allowed.join(", ")}, got "${v}"`);
   return v as T;
 }
 

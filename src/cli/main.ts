@@ -17,10 +17,24 @@ import { demo } from "./commands/demo.js";
 import { check } from "./commands/check.js";
 import { exportVerifier } from "./commands/export-verifier.js";
 import { calldata } from "./commands/calldata.js";
+import { exportCircomCommand } from "./commands/export-circom.js";
 import { serve } from "./commands/serve.js";
 import { worker } from "./commands/worker.js";
 
-const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, check, exportVerifier, calldata, serve, worker, demo];
+const COMMANDS: readonly Command[] = [
+  compile,
+  setup,
+  prove,
+  verify,
+  run,
+  check,
+  exportVerifier,
+  exportCircomCommand,
+  calldata,
+  serve,
+  worker,
+  demo,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -74,7 +88,9 @@ export async function main(argv: string[]): Promise<number> {
       if (json) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + "\n");
     } else {
       const msg = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`zkinfer ${cmd.name}: internal error: ${msg}\n(this is a bug in zkinfer; set ZKINFER_DEBUG=1 for details)\n`);
+      process.stderr.write(
+        `zkinfer ${cmd.name}: internal error: ${msg}\n(this is a bug in zkinfer; set ZKINFER_DEBUG=1 for details)\n`,
+      );
       if (json) process.stdout.write(JSON.stringify({ error: { code: "INTERNAL", message: msg } }) + "\n");
     }
     if (process.env.ZKINFER_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");

@@ -183,7 +183,8 @@ export class SectionReader {
     this.need(8);
     const v = this.view.getBigUint64(this.pos, true);
     this.pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ZkError("BAD_FILE", `${this.what}: 64-bit value too large (${v})`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new ZkError("BAD_FILE", `${this.what}: 64-bit value too large (${v})`);
     return Number(v);
   }
 
@@ -231,7 +232,8 @@ export class BinFile {
   section(type: number, name: string): SectionReader {
     const refs = this.sections.get(type) ?? [];
     if (refs.length === 0) throw new ZkError("BAD_FILE", `${this.what}: missing ${name} section (${type})`);
-    if (refs.length > 1) throw new ZkError("BAD_FILE", `${this.what}: ${name} section (${type}) appears ${refs.length} times`);
+    if (refs.length > 1)
+      throw new ZkError("BAD_FILE", `${this.what}: ${name} section (${type}) appears ${refs.length} times`);
     const ref = refs[0]!;
     return new SectionReader(this.bytes, ref.start, ref.start + ref.size, `${this.what} ${name} section`);
   }
@@ -239,30 +241,39 @@ export class BinFile {
 
 /** Parses the container and its section table; checks magic and version first. */
 export function readBinFile(bytes: Uint8Array, magic: string, maxVersion: number, what: string): BinFile {
-  if (bytes.length < 12) throw new ZkError("BAD_FILE", `${what}: file too short (${bytes.length} bytes) to be a ${magic} file`);
+  if (bytes.length < 12)
+    throw new ZkError("BAD_FILE", `${what}: file too short (${bytes.length} bytes) to be a ${magic} file`);
   const got = new TextDecoder().decode(bytes.subarray(0, 4));
   if (got !== magic) throw new ZkError("BAD_FILE", `${what}: not a ${magic} file (starts with ${JSON.stringify(got)})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
   if (version < 1 || version > maxVersion) {
-    throw new ZkError("BAD_FILE", `${what}: unsupported ${magic} version ${version} (this reader knows 1..${maxVersion})`);
+    throw new ZkError(
+      "BAD_FILE",
+      `${what}: unsupported ${magic} version ${version} (this reader knows 1..${maxVersion})`,
+    );
   }
   const nSections = view.getUint32(8, true);
   const sections = new Map<number, SectionRef[]>();
   let pos = 12;
   for (let i = 0; i < nSections; i++) {
-    if (pos + 12 > bytes.length) throw new ZkError("BAD_FILE", `${what}: truncated in section header ${i + 1} of ${nSections}`);
+    if (pos + 12 > bytes.length)
+      throw new ZkError("BAD_FILE", `${what}: truncated in section header ${i + 1} of ${nSections}`);
     const type = view.getUint32(pos, true);
     const size = Number(view.getBigUint64(pos + 4, true));
     pos += 12;
     if (pos + size > bytes.length) {
-      throw new ZkError("BAD_FILE", `${what}: section ${type} claims ${size} bytes but only ${bytes.length - pos} remain (truncated file?)`);
+      throw new ZkError(
+        "BAD_FILE",
+        `${what}: section ${type} claims ${size} bytes but only ${bytes.length - pos} remain (truncated file?)`,
+      );
     }
     const list = sections.get(type) ?? [];
     list.push({ start: pos, size });
     sections.set(type, list);
     pos += size;
   }
-  if (pos !== bytes.length) throw new ZkError("BAD_FILE", `${what}: ${bytes.length - pos} trailing bytes after the last section`);
+  if (pos !== bytes.length)
+    throw new ZkError("BAD_FILE", `${what}: ${bytes.length - pos} trailing bytes after the last section`);
   return new BinFile(bytes, version, sections, what);
 }

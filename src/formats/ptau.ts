@@ -14,12 +14,33 @@ import { ZkError } from "../errors.js";
 export const PTAU_MAGIC = "ptau";
 export const PTAU_VERSION = 1;
 export const PTAU_SECTION = {
-  HEADER: 1, TAU_G1: 2, TAU_G2: 3, ALPHA_TAU_G1: 4, BETA_TAU_G1: 5, BETA_G2: 6, CONTRIBUTIONS: 7,
-  LAGRANGE_TAU_G1: 12, LAGRANGE_TAU_G2: 13, LAGRANGE_ALPHA_TAU_G1: 14, LAGRANGE_BETA_TAU_G1: 15,
+  HEADER: 1,
+  TAU_G1: 2,
+  TAU_G2: 3,
+  ALPHA_TAU_G1: 4,
+  BETA_TAU_G1: 5,
+  BETA_G2: 6,
+  CONTRIBUTIONS: 7,
+  LAGRANGE_TAU_G1: 12,
+  LAGRANGE_TAU_G2: 13,
+  LAGRANGE_ALPHA_TAU_G1: 14,
+  LAGRANGE_BETA_TAU_G1: 15,
 } as const;
+/** What each point section holds, for messages ("section 12 (tau Lagrange, G1)"). */
+export const PTAU_SECTION_NAME: Readonly<Record<number, string>> = {
+  [PTAU_SECTION.TAU_G1]: "tau powers, G1",
+  [PTAU_SECTION.TAU_G2]: "tau powers, G2",
+  [PTAU_SECTION.ALPHA_TAU_G1]: "alpha tau powers, G1",
+  [PTAU_SECTION.BETA_TAU_G1]: "beta tau powers, G1",
+  [PTAU_SECTION.BETA_G2]: "beta, G2",
+  [PTAU_SECTION.LAGRANGE_TAU_G1]: "tau Lagrange, G1",
+  [PTAU_SECTION.LAGRANGE_TAU_G2]: "tau Lagrange, G2",
+  [PTAU_SECTION.LAGRANGE_ALPHA_TAU_G1]: "alpha tau Lagrange, G1",
+  [PTAU_SECTION.LAGRANGE_BETA_TAU_G1]: "beta tau Lagrange, G1",
+};
 /** The header names BN254's base field (the coordinates'), not the scalar field. */
-export { BN254_Q } from "../circuit/field.js";
-import { BN254_Q } from "../circuit/field.js";
+export { BN254_Q } from "../field.js";
+import { BN254_Q } from "../field.js";
 export const G1_BYTES = 64;
 export const G2_BYTES = 128;
 
@@ -47,17 +68,28 @@ export interface PtauInfo {
   readonly contributions: number;
 }
 
+/** Where each section of a checked .ptau file lies (each appears once), and its header. */
+export interface PtauLayout {
+  readonly info: PtauInfo;
+  readonly size: number;
+  readonly sections: ReadonlyMap<number, SectionRef>;
+}
+
 /**
  * Reads only the headers of a .ptau file on disk (ceremony files run to gigabytes): the
- * section table, the header section and the contribution count, then checks them.
+ * section table, the header section and the contribution count, checks them, and says where
+ * the sections lie, for readers of the points.
  */
-export async function inspectPtauFile(file: string, what = file): Promise<PtauInfo> {
+export async function readPtauLayout(file: string, what = file): Promise<PtauLayout> {
   let fh: fs.FileHandle;
   try {
     fh = await fs.open(file, "r");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ZkError("BAD_FILE", code === "ENOENT" ? `ptau file not found: ${file}` : `cannot read ptau file ${file}: ${(e as Error).message}`);
+    throw new ZkError(
+      "BAD_FILE",
+      code === "ENOENT" ? `ptau file not found: ${file}` : `cannot read ptau file ${file}: ${(e as Error).message}`,
+    );
   }
   try {
     const size = (await fh.stat()).size;
@@ -76,11 +108,16 @@ export async function inspectPtauFile(file: string, what = file): Promise<PtauIn
     let pos = 12;
     for (let i = 0; i < nSections && i < 64; i++) {
       const sh = await read(pos, 12);
-      if (sh.length < 12) throw new ZkError("BAD_FILE", `${what}: truncated in section header ${i + 1} of ${nSections}`);
+      if (sh.length < 12)
+        throw new ZkError("BAD_FILE", `${what}: truncated in section header ${i + 1} of ${nSections}`);
       const v = new DataView(sh.buffer);
       const type = v.getUint32(0, true);
       const len = Number(v.getBigUint64(4, true));
-      if (pos + 12 + len > size) throw new ZkError("BAD_FILE", `${what}: section ${type} claims ${len} bytes but only ${size - pos - 12} remain (truncated file?)`);
+      if (pos + 12 + len > size)
+        throw new ZkError(
+          "BAD_FILE",
+          `${what}: section ${type} claims ${len} bytes but only ${size - pos - 12} remain (truncated file?)`,
+        );
       sections.set(type, [...(sections.get(type) ?? []), { start: pos + 12, size: len }]);
       pos += 12 + len;
     }
@@ -89,7 +126,16 @@ export async function inspectPtauFile(file: string, what = file): Promise<PtauIn
       const ref = sections.get(type)?.[0];
       return ref && ref.size <= 1024 ? read(ref.start, ref.size) : null;
     };
-    return checkPtau(head, sections, await small(PTAU_SECTION.HEADER), await small(PTAU_SECTION.CONTRIBUTIONS).then((b) => b ?? null), what);
+    const info = checkPtau(
+      head,
+      sections,
+      await small(PTAU_SECTION.HEADER),
+      await small(PTAU_SECTION.CONTRIBUTIONS).then((b) => b ?? null),
+      what,
+    );
+    // checkPtau made sure each section it knows appears once
+    const first = new Map([...sections].map(([type, refs]) => [type, refs[0]!] as const));
+    return { info, size, sections: first };
   } finally {
     await fh.close();
   }
@@ -102,17 +148,30 @@ export function inspectPtau(bytes: Uint8Array, what: string): PtauInfo {
     const ref = file.sections.get(type)?.[0];
     return ref ? bytes.subarray(ref.start, ref.start + Math.min(ref.size, 1024)) : null;
   };
-  return checkPtau(bytes.subarray(0, 12), file.sections, slice(PTAU_SECTION.HEADER), slice(PTAU_SECTION.CONTRIBUTIONS), what);
+  return checkPtau(
+    bytes.subarray(0, 12),
+    file.sections,
+    slice(PTAU_SECTION.HEADER),
+    slice(PTAU_SECTION.CONTRIBUTIONS),
+    what,
+  );
 }
 
 function checkMagic(head: Uint8Array, what: string): void {
   const magic = new TextDecoder().decode(head.subarray(0, 4));
-  if (magic !== PTAU_MAGIC) throw new ZkError("BAD_FILE", `${what}: not a ptau file (starts with ${JSON.stringify(magic)})`);
+  if (magic !== PTAU_MAGIC)
+    throw new ZkError("BAD_FILE", `${what}: not a ptau file (starts with ${JSON.stringify(magic)})`);
   const version = new DataView(head.buffer, head.byteOffset).getUint32(4, true);
   if (version !== PTAU_VERSION) throw new ZkError("BAD_FILE", `${what}: unsupported ptau version ${version}`);
 }
 
-function checkPtau(head: Uint8Array, sections: ReadonlyMap<number, readonly SectionRef[]>, header: Uint8Array | null, contributions: Uint8Array | null, what: string): PtauInfo {
+function checkPtau(
+  head: Uint8Array,
+  sections: ReadonlyMap<number, readonly SectionRef[]>,
+  header: Uint8Array | null,
+  contributions: Uint8Array | null,
+  what: string,
+): PtauInfo {
   checkMagic(head, what);
   if (!header || header.length !== 44) throw new ZkError("BAD_FILE", `${what}: missing or malformed header section`);
   const file = readBinFile(concatSection(PTAU_SECTION.HEADER, header), PTAU_MAGIC, PTAU_VERSION, what);
@@ -130,12 +189,19 @@ function checkPtau(head: Uint8Array, sections: ReadonlyMap<number, readonly Sect
     const t = Number(type);
     if (t >= 12 && !prepared) continue;
     const refs = sections.get(t) ?? [];
-    if (refs.length !== 1) throw new ZkError("BAD_FILE", `${what}: section ${t} appears ${refs.length} times, expected once`);
+    if (refs.length !== 1)
+      throw new ZkError("BAD_FILE", `${what}: section ${t} appears ${refs.length} times, expected once`);
     if (refs[0]!.size !== count * per) {
-      throw new ZkError("BAD_FILE", `${what}: section ${t} has ${refs[0]!.size} bytes, expected ${count * per} for power ${power}`);
+      throw new ZkError(
+        "BAD_FILE",
+        `${what}: section ${t} has ${refs[0]!.size} bytes, expected ${count * per} for power ${power}`,
+      );
     }
   }
-  const nContrib = contributions && contributions.length >= 4 ? new DataView(contributions.buffer, contributions.byteOffset).getUint32(0, true) : 0;
+  const nContrib =
+    contributions && contributions.length >= 4
+      ? new DataView(contributions.buffer, contributions.byteOffset).getUint32(0, true)
+      : 0;
   return { power, ceremonyPower, prepared, contributions: nContrib };
 }
 

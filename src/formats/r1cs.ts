@@ -6,26 +6,30 @@
  * Wire order: 0 = constant 1, then public outputs, public inputs, private inputs, internal.
  */
 import { BinFileWriter, readBinFile } from "./binfile.js";
-import { LinearCombination, type Wire } from "../circuit/lc.js";
-import { FIELD_BYTES, P, mod } from "../circuit/field.js";
+import { FIELD_BYTES, P, mod } from "../field.js";
 import { ZkError } from "../errors.js";
 
 export const R1CS_MAGIC = "r1cs";
 export const R1CS_VERSION = 1;
 export const R1CS_SECTION = { HEADER: 1, CONSTRAINTS: 2, WIRE2LABEL: 3 } as const;
 
-export interface Constraint {
-  readonly a: LinearCombination;
-  readonly b: LinearCombination;
-  readonly c: LinearCombination;
+/** A linear combination as the format sees it: wire → coefficient (the circuit's LinearCombination is one). */
+export interface Terms {
+  readonly terms: ReadonlyMap<number, bigint>;
 }
 
-export interface R1cs {
+export interface Constraint<L extends Terms = Terms> {
+  readonly a: L;
+  readonly b: L;
+  readonly c: L;
+}
+
+export interface R1cs<L extends Terms = Terms> {
   readonly nWires: number;
   readonly nPubOut: number;
   readonly nPubIn: number;
   readonly nPrvIn: number;
-  readonly constraints: readonly Constraint[];
+  readonly constraints: readonly Constraint<L>[];
 }
 
 /** Terms as plain arrays, the form the checker and readers use (no Map per LC). */
@@ -79,7 +83,8 @@ export function readR1cs(bytes: Uint8Array, what = ".r1cs file"): ParsedR1cs {
   const file = readBinFile(bytes, R1CS_MAGIC, R1CS_VERSION, what);
   const h = file.section(R1CS_SECTION.HEADER, "header");
   const n8 = h.u32();
-  if (n8 !== FIELD_BYTES) throw new ZkError("BAD_FILE", `${what}: field size ${n8} bytes, expected ${FIELD_BYTES} (BN254)`);
+  if (n8 !== FIELD_BYTES)
+    throw new ZkError("BAD_FILE", `${what}: field size ${n8} bytes, expected ${FIELD_BYTES} (BN254)`);
   const prime = h.fieldLE(n8);
   if (prime !== P) throw new ZkError("BAD_FILE", `${what}: prime is not BN254's scalar field`);
   const nWires = h.u32();
@@ -90,17 +95,22 @@ export function readR1cs(bytes: Uint8Array, what = ".r1cs file"): ParsedR1cs {
   const nConstraints = h.u32();
   h.done();
   if (1 + nPubOut + nPubIn + nPrvIn > nWires) {
-    throw new ZkError("BAD_FILE", `${what}: header counts ${1 + nPubOut + nPubIn + nPrvIn} signal wires but only ${nWires} wires`);
+    throw new ZkError(
+      "BAD_FILE",
+      `${what}: header counts ${1 + nPubOut + nPubIn + nPrvIn} signal wires but only ${nWires} wires`,
+    );
   }
   const s = file.section(R1CS_SECTION.CONSTRAINTS, "constraints");
   const readLc = (): SparseLc => {
     const n = s.u32();
-    if (n > s.remaining / (4 + n8)) throw new ZkError("BAD_FILE", `${what}: linear combination claims ${n} terms, more than the section holds`);
+    if (n > s.remaining / (4 + n8))
+      throw new ZkError("BAD_FILE", `${what}: linear combination claims ${n} terms, more than the section holds`);
     const wires = new Uint32Array(n);
     const coeffs: bigint[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      const wire: Wire = s.u32();
-      if (wire >= nWires) throw new ZkError("BAD_FILE", `${what}: term refers to wire ${wire} but the circuit has ${nWires} wires`);
+      const wire = s.u32();
+      if (wire >= nWires)
+        throw new ZkError("BAD_FILE", `${what}: term refers to wire ${wire} but the circuit has ${nWires} wires`);
       wires[i] = wire;
       coeffs[i] = s.fieldLE(n8);
     }

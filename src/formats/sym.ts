@@ -2,7 +2,13 @@
  * The circom .sym format: one line per wire, `labelId,wireId,componentId,name`, so tools
  * (snarkjs's `r1cs print`, witness debuggers) can name the wires of our circuits.
  */
-import type { WireLabel } from "../circuit/builder.js";
+/** A named block of wires: wire first + i·inner + j is `name[i][j]` (inner > 0), else first + i is `name[i]`. */
+export interface WireLabel {
+  readonly first: number;
+  readonly count: number;
+  readonly name: string;
+  readonly inner: number;
+}
 
 export function writeSym(labels: readonly WireLabel[]): string {
   const lines: string[] = [];

@@ -6,7 +6,7 @@
  * straight into it (see `WitnessBuffer`).
  */
 import { readBinFile, BinFileWriter } from "./binfile.js";
-import { FIELD_BYTES, P, readBigField } from "../circuit/field.js";
+import { FIELD_BYTES, P, readBigField } from "../field.js";
 import { ZkError } from "../errors.js";
 
 export const WTNS_MAGIC = "wtns";
@@ -68,7 +68,10 @@ export function readWtns(bytes: Uint8Array, what = ".wtns file"): ParsedWtns {
   h.done();
   const s = file.section(WTNS_SECTION.WITNESS, "witness");
   if (s.remaining !== nWires * n8) {
-    throw new ZkError("BAD_FILE", `${what}: header says ${nWires} wires (${nWires * n8} bytes) but the witness section has ${s.remaining} bytes`);
+    throw new ZkError(
+      "BAD_FILE",
+      `${what}: header says ${nWires} wires (${nWires * n8} bytes) but the witness section has ${s.remaining} bytes`,
+    );
   }
   const data = s.bytes(nWires * n8);
   s.done();

@@ -86,7 +86,11 @@ export class ImportContext {
     if (name === undefined || name === "") return null;
     const op = this.lookup(name);
     const q = this.pendingQuantize.get(name);
-    if (!op && q) throw this.unsupported(node, `input "${name}" is the integer output of QuantizeLinear "${q.nodeName}"; only QuantizeLinear → DequantizeLinear pairs (QDQ format) are supported`);
+    if (!op && q)
+      throw this.unsupported(
+        node,
+        `input "${name}" is the integer output of QuantizeLinear "${q.nodeName}"; only QuantizeLinear → DequantizeLinear pairs (QDQ format) are supported`,
+      );
     if (!op) throw this.error(node, `input "${name}" is not produced by any earlier node, initializer or graph input`);
     return op;
   }
@@ -95,7 +99,10 @@ export class ImportContext {
   constant(node: OnnxNode, i: number, role: string): Tensor {
     const op = this.operand(node, i);
     if (!op.constant) {
-      throw this.unsupported(node, `${role} (input ${i + 1}, "${op.name}") must be a constant (an initializer or computed from constants); it is computed from the model input`);
+      throw this.unsupported(
+        node,
+        `${role} (input ${i + 1}, "${op.name}") must be a constant (an initializer or computed from constants); it is computed from the model input`,
+      );
     }
     return op.constant;
   }
@@ -122,7 +129,8 @@ export class ImportContext {
   ints(node: OnnxNode, name: string, dflt: readonly number[] | null): number[] | null {
     const v = this.attr(node, name);
     if (v === undefined) return dflt ? [...dflt] : null;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== "number")) throw this.error(node, `attribute ${name} must be a list of integers`);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number"))
+      throw this.error(node, `attribute ${name} must be a list of integers`);
     return v as number[];
   }
 
@@ -144,7 +152,10 @@ export class ImportContext {
   checkSize(node: OnnxNode, shape: Shape): void {
     const n = shape.reduce((a, b) => a * b, 1);
     if (n > MAX_TENSOR_ELEMENTS) {
-      throw new ZkError("UNSUPPORTED_OP", `node "${node.name}" (${node.opType}): output ${shapeStr(shape)} has ${n} elements, more than zkinfer's limit of ${MAX_TENSOR_ELEMENTS}`);
+      throw new ZkError(
+        "UNSUPPORTED_OP",
+        `node "${node.name}" (${node.opType}): output ${shapeStr(shape)} has ${n} elements, more than zkinfer's limit of ${MAX_TENSOR_ELEMENTS}`,
+      );
     }
   }
 
@@ -156,7 +167,8 @@ export class ImportContext {
   }
 
   setConstant(name: string, t: Tensor): Operand {
-    if (t.data.length !== sizeOf(t.shape)) throw new Error(`constant ${name}: ${t.data.length} values for shape ${shapeStr(t.shape)}`);
+    if (t.data.length !== sizeOf(t.shape))
+      throw new Error(`constant ${name}: ${t.data.length} values for shape ${shapeStr(t.shape)}`);
     this.constants.set(name, t);
     return { name, shape: t.shape, constant: t };
   }
@@ -172,10 +184,17 @@ export class ImportContext {
     }
     this.checkSize(node, shape);
     if (inputs.every((i) => i.constant)) {
-      return this.setConstant(out, evalPrim(op, inputs.map((i) => i.constant!), shape));
+      // the element type rides along so integer shape arithmetic stays integer (see Div)
+      const t = evalPrim(
+        op,
+        inputs.map((i) => i.constant!),
+        shape,
+      );
+      return this.setConstant(out, { ...t, dataType: inputs[0]?.constant?.dataType });
     }
     const folded = inputs.find((i) => i.constant);
-    if (folded) throw this.unsupported(node, `operand "${folded.name}" is a constant where this op needs a computed tensor`);
+    if (folded)
+      throw this.unsupported(node, `operand "${folded.name}" is a constant where this op needs a computed tensor`);
     this.nodes.push({ name: node.name, source: node.opType, op, inputs: inputs.map((i) => i.name), output: out });
     this.shapes.set(out, shape);
     return { name: out, shape, constant: null };

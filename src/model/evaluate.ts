@@ -11,6 +11,7 @@ import { convTerms } from "./windows.js";
 import { matmulLayout } from "./indexing.js";
 import { SCALAR_FNS } from "./functions.js";
 import { ZkError } from "../errors.js";
+import { assertNever } from "../util/never.js";
 
 /** Round half to even, as ONNX QuantizeLinear does. */
 export function roundHalfEven(v: number): number {
@@ -38,10 +39,15 @@ export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape)
     case "conv": {
       const w = op.weight.data;
       let acc = 0;
-      convTerms(x.shape, op.weight.shape, outShape, op.params,
+      convTerms(
+        x.shape,
+        op.weight.shape,
+        outShape,
+        op.params,
         (_o, m) => (acc = op.bias ? op.bias.data[m]! : 0),
         (i, k) => (acc += x.data[i]! * w[k]!),
-        (o) => (out[o] = acc));
+        (o) => (out[o] = acc),
+      );
       break;
     }
     case "affine": {
@@ -73,7 +79,8 @@ export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape)
     case "softmax": {
       const { start, indices } = op.groups;
       for (let g = 0; g + 1 < start.length; g++) {
-        let m = -Infinity, s = 0;
+        let m = -Infinity,
+          s = 0;
         for (let j = start[g]!; j < start[g + 1]!; j++) m = Math.max(m, x.data[indices[j]!]!);
         for (let j = start[g]!; j < start[g + 1]!; j++) s += Math.exp(x.data[indices[j]!]! - m);
         for (let j = start[g]!; j < start[g + 1]!; j++) out[indices[j]!] = Math.exp(x.data[indices[j]!]! - m) / s;
@@ -92,13 +99,20 @@ export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape)
           }
       break;
     }
-    case "max": case "sum": case "argmax": {
+    case "max":
+    case "sum":
+    case "argmax": {
       const { start, indices } = op.groups;
       for (let g = 0; g < out.length; g++) {
-        let m = -Infinity, s = 0, at = 0;
+        let m = -Infinity,
+          s = 0,
+          at = 0;
         for (let j = start[g]!; j < start[g + 1]!; j++) {
           const v = x.data[indices[j]!]!;
-          if (v > m) { m = v; at = j - start[g]!; }
+          if (v > m) {
+            m = v;
+            at = j - start[g]!;
+          }
           s += v;
         }
         out[g] = op.kind === "max" ? m : op.kind === "argmax" ? at : op.mult ? s * op.mult[g]! : s;
@@ -125,6 +139,8 @@ export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape)
         out[i] = (q - op.zeroPoint) * op.scale;
       }
       break;
+    default:
+      return assertNever(op, "primitive op");
   }
   return { shape: outShape, data: out };
 }

@@ -23,7 +23,11 @@ function perChannel(t: Tensor | null, outShape: readonly number[], axis: number,
   return Float64Array.from({ length: C }, (_, c) => t.data[idx[c * inner]!]!);
 }
 
-function foldInto(producer: Node, affine: Extract<PrimOp, { kind: "affine" }>, outShape: readonly number[]): PrimOp | null {
+function foldInto(
+  producer: Node,
+  affine: Extract<PrimOp, { kind: "affine" }>,
+  outShape: readonly number[],
+): PrimOp | null {
   const op = producer.op;
   if (op.kind !== "gemm" && op.kind !== "conv") return null;
   const axis = op.kind === "gemm" ? outShape.length - 1 : 1;
@@ -41,13 +45,15 @@ function foldInto(producer: Node, affine: Extract<PrimOp, { kind: "affine" }>, o
   }
   const bias = Float64Array.from({ length: C }, (_, c) => (op.bias ? op.bias.data[c]! : 0) * mul[c]! + add[c]!);
   const weight = { shape: op.weight.shape, data: w };
-  return op.kind === "gemm" ? { kind: "gemm", weight, bias: { shape: [C], data: bias } } : { kind: "conv", weight, bias: { shape: [C], data: bias }, params: op.params };
+  return op.kind === "gemm"
+    ? { kind: "gemm", weight, bias: { shape: [C], data: bias } }
+    : { kind: "conv", weight, bias: { shape: [C], data: bias }, params: op.params };
 }
 
 export function foldAffines(graph: Graph): Graph {
   let nodes = [...graph.nodes];
   const outputs = new Set(graph.outputs.map((o) => o.name));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const consumers = new Map<string, number>();
     for (const n of nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);

@@ -70,9 +70,13 @@ export type PrimOp =
   | { readonly kind: "leaky"; readonly alpha: number }
   | { readonly kind: "fn"; readonly fn: ScalarFn }
   /** ONNX QuantizeLinear then DequantizeLinear: scale · (clamp(round(x/scale) + zp, qmin, qmax) - zp) */
-  | { readonly kind: "fakequant"; readonly scale: number; readonly zeroPoint: number; readonly qmin: number; readonly qmax: number };
-
-export type PrimKind = PrimOp["kind"];
+  | {
+      readonly kind: "fakequant";
+      readonly scale: number;
+      readonly zeroPoint: number;
+      readonly qmin: number;
+      readonly qmax: number;
+    };
 
 export interface Node {
   /** the ONNX node's name (or a generated one), for messages */

@@ -19,6 +19,13 @@ export interface ImportResult {
   readonly notes: readonly string[];
 }
 
+/**
+ * ai.onnx opsets the importer reads. Before opset 7 a few handlers read other attributes
+ * (Add/Sub/Mul/Div's broadcast and axis, Reshape's shape, Pad's paddings, Cast's type names,
+ * Concat's default axis, BatchNormalization's spatial); the other supported ops kept their
+ * meaning (attributes like consumed_inputs and is_test only mattered to training).
+ */
+const MIN_OPSET = 1;
 const MAX_OPSET = 21;
 
 export function importOnnx(bytes: Uint8Array, what = "model"): ImportResult {
@@ -28,14 +35,24 @@ export function importOnnx(bytes: Uint8Array, what = "model"): ImportResult {
 
 export function importModel(model: OnnxModel, what: string): ImportResult {
   const opset = model.opsets.get("") ?? model.opsets.get("ai.onnx") ?? 0;
-  if (opset < 7 || opset > MAX_OPSET) {
-    throw new ZkError("BAD_MODEL", `${what}: ai.onnx opset ${opset} is not supported (supported: 7..${MAX_OPSET})`);
+  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new ZkError(
+      "BAD_MODEL",
+      `${what}: ai.onnx opset ${opset} is not supported (supported: ${MIN_OPSET}..${MAX_OPSET})`,
+    );
   }
-  const unsupported = model.nodes.filter((n) => !(n.domain === "" || n.domain === "ai.onnx") || !OP_HANDLERS.has(n.opType));
+  const unsupported = model.nodes.filter(
+    (n) => !(n.domain === "" || n.domain === "ai.onnx") || !OP_HANDLERS.has(n.opType),
+  );
   if (unsupported.length > 0) {
-    const list = unsupported.map((n) => `"${n.name}" (${n.domain && n.domain !== "ai.onnx" ? `${n.domain}.` : ""}${n.opType})`);
+    const list = unsupported.map(
+      (n) => `"${n.name}" (${n.domain && n.domain !== "ai.onnx" ? `${n.domain}.` : ""}${n.opType})`,
+    );
     const types = [...new Set(unsupported.map((n) => n.opType))].sort().join(", ");
-    throw new ZkError("UNSUPPORTED_OP", `${what}: ${unsupported.length} node(s) use ops zkinfer does not support (${types}): ${list.join(", ")}`);
+    throw new ZkError(
+      "UNSUPPORTED_OP",
+      `${what}: ${unsupported.length} node(s) use ops zkinfer does not support (${types}): ${list.join(", ")}`,
+    );
   }
 
   const notes: string[] = [];
@@ -44,9 +61,16 @@ export function importModel(model: OnnxModel, what: string): ImportResult {
   for (const vi of model.inputs) {
     if (model.initializers.has(vi.name)) continue; // IR < 4 lists initializers as inputs too
     if (vi.elemType !== DataType.FLOAT && vi.elemType !== DataType.DOUBLE && vi.elemType !== DataType.FLOAT16) {
-      throw new ZkError("UNSUPPORTED_OP", `${what}: input "${vi.name}" has element type ${vi.elemType}; only float inputs are supported`);
+      throw new ZkError(
+        "UNSUPPORTED_OP",
+        `${what}: input "${vi.name}" has element type ${vi.elemType}; only float inputs are supported`,
+      );
     }
-    if (!vi.dims) throw new ZkError("BAD_MODEL", `${what}: input "${vi.name}" has no shape; export the model with a static input shape`);
+    if (!vi.dims)
+      throw new ZkError(
+        "BAD_MODEL",
+        `${what}: input "${vi.name}" has no shape; export the model with a static input shape`,
+      );
     const shape = vi.dims.map((d) => {
       if (typeof d === "number" && d > 0) return d;
       notes.push(`input "${vi.name}": dimension ${JSON.stringify(d)} is not fixed; using 1`);
@@ -56,7 +80,10 @@ export function importModel(model: OnnxModel, what: string): ImportResult {
     inputs.push({ name: vi.name, shape });
   }
   if (inputs.length !== 1) {
-    throw new ZkError("UNSUPPORTED_OP", `${what}: the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(", ") || "none"}); exactly one is supported`);
+    throw new ZkError(
+      "UNSUPPORTED_OP",
+      `${what}: the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(", ") || "none"}); exactly one is supported`,
+    );
   }
 
   for (const node of model.nodes) {
@@ -65,22 +92,46 @@ export function importModel(model: OnnxModel, what: string): ImportResult {
     } catch (e) {
       if (isZkError(e)) throw e;
       // a corrupt model can trip a handler in ways its checks did not foresee
-      throw new ZkError("BAD_MODEL", `${what}: node "${node.name}" (${node.opType}): ${describeError(e)}`, { cause: e });
+      throw new ZkError("BAD_MODEL", `${what}: node "${node.name}" (${node.opType}): ${describeError(e)}`, {
+        cause: e,
+      });
     }
     for (const out of node.outputs) {
-      if (out && !ctx.lookup(out) && !ctx.pendingQuantize.has(out)) throw new ZkError("BAD_MODEL", `${what}: node "${node.name}" (${node.opType}) did not define its output "${out}"`);
+      if (out && !ctx.lookup(out) && !ctx.pendingQuantize.has(out))
+        throw new ZkError(
+          "BAD_MODEL",
+          `${what}: node "${node.name}" (${node.opType}) did not define its output "${out}"`,
+        );
     }
   }
 
   if (model.outputs.length === 0) throw new ZkError("BAD_MODEL", `${what}: the graph has no outputs`);
   const outputs: ValueSpec[] = model.outputs.map((vi) => {
     const op = ctx.lookup(vi.name);
+    if (!op && ctx.pendingQuantize.has(vi.name)) {
+      throw new ZkError(
+        "UNSUPPORTED_OP",
+        `${what}: output "${vi.name}" is the integer output of QuantizeLinear "${ctx.pendingQuantize.get(vi.name)!.nodeName}"; only QuantizeLinear → DequantizeLinear pairs (QDQ format) are supported`,
+      );
+    }
     if (!op) throw new ZkError("BAD_MODEL", `${what}: output "${vi.name}" is not produced by any node`);
-    if (op.constant) throw new ZkError("UNSUPPORTED_OP", `${what}: output "${vi.name}" does not depend on the input (it is a constant)`);
+    if (op.constant && op.constant.data.length === 0)
+      throw new ZkError(
+        "UNSUPPORTED_OP",
+        `${what}: output "${vi.name}" is empty (${shapeStr(op.shape)}); a circuit needs at least one output value`,
+      );
+    if (op.constant)
+      throw new ZkError(
+        "UNSUPPORTED_OP",
+        `${what}: output "${vi.name}" does not depend on the input (it is a constant)`,
+      );
     if (vi.dims && vi.dims.every((d) => typeof d === "number" && d > 0)) {
       const declared = vi.dims as number[];
       if (declared.length !== op.shape.length || declared.some((d, i) => d !== op.shape[i])) {
-        throw new ZkError("BAD_MODEL", `${what}: output "${vi.name}" is declared ${shapeStr(declared)} but computes to ${shapeStr(op.shape)}`);
+        throw new ZkError(
+          "BAD_MODEL",
+          `${what}: output "${vi.name}" is declared ${shapeStr(declared)} but computes to ${shapeStr(op.shape)}`,
+        );
       }
     }
     return { name: op.name, shape: op.shape };

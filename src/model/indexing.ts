@@ -24,14 +24,16 @@ export function axisGroups(shape: Shape, axes: readonly number[]): { groups: Gro
   for (let g = 0; g < nGroups; g++) {
     start[g] = g * groupSize;
     // base offset of group g
-    let rem = g, base = 0;
+    let rem = g,
+      base = 0;
     for (let ax = 0; ax < shape.length; ax++) {
       const c = Math.floor(rem / outerStrides[ax]!);
       rem -= c * outerStrides[ax]!;
       base += c * strides[ax]!;
     }
     for (let j = 0; j < groupSize; j++) {
-      let r = j, off = base;
+      let r = j,
+        off = base;
       for (let k = 0; k < inner.length; k++) {
         const c = Math.floor(r / innerStrides[k]!);
         r -= c * innerStrides[k]!;
@@ -71,7 +73,11 @@ export function matmulLayout(aShape: Shape, bShape: Shape): MatmulLayout | null 
   const bi = broadcastIndex(b.slice(0, -2), batchShape);
   const outShape = [...batchShape, ...(aShape.length === 1 ? [] : [M]), ...(bShape.length === 1 ? [] : [N])];
   return {
-    batch, M, K, N, outShape,
+    batch,
+    M,
+    K,
+    N,
+    outShape,
     aOffset: ai.map((i) => i * M * K),
     bOffset: bi.map((i) => i * K * N),
   };
@@ -85,7 +91,8 @@ export function transposeMap(shape: Shape, perm: readonly number[]): { map: Int3
   const map = new Int32Array(n);
   const outStrides = stridesOf(out);
   for (let i = 0; i < n; i++) {
-    let r = i, src = 0;
+    let r = i,
+      src = 0;
     for (let ax = 0; ax < out.length; ax++) {
       const c = Math.floor(r / outStrides[ax]!);
       r -= c * outStrides[ax]!;
@@ -108,12 +115,16 @@ export function axisMap(inShape: Shape, coords: readonly Int32Array[]): { map: I
   const n = sizeOf(out);
   const map = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let r = i, src = 0;
+    let r = i,
+      src = 0;
     for (let ax = 0; ax < out.length; ax++) {
       const c = Math.floor(r / outStrides[ax]!);
       r -= c * outStrides[ax]!;
       const from = coords[ax]![c]!;
-      if (from < 0) { src = -1; break; }
+      if (from < 0) {
+        src = -1;
+        break;
+      }
       src += from * inStrides[ax]!;
     }
     map[i] = src;

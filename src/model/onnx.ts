@@ -115,13 +115,16 @@ const SCHEMA = {
 
 const root = protobuf.Root.fromJSON(SCHEMA);
 const ModelProto = root.lookupType("onnx.ModelProto");
+const TensorProto = root.lookupType("onnx.TensorProto");
 
 /**
  * Rewrites one float initializer of a serialized model (tests use it to make "the same
  * architecture with other weights"); every other field is kept.
  */
 export function mapInitializer(bytes: Uint8Array, name: string, f: (values: Float32Array) => void): Uint8Array {
-  const msg = ModelProto.decode(bytes) as unknown as { graph: { initializer: { name: string; rawData?: Uint8Array; floatData?: number[] }[] } };
+  const msg = ModelProto.decode(bytes) as unknown as {
+    graph: { initializer: { name: string; rawData?: Uint8Array; floatData?: number[] }[] };
+  };
   const init = msg.graph.initializer.find((t) => t.name === name);
   if (!init) throw new Error(`no initializer ${name}`);
   if (init.rawData && init.rawData.length) {
@@ -138,9 +141,36 @@ export function mapInitializer(bytes: Uint8Array, name: string, f: (values: Floa
 
 /** ONNX TensorProto.DataType values we read. */
 export const DataType = {
-  FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,
-  FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13,
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
+  INT32: 6,
+  INT64: 7,
+  STRING: 8,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  UINT32: 12,
+  UINT64: 13,
 } as const;
+
+/** Whether a tensor of this ONNX element type holds integers (shapes, indices, counts). */
+export function isIntegerType(type: number | undefined): boolean {
+  return type !== undefined && INTEGER_TYPES.has(type);
+}
+const INTEGER_TYPES: ReadonlySet<number> = new Set([
+  DataType.UINT8,
+  DataType.INT8,
+  DataType.UINT16,
+  DataType.INT16,
+  DataType.INT32,
+  DataType.INT64,
+  DataType.BOOL,
+  DataType.UINT32,
+  DataType.UINT64,
+]);
 
 export type AttrValue = number | string | Tensor | number[] | string[];
 
@@ -173,21 +203,55 @@ export interface OnnxModel {
 
 // The decoded protobuf objects, as protobufjs's toObject shapes them.
 interface RawTensor {
-  dims?: number[]; dataType?: number; floatData?: number[]; int32Data?: number[]; int64Data?: number[];
-  doubleData?: number[]; uint64Data?: number[]; name?: string; rawData?: Uint8Array; dataLocation?: number;
+  dims?: number[];
+  dataType?: number;
+  floatData?: number[];
+  int32Data?: number[];
+  int64Data?: number[];
+  doubleData?: number[];
+  uint64Data?: number[];
+  name?: string;
+  rawData?: Uint8Array;
+  dataLocation?: number;
   stringData?: Uint8Array[];
 }
 interface RawAttr {
-  name?: string; type?: number; f?: number; i?: number; s?: Uint8Array; t?: RawTensor; g?: unknown;
-  floats?: number[]; ints?: number[]; strings?: Uint8Array[]; tensors?: RawTensor[];
+  name?: string;
+  type?: number;
+  f?: number;
+  i?: number;
+  s?: Uint8Array;
+  t?: RawTensor;
+  g?: unknown;
+  floats?: number[];
+  ints?: number[];
+  strings?: Uint8Array[];
+  tensors?: RawTensor[];
 }
-interface RawNode { input?: string[]; output?: string[]; name?: string; opType?: string; domain?: string; attribute?: RawAttr[] }
+interface RawNode {
+  input?: string[];
+  output?: string[];
+  name?: string;
+  opType?: string;
+  domain?: string;
+  attribute?: RawAttr[];
+}
 interface RawValueInfo {
   name?: string;
   type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: number; dimParam?: string }[] } } };
 }
-interface RawGraph { node?: RawNode[]; initializer?: RawTensor[]; input?: RawValueInfo[]; output?: RawValueInfo[] }
-interface RawModel { irVersion?: number; producerName?: string; graph?: RawGraph; opsetImport?: { domain?: string; version?: number }[] }
+interface RawGraph {
+  node?: RawNode[];
+  initializer?: RawTensor[];
+  input?: RawValueInfo[];
+  output?: RawValueInfo[];
+}
+interface RawModel {
+  irVersion?: number;
+  producerName?: string;
+  graph?: RawGraph;
+  opsetImport?: { domain?: string; version?: number }[];
+}
 
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: false, arrays: true };
 
@@ -197,14 +261,20 @@ export function decodeOnnx(bytes: Uint8Array, what: string): OnnxModel {
   try {
     raw = ModelProto.toObject(ModelProto.decode(bytes), TO_OBJECT) as RawModel;
   } catch (e) {
-    throw new ZkError("BAD_MODEL", `${what}: not a valid ONNX model (protobuf decoding failed: ${describeError(e)}); is the file truncated?`);
+    throw new ZkError(
+      "BAD_MODEL",
+      `${what}: not a valid ONNX model (protobuf decoding failed: ${describeError(e)}); is the file truncated?`,
+    );
   }
   const g = raw.graph;
   if (!g) throw new ZkError("BAD_MODEL", `${what}: the ONNX model has no graph`);
   const opsets = new Map<string, number>();
   for (const o of raw.opsetImport ?? []) opsets.set(o.domain ?? "", Number(o.version ?? 0));
   if (!opsets.has("") && !opsets.has("ai.onnx")) {
-    throw new ZkError("BAD_MODEL", `${what}: the model imports no ai.onnx opset (opset_import is empty or names only ${[...opsets.keys()].join(", ") || "nothing"})`);
+    throw new ZkError(
+      "BAD_MODEL",
+      `${what}: the model imports no ai.onnx opset (opset_import is empty or names only ${[...opsets.keys()].join(", ") || "nothing"})`,
+    );
   }
   const initializers = new Map<string, Tensor>();
   for (const t of g.initializer ?? []) {
@@ -223,9 +293,21 @@ export function decodeOnnx(bytes: Uint8Array, what: string): OnnxModel {
   };
 }
 
+/** A serialized TensorProto on its own (the .pb files of ONNX's backend test data), with its name. */
+export function decodeTensorProto(bytes: Uint8Array, what: string): { name: string; tensor: Tensor } {
+  let raw: RawTensor;
+  try {
+    raw = TensorProto.toObject(TensorProto.decode(bytes), TO_OBJECT) as RawTensor;
+  } catch (e) {
+    throw new ZkError("BAD_FILE", `${what}: not a TensorProto (protobuf decoding failed: ${describeError(e)})`);
+  }
+  return { name: raw.name ?? "", tensor: decodeTensor(raw, what) };
+}
+
 function decodeValueInfo(v: RawValueInfo): OnnxValueInfo {
   const tt = v.type?.tensorType;
-  const dims = tt?.shape?.dim?.map((d) => (d.dimValue !== undefined ? Number(d.dimValue) : (d.dimParam ?? "?"))) ?? null;
+  const dims =
+    tt?.shape?.dim?.map((d) => (d.dimValue !== undefined ? Number(d.dimValue) : (d.dimParam ?? "?"))) ?? null;
   return { name: v.name ?? "", elemType: tt?.elemType ?? 0, dims };
 }
 
@@ -246,16 +328,23 @@ const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS
 function decodeAttr(a: RawAttr, what: string): AttrValue {
   const td = new TextDecoder();
   switch (a.type) {
-    case ATTR.FLOAT: return a.f ?? 0;
-    case ATTR.INT: return Number(a.i ?? 0);
-    case ATTR.STRING: return td.decode(a.s ?? new Uint8Array());
+    case ATTR.FLOAT:
+      return a.f ?? 0;
+    case ATTR.INT:
+      return Number(a.i ?? 0);
+    case ATTR.STRING:
+      return td.decode(a.s ?? new Uint8Array());
     case ATTR.TENSOR:
       if (!a.t) throw new ZkError("BAD_MODEL", `${what}: tensor attribute without a tensor`);
       return decodeTensor(a.t, what);
-    case ATTR.FLOATS: return a.floats ?? [];
-    case ATTR.INTS: return (a.ints ?? []).map(Number);
-    case ATTR.STRINGS: return (a.strings ?? []).map((s) => td.decode(s));
-    case ATTR.GRAPH: case ATTR.TENSORS:
+    case ATTR.FLOATS:
+      return a.floats ?? [];
+    case ATTR.INTS:
+      return (a.ints ?? []).map(Number);
+    case ATTR.STRINGS:
+      return (a.strings ?? []).map((s) => td.decode(s));
+    case ATTR.GRAPH:
+    case ATTR.TENSORS:
       throw new ZkError("BAD_MODEL", `${what}: graph and tensor-list attributes (control flow) are not supported`);
     default:
       // IR < 2 had no type field: infer from the field present
@@ -280,12 +369,20 @@ function float16ToNumber(h: number): number {
 
 export function decodeTensor(t: RawTensor, what: string): Tensor {
   const dims = (t.dims ?? []).map(Number);
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new ZkError("BAD_MODEL", `${what}: invalid dims [${dims.join(", ")}]`);
+  if (dims.some((d) => !Number.isInteger(d) || d < 0))
+    throw new ZkError("BAD_MODEL", `${what}: invalid dims [${dims.join(", ")}]`);
   if (t.dataLocation === 1) {
-    throw new ZkError("BAD_MODEL", `${what}: tensor data is stored in an external file; re-save the model with all tensors inside the .onnx file`);
+    throw new ZkError(
+      "BAD_MODEL",
+      `${what}: tensor data is stored in an external file; re-save the model with all tensors inside the .onnx file`,
+    );
   }
   const n = sizeOf(dims);
-  if (!(n <= 2 ** 28)) throw new ZkError("BAD_MODEL", `${what}: shape [${dims.join(", ")}] has ${n} elements, too many to be a real tensor here`);
+  if (!(n <= 2 ** 28))
+    throw new ZkError(
+      "BAD_MODEL",
+      `${what}: shape [${dims.join(", ")}] has ${n} elements, too many to be a real tensor here`,
+    );
   const type = t.dataType ?? 0;
   const rawBytes = t.rawData && t.rawData.length > 0 ? t.rawData : null;
   let data: Float64Array;
@@ -294,19 +391,40 @@ export function decodeTensor(t: RawTensor, what: string): Tensor {
   } else {
     let src: ArrayLike<number>;
     switch (type) {
-      case DataType.FLOAT: src = t.floatData ?? []; break;
-      case DataType.DOUBLE: src = t.doubleData ?? []; break;
-      case DataType.INT64: src = t.int64Data ?? []; break;
-      case DataType.UINT32: case DataType.UINT64: src = t.uint64Data ?? []; break;
-      case DataType.INT32: case DataType.INT16: case DataType.INT8: case DataType.UINT16: case DataType.UINT8: case DataType.BOOL:
-        src = t.int32Data ?? []; break;
-      case DataType.FLOAT16: src = (t.int32Data ?? []).map(float16ToNumber); break;
-      default: throw unsupportedType(type, what);
+      case DataType.FLOAT:
+        src = t.floatData ?? [];
+        break;
+      case DataType.DOUBLE:
+        src = t.doubleData ?? [];
+        break;
+      case DataType.INT64:
+        src = t.int64Data ?? [];
+        break;
+      case DataType.UINT32:
+      case DataType.UINT64:
+        src = t.uint64Data ?? [];
+        break;
+      case DataType.INT32:
+      case DataType.INT16:
+      case DataType.INT8:
+      case DataType.UINT16:
+      case DataType.UINT8:
+      case DataType.BOOL:
+        src = t.int32Data ?? [];
+        break;
+      case DataType.FLOAT16:
+        src = (t.int32Data ?? []).map(float16ToNumber);
+        break;
+      default:
+        throw unsupportedType(type, what);
     }
     data = Float64Array.from(src);
   }
   if (data.length !== n) {
-    throw new ZkError("BAD_MODEL", `${what}: shape [${dims.join(", ")}] needs ${n} values but the tensor holds ${data.length}`);
+    throw new ZkError(
+      "BAD_MODEL",
+      `${what}: shape [${dims.join(", ")}] needs ${n} values but the tensor holds ${data.length}`,
+    );
   }
   return { shape: dims, data, dataType: type };
 }
@@ -321,25 +439,46 @@ function decodeRaw(raw: Uint8Array, type: number, what: string): Float64Array {
   // pooled Buffer, whose .slice() does not copy), neither aligned nor exclusively ours
   const buf = new Uint8Array(raw).buffer;
   const bytesPer: Record<number, number> = {
-    [DataType.FLOAT]: 4, [DataType.DOUBLE]: 8, [DataType.INT64]: 8, [DataType.UINT64]: 8, [DataType.INT32]: 4,
-    [DataType.UINT32]: 4, [DataType.INT16]: 2, [DataType.UINT16]: 2, [DataType.FLOAT16]: 2, [DataType.INT8]: 1,
-    [DataType.UINT8]: 1, [DataType.BOOL]: 1,
+    [DataType.FLOAT]: 4,
+    [DataType.DOUBLE]: 8,
+    [DataType.INT64]: 8,
+    [DataType.UINT64]: 8,
+    [DataType.INT32]: 4,
+    [DataType.UINT32]: 4,
+    [DataType.INT16]: 2,
+    [DataType.UINT16]: 2,
+    [DataType.FLOAT16]: 2,
+    [DataType.INT8]: 1,
+    [DataType.UINT8]: 1,
+    [DataType.BOOL]: 1,
   };
   const size = bytesPer[type];
   if (size === undefined) throw unsupportedType(type, what);
-  if (raw.length % size !== 0) throw new ZkError("BAD_MODEL", `${what}: raw data length ${raw.length} is not a multiple of ${size}`);
+  if (raw.length % size !== 0)
+    throw new ZkError("BAD_MODEL", `${what}: raw data length ${raw.length} is not a multiple of ${size}`);
   switch (type) {
-    case DataType.FLOAT: return Float64Array.from(new Float32Array(buf));
-    case DataType.DOUBLE: return new Float64Array(buf);
-    case DataType.INT64: return Float64Array.from(new BigInt64Array(buf), Number);
-    case DataType.UINT64: return Float64Array.from(new BigUint64Array(buf), Number);
-    case DataType.INT32: return Float64Array.from(new Int32Array(buf));
-    case DataType.UINT32: return Float64Array.from(new Uint32Array(buf));
-    case DataType.INT16: return Float64Array.from(new Int16Array(buf));
-    case DataType.UINT16: return Float64Array.from(new Uint16Array(buf));
-    case DataType.FLOAT16: return Float64Array.from(new Uint16Array(buf), float16ToNumber);
-    case DataType.INT8: return Float64Array.from(new Int8Array(buf));
-    default: return Float64Array.from(new Uint8Array(buf)); // UINT8, BOOL
+    case DataType.FLOAT:
+      return Float64Array.from(new Float32Array(buf));
+    case DataType.DOUBLE:
+      return new Float64Array(buf);
+    case DataType.INT64:
+      return Float64Array.from(new BigInt64Array(buf), Number);
+    case DataType.UINT64:
+      return Float64Array.from(new BigUint64Array(buf), Number);
+    case DataType.INT32:
+      return Float64Array.from(new Int32Array(buf));
+    case DataType.UINT32:
+      return Float64Array.from(new Uint32Array(buf));
+    case DataType.INT16:
+      return Float64Array.from(new Int16Array(buf));
+    case DataType.UINT16:
+      return Float64Array.from(new Uint16Array(buf));
+    case DataType.FLOAT16:
+      return Float64Array.from(new Uint16Array(buf), float16ToNumber);
+    case DataType.INT8:
+      return Float64Array.from(new Int8Array(buf));
+    default:
+      return Float64Array.from(new Uint8Array(buf)); // UINT8, BOOL
   }
 }
 
@@ -358,7 +497,10 @@ export interface EncodeNode {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly name?: string;
-  readonly attrs?: Readonly<Record<string, number | number[] | string | EncodeTensor | { floats: number[] } | { float: number }>>;
+  /** undefined values are left out (so a list of node literals may mix attribute sets) */
+  readonly attrs?: Readonly<
+    Record<string, number | number[] | string | EncodeTensor | { floats: number[] } | { float: number } | undefined>
+  >;
 }
 
 export interface EncodeModel {
@@ -380,7 +522,11 @@ function encodeTensorObj(t: EncodeTensor): Record<string, unknown> {
   return obj;
 }
 
-function valueInfo(name: string, shape: readonly (number | string)[] | undefined, elemType: number = DataType.FLOAT): Record<string, unknown> {
+function valueInfo(
+  name: string,
+  shape: readonly (number | string)[] | undefined,
+  elemType: number = DataType.FLOAT,
+): Record<string, unknown> {
   const dim = shape?.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d }));
   return { name, type: { tensorType: { elemType, ...(dim ? { shape: { dim } } : {}) } } };
 }
@@ -391,14 +537,17 @@ export function encodeOnnx(m: EncodeModel): Uint8Array {
     opType: n.opType,
     input: [...n.inputs],
     output: [...n.outputs],
-    attribute: Object.entries(n.attrs ?? {}).map(([name, v]) => {
-      if (typeof v === "number") return Number.isInteger(v) ? { name, type: ATTR.INT, i: v } : { name, type: ATTR.FLOAT, f: v };
-      if (typeof v === "string") return { name, type: ATTR.STRING, s: new TextEncoder().encode(v) };
-      if (Array.isArray(v)) return { name, type: ATTR.INTS, ints: v };
-      if ("floats" in v) return { name, type: ATTR.FLOATS, floats: v.floats };
-      if ("float" in v) return { name, type: ATTR.FLOAT, f: v.float };
-      return { name, type: ATTR.TENSOR, t: encodeTensorObj(v) };
-    }),
+    attribute: Object.entries(n.attrs ?? {})
+      .flatMap(([name, v]) => (v === undefined ? [] : [[name, v] as const]))
+      .map(([name, v]) => {
+        if (typeof v === "number")
+          return Number.isInteger(v) ? { name, type: ATTR.INT, i: v } : { name, type: ATTR.FLOAT, f: v };
+        if (typeof v === "string") return { name, type: ATTR.STRING, s: new TextEncoder().encode(v) };
+        if (Array.isArray(v)) return { name, type: ATTR.INTS, ints: v };
+        if ("floats" in v) return { name, type: ATTR.FLOATS, floats: v.floats };
+        if ("float" in v) return { name, type: ATTR.FLOAT, f: v.float };
+        return { name, type: ATTR.TENSOR, t: encodeTensorObj(v) };
+      }),
   }));
   const model = ModelProto.fromObject({
     irVersion: 8,

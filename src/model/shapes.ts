@@ -69,14 +69,27 @@ export function broadcastIndex(inShape: Shape, outShape: Shape): Int32Array {
 }
 
 /** Output spatial size of a convolution or pooling window along one axis. */
-export function windowOutSize(inSize: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation: number, ceil = false): number {
+export function windowOutSize(
+  inSize: number,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  dilation: number,
+  ceil = false,
+): number {
   const span = dilation * (kernel - 1) + 1;
   const num = inSize + padBegin + padEnd - span;
   return (ceil ? Math.ceil(num / stride) : Math.floor(num / stride)) + 1;
 }
 
 /** Elementwise binary op with numpy broadcasting of both operands. */
-export function broadcastBinary(a: { shape: Shape; data: ArrayLike<number> }, b: { shape: Shape; data: ArrayLike<number> }, outShape: Shape, f: (x: number, y: number) => number): Float64Array {
+export function broadcastBinary(
+  a: { shape: Shape; data: ArrayLike<number> },
+  b: { shape: Shape; data: ArrayLike<number> },
+  outShape: Shape,
+  f: (x: number, y: number) => number,
+): Float64Array {
   const ai = broadcastIndex(a.shape, outShape);
   const bi = broadcastIndex(b.shape, outShape);
   const out = new Float64Array(ai.length);

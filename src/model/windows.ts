@@ -51,10 +51,6 @@ export function poolGroups(inShape: Shape, p: Pool2dParams): Groups {
   return { start, indices: Int32Array.from(indices) };
 }
 
-export function groupCount(groups: Groups): number {
-  return groups.start.length - 1;
-}
-
 /**
  * The terms of a 2-D convolution (NCHW input, weight [M, C/group, kH, kW]): for each output
  * element, `begin(o, m)` (flat output index, output channel), then `term(i, w)` for every
@@ -62,8 +58,13 @@ export function groupCount(groups: Groups): number {
  * `end(o)`. The float evaluator and the circuit's linear combinations both walk this.
  */
 export function convTerms(
-  xShape: Shape, wShape: Shape, outShape: Shape, p: Conv2dParams,
-  begin: (o: number, m: number) => void, term: (i: number, w: number) => void, end: (o: number) => void,
+  xShape: Shape,
+  wShape: Shape,
+  outShape: Shape,
+  p: Conv2dParams,
+  begin: (o: number, m: number) => void,
+  term: (i: number, w: number) => void,
+  end: (o: number) => void,
 ): void {
   const [B, C, H, W] = xShape as [number, number, number, number];
   const [M, Cg, KH, KW] = wShape as [number, number, number, number];

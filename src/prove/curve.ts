@@ -2,12 +2,13 @@
  * The BN254 curve from ffjavascript, shared with snarkjs (ffjavascript caches one instance
  * per process). Its worker threads keep Node alive, so the CLI calls `releaseCurve` last.
  */
-import { buildBn128, type Curve } from "ffjavascript";
+import type { Curve } from "ffjavascript";
 
 let curve: Promise<Curve> | null = null;
 
+/** The curve, built on first use (ffjavascript loads only then: the CLI's start-up does not pay for it). */
 export function getCurve(): Promise<Curve> {
-  curve ??= buildBn128();
+  curve ??= import("ffjavascript").then((f) => f.buildBn128());
   return curve;
 }
 

@@ -8,6 +8,7 @@
  * version is pinned in package.json, and tests check outputs against `G.timesScalar`.
  */
 import type { Curve } from "ffjavascript";
+import { reserveMainMemory } from "./wasm-batch.js";
 
 const WINDOW = 10;
 const N_WIN = Math.ceil(256 / WINDOW);
@@ -20,23 +21,19 @@ type Exports = Record<string, (...args: number[]) => void>;
  * wasm memory it used afterwards. Nothing else may use the curve's main-thread memory
  * while `body` runs (worker-thread operations are fine).
  */
-export async function withFixedBase<T>(curve: Curve, group: "G1" | "G2", body: (multiply: (scalars: Uint8Array) => Uint8Array) => Promise<T>): Promise<T> {
+export async function withFixedBase<T>(
+  curve: Curve,
+  group: "G1" | "G2",
+  body: (multiply: (scalars: Uint8Array) => Uint8Array) => Promise<T>,
+): Promise<T> {
   const G = curve[group];
   const pre = group === "G1" ? "g1m" : "g2m";
   const tm = curve.tm;
   const ex = tm.instance.exports as Exports;
-  const sAff = G.F.n8 * 2, sJac = G.F.n8 * 3;
+  const sAff = G.F.n8 * 2,
+    sJac = G.F.n8 * 3;
 
-  const reserve = (bytes: number) => {
-    // the same again for batchToAffine's scratch space, which lives past the free pointer
-    const need = 2 * bytes + (1 << 20);
-    const have = tm.memory.buffer.byteLength - tm.u32[0]!;
-    if (need > have) {
-      tm.memory.grow(Math.ceil((need - have) / 65536));
-      tm.u8 = new Uint8Array(tm.memory.buffer);
-      tm.u32 = new Uint32Array(tm.memory.buffer);
-    }
-  };
+  const reserve = (bytes: number) => reserveMainMemory(tm, bytes);
 
   const saved = tm.u32[0]!;
   try {
@@ -64,7 +61,9 @@ export async function withFixedBase<T>(curve: Curve, group: "G1" | "G2", body: (
           ex[`${pre}_zero`]!(acc);
           for (let w = 0, bit = 0; w < N_WIN; w++, bit += WINDOW) {
             const byte = s + (bit >> 3);
-            let digit = ((scalars[byte]! | ((scalars[byte + 1] ?? 0) << 8) | ((scalars[byte + 2] ?? 0) << 16)) >>> (bit & 7)) & (SIZE - 1);
+            let digit =
+              ((scalars[byte]! | ((scalars[byte + 1] ?? 0) << 8) | ((scalars[byte + 2] ?? 0) << 16)) >>> (bit & 7)) &
+              (SIZE - 1);
             // the last window runs past this scalar's 256 bits into the next one: mask those off
             if (bit + WINDOW > 256) digit &= (1 << (256 - bit)) - 1;
             if (digit) ex[`${pre}_addMixed`]!(acc, pTab + (w * SIZE + digit) * sAff, acc);

@@ -9,13 +9,13 @@ import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.
 import { exists, readFileOrFail, readJsonFile, writeFilesAtomic } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
 import { dequantize, parseInputJson, quantizeInput, qinputOf } from "../quantize/input.js";
-import { computeWitness, usefulThreads, type Backend, type WitnessResult } from "../witness/witness.js";
+import { computeWitness, defaultThreads, usefulThreads, type Backend, type WitnessResult } from "../witness/witness.js";
 import { witnessPool } from "../witness/pool.js";
 import type { WitnessPlan } from "../circuit/plan.js";
 import { readR1cs, type ParsedR1cs } from "../formats/r1cs.js";
 import { readWtns, witnessValues } from "../formats/wtns.js";
 import { checkR1cs } from "../witness/check.js";
-import { decodeOutputs, type DecodedTensor } from "../verify/decode.js";
+import { decodeOutputs, type DecodedTensor } from "../meta/signals.js";
 import { describeError, ZkError } from "../errors.js";
 import type { Progress } from "../util/progress.js";
 import { snarkLogger } from "./logger.js";
@@ -24,7 +24,7 @@ import { checkResources } from "./resources.js";
 import { saltsFor } from "../circuit/salts.js";
 import { withParams } from "./params.js";
 import type { Salts } from "../circuit/plan.js";
-import type { SaltRole } from "../model-meta.js";
+import type { SaltRole } from "../meta/model.js";
 
 export interface ProveOptions {
   readonly outDir?: string;
@@ -80,15 +80,22 @@ interface Prover {
 async function openProver(dir: string, check: boolean, params?: string): Promise<Prover> {
   const meta = await readModelMeta(dir);
   const zkeyFile = artifact(dir, "zkey");
-  if (!(await exists(zkeyFile))) throw new ZkError("BAD_FILE", `${zkeyFile} not found: run \`zkinfer setup ${dir}\` first`);
+  if (!(await exists(zkeyFile)))
+    throw new ZkError("BAD_FILE", `${zkeyFile} not found: run \`zkinfer setup ${dir}\` first`);
   const setup = await readSetupInfo(dir);
   if (setup.r1csSha256 !== meta.circuit.r1csSha256) {
-    throw new ZkError("BAD_FILE", `the proving key in ${dir} was made for a different circuit; run \`zkinfer setup ${dir}\` again`);
+    throw new ZkError(
+      "BAD_FILE",
+      `the proving key in ${dir} was made for a different circuit; run \`zkinfer setup ${dir}\` again`,
+    );
   }
   checkResources("prove", meta.circuit.constraints, meta.circuit.wires, meta.circuit.ptauPower);
   // a damaged key can still yield a "proof" (or hang snarkjs): check it is the one setup made
   if (sha256Hex(await readFileOrFail(zkeyFile, "proving key")) !== setup.zkeySha256) {
-    throw new ZkError("BAD_FILE", `${zkeyFile} does not match setup.json (corrupted or replaced); run \`zkinfer setup ${dir} --force\``);
+    throw new ZkError(
+      "BAD_FILE",
+      `${zkeyFile} does not match setup.json (corrupted or replaced); run \`zkinfer setup ${dir} --force\``,
+    );
   }
   const compiled = await readPlan(dir, meta);
   const plan = params ? withParams(compiled, meta, await readFileOrFail(params, "model"), params) : compiled;
@@ -97,21 +104,44 @@ async function openProver(dir: string, check: boolean, params?: string): Promise
 }
 
 /** Proves one computed witness and writes its files (atomically) into outDir. */
-async function proveWitness(p: Prover, w: WitnessResult, salts: Salts, outDir: string, warnings: readonly string[], witnessSeconds: number, progress?: Progress): Promise<ProveResult> {
+async function proveWitness(
+  p: Prover,
+  w: WitnessResult,
+  salts: Salts,
+  outDir: string,
+  warnings: readonly string[],
+  witnessSeconds: number,
+  progress?: Progress,
+): Promise<ProveResult> {
   const { meta } = p;
   if (p.r1cs) {
     const res = checkR1cs(p.r1cs, witnessValues(readWtns(w.wtns)));
-    if (!res.ok) throw new ZkError("UNSATISFIED", `the witness does not satisfy constraint ${res.failed} of ${res.nConstraints}; this is a zkinfer bug, please report it`);
+    if (!res.ok)
+      throw new ZkError(
+        "UNSATISFIED",
+        `the witness does not satisfy constraint ${res.failed} of ${res.nConstraints}; this is a zkinfer bug, please report it`,
+      );
   }
   progress?.update("proving");
   const t1 = performance.now();
-  const { proof, publicSignals } = await snarkjs.groth16.prove(p.zkeyFile, { type: "mem", data: w.wtns }, snarkLogger("prove", progress));
+  const { proof, publicSignals } = await snarkjs.groth16.prove(
+    p.zkeyFile,
+    { type: "mem", data: w.wtns },
+    snarkLogger("prove", progress),
+  );
   const t2 = performance.now();
   progress?.done();
   if (publicSignals.length !== meta.publicSignals.count) {
-    throw new ZkError("BAD_FILE", `the proving key has ${publicSignals.length} public signals but model.json says ${meta.publicSignals.count}; run setup again`);
+    throw new ZkError(
+      "BAD_FILE",
+      `the proving key has ${publicSignals.length} public signals but model.json says ${meta.publicSignals.count}; run setup again`,
+    );
   }
-  const files = { proof: path.join(outDir, "proof.json"), pub: path.join(outDir, "public.json"), wtns: path.join(outDir, "witness.wtns") };
+  const files = {
+    proof: path.join(outDir, "proof.json"),
+    pub: path.join(outDir, "public.json"),
+    wtns: path.join(outDir, "witness.wtns"),
+  };
   const values = w.outputs.map((t, i) => dequantize(t, meta.outputs[i]!.scale));
   const mark = p.development ? { zkinfer: { development: true, warning: DEV_WARNING } } : {};
   const salt = (role: SaltRole) => (salts[role] === undefined ? {} : { salt: salts[role]!.toString() });
@@ -119,9 +149,18 @@ async function proveWitness(p: Prover, w: WitnessResult, salts: Salts, outDir: s
     [files.wtns, w.wtns],
     [files.pub, json(publicSignals)],
     // the proof publishes only a commitment to hashed outputs: the prover hands this file (the opening) over
-    ...(meta.options.outputVisibility === "hashed" ? [[path.join(outDir, "output.json"), json({ output: values[0], outputs: values, ...salt("output") })] as [string, string]] : []),
+    ...(meta.options.outputVisibility === "hashed"
+      ? [
+          [path.join(outDir, "output.json"), json({ output: values[0], outputs: values, ...salt("output") })] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     // a salted input commitment opens with the input file plus this salt
-    ...(salts.input !== undefined ? [[path.join(outDir, "input_salt.json"), json(salt("input"))] as [string, string]] : []),
+    ...(salts.input !== undefined
+      ? [[path.join(outDir, "input_salt.json"), json(salt("input"))] as [string, string]]
+      : []),
     [files.proof, json({ ...proof, ...mark })],
   ]);
   return {
@@ -144,7 +183,12 @@ export async function proveDir(dir: string, inputFile: string, opts: ProveOption
   const qin = await loadInput(p.meta, inputFile, opts.strict ?? false);
   const salts = saltsFor(p.meta, opts.salts);
   const t0 = performance.now();
-  const w = await computeWitness(p.plan, qin.tensor, { backend: opts.backend, threads: usefulThreads(p.plan, opts.threads ?? 1) }, salts);
+  const w = await computeWitness(
+    p.plan,
+    qin.tensor,
+    { backend: opts.backend, threads: usefulThreads(p.plan, opts.threads ?? defaultThreads()) },
+    salts,
+  );
   const t1 = performance.now();
   return proveWitness(p, w, salts, opts.outDir ?? dir, qin.warnings, (t1 - t0) / 1000, opts.progress);
 }
@@ -187,7 +231,11 @@ export async function readBatchInputs(specs: readonly string[]): Promise<BatchIn
   const seen = new Map<string, string>();
   for (const b of out) {
     const prev = seen.get(b.id);
-    if (prev) throw new ZkError("BAD_OPTION", `inputs ${prev} and ${b.source} would both write to the folder "${b.id}"; rename one`);
+    if (prev)
+      throw new ZkError(
+        "BAD_OPTION",
+        `inputs ${prev} and ${b.source} would both write to the folder "${b.id}"; rename one`,
+      );
     seen.set(b.id, b.source);
   }
   return out;
@@ -214,18 +262,27 @@ export interface BatchResult {
 export async function proveBatch(dir: string, specs: readonly string[], opts: ProveOptions = {}): Promise<BatchResult> {
   const t0 = performance.now();
   const p = await openProver(dir, opts.check ?? false, opts.params);
-  const inputs = (await readBatchInputs(specs)).map((b) => ({ ...b, q: inputOf(p.meta, b.json, b.source, opts.strict ?? false), salts: saltsFor(p.meta, opts.salts) }));
+  const inputs = (await readBatchInputs(specs)).map((b) => ({
+    ...b,
+    q: inputOf(p.meta, b.json, b.source, opts.strict ?? false),
+    salts: saltsFor(p.meta, opts.salts),
+  }));
   const outDir = opts.outDir ?? dir;
-  const pool = await witnessPool(p.plan, { backend: opts.backend, workers: Math.min(opts.threads ?? 1, inputs.length) });
+  const pool = await witnessPool(p.plan, {
+    backend: opts.backend,
+    workers: Math.min(opts.threads ?? defaultThreads(), inputs.length),
+  });
   const items: BatchItem[] = [];
   try {
     // a few witnesses ahead of the prover, not the whole batch in memory
-    const ahead = Math.max(2, (opts.threads ?? 1) + 1);
+    const ahead = Math.max(2, (opts.threads ?? defaultThreads()) + 1);
     const started: Promise<{ w: WitnessResult; seconds: number }>[] = [];
     const start = (i: number) => {
       if (i >= inputs.length) return;
       const t = performance.now();
-      const r = pool.witness(inputs[i]!.q.tensor, inputs[i]!.salts).then((w) => ({ w, seconds: (performance.now() - t) / 1000 }));
+      const r = pool
+        .witness(inputs[i]!.q.tensor, inputs[i]!.salts)
+        .then((w) => ({ w, seconds: (performance.now() - t) / 1000 }));
       r.catch(() => undefined); // awaited below, in order
       started[i] = r;
     };
@@ -242,7 +299,13 @@ export async function proveBatch(dir: string, specs: readonly string[], opts: Pr
     await pool.close();
   }
   const summaryFile = path.join(outDir, "batch.json");
-  const summary = items.map((r) => ({ id: r.id, input: r.source, dir: path.dirname(r.proofFile), output: r.values[0], warnings: r.warnings }));
+  const summary = items.map((r) => ({
+    id: r.id,
+    input: r.source,
+    dir: path.dirname(r.proofFile),
+    output: r.values[0],
+    warnings: r.warnings,
+  }));
   await writeFilesAtomic([[summaryFile, json({ model: p.meta.model, proofs: summary })]]);
   return { items, summaryFile, seconds: (performance.now() - t0) / 1000 };
 }

@@ -16,11 +16,21 @@ import * as os from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Curve } from "ffjavascript";
 import { binFileHeader, sectionHeader } from "../formats/binfile.js";
-import { BN254_Q, PTAU_MAGIC, PTAU_SECTION, PTAU_VERSION, ptauSectionPoints, inspectPtauFile, type PtauInfo } from "../formats/ptau.js";
+import {
+  BN254_Q,
+  PTAU_MAGIC,
+  PTAU_SECTION,
+  PTAU_VERSION,
+  ptauSectionPoints,
+  readPtauLayout,
+  type PtauInfo,
+  type PtauLayout,
+} from "../formats/ptau.js";
 import { withFixedBase } from "./fixedbase.js";
 import { getCurve } from "./curve.js";
 import { exists } from "../util/fsx.js";
-import { ZkError } from "../errors.js";
+import { ZkError, isZkError } from "../errors.js";
+import { rememberPtau, verifyPtau, type PtauVerdict, type VerifyPtauOptions } from "./ptau-trust.js";
 import type { Progress } from "../util/progress.js";
 
 export const MAX_DEV_POWER = 20;
@@ -35,22 +45,49 @@ export function devPtauPath(power: number): string {
   return path.join(cacheDir(), "ptau", `zkinfer-dev-bn254-${power}.ptau`);
 }
 
-/** Returns the cached development ptau of this power, generating it first if needed. */
-export async function ensureDevPtau(power: number, progress?: Progress): Promise<{ file: string; generated: boolean }> {
+export interface DevPtau {
+  readonly file: string;
+  readonly generated: boolean;
+  readonly verdict: PtauVerdict;
+  /** Set when a cached file failed its check and was made again. */
+  readonly warning?: string;
+}
+
+/**
+ * Returns the cached development ptau of this power, generating it first if needed. A cached
+ * file is checked like any other before use (once per process): the cache is only a folder
+ * anyone with the user's rights can write, and a torn or corrupted file would otherwise only
+ * show up as keys that cannot prove.
+ */
+export async function ensureDevPtau(power: number, progress?: Progress): Promise<DevPtau> {
   if (power > MAX_DEV_POWER) {
-    throw new ZkError("RESOURCE", `a development ptau of power ${power} would take too long to generate here (limit ${MAX_DEV_POWER}); pass a prepared ceremony file with --ptau`);
+    throw new ZkError(
+      "RESOURCE",
+      `a development ptau of power ${power} would take too long to generate here (limit ${MAX_DEV_POWER}); pass a prepared ceremony file with --ptau`,
+    );
   }
   const file = devPtauPath(power);
+  let warning: string | undefined;
   if (await exists(file)) {
     try {
-      const info = await inspectPtauFile(file);
-      if (info.power === power && info.prepared) return { file, generated: false };
-    } catch {
-      // a damaged cache entry is regenerated below
+      const layout = await readPtauLayout(file);
+      if (layout.info.power !== power || !layout.info.prepared) {
+        throw new ZkError(
+          "BAD_FILE",
+          `${file}: holds power ${layout.info.power}${layout.info.prepared ? "" : ", unprepared"}, expected a prepared file of power ${power}`,
+        );
+      }
+      // a development file is never a ceremony's: no table to hash against
+      return { file, generated: false, verdict: await verifyPtau(file, layout, power, { known: [], progress }) };
+    } catch (e) {
+      if (!isZkError(e)) throw e;
+      warning = `the cached development ptau failed its check and was generated again (${e.message})`;
     }
   }
   await generateDevPtau(power, file, progress);
-  return { file, generated: true };
+  const verdict: PtauVerdict = { method: "generated", power };
+  await rememberPtau(file, verdict);
+  return { file, generated: true, verdict, ...(warning ? { warning } : {}) };
 }
 
 function randomScalar(curve: Curve): bigint {
@@ -105,9 +142,12 @@ export function lagrangeScalars(curve: Curve, tau: bigint, p: number, dropLast: 
   }
   const nInv = powMod(BigInt(n), r - 2n, r);
   const c = (((powMod(tau, BigInt(n), r) - 1n + r) % r) * nInv) % r;
-  const inv = batchInverse(wi.map((x) => (tau - x + r) % r), r);
+  const inv = batchInverse(
+    wi.map((x) => (tau - x + r) % r),
+    r,
+  );
   const last = dropLast ? (powMod(tau, BigInt(n - 1), r) * nInv) % r : 0n;
-  return wi.map((x, i) => ((((c * x) % r) * inv[i]!) % r - ((x * last) % r) + r) % r);
+  return wi.map((x, i) => (((((c * x) % r) * inv[i]!) % r) - ((x * last) % r) + r) % r);
 }
 
 function scalarBytes(values: readonly bigint[], times: bigint, r: bigint): Uint8Array {
@@ -132,7 +172,9 @@ function repeat(point: Uint8Array, n: number): Uint8Array {
 export async function generateDevPtau(power: number, file: string, progress?: Progress): Promise<void> {
   const curve = await getCurve();
   const r = curve.r;
-  const tau = randomScalar(curve), alpha = randomScalar(curve), beta = randomScalar(curve);
+  const tau = randomScalar(curve),
+    alpha = randomScalar(curve),
+    beta = randomScalar(curve);
   const Fr = curve.Fr;
   const n = 2 ** power;
   const sizes = ptauSectionPoints(power);
@@ -158,7 +200,10 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
       const v = new DataView(h.buffer);
       v.setUint32(0, 32, true);
       let q = BN254_Q;
-      for (let j = 0; j < 32; j += 8) { v.setBigUint64(4 + j, BigInt.asUintN(64, q), true); q >>= 64n; }
+      for (let j = 0; j < 32; j += 8) {
+        v.setBigUint64(4 + j, BigInt.asUintN(64, q), true);
+        q >>= 64n;
+      }
       v.setUint32(36, power, true);
       v.setUint32(40, power, true);
       await write(h);
@@ -180,7 +225,13 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
       await write(new Uint8Array(4)); // no contributions: this file never was a ceremony
     });
     // Lagrange sections: per level p, [L_i(tau)]G (times alpha or beta for 14 and 15)
-    const lagrange = async (multiply: (s: Uint8Array) => Uint8Array, type: number, times: bigint, levels: number, weight: number) => {
+    const lagrange = async (
+      multiply: (s: Uint8Array) => Uint8Array,
+      type: number,
+      times: bigint,
+      levels: number,
+      weight: number,
+    ) => {
       const { count, bytes } = sizes[type]!;
       await section(type, count * bytes, async () => {
         for (let p = 0; p <= levels; p++) {
@@ -207,14 +258,39 @@ export async function generateDevPtau(power: number, file: string, progress?: Pr
   progress?.done(`ptau power ${power}: generated (${n} powers)`);
 }
 
-/** Checks a user-supplied ptau before any heavy work: BN254, prepared, big enough. */
-export async function checkUserPtau(file: string, needPower: number): Promise<PtauInfo> {
-  const info = await inspectPtauFile(file);
+export interface CheckedPtau {
+  readonly info: PtauInfo;
+  readonly verdict: PtauVerdict;
+}
+
+/** The cheap part of checking a user-supplied ptau, before any heavy work: BN254, prepared, big enough. */
+export async function inspectUserPtau(file: string, needPower: number): Promise<PtauLayout> {
+  const layout = await readPtauLayout(file);
+  const info = layout.info;
   if (!info.prepared) {
-    throw new ZkError("BAD_FILE", `${file}: this ptau file is not prepared for phase 2; run \`snarkjs powersoftau prepare phase2\` on it first or use a *_final_*.ptau file`);
+    throw new ZkError(
+      "BAD_FILE",
+      `${file}: this ptau file is not prepared for phase 2; run \`snarkjs powersoftau prepare phase2\` on it first or use a *_final_*.ptau file`,
+    );
   }
   if (info.power < needPower) {
-    throw new ZkError("RESOURCE", `${file}: power ${info.power} is too small; this circuit needs power ${needPower} (2^${needPower} ≥ constraints + public signals + 1)`);
+    throw new ZkError(
+      "RESOURCE",
+      `${file}: power ${info.power} is too small; this circuit needs power ${needPower} (2^${needPower} ≥ constraints + public signals + 1)`,
+    );
   }
-  return info;
+  return layout;
+}
+
+/**
+ * Checks a user-supplied ptau: the header first, then its content (a known ceremony file's
+ * hash, or the consistency check at the power this circuit needs).
+ */
+export async function checkUserPtau(
+  file: string,
+  needPower: number,
+  opts: VerifyPtauOptions = {},
+): Promise<CheckedPtau> {
+  const layout = await inspectUserPtau(file, needPower);
+  return { info: layout.info, verdict: await verifyPtau(file, layout, needPower, opts) };
 }

@@ -9,12 +9,13 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import * as snarkjs from "snarkjs";
 import { artifact, readModelMeta, type ModelMeta } from "../artifacts.js";
-import { verificationKeySha256 } from "../verify/identity.js";
+import { verificationKeySha256 } from "../meta/identity.js";
 import { exists, produceFileAtomic, readFileOrFail, readJsonFile, writeJsonAtomic } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
 import { ZkError } from "../errors.js";
 import type { Progress } from "../util/progress.js";
-import { checkUserPtau, ensureDevPtau } from "./ptau.js";
+import { checkUserPtau, ensureDevPtau, inspectUserPtau } from "./ptau.js";
+import type { PtauVerdict } from "./ptau-trust.js";
 import { snarkLogger } from "./logger.js";
 import { checkResources } from "./resources.js";
 import { VERSION } from "../version.js";
@@ -35,9 +36,15 @@ export interface SetupInfo {
   readonly protocol: "groth16";
   readonly r1csSha256: string;
   readonly zkeySha256: string;
-  /** the verification key's hash (verify/identity.ts), also recorded in model.json */
+  /** the verification key's hash (meta/identity.ts), also recorded in model.json */
   readonly verificationKeySha256: string;
-  readonly ptau: { readonly file: string; readonly power: number; readonly development: boolean };
+  /** `check`: how the ptau earned its use (absent in records written before files were checked). */
+  readonly ptau: {
+    readonly file: string;
+    readonly power: number;
+    readonly development: boolean;
+    readonly check?: PtauVerdict;
+  };
   readonly warning?: string;
 }
 
@@ -45,6 +52,8 @@ export interface SetupResult {
   readonly info: SetupInfo;
   readonly skipped: boolean;
   readonly ptauGenerated: boolean;
+  /** Things the caller should tell the user (a cached ptau that failed its check and was remade). */
+  readonly warnings: readonly string[];
 }
 
 export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<SetupResult> {
@@ -55,37 +64,38 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
   if (r1csSha !== meta.circuit.r1csSha256) {
     throw new ZkError("BAD_FILE", `${r1csFile} does not match model.json (hash differs); recompile the model`);
   }
-  // the ptau is checked (or generated) first: a bad --ptau is an error even when keys exist
   const power = meta.circuit.ptauPower;
   checkResources("setup", meta.circuit.constraints, meta.circuit.wires, power);
   const wantDev = !opts.ptau;
-  let ptauFile: string;
-  let ptauPower: number;
-  let generated = false;
-  if (opts.ptau) {
-    ptauFile = path.resolve(opts.ptau);
-    ptauPower = (await checkUserPtau(ptauFile, power)).power;
-  } else {
-    const dev = await ensureDevPtau(power, opts.progress);
-    ptauFile = dev.file;
-    ptauPower = power;
-    generated = dev.generated;
-  }
+  const userFile = opts.ptau ? path.resolve(opts.ptau) : undefined;
+  // a bad --ptau header is an error even when keys exist; its points are checked only if setup will read them
+  if (userFile) await inspectUserPtau(userFile, power);
   const previous = await readSetupInfo(dir).catch(() => null);
   const have = (await exists(artifact(dir, "zkey"))) && (await exists(artifact(dir, "vkey")));
-  const samePtau = previous && previous.ptau.development === wantDev && (wantDev || previous.ptau.file === ptauFile);
-  if (!opts.force && previous && have && previous.r1csSha256 === r1csSha && samePtau && previous.verificationKeySha256) {
+  const samePtau = previous && previous.ptau.development === wantDev && (wantDev || previous.ptau.file === userFile);
+  // keys made before ptau files were checked (no ptau.check), or before keys were hashed, are made again
+  if (
+    !opts.force &&
+    previous?.ptau.check &&
+    previous.verificationKeySha256 &&
+    have &&
+    previous.r1csSha256 === r1csSha &&
+    samePtau
+  ) {
     // a recompile of the same circuit rewrote model.json: give it back the key's hash
     await recordKey(dir, meta, previous.verificationKeySha256);
-    return { info: previous, skipped: true, ptauGenerated: generated };
+    return { info: previous, skipped: true, ptauGenerated: false, warnings: [] };
   }
+  // checked (or generated) before anything is written
+  const ptau = await preparePtau(userFile, power, opts.progress);
 
   const zkeyFile = artifact(dir, "zkey");
   const stage0 = `${zkeyFile}.0.tmp-${process.pid}`;
   try {
     const log0 = snarkLogger("setup", opts.progress);
-    const res = await snarkjs.zKey.newZKey(r1csFile, ptauFile, stage0, log0);
-    if (res === -1 || log0.errors.length) throw new ZkError("BAD_FILE", `snarkjs setup failed: ${log0.errors.join("; ") || "unknown error"}`);
+    const res = await snarkjs.zKey.newZKey(r1csFile, ptau.file, stage0, log0);
+    if (res === -1 || log0.errors.length)
+      throw new ZkError("BAD_FILE", `snarkjs setup failed: ${log0.errors.join("; ") || "unknown error"}`);
     await produceFileAtomic(zkeyFile, async (tmp) => {
       const log1 = snarkLogger("contribute", opts.progress);
       await snarkjs.zKey.contribute(stage0, tmp, "zkinfer setup", randomBytes(32).toString("hex"), log1);
@@ -105,19 +115,46 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
     r1csSha256: r1csSha,
     zkeySha256: sha256Hex(await readFileOrFail(zkeyFile, "proving key")),
     verificationKeySha256: vkSha,
-    ptau: { file: ptauFile, power: ptauPower, development: wantDev },
+    ptau: { file: ptau.file, power: ptau.power, development: wantDev, check: ptau.check },
     ...(wantDev ? { warning: DEV_WARNING } : {}),
   };
   await writeJsonAtomic(artifact(dir, "setup"), info);
   await recordKey(dir, meta, vkSha);
   opts.progress?.done();
-  return { info, skipped: false, ptauGenerated: generated };
+  return { info, skipped: false, ptauGenerated: ptau.generated, warnings: ptau.warning ? [ptau.warning] : [] };
+}
+
+interface ChosenPtau {
+  readonly file: string;
+  readonly power: number;
+  readonly check: PtauVerdict;
+  readonly generated: boolean;
+  readonly warning?: string;
+}
+
+/** The ptau setup will read, checked (ptau-trust.ts), or the development one, made if need be. */
+async function preparePtau(userFile: string | undefined, power: number, progress?: Progress): Promise<ChosenPtau> {
+  if (userFile) {
+    const user = await checkUserPtau(userFile, power, { progress });
+    return { file: userFile, power: user.info.power, check: user.verdict, generated: false };
+  }
+  const dev = await ensureDevPtau(power, progress);
+  return {
+    file: dev.file,
+    power,
+    check: dev.verdict,
+    generated: dev.generated,
+    ...(dev.warning ? { warning: dev.warning } : {}),
+  };
 }
 
 /** model.json with the verification key's hash in its identity (atomically; unchanged if already so). */
 async function recordKey(dir: string, meta: ModelMeta, vkSha: string): Promise<void> {
   if (meta.identity.verificationKeySha256 === vkSha) return;
-  await writeJsonAtomic(artifact(dir, "model"), { ...meta, identity: { ...meta.identity, verificationKeySha256: vkSha } });
+  await writeJsonAtomic(artifact(dir, "model"), {
+    ...meta,
+    identity: { ...meta.identity, verificationKeySha256: vkSha },
+  });
 }
 
 export async function readSetupInfo(dir: string): Promise<SetupInfo> {

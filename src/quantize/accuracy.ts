@@ -2,6 +2,7 @@
 import type { Tensor } from "../model/graph.js";
 import type { QGraph } from "./qgraph.js";
 import { runQuantized } from "./reference.js";
+import { argmax } from "../util/argmax.js";
 import { dequantize, quantizeInput } from "./input.js";
 
 export interface AccuracyReport {
@@ -12,19 +13,22 @@ export interface AccuracyReport {
   readonly argmaxAgreement: number;
 }
 
-export function argmax(v: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
-  return best;
-}
+export { argmax };
 
 /** A classifier's decision: the argmax, or for a single output (a probability) whether it is ≥ 0.5. */
 export function decide(v: ArrayLike<number>): number {
   return v.length === 1 ? (v[0]! >= 0.5 ? 1 : 0) : argmax(v);
 }
 
-export function measureAccuracy(q: QGraph, samples: readonly Tensor[], floatOutputs: readonly (readonly Tensor[])[]): AccuracyReport {
-  let maxErr = 0, sumErr = 0, count = 0, agree = 0;
+export function measureAccuracy(
+  q: QGraph,
+  samples: readonly Tensor[],
+  floatOutputs: readonly (readonly Tensor[])[],
+): AccuracyReport {
+  let maxErr = 0,
+    sumErr = 0,
+    count = 0,
+    agree = 0;
   samples.forEach((sample, s) => {
     const qin = quantizeInput(Array.from(sample.data), q.input, false);
     const values = runQuantized(q, qin.tensor);
@@ -40,5 +44,10 @@ export function measureAccuracy(q: QGraph, samples: readonly Tensor[], floatOutp
       if (oi === 0 && decide(got) === decide(want)) agree++;
     });
   });
-  return { samples: samples.length, maxAbsError: maxErr, meanAbsError: count ? sumErr / count : 0, argmaxAgreement: samples.length ? agree / samples.length : 1 };
+  return {
+    samples: samples.length,
+    maxAbsError: maxErr,
+    meanAbsError: count ? sumErr / count : 0,
+    argmaxAgreement: samples.length ? agree / samples.length : 1,
+  };
 }

@@ -18,10 +18,17 @@ function withoutWeights(n: QNode): unknown {
   const op = n.op;
   const base = { name: n.name, source: n.source, inputs: n.inputs, output: n.output, param: n.param ?? false };
   switch (op.kind) {
-    case "gemm": return { ...base, op: { kind: op.kind, weight: shapeOnly(op.weight), bias: shapeOnly(op.bias) } };
-    case "conv": return { ...base, op: { kind: op.kind, weight: shapeOnly(op.weight), bias: shapeOnly(op.bias), params: op.params } };
-    case "affine": return { ...base, op: { kind: op.kind, mul: shapeOnly(op.mul), add: shapeOnly(op.add) } };
-    default: return { ...base, op };
+    case "gemm":
+      return { ...base, op: { kind: op.kind, weight: shapeOnly(op.weight), bias: shapeOnly(op.bias) } };
+    case "conv":
+      return {
+        ...base,
+        op: { kind: op.kind, weight: shapeOnly(op.weight), bias: shapeOnly(op.bias), params: op.params },
+      };
+    case "affine":
+      return { ...base, op: { kind: op.kind, mul: shapeOnly(op.mul), add: shapeOnly(op.add) } };
+    default:
+      return { ...base, op };
   }
 }
 
@@ -29,7 +36,8 @@ function withoutWeights(n: QNode): unknown {
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => {
     if (ArrayBuffer.isView(x) && !(x instanceof DataView)) return Array.from(x as unknown as ArrayLike<number>);
-    if (x && typeof x === "object" && !Array.isArray(x)) return Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (x && typeof x === "object" && !Array.isArray(x))
+      return Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     return x;
   });
 }
@@ -37,5 +45,14 @@ function canonical(v: unknown): string {
 export function architectureSha256(q: QGraph): string {
   const values = [...q.values.values()].map((v) => ({ name: v.name, shape: v.shape, scale: v.scale }));
   const input = { name: q.input.name, shape: q.input.shape, scale: q.input.scale, lo: q.input.lo, hi: q.input.hi };
-  return sha256Hex(canonical({ format: "zkinfer-architecture", version: 1, input, outputs: q.outputs.map((o) => o.name), values, nodes: q.nodes.map(withoutWeights) }));
+  return sha256Hex(
+    canonical({
+      format: "zkinfer-architecture",
+      version: 1,
+      input,
+      outputs: q.outputs.map((o) => o.name),
+      values,
+      nodes: q.nodes.map(withoutWeights),
+    }),
+  );
 }

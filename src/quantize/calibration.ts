@@ -34,7 +34,11 @@ export function flattenNumbers(v: unknown, what: string, code: "BAD_INPUT" | "BA
       x.forEach((e, i) => walk(e, `${path}[${i}]`, depth + 1));
       return;
     }
-    if (typeof x !== "number") throw new ZkError(code, `${what}${path}: expected a number, got ${x === null ? "null" : typeof x} ${JSON.stringify(x)?.slice(0, 40)}`);
+    if (typeof x !== "number")
+      throw new ZkError(
+        code,
+        `${what}${path}: expected a number, got ${x === null ? "null" : typeof x} ${JSON.stringify(x)?.slice(0, 40)}`,
+      );
     if (!Number.isFinite(x)) throw new ZkError(code, `${what}${path}: ${x} is not a finite number`);
     out.push(x);
   };
@@ -56,7 +60,10 @@ export function parseCalibration(json: unknown, inputShape: readonly number[], f
     // EZKL: one flat list per model input holding every sample back to back
     const flat = flattenNumbers(obj.input_data[0], `${file}: input_data[0]`, "BAD_CALIBRATION");
     if (flat.length === 0 || flat.length % size !== 0) {
-      throw new ZkError("BAD_CALIBRATION", `${file}: input_data[0] has ${flat.length} numbers, not a multiple of the input size ${size} ${shapeStr(inputShape)}`);
+      throw new ZkError(
+        "BAD_CALIBRATION",
+        `${file}: input_data[0] has ${flat.length} numbers, not a multiple of the input size ${size} ${shapeStr(inputShape)}`,
+      );
     }
     samples = [];
     for (let i = 0; i < flat.length; i += size) samples.push(flat.slice(i, i + size));
@@ -66,7 +73,10 @@ export function parseCalibration(json: unknown, inputShape: readonly number[], f
   if (samples.length === 0) throw new ZkError("BAD_CALIBRATION", `${file}: no samples`);
   return samples.map((s, i) => {
     if (s.length !== size) {
-      throw new ZkError("BAD_CALIBRATION", `${file}: inputs[${i}] has ${s.length} numbers but the model input ${shapeStr(inputShape)} needs ${size}`);
+      throw new ZkError(
+        "BAD_CALIBRATION",
+        `${file}: inputs[${i}] has ${s.length} numbers but the model input ${shapeStr(inputShape)} needs ${size}`,
+      );
     }
     return { shape: inputShape, data: Float64Array.from(s) };
   });

@@ -8,7 +8,7 @@ import type { Graph, Node } from "../model/graph.js";
 import { ZkError } from "../errors.js";
 import type { Calibration } from "./calibration.js";
 import type { Activation, QNode, QOp, QValue } from "./qgraph.js";
-import { requantBounds, type Bounds } from "./bounds.js";
+import { requantBounds, type Bounds, type Interval } from "./bounds.js";
 import type { QuantizeOptions } from "./options.js";
 
 /** Exact doubles end at 2^53; keep headroom for rounding offsets and decomposition widths. */
@@ -66,17 +66,37 @@ export class QuantizeContext {
 
   /** Appends a node computing `name`; checks its bounds against exact arithmetic. */
   define(
-    node: Node, source: string, op: QOp, inputs: readonly QValue[], name: string, shape: readonly number[],
-    scale: number, b: Bounds, err: number | null, target?: number,
+    node: Node,
+    source: string,
+    op: QOp,
+    inputs: readonly QValue[],
+    name: string,
+    shape: readonly number[],
+    scale: number,
+    b: Bounds,
+    err: number | null,
+    target?: number,
   ): Live {
     const m = Math.max(b.mag, Math.abs(b.lo), Math.abs(b.hi));
     if (!(m < MAX_MAGNITUDE)) {
-      throw new ZkError("OVERFLOW",
+      throw new ZkError(
+        "OVERFLOW",
         `node "${node.name}" (${node.source}): quantized values may reach 2^${Math.log2(m).toFixed(1)}, beyond the 2^50 that exact witness arithmetic allows; ` +
-        "lower --weight-bits / --activation-bits or rescale the model's inputs");
+          "lower --weight-bits / --activation-bits or rescale the model's inputs",
+      );
     }
+    // an error bound that overflowed (a product of wide factors) means no finite bound, not NaN
+    if (err !== null && !(err < Infinity)) err = Infinity;
     this.nodes.push({ name: node.name, source, op, inputs: inputs.map((i) => i.name), output: name });
-    return this.register({ name, shape, scale, lo: b.lo, hi: b.hi, err, target: target ?? Math.min(scale, this.targetFor(name)) });
+    return this.register({
+      name,
+      shape,
+      scale,
+      lo: b.lo,
+      hi: b.hi,
+      err,
+      target: target ?? Math.min(scale, this.targetFor(name)),
+    });
   }
 
   /** Marks the node just defined as holding model parameters. */
@@ -85,14 +105,56 @@ export class QuantizeContext {
     this.nodes[this.nodes.length - 1] = { ...last, param: true };
   }
 
+  /**
+   * The window a rescale holds v to (see QuantizeOptions.activationMargin): v's calibrated float
+   * range widened by the margin on each side, at v's scale, if that is narrower than v's bound.
+   */
+  window(v: QValue): Interval | null {
+    // with prover-supplied weights the calibration describes only the compiled ones: a prover
+    // bringing others must not meet windows they were never calibrated for
+    if (this.opts.freeParams) return null;
+    const stats = this.calib.stats.get(v.name);
+    const margin = this.opts.activationMargin ?? 1;
+    if (!stats || !Number.isFinite(margin) || !(stats.max >= stats.min)) return null;
+    const span = Math.max(stats.max - stats.min, 2 ** -v.scale);
+    const k = 2 ** v.scale;
+    const lo = Math.max(v.lo, Math.floor((stats.min - margin * span) * k));
+    const hi = Math.min(v.hi, Math.ceil((stats.max + margin * span) * k));
+    return lo > v.lo || hi < v.hi ? { lo, hi } : null;
+  }
+
   /** Rescale + activation. The output scale is the input's minus `shift` (plus the activation's own). */
-  requant(v: Live, shift: number, act: Activation, node: Node, name = this.fresh(`${v.name}@s${v.scale - shift}`), source = ""): Live {
-    const b = requantBounds(v, shift, act);
-    const outScale = act.kind === "poly" ? act.table.outScale : act.kind === "leaky" ? v.scale - shift + act.alphaShift : v.scale - shift;
+  requant(
+    v: Live,
+    shift: number,
+    act: Activation,
+    node: Node,
+    name = this.fresh(`${v.name}@s${v.scale - shift}`),
+    source = "",
+    window = this.window(v),
+  ): Live {
+    const b = requantBounds(window ?? v, shift, act);
+    const outScale =
+      act.kind === "poly"
+        ? act.table.outScale
+        : act.kind === "leaky"
+          ? v.scale - shift + act.alphaShift
+          : v.scale - shift;
     const rounding = shift > 0 ? 2 ** -(v.scale - shift + 1) : 0;
     const err = v.err === null ? null : v.err + rounding;
     const target = act.kind === "poly" ? this.targetFor(name) : v.target;
-    return this.define(node, source, { kind: "requant", shift, act }, [v], name, v.shape, outScale, b, err, Math.min(outScale, target));
+    return this.define(
+      node,
+      source,
+      { kind: "requant", shift, act, window },
+      [v],
+      name,
+      v.shape,
+      outScale,
+      b,
+      err,
+      Math.min(outScale, target),
+    );
   }
 
   /**

@@ -11,7 +11,10 @@ import { ZkError } from "../errors.js";
 /** Pulls the input numbers out of a parsed input file. */
 export function parseInputJson(json: unknown, shape: readonly number[], file: string): number[] {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new ZkError("BAD_INPUT", `${file}: expected an object like {"input": [...]}, got ${Array.isArray(json) ? "an array" : typeof json}`);
+    throw new ZkError(
+      "BAD_INPUT",
+      `${file}: expected an object like {"input": [...]}, got ${Array.isArray(json) ? "an array" : typeof json}`,
+    );
   }
   const obj = json as Record<string, unknown>;
   let raw: unknown;
@@ -21,17 +24,24 @@ export function parseInputJson(json: unknown, shape: readonly number[], file: st
     field = "input";
   } else if ("input_data" in obj) {
     if (!Array.isArray(obj.input_data) || obj.input_data.length !== 1) {
-      throw new ZkError("BAD_INPUT", `${file}: "input_data" must be a list with one entry per model input (this model has 1)`);
+      throw new ZkError(
+        "BAD_INPUT",
+        `${file}: "input_data" must be a list with one entry per model input (this model has 1)`,
+      );
     }
     raw = obj.input_data[0];
     field = "input_data[0]";
   } else {
     throw new ZkError("BAD_INPUT", `${file}: no "input" field (found: ${Object.keys(obj).join(", ") || "nothing"})`);
   }
-  if (!Array.isArray(raw)) throw new ZkError("BAD_INPUT", `${file}: "${field}" must be an array of numbers, got ${typeof raw}`);
+  if (!Array.isArray(raw))
+    throw new ZkError("BAD_INPUT", `${file}: "${field}" must be an array of numbers, got ${typeof raw}`);
   const values = flattenNumbers(raw, `${file}: ${field}`, "BAD_INPUT");
   if (values.length !== sizeOf(shape)) {
-    throw new ZkError("BAD_INPUT", `${file}: "${field}" has ${values.length} numbers but the model input ${shapeStr(shape)} needs ${sizeOf(shape)}`);
+    throw new ZkError(
+      "BAD_INPUT",
+      `${file}: "${field}" has ${values.length} numbers but the model input ${shapeStr(shape)} needs ${sizeOf(shape)}`,
+    );
   }
   return values;
 }
@@ -43,7 +53,12 @@ export interface QuantizedInput {
   readonly warnings: readonly string[];
 }
 
-export function quantizeInput(values: readonly number[], spec: QInput, strict: boolean, what = "input"): QuantizedInput {
+export function quantizeInput(
+  values: readonly number[],
+  spec: QInput,
+  strict: boolean,
+  what = "input",
+): QuantizedInput {
   const k = 2 ** spec.scale;
   const data = new Float64Array(values.length);
   let clamped = 0;
@@ -55,7 +70,10 @@ export function quantizeInput(values: readonly number[], spec: QInput, strict: b
     let q = Math.round(v * k);
     if (q < spec.lo || q > spec.hi) {
       const dist = q < spec.lo ? spec.floatLo - v : v - spec.floatHi;
-      if (dist > worst) { worst = dist; worstAt = i; }
+      if (dist > worst) {
+        worst = dist;
+        worstAt = i;
+      }
       clamped++;
       q = Math.min(Math.max(q, spec.lo), spec.hi);
     }
@@ -63,19 +81,39 @@ export function quantizeInput(values: readonly number[], spec: QInput, strict: b
   }
   const warnings: string[] = [];
   if (clamped > 0) {
-    const msg = `${clamped} of ${values.length} input values lie outside the accepted range [${spec.floatLo}, ${spec.floatHi}] ` +
+    const msg =
+      `${clamped} of ${values.length} input values lie outside the accepted range [${spec.floatLo}, ${spec.floatHi}] ` +
       `(from calibration); e.g. ${what}[${worstAt}] = ${values[worstAt]}`;
-    if (strict) throw new ZkError("BAD_INPUT", `${msg}. Recompile with calibration data that covers such inputs, or drop --strict to clamp`);
+    if (strict)
+      throw new ZkError(
+        "BAD_INPUT",
+        `${msg}. Recompile with calibration data that covers such inputs, or drop --strict to clamp`,
+      );
     warnings.push(`${msg}; clamped them (use --strict to refuse instead)`);
   }
   return { tensor: { shape: spec.shape, data }, clamped, warnings };
 }
 
 /** The quantized input spec a compiled model accepts, from model.json's input section. */
-export function qinputOf(input: { readonly name: string; readonly shape: readonly number[]; readonly scale: number; readonly range: readonly [number, number]; readonly floatRange: readonly [number, number] }): QInput {
+export function qinputOf(input: {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly scale: number;
+  readonly range: readonly [number, number];
+  readonly floatRange: readonly [number, number];
+}): QInput {
   const [lo, hi] = input.range;
   const [floatLo, floatHi] = input.floatRange;
-  return { name: input.name, shape: input.shape, scale: input.scale, lo, hi, floatLo, floatHi, err: 2 ** -(input.scale + 1) };
+  return {
+    name: input.name,
+    shape: input.shape,
+    scale: input.scale,
+    lo,
+    hi,
+    floatLo,
+    floatHi,
+    err: 2 ** -(input.scale + 1),
+  };
 }
 
 export function dequantize(t: IntTensor, scale: number): number[] {

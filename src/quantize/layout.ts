@@ -9,7 +9,7 @@
  *   - "tight": qMin = the smallest honest q, m just covers the honest range.
  *   - "signed" around c: qMin = c - 2^(m-1), so the top bit is exactly [q ≥ c] (ReLU: c = 0).
  */
-import { bitLength } from "../util/bits.js";
+import { bitLength, signedBits } from "../util/bits.js";
 import type { Activation } from "./qgraph.js";
 
 export function rescale(x: number, shift: number): number {
@@ -33,9 +33,13 @@ export interface RequantLayout {
 /** The center of a signed layout for this activation, or null for a tight one. */
 export function activationCenter(act: Activation): number | null {
   switch (act.kind) {
-    case "relu": case "leaky": return 0;
-    case "clip": return act.lo;
-    default: return null;
+    case "relu":
+    case "leaky":
+      return 0;
+    case "clip":
+      return act.lo;
+    default:
+      return null;
   }
 }
 
@@ -48,7 +52,7 @@ export function requantLayout(lo: number, hi: number, shift: number, act: Activa
     qMin = act.table.qMin;
     m = act.table.t + act.table.w;
   } else if (center !== null) {
-    m = 1 + Math.max(bitLength(Math.max(qHi - center, 0)), bitLength(Math.max(center - qLo - 1, 0)));
+    m = signedBits(qLo, qHi, center);
     qMin = center - 2 ** (m - 1);
   } else {
     m = bitLength(qHi - qLo);

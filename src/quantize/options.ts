@@ -11,20 +11,39 @@ export interface QuantizeOptions {
   /** widen the calibrated input range by this fraction of its span on each side */
   readonly inputMargin: number;
   /**
+   * Each rescale holds its input to the calibrated range widened by this fraction of its span
+   * on each side (when that is narrower than the interval bound): bounds then stop compounding
+   * from layer to layer, at the price that an input driving an activation outside its window
+   * cannot be proven (prove and run say which). Infinity: no windows. Never applied with
+   * prover-supplied parameters (their bounds must hold for every admitted weight).
+   */
+  readonly activationMargin?: number;
+  /**
    * The prover supplies the parameters (--param-visibility private or hashed): bounds must then
    * hold for every value the parameters' range checks admit, not just for these weights.
    */
   readonly freeParams?: boolean;
 }
 
-export const DEFAULT_QUANTIZE: QuantizeOptions = { activationBits: 10, weightBits: 10, inputBits: 10, inputMargin: 0.25 };
+export const DEFAULT_QUANTIZE: QuantizeOptions = {
+  activationBits: 10,
+  weightBits: 10,
+  inputBits: 10,
+  inputMargin: 0.25,
+  activationMargin: 1,
+};
 
 export function validateOptions(o: QuantizeOptions): void {
   const bits = (v: number, name: string, min: number, max: number) => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new ZkError("BAD_OPTION", `${name} must be an integer in ${min}..${max}, got ${v}`);
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new ZkError("BAD_OPTION", `${name} must be an integer in ${min}..${max}, got ${v}`);
   };
   bits(o.activationBits, "activation bits", 2, 24);
   bits(o.weightBits, "weight bits", 2, 16);
   bits(o.inputBits, "input bits", 2, 24);
-  if (!(o.inputMargin >= 0 && o.inputMargin <= 10)) throw new ZkError("BAD_OPTION", `input margin must be in 0..10, got ${o.inputMargin}`);
+  if (!(o.inputMargin >= 0 && o.inputMargin <= 10))
+    throw new ZkError("BAD_OPTION", `input margin must be in 0..10, got ${o.inputMargin}`);
+  const am = o.activationMargin ?? 1;
+  if (!(am >= 0))
+    throw new ZkError("BAD_OPTION", `activation margin must be ≥ 0 (Infinity: no windows), got ${o.activationMargin}`);
 }

@@ -12,7 +12,8 @@ import { bitLength } from "../util/bits.js";
  * wires), and every bound downstream of the tensor is computed over all of it.
  */
 export function admittedSlot(t: IntTensor): { lo: number; bits: number } {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < t.data.length; i++) {
     lo = Math.min(lo, t.data[i]!);
     hi = Math.max(hi, t.data[i]!);
@@ -52,7 +53,16 @@ export function quantizeTensor(t: Tensor, scale: number): IntTensor {
  * Error of a quantized dot product's terms j (indices start + j·stride): Σ |ŵ|·ex + |ŵ - w|·X,
  * where ŵ = wq / 2^sw, ex bounds the input's error and X the input's magnitude.
  */
-export function dotError(wq: ArrayLike<number>, w: ArrayLike<number>, sw: number, start: number, count: number, stride: number, ex: number, X: number): number {
+export function dotError(
+  wq: ArrayLike<number>,
+  w: ArrayLike<number>,
+  sw: number,
+  start: number,
+  count: number,
+  stride: number,
+  ex: number,
+  X: number,
+): number {
   const k = 2 ** -sw;
   let e = 0;
   for (let j = 0; j < count; j++) {

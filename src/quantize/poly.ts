@@ -58,11 +58,21 @@ interface Candidate {
 
 function candidates(m: number): Candidate[] {
   const out: Candidate[] = [];
-  for (let t = 0; t <= Math.min(m, 7); t++) for (let d = 1; d <= 3; d++) out.push({ t, d, cost: (t >= 2 ? 2 ** t - 2 : 0) + d });
+  for (let t = 0; t <= Math.min(m, 7); t++)
+    for (let d = 1; d <= 3; d++) out.push({ t, d, cost: (t >= 2 ? 2 ** t - 2 : 0) + d });
   return out.sort((a, b) => a.cost - b.cost || a.t - b.t);
 }
 
-function build(fn: ScalarFn, qLo: number, qHi: number, inScale: number, t: number, d: number, F: number, m: number): PolyTable | null {
+function build(
+  fn: ScalarFn,
+  qLo: number,
+  qHi: number,
+  inScale: number,
+  t: number,
+  d: number,
+  F: number,
+  m: number,
+): PolyTable | null {
   const f = SCALAR_FNS[fn];
   const w = m - t;
   const seg = 2 ** w;
@@ -74,12 +84,16 @@ function build(fn: ScalarFn, qLo: number, qHi: number, inScale: number, t: numbe
     // sample the segment (every point when small, evenly otherwise) in v = u / 2^w
     const n = to - from + 1;
     const step = Math.max(1, Math.floor(n / 256));
-    const vs: number[] = [], ys: number[] = [];
+    const vs: number[] = [],
+      ys: number[] = [];
     for (let q = from; q <= to; q += step) {
       vs.push((q - from) / seg);
       ys.push(f(q / 2 ** inScale));
     }
-    if ((to - from) % step !== 0) { vs.push((to - from) / seg); ys.push(f(to / 2 ** inScale)); }
+    if ((to - from) % step !== 0) {
+      vs.push((to - from) / seg);
+      ys.push(f(to / 2 ** inScale));
+    }
     const c = leastSquares(vs, ys, d);
     for (let j = 0; j <= d; j++) coeffs[s * (d + 1) + j] = Math.round(c[j]! * 2 ** F);
   }
@@ -100,10 +114,20 @@ function build(fn: ScalarFn, qLo: number, qHi: number, inScale: number, t: numbe
  * The cheapest table for `fn` on [qLo, qHi] (scale inScale) whose worst error is at most
  * `target`, or the most accurate one if none is.
  */
-export function fitPoly(fn: ScalarFn, qLo: number, qHi: number, inScale: number, target: number, where: string): PolyTable {
+export function fitPoly(
+  fn: ScalarFn,
+  qLo: number,
+  qHi: number,
+  inScale: number,
+  target: number,
+  where: string,
+): PolyTable {
   const m = bitLength(qHi - qLo);
   if (m > MAX_POLY_INPUT_BITS) {
-    throw new ZkError("OVERFLOW", `${where}: the input of ${fn} spans 2^${m} values; more than 2^${MAX_POLY_INPUT_BITS} is not supported (lower --activation-bits, or bound the input)`);
+    throw new ZkError(
+      "OVERFLOW",
+      `${where}: the input of ${fn} spans 2^${m} values; more than 2^${MAX_POLY_INPUT_BITS} is not supported (lower --activation-bits, or bound the input)`,
+    );
   }
   const F = Math.max(0, Math.ceil(-Math.log2(target))) + 4;
   const tried: { table: PolyTable; cost: number }[] = [];
@@ -113,7 +137,11 @@ export function fitPoly(fn: ScalarFn, qLo: number, qHi: number, inScale: number,
     if (table.maxError <= target) return table;
     tried.push({ table, cost: c.cost });
   }
-  if (tried.length === 0) throw new ZkError("OVERFLOW", `${where}: no piecewise polynomial for ${fn} fits exact arithmetic on this input range`);
+  if (tried.length === 0)
+    throw new ZkError(
+      "OVERFLOW",
+      `${where}: no piecewise polynomial for ${fn} fits exact arithmetic on this input range`,
+    );
   // none meets the target: the cheapest within 1.5× of the most accurate
   const bestErr = Math.min(...tried.map((x) => x.table.maxError));
   return tried.filter((x) => x.table.maxError <= 1.5 * bestErr).sort((a, b) => a.cost - b.cost)[0]!.table;

@@ -6,6 +6,7 @@
  * `err`, a bound on how far v / 2^s can be from the float model's value.
  */
 import type { Conv2dParams, Groups, ScalarFn, Shape, Tensor } from "../model/graph.js";
+import type { Window } from "./window.js";
 
 /**
  * An integer tensor. Data is held in a Float64Array: every value the compiler allows is an
@@ -56,7 +57,12 @@ export type Activation =
 /** The integer ops. The linear ones have the same meaning as their float primitives. */
 export type QOp =
   | { readonly kind: "gemm"; readonly weight: IntTensor; readonly bias: IntTensor | null }
-  | { readonly kind: "conv"; readonly weight: IntTensor; readonly bias: IntTensor | null; readonly params: Conv2dParams }
+  | {
+      readonly kind: "conv";
+      readonly weight: IntTensor;
+      readonly bias: IntTensor | null;
+      readonly params: Conv2dParams;
+    }
   | { readonly kind: "affine"; readonly mul: IntTensor | null; readonly add: IntTensor | null }
   | { readonly kind: "reshape" }
   /** y[i] = (inputs, each times 2^shifts[k], laid end to end)[map[i]], or fill */
@@ -75,7 +81,12 @@ export type QOp =
   /** y[g] = position of the first maximum in group g */
   | { readonly kind: "argmax"; readonly groups: Groups }
   /** q = floor((x + 2^(shift-1)) / 2^shift) (round half up), then the activation */
-  | { readonly kind: "requant"; readonly shift: number; readonly act: Activation };
+  /**
+   * q = floor((x + 2^(shift-1)) / 2^shift) (round half up), then the activation. `window`, when
+   * set, is narrower than x's interval bound: the decomposition holds x inside it (the calibrated
+   * range widened by the activation margin), and everything downstream is bounded from it.
+   */
+  | { readonly kind: "requant"; readonly shift: number; readonly act: Activation; readonly window: Window | null };
 
 export type QKind = QOp["kind"];
 

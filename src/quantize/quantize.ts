@@ -18,8 +18,7 @@ import { quantizeNode } from "./rules.js";
 import { DEFAULT_QUANTIZE, validateOptions, type QuantizeOptions } from "./options.js";
 
 export { DEFAULT_QUANTIZE, type QuantizeOptions } from "./options.js";
-export { MAX_MAGNITUDE, scaleForRange } from "./context.js";
-export { paramScale, quantizeTensor } from "./params.js";
+export { paramScale } from "./params.js";
 
 export function quantize(graph: Graph, calib: Calibration, opts: QuantizeOptions = DEFAULT_QUANTIZE): QGraph {
   validateOptions(opts);
@@ -39,7 +38,13 @@ export function quantize(graph: Graph, calib: Calibration, opts: QuantizeOptions
  * that a range already ≥ 0 stays ≥ 0. Its error bound is the rounding of a float input to
  * the integer grid.
  */
-export function quantizeInputSpec(name: string, shape: readonly number[], min: number, max: number, opts: QuantizeOptions): QInput {
+export function quantizeInputSpec(
+  name: string,
+  shape: readonly number[],
+  min: number,
+  max: number,
+  opts: QuantizeOptions,
+): QInput {
   const span = Math.max(max - min, 1e-9);
   const fLo = min >= 0 ? 0 : min - opts.inputMargin * span;
   const fHi = max + opts.inputMargin * span;

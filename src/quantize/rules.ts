@@ -14,12 +14,25 @@ import { slopeBound } from "../model/functions.js";
 import { ZkError } from "../errors.js";
 import type { QuantizeContext, Live } from "./context.js";
 import type { Activation } from "./qgraph.js";
-import { addBounds, affineBounds, convBounds, divBounds, freeLinearBounds, gemmBounds, matmulBounds, mulBounds, selectBounds, sumBounds, type Bounds } from "./bounds.js";
+import {
+  addBounds,
+  affineBounds,
+  convBounds,
+  divBounds,
+  freeLinearBounds,
+  gemmBounds,
+  matmulBounds,
+  mulBounds,
+  selectBounds,
+  sumBounds,
+  type Bounds,
+} from "./bounds.js";
 import { admittedRange, constError, dotError, paramScale, quantizeTensor } from "./params.js";
 import type { IntTensor } from "./qgraph.js";
 import { fitPoly } from "./poly.js";
 import { rescale } from "./layout.js";
 import { evalPoly } from "./reference.js";
+import { assertNever } from "../util/never.js";
 
 /** Bits for internal multipliers (QDQ's 1/scale and scale): enough to keep their rounding far below a grid step. */
 const MULTIPLIER_BITS = 20;
@@ -33,40 +46,95 @@ export function quantizeNode(ctx: QuantizeContext, node: Node): void {
   const shape = ctx.graph.shapes.get(node.output)!;
   const op = node.op;
   switch (op.kind) {
-    case "gemm": case "conv": return linear(ctx, node, op, ins[0]!);
-    case "affine": return affine(ctx, node, op, ins[0]!, shape);
+    case "gemm":
+    case "conv":
+      return linear(ctx, node, op, ins[0]!);
+    case "affine":
+      return affine(ctx, node, op, ins[0]!, shape);
     case "reshape": {
       const x = ins[0]!;
-      ctx.define(node, node.source, { kind: "reshape" }, [x], node.output, shape, x.scale, { lo: x.lo, hi: x.hi, mag: 0 }, x.err, x.target);
+      ctx.define(
+        node,
+        node.source,
+        { kind: "reshape" },
+        [x],
+        node.output,
+        shape,
+        x.scale,
+        { lo: x.lo, hi: x.hi, mag: 0 },
+        x.err,
+        x.target,
+      );
       return;
     }
-    case "select": return select(ctx, node, op, ins, shape);
-    case "add": return add(ctx, node, op, ins[0]!, ins[1]!, shape);
-    case "mul": case "matmul": return product(ctx, node, op.kind, ins[0]!, ins[1]!, shape);
-    case "softmax": return softmax(ctx, node, op, ins[0]!, shape);
-    case "sum": return sum(ctx, node, op, ins[0]!, shape);
+    case "select":
+      return select(ctx, node, op, ins, shape);
+    case "add":
+      return add(ctx, node, op, ins[0]!, ins[1]!, shape);
+    case "mul":
+    case "matmul":
+      return product(ctx, node, op.kind, ins[0]!, ins[1]!, shape);
+    case "softmax":
+      return softmax(ctx, node, op, ins[0]!, shape);
+    case "sum":
+      return sum(ctx, node, op, ins[0]!, shape);
     case "max": {
       const x = ctx.settle(ins[0]!, node);
-      ctx.define(node, node.source, { kind: "max", groups: op.groups }, [x], node.output, shape, x.scale, { lo: x.lo, hi: x.hi, mag: 0 }, x.err, x.target);
+      ctx.define(
+        node,
+        node.source,
+        { kind: "max", groups: op.groups },
+        [x],
+        node.output,
+        shape,
+        x.scale,
+        { lo: x.lo, hi: x.hi, mag: 0 },
+        x.err,
+        x.target,
+      );
       return;
     }
     case "argmax": {
       const x = ctx.settle(ins[0]!, node);
       let widest = 0;
-      for (let g = 0; g + 1 < op.groups.start.length; g++) widest = Math.max(widest, op.groups.start[g + 1]! - op.groups.start[g]!);
-      ctx.define(node, node.source, { kind: "argmax", groups: op.groups }, [x], node.output, shape, 0, { lo: 0, hi: widest - 1, mag: 0 }, null, 0);
+      for (let g = 0; g + 1 < op.groups.start.length; g++)
+        widest = Math.max(widest, op.groups.start[g + 1]! - op.groups.start[g]!);
+      ctx.define(
+        node,
+        node.source,
+        { kind: "argmax", groups: op.groups },
+        [x],
+        node.output,
+        shape,
+        0,
+        { lo: 0, hi: widest - 1, mag: 0 },
+        null,
+        0,
+      );
       return;
     }
-    case "relu": return activation(ctx, node, ins[0]!, () => ({ kind: "relu" }));
-    case "clip": return clip(ctx, node, op, ins[0]!);
+    case "relu":
+      return activation(ctx, node, ins[0]!, () => ({ kind: "relu" }));
+    case "clip":
+      return clip(ctx, node, op, ins[0]!);
     case "leaky": {
       const sa = paramScale([op.alpha], ctx.opts.weightBits);
       const alpha = Math.round(op.alpha * 2 ** sa);
       const aErr = constError(alpha, sa, op.alpha);
-      return activation(ctx, node, ins[0]!, () => ({ kind: "leaky", alpha, alphaShift: sa }), (e, X) => Math.max(1, Math.abs(op.alpha) + aErr) * e + aErr * X);
+      return activation(
+        ctx,
+        node,
+        ins[0]!,
+        () => ({ kind: "leaky", alpha, alphaShift: sa }),
+        (e, X) => Math.max(1, Math.abs(op.alpha) + aErr) * e + aErr * X,
+      );
     }
-    case "fn": return smooth(ctx, node, op, ins[0]!);
-    case "fakequant": return fakequant(ctx, node, op, ins[0]!, shape);
+    case "fn":
+      return smooth(ctx, node, op, ins[0]!);
+    case "fakequant":
+      return fakequant(ctx, node, op, ins[0]!, shape);
+    default:
+      return assertNever(op, "primitive op");
   }
 }
 
@@ -76,9 +144,16 @@ function linear(ctx: QuantizeContext, node: Node, op: Op<"gemm"> | Op<"conv">, r
   const weight = quantizeTensor(op.weight, sw);
   const bias = op.bias ? quantizeTensor(op.bias, x.scale + sw) : null;
   const b = ctx.opts.freeParams
-    ? freeLinearBounds(op.kind === "gemm" ? weight.shape[0]! : weight.data.length / weight.shape[0]!, admittedRange(weight), rangeOf(bias), x,
-      op.kind === "conv" && op.params.pads.some((p) => p > 0))
-    : op.kind === "gemm" ? gemmBounds(weight, bias, x) : convBounds(weight, bias, op.params, x);
+    ? freeLinearBounds(
+        op.kind === "gemm" ? weight.shape[0]! : weight.data.length / weight.shape[0]!,
+        admittedRange(weight),
+        rangeOf(bias),
+        x,
+        op.kind === "conv" && op.params.pads.some((p) => p > 0),
+      )
+    : op.kind === "gemm"
+      ? gemmBounds(weight, bias, x)
+      : convBounds(weight, bias, op.params, x);
   // error per output channel: Σ |ŵ|·e_x + |ŵ - w|·|x| over the channel's weights, plus the bias rounding
   const X = ctx.floatMax(x);
   const ex = x.err ?? 0;
@@ -86,12 +161,16 @@ function linear(ctx: QuantizeContext, node: Node, op: Op<"gemm"> | Op<"conv">, r
   const channels = op.kind === "gemm" ? op.weight.shape[1]! : op.weight.shape[0]!;
   const per = op.weight.data.length / channels;
   for (let c = 0; c < channels; c++) {
-    const e = op.kind === "gemm"
-      ? dotError(weight.data, op.weight.data, sw, c, per, channels, ex, X)
-      : dotError(weight.data, op.weight.data, sw, c * per, per, 1, ex, X);
+    const e =
+      op.kind === "gemm"
+        ? dotError(weight.data, op.weight.data, sw, c, per, channels, ex, X)
+        : dotError(weight.data, op.weight.data, sw, c * per, per, 1, ex, X);
     err = Math.max(err, e + (bias && op.bias ? constError(bias.data[c]!, x.scale + sw, op.bias.data[c]!) : 0));
   }
-  const qop = op.kind === "gemm" ? { kind: "gemm" as const, weight, bias } : { kind: "conv" as const, weight, bias, params: op.params };
+  const qop =
+    op.kind === "gemm"
+      ? { kind: "gemm" as const, weight, bias }
+      : { kind: "conv" as const, weight, bias, params: op.params };
   ctx.define(node, node.source, qop, [x], node.output, ctx.graph.shapes.get(node.output)!, x.scale + sw, b, err);
   ctx.markParam();
 }
@@ -105,16 +184,30 @@ function affine(ctx: QuantizeContext, node: Node, op: Op<"affine">, raw: Live, s
   const n = sizeOf(shape);
   const mi = op.mul ? broadcastIndex(op.mul.shape, shape) : null;
   const ai = op.add ? broadcastIndex(op.add.shape, shape) : null;
-  const X = ctx.floatMax(x), ex = x.err ?? 0;
+  const X = ctx.floatMax(x),
+    ex = x.err ?? 0;
   let err = 0;
   for (let i = 0; i < n; i++) {
-    const e = (mul ? dotError(mul.data, op.mul!.data, sm, mi![i]!, 1, 1, ex, X) : ex) + (add ? constError(add.data[ai![i]!]!, x.scale + sm, op.add!.data[ai![i]!]!) : 0);
+    const e =
+      (mul ? dotError(mul.data, op.mul!.data, sm, mi![i]!, 1, 1, ex, X) : ex) +
+      (add ? constError(add.data[ai![i]!]!, x.scale + sm, op.add!.data[ai![i]!]!) : 0);
     err = Math.max(err, e);
   }
   const b: Bounds = ctx.opts.freeParams
     ? freeLinearBounds(1, mul ? admittedRange(mul) : { lo: 1, hi: 1 }, rangeOf(add), x, false)
     : affineBounds(mul, add, shape, x);
-  ctx.define(node, node.source, { kind: "affine", mul, add }, [x], node.output, shape, x.scale + sm, b, err, op.mul ? undefined : x.target);
+  ctx.define(
+    node,
+    node.source,
+    { kind: "affine", mul, add },
+    [x],
+    node.output,
+    shape,
+    x.scale + sm,
+    b,
+    err,
+    op.mul ? undefined : x.target,
+  );
   ctx.markParam();
 }
 
@@ -131,18 +224,47 @@ function select(ctx: QuantizeContext, node: Node, op: Op<"select">, xs: Live[], 
   const fill = Math.round(op.fill * 2 ** scale);
   const b = selectBounds(xs, shifts, usesFill ? fill : null);
   const err = Math.max(...xs.map((x) => x.err ?? 0), usesFill ? constError(fill, scale, op.fill) : 0);
-  ctx.define(node, node.source, { kind: "select", map: op.map, fill, shifts }, xs, node.output, shape, scale, b, err, Math.max(...xs.map((x) => x.target)));
+  ctx.define(
+    node,
+    node.source,
+    { kind: "select", map: op.map, fill, shifts },
+    xs,
+    node.output,
+    shape,
+    scale,
+    b,
+    err,
+    Math.max(...xs.map((x) => x.target)),
+  );
 }
 
 function add(ctx: QuantizeContext, node: Node, op: Op<"add">, a: Live, b: Live, shape: readonly number[]): void {
   const scale = Math.max(a.scale, b.scale);
   const shifts: [number, number] = [scale - a.scale, scale - b.scale];
   const err = (a.err ?? 0) + (b.err ?? 0);
-  ctx.define(node, node.source, { kind: "add", sign: op.sign, shifts }, [a, b], node.output, shape, scale, addBounds(a, b, op.sign, shifts), err);
+  ctx.define(
+    node,
+    node.source,
+    { kind: "add", sign: op.sign, shifts },
+    [a, b],
+    node.output,
+    shape,
+    scale,
+    addBounds(a, b, op.sign, shifts),
+    err,
+  );
 }
 
-function product(ctx: QuantizeContext, node: Node, kind: "mul" | "matmul", ra: Live, rb: Live, shape: readonly number[]): void {
-  const a = ctx.settle(ra, node), b = ctx.settle(rb, node);
+function product(
+  ctx: QuantizeContext,
+  node: Node,
+  kind: "mul" | "matmul",
+  ra: Live,
+  rb: Live,
+  shape: readonly number[],
+): void {
+  const a = ctx.settle(ra, node),
+    b = ctx.settle(rb, node);
   const Ah = Math.max(Math.abs(a.lo), Math.abs(a.hi)) / 2 ** a.scale;
   const B = ctx.floatMax(b);
   const one = Ah * (b.err ?? 0) + B * (a.err ?? 0); // |âb̂ - ab| ≤ |â|·e_b + |b|·e_a
@@ -150,7 +272,17 @@ function product(ctx: QuantizeContext, node: Node, kind: "mul" | "matmul", ra: L
     ctx.define(node, node.source, { kind: "mul" }, [a, b], node.output, shape, a.scale + b.scale, mulBounds(a, b), one);
   } else {
     const K = matmulLayout(a.shape, b.shape)!.K;
-    ctx.define(node, node.source, { kind: "matmul" }, [a, b], node.output, shape, a.scale + b.scale, matmulBounds(a, b, K), K * one);
+    ctx.define(
+      node,
+      node.source,
+      { kind: "matmul" },
+      [a, b],
+      node.output,
+      shape,
+      a.scale + b.scale,
+      matmulBounds(a, b, K),
+      K * one,
+    );
   }
 }
 
@@ -166,7 +298,8 @@ function softmax(ctx: QuantizeContext, node: Node, op: Op<"softmax">, raw: Live,
   const { start, indices } = op.groups;
   const nGroups = start.length - 1;
   const groupOf = new Int32Array(indices.length);
-  let nMin = Infinity, nMax = 0;
+  let nMin = Infinity,
+    nMax = 0;
   for (let g = 0; g < nGroups; g++) {
     nMin = Math.min(nMin, start[g + 1]! - start[g]!);
     nMax = Math.max(nMax, start[g + 1]! - start[g]!);
@@ -174,42 +307,124 @@ function softmax(ctx: QuantizeContext, node: Node, op: Op<"softmax">, raw: Live,
   }
   const ex = x.err ?? 0;
   const id = { lo: 0, hi: 0, mag: 0 };
-  const M = ctx.define(node, node.source, { kind: "max", groups: op.groups }, [x], ctx.fresh(`${node.output}/max`), [nGroups], x.scale, { ...id, lo: x.lo, hi: x.hi }, ex, x.scale);
+  const M = ctx.define(
+    node,
+    node.source,
+    { kind: "max", groups: op.groups },
+    [x],
+    ctx.fresh(`${node.output}/max`),
+    [nGroups],
+    x.scale,
+    { ...id, lo: x.lo, hi: x.hi },
+    ex,
+    x.scale,
+  );
   const spread = { kind: "select" as const, map: groupOf, fill: 0, shifts: [0] };
-  const Mx = ctx.define(node, node.source, spread, [M], ctx.fresh(`${node.output}/max_b`), shape, x.scale, { ...id, lo: x.lo, hi: x.hi }, ex, x.scale);
-  const d = ctx.define(node, node.source, { kind: "add", sign: -1, shifts: [0, 0] }, [x, Mx], ctx.fresh(`${node.output}/shifted`), shape, x.scale,
-    { lo: x.lo - x.hi, hi: 0, mag: 2 * Math.max(Math.abs(x.lo), Math.abs(x.hi)) }, 2 * ex, x.scale);
+  const Mx = ctx.define(
+    node,
+    node.source,
+    spread,
+    [M],
+    ctx.fresh(`${node.output}/max_b`),
+    shape,
+    x.scale,
+    { ...id, lo: x.lo, hi: x.hi },
+    ex,
+    x.scale,
+  );
+  const d = ctx.define(
+    node,
+    node.source,
+    { kind: "add", sign: -1, shifts: [0, 0] },
+    [x, Mx],
+    ctx.fresh(`${node.output}/shifted`),
+    shape,
+    x.scale,
+    { lo: x.lo - x.hi, hi: 0, mag: 2 * Math.max(Math.abs(x.lo), Math.abs(x.hi)) },
+    2 * ex,
+    x.scale,
+  );
   const sOut = ctx.targetFor(node.output);
   const table = fitPoly("exp", d.lo, 0, x.scale, 2 ** -(sOut + 2), `node "${node.name}" (${node.source})`);
   const eFine = ctx.requant(d, 0, { kind: "poly", table }, node, ctx.fresh(`${node.output}/exp`), node.source);
   // exp's table output is at a very fine scale; 8 bits past the output's resolution is plenty,
   // and keeps the sum and the division narrow (cheaper range checks, far from 2^50)
   const sE = Math.min(eFine.scale, sOut + 8);
-  const e = eFine.scale > sE ? ctx.requant(eFine, eFine.scale - sE, { kind: "none" }, node, ctx.fresh(`${node.output}/exp_r`), node.source) : eFine;
+  const e =
+    eFine.scale > sE
+      ? ctx.requant(eFine, eFine.scale - sE, { kind: "none" }, node, ctx.fresh(`${node.output}/exp_r`), node.source)
+      : eFine;
   const p0 = rescale(evalPoly(table, 0), eFine.scale - sE); // P(0), attained by each group's maximum
-  const S = ctx.define(node, node.source, { kind: "sum", groups: op.groups, mult: null }, [e], ctx.fresh(`${node.output}/sum`), [nGroups], e.scale,
-    { lo: p0 + (nMin - 1) * Math.min(e.lo, 0), hi: nMax * e.hi, mag: nMax * Math.max(Math.abs(e.lo), Math.abs(e.hi)) }, null, e.scale);
-  const Sx = ctx.define(node, node.source, spread, [S], ctx.fresh(`${node.output}/sum_b`), shape, e.scale, { lo: S.lo, hi: S.hi, mag: S.hi }, null, e.scale);
-  if (S.lo < 1) throw new ZkError("OVERFLOW", `node "${node.name}" (${node.source}): softmax's normalizer could be zero after quantization`);
+  const S = ctx.define(
+    node,
+    node.source,
+    { kind: "sum", groups: op.groups, mult: null },
+    [e],
+    ctx.fresh(`${node.output}/sum`),
+    [nGroups],
+    e.scale,
+    { lo: p0 + (nMin - 1) * Math.min(e.lo, 0), hi: nMax * e.hi, mag: nMax * Math.max(Math.abs(e.lo), Math.abs(e.hi)) },
+    null,
+    e.scale,
+  );
+  const Sx = ctx.define(
+    node,
+    node.source,
+    spread,
+    [S],
+    ctx.fresh(`${node.output}/sum_b`),
+    shape,
+    e.scale,
+    { lo: S.lo, hi: S.hi, mag: S.hi },
+    null,
+    e.scale,
+  );
+  if (S.lo < 1)
+    throw new ZkError(
+      "OVERFLOW",
+      `node "${node.name}" (${node.source}): softmax's normalizer could be zero after quantization`,
+    );
   // |ŷ - y| ≤ |ŷ - softmax(x̂)| + |softmax(x̂) - softmax(x)|. The second is ≤ e_x / 2: softmax's
   // Jacobian diag(p) - ppᵀ has ∞-norm max 2p(1-p) ≤ 1/2. The first: each exp is off by at most
   // ε (the table's error), the sum by nε, and the sum is ≥ 1 - ε, so ≤ (n + 1)ε / (1 - ε),
   // plus the output's rounding.
   const eps = table.maxError + (e === eFine ? 0 : 2 ** -(sE + 1));
   const err = ex / 2 + ((nMax + 1) * eps) / Math.max(1 - eps, 1e-9) + 2 ** -(sOut + 1);
-  ctx.define(node, node.source, { kind: "div", shift: sOut }, [e, Sx], node.output, shape, sOut, divBounds(e, Sx, sOut), err, sOut);
+  ctx.define(
+    node,
+    node.source,
+    { kind: "div", shift: sOut },
+    [e, Sx],
+    node.output,
+    shape,
+    sOut,
+    divBounds(e, Sx, sOut),
+    err,
+    sOut,
+  );
 }
 
 function sum(ctx: QuantizeContext, node: Node, op: Op<"sum">, x: Live, shape: readonly number[]): void {
   const sm = op.mult ? paramScale(op.mult, ctx.opts.weightBits) : 0;
   const mult = op.mult ? op.mult.map((m) => Math.round(m * 2 ** sm)) : null;
-  const X = ctx.floatMax(x), ex = x.err ?? 0;
+  const X = ctx.floatMax(x),
+    ex = x.err ?? 0;
   let err = 0;
   for (let g = 0; g + 1 < op.groups.start.length; g++) {
     const n = op.groups.start[g + 1]! - op.groups.start[g]!;
     err = Math.max(err, mult ? n * dotError(mult, op.mult!, sm, g, 1, 1, ex, X) : n * ex);
   }
-  ctx.define(node, node.source, { kind: "sum", groups: op.groups, mult }, [x], node.output, shape, x.scale + sm, sumBounds(op.groups, mult, x), err);
+  ctx.define(
+    node,
+    node.source,
+    { kind: "sum", groups: op.groups, mult },
+    [x],
+    node.output,
+    shape,
+    x.scale + sm,
+    sumBounds(op.groups, mult, x),
+    err,
+  );
 }
 
 /**
@@ -217,7 +432,10 @@ function sum(ctx: QuantizeContext, node: Node, op: Op<"sum">, x: Live, shape: re
  * scale (or by 0 bits if already there) and the activation uses the same decomposition.
  */
 function activation(
-  ctx: QuantizeContext, node: Node, raw: Live, make: (outScale: number) => Activation,
+  ctx: QuantizeContext,
+  node: Node,
+  raw: Live,
+  make: (outScale: number) => Activation,
   errOf: (e: number, X: number) => number = (e) => e,
 ): void {
   const shift = Math.max(0, raw.scale - raw.target);
@@ -231,25 +449,36 @@ function activation(
 
 function clip(ctx: QuantizeContext, node: Node, op: Op<"clip">, raw: Live): void {
   let boundErr = 0;
-  activation(ctx, node, raw, (s) => {
-    const q = (v: number) => (Number.isFinite(v) ? Math.round(v * 2 ** s) : null);
-    const lo = q(op.lo), hi = q(op.hi);
-    boundErr = Math.max(lo === null ? 0 : constError(lo, s, op.lo), hi === null ? 0 : constError(hi, s, op.hi));
-    return { kind: "clip", lo, hi };
-  }, (e) => e + boundErr);
+  activation(
+    ctx,
+    node,
+    raw,
+    (s) => {
+      const q = (v: number) => (Number.isFinite(v) ? Math.round(v * 2 ** s) : null);
+      const lo = q(op.lo),
+        hi = q(op.hi);
+      boundErr = Math.max(lo === null ? 0 : constError(lo, s, op.lo), hi === null ? 0 : constError(hi, s, op.hi));
+      return { kind: "clip", lo, hi };
+    },
+    (e) => e + boundErr,
+  );
 }
 
 function smooth(ctx: QuantizeContext, node: Node, op: Op<"fn">, raw: Live): void {
   const shift = Math.max(0, raw.scale - raw.target);
   const s = raw.scale - shift;
-  const qLo = rescale(raw.lo, shift), qHi = rescale(raw.hi, shift);
+  // the table covers the input's window (or its whole bound): fewer segments, and a tighter output
+  const window = ctx.window(raw);
+  const x = window ?? raw;
+  const qLo = rescale(x.lo, shift),
+    qHi = rescale(x.hi, shift);
   // No point fitting much finer than the input's own resolution moves the output (measured on
   // the calibrated range: this picks the table's cost; the error bound below covers everything)
   const cal = ctx.calib.stats.get(node.inputs[0]!);
   const typical = cal ? slopeBound(op.fn, cal.min, cal.max) * 2 ** -(s + 1) : 0;
   const target = Math.max(2 ** -(ctx.targetFor(node.output) + 1), typical);
   const table = fitPoly(op.fn, qLo, qHi, s, target, `node "${node.name}" (${node.source})`);
-  const v = ctx.requant(raw, shift, { kind: "poly", table }, node, node.output, node.source);
+  const v = ctx.requant(raw, shift, { kind: "poly", table }, node, node.output, node.source, window);
   // |P(q) - f(x)| ≤ |P(q) - f(q/2^s)| + L·|q/2^s - x|
   const inErr = (raw.err ?? 0) + (shift > 0 ? 2 ** -(s + 1) : 0);
   const L = slopeBound(op.fn, qLo / 2 ** s - inErr, qHi / 2 ** s + inErr);
@@ -263,14 +492,35 @@ function fakequant(ctx: QuantizeContext, node: Node, op: Op<"fakequant">, raw: L
   const si = paramScale(inv.data, MULTIPLIER_BITS);
   const invQ = quantizeTensor(inv, si);
   const gridName = ctx.fresh(`${node.output}/grid`);
-  const grid = ctx.define(node, node.source, { kind: "affine", mul: invQ, add: null }, [x], gridName, shape, x.scale + si,
-    affineBounds(invQ, null, shape, x), null, 0);
-  const lo = op.qmin - op.zeroPoint, hi = op.qmax - op.zeroPoint;
+  const grid = ctx.define(
+    node,
+    node.source,
+    { kind: "affine", mul: invQ, add: null },
+    [x],
+    gridName,
+    shape,
+    x.scale + si,
+    affineBounds(invQ, null, shape, x),
+    null,
+    0,
+  );
+  const lo = op.qmin - op.zeroPoint,
+    hi = op.qmax - op.zeroPoint;
   const q = ctx.requant(grid, grid.scale, { kind: "clip", lo, hi }, node);
   const sc: Tensor = { shape: [1], data: new Float64Array([op.scale]) };
   const ss = paramScale(sc.data, MULTIPLIER_BITS);
   const scQ = quantizeTensor(sc, ss);
   // within one grid step of the exact fake-quantized value, plus the input's own error
   const err = (x.err ?? 0) + op.scale + constError(scQ.data[0]!, ss, op.scale) * Math.max(Math.abs(lo), Math.abs(hi));
-  ctx.define(node, node.source, { kind: "affine", mul: scQ, add: null }, [q], node.output, shape, ss, affineBounds(scQ, null, shape, q), err);
+  ctx.define(
+    node,
+    node.source,
+    { kind: "affine", mul: scQ, add: null },
+    [q],
+    node.output,
+    shape,
+    ss,
+    affineBounds(scQ, null, shape, q),
+    err,
+  );
 }

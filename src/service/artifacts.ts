@@ -19,9 +19,10 @@ import * as path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { FILES, parseModelMeta } from "../artifacts.js";
+import { FILES } from "../artifacts.js";
+import { parseModelMeta } from "../meta/model.js";
 import { parseVkey } from "../verify/core.js";
-import { checkModelKey } from "../verify/identity.js";
+import { checkModelKey } from "../meta/identity.js";
 import { describeError, ZkError } from "../errors.js";
 import { exists } from "../util/fsx.js";
 import type { SetupInfo } from "../prove/setup.js";
@@ -67,7 +68,8 @@ async function fetchRetrying(url: string, retryMs: number): Promise<Response> {
       if (res.status < 500 || Date.now() > deadline) return res;
       await res.body?.cancel();
     } catch (e) {
-      if (Date.now() > deadline) throw new ZkError("RESOURCE", `cannot reach the service at ${url}: ${describeError(e)}`);
+      if (Date.now() > deadline)
+        throw new ZkError("RESOURCE", `cannot reach the service at ${url}: ${describeError(e)}`);
     }
     await new Promise((r) => setTimeout(r, delay));
   }
@@ -80,7 +82,12 @@ async function download(url: string, file: string, retryMs: number): Promise<str
     throw new ZkError("BAD_FILE", `GET ${url}: ${res.status} ${text.slice(0, 200)}`);
   }
   const hash = createHash("sha256");
-  const tap = new Transform({ transform(chunk: Buffer, _enc, done) { hash.update(chunk); done(null, chunk); } });
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
   await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), tap, createWriteStream(file));
   return hash.digest("hex");
 }
@@ -96,12 +103,25 @@ async function fetchCircuit(base: string, id: string, into: string, retryMs: num
   for (const f of CIRCUIT_FILES) sha[f] = await download(url(f), path.join(into, f), retryMs);
   const where = `${base} circuit ${id.slice(0, 12)}…`;
   const meta = parseModelMeta(await readJson(path.join(into, FILES.model)), `${where} model.json`);
-  if (meta.identity.verificationKeySha256 !== id) throw new ZkError("BAD_FILE", `${where}: model.json is for another key (${meta.identity.verificationKeySha256?.slice(0, 12) ?? "none"}…)`);
+  if (meta.identity.verificationKeySha256 !== id)
+    throw new ZkError(
+      "BAD_FILE",
+      `${where}: model.json is for another key (${meta.identity.verificationKeySha256?.slice(0, 12) ?? "none"}…)`,
+    );
   await checkModelKey(parseVkey(await readJson(path.join(into, FILES.vkey)), `${where} verification_key.json`), meta);
   const setup = (await readJson(path.join(into, FILES.setup))) as Partial<SetupInfo>;
-  if (setup?.r1csSha256 !== meta.circuit.r1csSha256) throw new ZkError("BAD_FILE", `${where}: setup.json was made for another circuit`);
-  if (sha[FILES.plan] !== meta.circuit.planSha256) throw new ZkError("BAD_FILE", `${where}: plan.json's sha256 is ${sha[FILES.plan]}, model.json records ${meta.circuit.planSha256}`);
-  if (sha[FILES.zkey] !== setup.zkeySha256) throw new ZkError("BAD_FILE", `${where}: circuit.zkey's sha256 is ${sha[FILES.zkey]}, setup.json records ${setup.zkeySha256}`);
+  if (setup?.r1csSha256 !== meta.circuit.r1csSha256)
+    throw new ZkError("BAD_FILE", `${where}: setup.json was made for another circuit`);
+  if (sha[FILES.plan] !== meta.circuit.planSha256)
+    throw new ZkError(
+      "BAD_FILE",
+      `${where}: plan.json's sha256 is ${sha[FILES.plan]}, model.json records ${meta.circuit.planSha256}`,
+    );
+  if (sha[FILES.zkey] !== setup.zkeySha256)
+    throw new ZkError(
+      "BAD_FILE",
+      `${where}: circuit.zkey's sha256 is ${sha[FILES.zkey]}, setup.json records ${setup.zkeySha256}`,
+    );
 }
 
 export function remoteSource(opts: RemoteOptions): CircuitSource {
@@ -109,7 +129,8 @@ export function remoteSource(opts: RemoteOptions): CircuitSource {
   const root = path.resolve(opts.cacheDir);
   const pending = new Map<string, Promise<string>>();
   const get = async (id: string): Promise<string> => {
-    if (!/^[0-9a-f]{64}$/.test(id)) throw new ZkError("BAD_FILE", `a task names circuit ${JSON.stringify(id).slice(0, 80)}, not a content hash`);
+    if (!/^[0-9a-f]{64}$/.test(id))
+      throw new ZkError("BAD_FILE", `a task names circuit ${JSON.stringify(id).slice(0, 80)}, not a content hash`);
     const dir = path.join(root, id);
     if (await exists(path.join(dir, FILES.zkey))) return dir;
     await fs.mkdir(root, { recursive: true });
@@ -124,7 +145,9 @@ export function remoteSource(opts: RemoteOptions): CircuitSource {
         // another worker sharing this cache got there first: its copy is as good as ours
         if (!(await exists(path.join(dir, FILES.zkey)))) throw e;
       }
-      opts.log?.(`fetched circuit ${id.slice(0, 12)}… from ${base} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+      opts.log?.(
+        `fetched circuit ${id.slice(0, 12)}… from ${base} in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+      );
       return dir;
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });
@@ -146,4 +169,3 @@ export function remoteSource(opts: RemoteOptions): CircuitSource {
     },
   };
 }
-

@@ -33,23 +33,28 @@ export function parseApiKeys(text: string, file: string): ApiKeys {
     const line = raw.replace(/#.*$/, "").trim();
     if (!line) return;
     const [token, name, ...rest] = line.split(/\s+/);
-    if (rest.length) throw new ZkError("BAD_FILE", `${file} line ${i + 1}: expected "KEY [name]" or "sha256:HEX [name]"`);
+    if (rest.length)
+      throw new ZkError("BAD_FILE", `${file} line ${i + 1}: expected "KEY [name]" or "sha256:HEX [name]"`);
     let hash: Buffer;
     if (token!.startsWith("sha256:")) {
       const hex = token!.slice(7);
-      if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new ZkError("BAD_FILE", `${file} line ${i + 1}: sha256: must be followed by 64 hex digits`);
+      if (!/^[0-9a-fA-F]{64}$/.test(hex))
+        throw new ZkError("BAD_FILE", `${file} line ${i + 1}: sha256: must be followed by 64 hex digits`);
       hash = Buffer.from(hex, "hex");
     } else {
       hash = sha256(token!);
       plain.push(i + 1);
     }
     const id = name ?? `key-${hash.toString("hex").slice(0, 12)}`;
-    if (keys.some((k) => k.id === id || k.hash.equals(hash))) throw new ZkError("BAD_FILE", `${file} line ${i + 1}: the key or the name "${id}" is listed twice`);
+    if (keys.some((k) => k.id === id || k.hash.equals(hash)))
+      throw new ZkError("BAD_FILE", `${file} line ${i + 1}: the key or the name "${id}" is listed twice`);
     keys.push({ id, hash });
   });
   if (keys.length === 0) throw new ZkError("BAD_FILE", `${file} lists no API key`);
   const warnings = plain.length
-    ? [`${file} holds ${plain.length} key(s) in plain text (line ${plain.join(", ")}); store "sha256:<hex>" instead (printf %s KEY | sha256sum)`]
+    ? [
+        `${file} holds ${plain.length} key(s) in plain text (line ${plain.join(", ")}); store "sha256:<hex>" instead (printf %s KEY | sha256sum)`,
+      ]
     : [];
   return { keys, warnings };
 }

@@ -42,7 +42,10 @@ export interface Chain {
 }
 
 function refuseSplit(model: ServedModel): never {
-  throw new ZkError("BAD_OPTION", `${model.name} is a split model; proving split models through the service waits for the split-proving issue`);
+  throw new ZkError(
+    "BAD_OPTION",
+    `${model.name} is a split model; proving split models through the service waits for the split-proving issue`,
+  );
 }
 
 export async function planTasks(model: ServedModel, input: IntTensor, salts: SaltStrings): Promise<TaskSpec[]> {

@@ -17,14 +17,14 @@ import { readSetupInfo } from "../prove/setup.js";
 import { checkResources } from "../prove/resources.js";
 import { snarkLogger } from "../prove/logger.js";
 import { parseVkey } from "../verify/core.js";
-import { checkModelKey } from "../verify/identity.js";
+import { checkModelKey } from "../meta/identity.js";
 import { witnessGenerator, type Backend, type WitnessGenerator } from "../witness/witness.js";
 import { wtnsLayout } from "../formats/wtns.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import { readFileOrFail, readJsonFile } from "../util/fsx.js";
 import { sha256Hex } from "../util/hash.js";
 import { ZkError } from "../errors.js";
-import type { SaltRole } from "../model-meta.js";
+import type { SaltRole } from "../meta/model.js";
 
 export interface LoadedCircuit {
   readonly id: string;
@@ -33,7 +33,10 @@ export interface LoadedCircuit {
   readonly vk: VerificationKey;
   readonly development: boolean;
   /** the witness (its .wtns bytes, a copy) and outputs for a quantized input and salts; calls run one at a time */
-  witness(input: IntTensor, salts: Salts): Promise<{ readonly wtns: Uint8Array; readonly outputs: readonly IntTensor[] }>;
+  witness(
+    input: IntTensor,
+    salts: Salts,
+  ): Promise<{ readonly wtns: Uint8Array; readonly outputs: readonly IntTensor[] }>;
   /** Groth16 over a witness of this circuit (provers only: loaded with `prover: true`) */
   prove(wtns: Uint8Array): Promise<{ readonly proof: Groth16Proof; readonly publicSignals: string[] }>;
   close(): Promise<void>;
@@ -58,18 +61,23 @@ function serialized(): <T>(fn: () => Promise<T>) => Promise<T> {
 export async function loadCircuit(dir: string, id: string, opts: LoadOptions): Promise<LoadedCircuit> {
   const meta = await readModelMeta(dir);
   if (meta.identity.verificationKeySha256 !== id) {
-    throw new ZkError("BAD_FILE", `${dir}: model.json is for key ${meta.identity.verificationKeySha256?.slice(0, 12) ?? "(none: not set up)"}…, not ${id.slice(0, 12)}…`);
+    throw new ZkError(
+      "BAD_FILE",
+      `${dir}: model.json is for key ${meta.identity.verificationKeySha256?.slice(0, 12) ?? "(none: not set up)"}…, not ${id.slice(0, 12)}…`,
+    );
   }
   const vkFile = artifact(dir, "vkey");
   const vk = parseVkey(await readJsonFile(vkFile, "verification key"), vkFile);
   await checkModelKey(vk, meta);
   const setup = await readSetupInfo(dir);
-  if (setup.r1csSha256 !== meta.circuit.r1csSha256) throw new ZkError("BAD_FILE", `${dir}: the proving key was made for a different circuit`);
+  if (setup.r1csSha256 !== meta.circuit.r1csSha256)
+    throw new ZkError("BAD_FILE", `${dir}: the proving key was made for a different circuit`);
   let zkey: Uint8Array | null = null;
   if (opts.prover) {
     checkResources("prove", meta.circuit.constraints, meta.circuit.wires, meta.circuit.ptauPower);
     zkey = await readFileOrFail(artifact(dir, "zkey"), "proving key");
-    if (sha256Hex(zkey) !== setup.zkeySha256) throw new ZkError("BAD_FILE", `${artifact(dir, "zkey")} does not match setup.json (corrupted or replaced)`);
+    if (sha256Hex(zkey) !== setup.zkeySha256)
+      throw new ZkError("BAD_FILE", `${artifact(dir, "zkey")} does not match setup.json (corrupted or replaced)`);
   }
   const plan = await readPlan(dir, meta);
   const gen: WitnessGenerator = await witnessGenerator(plan, { backend: opts.backend ?? "wasm", threads: 1 });
@@ -87,9 +95,16 @@ export async function loadCircuit(dir: string, id: string, opts: LoadOptions): P
       }),
     async prove(wtns) {
       if (!zkey) throw new Error(`circuit ${id} was loaded without its proving key`);
-      const r = await snarkjs.groth16.prove({ type: "mem", data: zkey }, { type: "mem", data: wtns }, snarkLogger("prove"));
+      const r = await snarkjs.groth16.prove(
+        { type: "mem", data: zkey },
+        { type: "mem", data: wtns },
+        snarkLogger("prove"),
+      );
       if (r.publicSignals.length !== meta.publicSignals.count) {
-        throw new ZkError("BAD_FILE", `the proving key has ${r.publicSignals.length} public signals but model.json says ${meta.publicSignals.count}`);
+        throw new ZkError(
+          "BAD_FILE",
+          `the proving key has ${r.publicSignals.length} public signals but model.json says ${meta.publicSignals.count}`,
+        );
       }
       return r;
     },

@@ -63,15 +63,28 @@ function validationMessage(e: FastifyError): string {
   if (!v) return e.message;
   const where = `${e.validationContext ?? "body"}${v.instancePath.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`;
   const params = v.params as Record<string, unknown>;
-  if (v.keyword === "additionalProperties") return `${where} has an unknown field "${String(params.additionalProperty)}"`;
+  if (v.keyword === "additionalProperties")
+    return `${where} has an unknown field "${String(params.additionalProperty)}"`;
   return `${where} ${v.message ?? "is invalid"}`;
 }
 
 const ERROR_CODES: Readonly<Record<string, [number, string, (e: FastifyError, limit: number) => string]>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, "TOO_LARGE", (_e, limit) => `the request body is larger than this service's limit of ${limit} bytes`],
+  FST_ERR_CTP_BODY_TOO_LARGE: [
+    413,
+    "TOO_LARGE",
+    (_e, limit) => `the request body is larger than this service's limit of ${limit} bytes`,
+  ],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, "UNSUPPORTED_MEDIA_TYPE", () => "send the request body as application/json"],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, "BAD_JSON", () => "the request body is empty; expected JSON like {\"input\": [...]}"],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, "BAD_REQUEST", () => "the request body's size does not match its Content-Length"],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [
+    400,
+    "BAD_JSON",
+    () => 'the request body is empty; expected JSON like {"input": [...]}',
+  ],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+    400,
+    "BAD_REQUEST",
+    () => "the request body's size does not match its Content-Length",
+  ],
 };
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
@@ -110,7 +123,14 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
     ctx.log(`internal error: ${describeError(e)}`);
     return sendError(reply, 500, "INTERNAL", "internal error (logged by the service)");
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, 404, "NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]} (GET /openapi.json lists the API)`));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(
+      reply,
+      404,
+      "NOT_FOUND",
+      `no route ${req.method} ${req.url.split("?")[0]} (GET /openapi.json lists the API)`,
+    ),
+  );
 
   const authenticate = async (req: FastifyRequest) => {
     if (!ctx.keys) {
@@ -118,9 +138,15 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
       return;
     }
     const presented = presentedKey(req.headers);
-    if (presented === null) throw new RequestError(401, "UNAUTHORIZED", "this service needs an API key: send `Authorization: Bearer <key>`", { "www-authenticate": "Bearer" });
+    if (presented === null)
+      throw new RequestError(401, "UNAUTHORIZED", "this service needs an API key: send `Authorization: Bearer <key>`", {
+        "www-authenticate": "Bearer",
+      });
     const key = matchKey(ctx.keys, presented);
-    if (!key) throw new RequestError(401, "UNAUTHORIZED", "the API key is not one this service knows", { "www-authenticate": 'Bearer error="invalid_token"' });
+    if (!key)
+      throw new RequestError(401, "UNAUTHORIZED", "the API key is not one this service knows", {
+        "www-authenticate": 'Bearer error="invalid_token"',
+      });
     req.submitter = key.id;
   };
 
@@ -130,7 +156,12 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
     redis: ctx.redis,
     nameSpace: "zkinfer:ratelimit:",
     keyGenerator: (req) => (req.submitter && req.submitter !== "anonymous" ? `key:${req.submitter}` : `ip:${req.ip}`),
-    errorResponseBuilder: (_req, c) => new RequestError(429, "RATE_LIMITED", `rate limit: at most ${c.max} requests per minute for this key; retry in ${c.after}`),
+    errorResponseBuilder: (_req, c) =>
+      new RequestError(
+        429,
+        "RATE_LIMITED",
+        `rate limit: at most ${c.max} requests per minute for this key; retry in ${c.after}`,
+      ),
   });
   const limited = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
   const reads = limited(ctx.limits.rateLimit * 10);
@@ -143,9 +174,13 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
       redis = describeError(e);
     }
     const workers = redis === "ok" ? await ctx.tasks.getWorkersCount() : 0;
-    return reply.code(redis === "ok" ? 200 : 503).send({ ok: redis === "ok", redis, models: ctx.store.models.length, workers });
+    return reply
+      .code(redis === "ok" ? 200 : 503)
+      .send({ ok: redis === "ok", redis, models: ctx.store.models.length, workers });
   });
-  app.get("/metrics", async (_req, reply) => reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()));
+  app.get("/metrics", async (_req, reply) =>
+    reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
+  );
   const doc = openApiDocument(ctx.keys !== null);
   app.get("/openapi.json", async () => doc);
 
@@ -156,7 +191,12 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
   });
   app.get<{ Params: { id: string } }>("/v1/models/:id/verification_key", async (req, reply) => {
     const m = ctx.store.resolve(req.params.id);
-    if (m.kind !== "single") throw new RequestError(404, "NOT_FOUND", "a split model has one key per segment: see its manifest (waits for the split-proving issue)");
+    if (m.kind !== "single")
+      throw new RequestError(
+        404,
+        "NOT_FOUND",
+        "a split model has one key per segment: see its manifest (waits for the split-proving issue)",
+      );
     return reply.type("application/json").send(await fs.readFile(artifact(m.dir, "vkey")));
   });
 
@@ -167,29 +207,57 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
       const model = ctx.store.resolve(req.params.id);
       const s = await submitProof(ctx, model, req.body, req.submitter);
       const url = `/v1/jobs/${s.id}`;
-      return reply.code(s.state === "done" ? 200 : 202).header("location", url).send({ ...s, url });
+      return reply
+        .code(s.state === "done" ? 200 : 202)
+        .header("location", url)
+        .send({ ...s, url });
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { wait?: string } }>("/v1/jobs/:id", { onRequest: authenticate, config: reads }, async (req) => {
-    const wait = req.query.wait === undefined ? 0 : Number(req.query.wait);
-    if (!Number.isFinite(wait) || wait < 0 || wait > 60) throw new RequestError(400, "BAD_REQUEST", `wait must be a number of seconds from 0 to 60, got ${JSON.stringify(req.query.wait)}`);
-    const job = await findJob(ctx, req.params.id, req.submitter);
-    await waitForJob(ctx, job, wait, closing.signal);
-    return jobView(ctx, (await ctx.proofs.getJob(job.id!)) ?? job);
-  });
+  app.get<{ Params: { id: string }; Querystring: { wait?: string } }>(
+    "/v1/jobs/:id",
+    { onRequest: authenticate, config: reads },
+    async (req) => {
+      const wait = req.query.wait === undefined ? 0 : Number(req.query.wait);
+      if (!Number.isFinite(wait) || wait < 0 || wait > 60)
+        throw new RequestError(
+          400,
+          "BAD_REQUEST",
+          `wait must be a number of seconds from 0 to 60, got ${JSON.stringify(req.query.wait)}`,
+        );
+      const job = await findJob(ctx, req.params.id, req.submitter);
+      await waitForJob(ctx, job, wait, closing.signal);
+      return jobView(ctx, (await ctx.proofs.getJob(job.id!)) ?? job);
+    },
+  );
 
   app.get<{ Params: { id: string; file: string } }>("/v1/circuits/:id/:file", async (req, reply) => {
     const c = ctx.store.circuit(req.params.id);
-    if (!c) throw new RequestError(404, "NOT_FOUND", `no circuit ${JSON.stringify(req.params.id.slice(0, 64))} is served here`);
+    if (!c)
+      throw new RequestError(
+        404,
+        "NOT_FOUND",
+        `no circuit ${JSON.stringify(req.params.id.slice(0, 64))} is served here`,
+      );
     const file = req.params.file as CircuitFile;
-    if (!CIRCUIT_FILES.includes(file)) throw new RequestError(404, "NOT_FOUND", `a circuit's files are ${CIRCUIT_FILES.join(", ")}; not ${JSON.stringify(req.params.file.slice(0, 64))}`);
+    if (!CIRCUIT_FILES.includes(file))
+      throw new RequestError(
+        404,
+        "NOT_FOUND",
+        `a circuit's files are ${CIRCUIT_FILES.join(", ")}; not ${JSON.stringify(req.params.file.slice(0, 64))}`,
+      );
     const where = path.join(c.dir, file);
     const size = (await fs.stat(where)).size;
     const type = file.endsWith(".json") ? "application/json" : "application/octet-stream";
-    return reply.type(type).header("content-length", size).header("cache-control", "public, max-age=31536000, immutable").send(createReadStream(where));
+    return reply
+      .type(type)
+      .header("content-length", size)
+      .header("cache-control", "public, max-age=31536000, immutable")
+      .send(createReadStream(where));
   });
 
-  app.get("/v1/workers", { onRequest: authenticate, config: reads }, async () => ({ workers: await ctx.records.list() }));
+  app.get("/v1/workers", { onRequest: authenticate, config: reads }, async () => ({
+    workers: await ctx.records.list(),
+  }));
   return app;
 }

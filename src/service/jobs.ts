@@ -84,13 +84,28 @@ export interface ProofResult {
   readonly public: readonly string[];
   /** the model's outputs, dequantized (what the public signals show or commit to) */
   readonly output: readonly number[];
-  readonly outputs: readonly { readonly name: string; readonly shape: readonly number[]; readonly values: readonly number[] }[];
+  readonly outputs: readonly {
+    readonly name: string;
+    readonly shape: readonly number[];
+    readonly values: readonly number[];
+  }[];
   /** the public signals decoded (commitments as field elements) */
-  readonly decoded: readonly { readonly role: string; readonly name: string; readonly values: readonly number[]; readonly hash?: string }[];
+  readonly decoded: readonly {
+    readonly role: string;
+    readonly name: string;
+    readonly values: readonly number[];
+    readonly hash?: string;
+  }[];
   /** salts of salted commitments: the openings (output.json's and input_salt.json's "salt") */
   readonly salts: SaltStrings;
   /** per circuit, in chain order: the proof, its public signals, who proved it and how long it took */
-  readonly chain: readonly { readonly circuit: string; readonly proof: unknown; readonly public: readonly string[]; readonly worker: string; readonly seconds: { readonly witness: number; readonly prove: number } }[];
+  readonly chain: readonly {
+    readonly circuit: string;
+    readonly proof: unknown;
+    readonly public: readonly string[];
+    readonly worker: string;
+    readonly seconds: { readonly witness: number; readonly prove: number };
+  }[];
   readonly development: boolean;
   readonly warnings: readonly string[];
   readonly rejections: number;
@@ -101,7 +116,11 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => {
     if (!x || typeof x !== "object" || Array.isArray(x)) return x;
     const o = x as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    );
   });
 }
 

@@ -41,26 +41,66 @@ export function makeMetrics(counts: () => Promise<QueueCounts>): Metrics {
     return scrape;
   };
   new Gauge({
-    name: "zkinfer_queue_depth", help: "proof tasks waiting for a worker", registers: [registry],
-    async collect() { this.set((await current()).depth); },
+    name: "zkinfer_queue_depth",
+    help: "proof tasks waiting for a worker",
+    registers: [registry],
+    async collect() {
+      this.set((await current()).depth);
+    },
   });
   new Gauge({
-    name: "zkinfer_jobs", help: "proof jobs by state", labelNames: ["state"] as const, registers: [registry],
-    async collect() { for (const [state, n] of Object.entries((await current()).jobs)) this.set({ state }, n); },
+    name: "zkinfer_jobs",
+    help: "proof jobs by state",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    async collect() {
+      for (const [state, n] of Object.entries((await current()).jobs)) this.set({ state }, n);
+    },
   });
   new Gauge({
-    name: "zkinfer_tasks", help: "proof tasks (one per circuit of a proof) by state", labelNames: ["state"] as const, registers: [registry],
-    async collect() { for (const [state, n] of Object.entries((await current()).tasks)) this.set({ state }, n); },
+    name: "zkinfer_tasks",
+    help: "proof tasks (one per circuit of a proof) by state",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    async collect() {
+      for (const [state, n] of Object.entries((await current()).tasks)) this.set({ state }, n);
+    },
   });
   new Gauge({
-    name: "zkinfer_workers", help: "workers connected to the queue", registers: [registry],
-    async collect() { this.set((await current()).workers); },
+    name: "zkinfer_workers",
+    help: "workers connected to the queue",
+    registers: [registry],
+    async collect() {
+      this.set((await current()).workers);
+    },
   });
   return {
     registry,
-    proveSeconds: new Histogram({ name: "zkinfer_prove_seconds", help: "Groth16 proving time of accepted proofs, as the worker measured it", labelNames: ["model"] as const, buckets: SECONDS, registers: [registry] }),
-    jobSeconds: new Histogram({ name: "zkinfer_job_seconds", help: "submit to accepted result, per proof job", labelNames: ["model"] as const, buckets: SECONDS, registers: [registry] }),
-    rejected: new Counter({ name: "zkinfer_proofs_rejected_total", help: "proofs returned by workers that the service rejected", labelNames: ["reason"] as const, registers: [registry] }),
-    submitted: new Counter({ name: "zkinfer_requests_total", help: "proof requests by outcome", labelNames: ["outcome"] as const, registers: [registry] }),
+    proveSeconds: new Histogram({
+      name: "zkinfer_prove_seconds",
+      help: "Groth16 proving time of accepted proofs, as the worker measured it",
+      labelNames: ["model"] as const,
+      buckets: SECONDS,
+      registers: [registry],
+    }),
+    jobSeconds: new Histogram({
+      name: "zkinfer_job_seconds",
+      help: "submit to accepted result, per proof job",
+      labelNames: ["model"] as const,
+      buckets: SECONDS,
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: "zkinfer_proofs_rejected_total",
+      help: "proofs returned by workers that the service rejected",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    submitted: new Counter({
+      name: "zkinfer_requests_total",
+      help: "proof requests by outcome",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
   };
 }

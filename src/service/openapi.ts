@@ -13,12 +13,17 @@ const int = { type: "integer" } as const;
 const nullable = (s: Schema): Schema => ({ oneOf: [s, { type: "null" }] });
 const shape = { type: "array", items: { type: "integer", minimum: 0 } } as const;
 const salts = { type: "object", properties: { input: str, output: str }, additionalProperties: false } as const;
-const seconds = { type: "object", required: ["witness", "prove"], properties: { witness: { type: "number" }, prove: { type: "number" } } } as const;
+const seconds = {
+  type: "object",
+  required: ["witness", "prove"],
+  properties: { witness: { type: "number" }, prove: { type: "number" } },
+} as const;
 
 /** The body of POST /v1/models/{id}/proofs: `zkinfer prove`'s input file, plus options. */
 export const proofRequestSchema: Schema = {
   type: "object",
-  description: 'The same JSON as `zkinfer prove --input`: {"input": [...]} (flat or nested to the model\'s input shape) or EZKL\'s {"input_data": [[...]]}',
+  description:
+    'The same JSON as `zkinfer prove --input`: {"input": [...]} (flat or nested to the model\'s input shape) or EZKL\'s {"input_data": [[...]]}',
   properties: {
     input: { type: "array", description: "the input values, flat or nested" },
     input_data: { type: "array", description: "EZKL's form: one entry per model input" },
@@ -26,8 +31,15 @@ export const proofRequestSchema: Schema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        strict: { type: "boolean", description: "refuse inputs outside the accepted range instead of clamping them (default false)" },
-        inputSalt: { type: "string", pattern: "^(0x[0-9a-fA-F]+|[0-9]+)$", description: "reuse this input salt (a salted hashed input), as `zkinfer prove --input-salt`" },
+        strict: {
+          type: "boolean",
+          description: "refuse inputs outside the accepted range instead of clamping them (default false)",
+        },
+        inputSalt: {
+          type: "string",
+          pattern: "^(0x[0-9a-fA-F]+|[0-9]+)$",
+          description: "reuse this input salt (a salted hashed input), as `zkinfer prove --input-salt`",
+        },
       },
     },
   },
@@ -42,7 +54,21 @@ const schemas: Record<string, Schema> = {
   },
   ModelSummary: {
     type: "object",
-    required: ["id", "name", "version", "kind", "circuitSha256", "architectureSha256", "onnxSha256", "constraints", "publicSignals", "input", "outputs", "development", "links"],
+    required: [
+      "id",
+      "name",
+      "version",
+      "kind",
+      "circuitSha256",
+      "architectureSha256",
+      "onnxSha256",
+      "constraints",
+      "publicSignals",
+      "input",
+      "outputs",
+      "development",
+      "links",
+    ],
     properties: {
       id: { type: "string", pattern: "^[0-9a-f]{64}$", description: "content hash: the verification key's sha256" },
       name: str,
@@ -55,17 +81,31 @@ const schemas: Record<string, Schema> = {
       constraints: int,
       publicSignals: int,
       input: { type: "object", required: ["shape"], properties: { shape, visibility: str } },
-      outputs: { type: "array", items: { type: "object", required: ["name", "shape"], properties: { name: str, shape } } },
+      outputs: {
+        type: "array",
+        items: { type: "object", required: ["name", "shape"], properties: { name: str, shape } },
+      },
       development: { type: "boolean", description: "keys from a development-only setup" },
-      links: { type: "object", required: ["self", "verificationKey", "proofs"], properties: { self: str, verificationKey: str, proofs: str } },
+      links: {
+        type: "object",
+        required: ["self", "verificationKey", "proofs"],
+        properties: { self: str, verificationKey: str, proofs: str },
+      },
     },
   },
-  ModelList: { type: "object", required: ["models"], properties: { models: { type: "array", items: ref("ModelSummary") } } },
+  ModelList: {
+    type: "object",
+    required: ["models"],
+    properties: { models: { type: "array", items: ref("ModelSummary") } },
+  },
   ModelJson: {
     type: "object",
     description: "the model's model.json, as compile and setup wrote it",
     required: ["format", "version", "identity", "input", "outputs", "publicSignals"],
-    properties: { format: { const: "zkinfer-model" }, identity: { type: "object", required: ["verificationKeySha256"], properties: { verificationKeySha256: str } } },
+    properties: {
+      format: { const: "zkinfer-model" },
+      identity: { type: "object", required: ["verificationKeySha256"], properties: { verificationKeySha256: str } },
+    },
   },
   VerificationKey: {
     type: "object",
@@ -82,7 +122,10 @@ const schemas: Record<string, Schema> = {
       model: str,
       state: ref("JobState"),
       url: str,
-      deduplicated: { type: "boolean", description: "an identical request (model, input, options) made this job before" },
+      deduplicated: {
+        type: "boolean",
+        description: "an identical request (model, input, options) made this job before",
+      },
       warnings: { type: "array", items: str },
     },
   },
@@ -97,7 +140,10 @@ const schemas: Record<string, Schema> = {
       submittedAt: str,
       finishedAt: str,
       warnings: { type: "array", items: str },
-      rejections: { type: "integer", description: "proofs from workers the service rejected (each task then went to another worker)" },
+      rejections: {
+        type: "integer",
+        description: "proofs from workers the service rejected (each task then went to another worker)",
+      },
       tasks: {
         type: "array",
         description: "one per circuit (one for a single model, one per segment of a split one), while the job runs",
@@ -115,16 +161,44 @@ const schemas: Record<string, Schema> = {
         },
       },
       error: { type: "object", required: ["code", "message"], properties: { code: str, message: str } },
-      proof: { type: "object", description: "proof.json (snarkjs), once done", required: ["pi_a", "pi_b", "pi_c", "protocol"] },
+      proof: {
+        type: "object",
+        description: "proof.json (snarkjs), once done",
+        required: ["pi_a", "pi_b", "pi_c", "protocol"],
+      },
       public: { type: "array", items: str, description: "public.json, once done" },
       output: { type: "array", items: { type: "number" }, description: "the first output, dequantized" },
-      outputs: { type: "array", items: { type: "object", required: ["name", "shape", "values"], properties: { name: str, shape, values: { type: "array", items: { type: "number" } } } } },
-      decoded: { type: "array", items: { type: "object", required: ["role", "name", "values"], properties: { role: str, name: str, values: { type: "array", items: { type: "number" } }, hash: str } } },
+      outputs: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["name", "shape", "values"],
+          properties: { name: str, shape, values: { type: "array", items: { type: "number" } } },
+        },
+      },
+      decoded: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["role", "name", "values"],
+          properties: { role: str, name: str, values: { type: "array", items: { type: "number" } }, hash: str },
+        },
+      },
       salts,
       chain: {
         type: "array",
         description: "per circuit in chain order (one entry for a single model)",
-        items: { type: "object", required: ["circuit", "proof", "public", "worker", "seconds"], properties: { circuit: str, proof: { type: "object" }, public: { type: "array", items: str }, worker: str, seconds } },
+        items: {
+          type: "object",
+          required: ["circuit", "proof", "public", "worker", "seconds"],
+          properties: {
+            circuit: str,
+            proof: { type: "object" },
+            public: { type: "array", items: str },
+            worker: str,
+            seconds,
+          },
+        },
       },
       development: { type: "boolean" },
     },
@@ -140,7 +214,11 @@ const schemas: Record<string, Schema> = {
     properties: {
       workers: {
         type: "array",
-        items: { type: "object", required: ["id", "accepted", "rejected", "lastRejection", "lastSeen"], properties: { id: str, accepted: int, rejected: int, lastRejection: nullable(str), lastSeen: nullable(str) } },
+        items: {
+          type: "object",
+          required: ["id", "accepted", "rejected", "lastRejection", "lastSeen"],
+          properties: { id: str, accepted: int, rejected: int, lastRejection: nullable(str), lastSeen: nullable(str) },
+        },
       },
     },
   },
@@ -148,7 +226,13 @@ const schemas: Record<string, Schema> = {
 
 const json = (schema: Schema, description: string) => ({ description, content: { "application/json": { schema } } });
 const error = (description: string) => json(ref("Error"), description);
-const modelParam = { name: "id", in: "path", required: true, description: "a model's content hash, name, or name@version", schema: str };
+const modelParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "a model's content hash, name, or name@version",
+  schema: str,
+};
 const keyed = [{ bearer: [] as string[] }];
 
 /** The OpenAPI document; `keys` says whether the service requires API keys. */
@@ -156,18 +240,56 @@ export function openApiDocument(keys: boolean): Schema {
   const auth = keys ? { security: keyed } : {};
   return {
     openapi: "3.1.0",
-    info: { title: "zkinfer proving service", version: VERSION, description: "Zero-knowledge proofs of neural-network inference as a service: submit an input, get a Groth16 proof that a model's output is what it says." },
-    components: { schemas, securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "an API key from the service's --api-keys file" } } },
+    info: {
+      title: "zkinfer proving service",
+      version: VERSION,
+      description:
+        "Zero-knowledge proofs of neural-network inference as a service: submit an input, get a Groth16 proof that a model's output is what it says.",
+    },
+    components: {
+      schemas,
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "an API key from the service's --api-keys file" },
+      },
+    },
     paths: {
-      "/healthz": { get: { summary: "liveness and Redis", responses: { 200: json(ref("Health"), "up"), 503: json(ref("Health"), "Redis unreachable") } } },
-      "/metrics": { get: { summary: "Prometheus metrics", responses: { 200: { description: "text exposition format", content: { "text/plain": { schema: str } } } } } },
-      "/openapi.json": { get: { summary: "this document", responses: { 200: json({ type: "object" }, "OpenAPI 3.1") } } },
+      "/healthz": {
+        get: {
+          summary: "liveness and Redis",
+          responses: { 200: json(ref("Health"), "up"), 503: json(ref("Health"), "Redis unreachable") },
+        },
+      },
+      "/metrics": {
+        get: {
+          summary: "Prometheus metrics",
+          responses: { 200: { description: "text exposition format", content: { "text/plain": { schema: str } } } },
+        },
+      },
+      "/openapi.json": {
+        get: { summary: "this document", responses: { 200: json({ type: "object" }, "OpenAPI 3.1") } },
+      },
       "/v1/models": { get: { summary: "the models served", responses: { 200: json(ref("ModelList"), "the models") } } },
       "/v1/models/{id}": {
-        get: { summary: "a model's model.json", parameters: [modelParam], responses: { 200: json(ref("ModelJson"), "model.json"), 400: error("malformed id"), 404: error("no such model") } },
+        get: {
+          summary: "a model's model.json",
+          parameters: [modelParam],
+          responses: {
+            200: json(ref("ModelJson"), "model.json"),
+            400: error("malformed id"),
+            404: error("no such model"),
+          },
+        },
       },
       "/v1/models/{id}/verification_key": {
-        get: { summary: "the model's verification_key.json: with model.json, all a verifier needs", parameters: [modelParam], responses: { 200: json(ref("VerificationKey"), "verification_key.json"), 400: error("malformed id"), 404: error("no such model") } },
+        get: {
+          summary: "the model's verification_key.json: with model.json, all a verifier needs",
+          parameters: [modelParam],
+          responses: {
+            200: json(ref("VerificationKey"), "verification_key.json"),
+            400: error("malformed id"),
+            404: error("no such model"),
+          },
+        },
       },
       "/v1/models/{id}/proofs": {
         post: {
@@ -193,19 +315,43 @@ export function openApiDocument(keys: boolean): Schema {
           ...auth,
           parameters: [
             { name: "id", in: "path", required: true, schema: str },
-            { name: "wait", in: "query", required: false, description: "wait up to this many seconds (at most 60) for the job to finish", schema: { type: "number", minimum: 0, maximum: 60 } },
+            {
+              name: "wait",
+              in: "query",
+              required: false,
+              description: "wait up to this many seconds (at most 60) for the job to finish",
+              schema: { type: "number", minimum: 0, maximum: 60 },
+            },
           ],
-          responses: { 200: json(ref("Job"), "the job"), 400: error("malformed wait"), 401: error("no API key, or an unknown one"), 404: error("no such job for this key") },
+          responses: {
+            200: json(ref("Job"), "the job"),
+            400: error("malformed wait"),
+            401: error("no API key, or an unknown one"),
+            404: error("no such job for this key"),
+          },
         },
       },
       "/v1/circuits/{id}/{file}": {
         get: {
-          summary: "a circuit's artifacts by content hash, for workers (model.json, setup.json, verification_key.json, plan.json, circuit.zkey)",
-          parameters: [{ name: "id", in: "path", required: true, schema: str }, { name: "file", in: "path", required: true, schema: str }],
-          responses: { 200: { description: "the file (circuit.zkey as application/octet-stream)" }, 404: error("no such circuit or file") },
+          summary:
+            "a circuit's artifacts by content hash, for workers (model.json, setup.json, verification_key.json, plan.json, circuit.zkey)",
+          parameters: [
+            { name: "id", in: "path", required: true, schema: str },
+            { name: "file", in: "path", required: true, schema: str },
+          ],
+          responses: {
+            200: { description: "the file (circuit.zkey as application/octet-stream)" },
+            404: error("no such circuit or file"),
+          },
         },
       },
-      "/v1/workers": { get: { summary: "proofs accepted and rejected per worker", ...auth, responses: { 200: json(ref("WorkerList"), "workers seen"), 401: error("no API key, or an unknown one") } } },
+      "/v1/workers": {
+        get: {
+          summary: "proofs accepted and rejected per worker",
+          ...auth,
+          responses: { 200: json(ref("WorkerList"), "workers seen"), 401: error("no API key, or an unknown one") },
+        },
+      },
     },
   };
 }

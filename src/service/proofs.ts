@@ -10,7 +10,16 @@
  */
 import type { Job } from "bullmq";
 import type { ServiceContext } from "./context.js";
-import { PREFIX, QUEUES, proofJobId, taskJobId, type ProofJobData, type ProofOptions, type ProofResult, type TaskProgress } from "./jobs.js";
+import {
+  PREFIX,
+  QUEUES,
+  proofJobId,
+  taskJobId,
+  type ProofJobData,
+  type ProofOptions,
+  type ProofResult,
+  type TaskProgress,
+} from "./jobs.js";
 import type { ServedModel } from "./registry.js";
 import { RequestError } from "./request-error.js";
 import { planTasks } from "./chain.js";
@@ -61,7 +70,11 @@ const owners = (id: string) => `${PREFIX}:owners:${id}`;
 
 /** Lets `submitter` read job `id` (for as long as finished jobs are kept, and a day more). */
 async function addOwner(ctx: ServiceContext, id: string, submitter: string): Promise<void> {
-  await ctx.redis.multi().sadd(owners(id), submitter).expire(owners(id), ctx.limits.keepSeconds + 86_400).exec();
+  await ctx.redis
+    .multi()
+    .sadd(owners(id), submitter)
+    .expire(owners(id), ctx.limits.keepSeconds + 86_400)
+    .exec();
 }
 
 /** Tasks waiting for a worker: 429 with Retry-After when adding `n` more would pass --max-queue. */
@@ -76,14 +89,29 @@ async function checkRoom(ctx: ServiceContext, n: number): Promise<void> {
   const count = h.filter((v) => v.metricName === "zkinfer_prove_seconds_count").reduce((a, v) => a + v.value, 0);
   const retry = Math.min(600, Math.max(1, Math.ceil((depth * (count ? sum / count : 1)) / workers)));
   ctx.metrics.submitted.inc({ outcome: "queue_full" });
-  throw new RequestError(429, "QUEUE_FULL", `the queue is full (${depth} tasks waiting, limit ${ctx.limits.maxQueue}); retry in about ${retry} s`, { "retry-after": String(retry) });
+  throw new RequestError(
+    429,
+    "QUEUE_FULL",
+    `the queue is full (${depth} tasks waiting, limit ${ctx.limits.maxQueue}); retry in about ${retry} s`,
+    { "retry-after": String(retry) },
+  );
 }
 
-export async function submitProof(ctx: ServiceContext, model: ServedModel, body: ProofBody, submitter: string): Promise<Submitted> {
+export async function submitProof(
+  ctx: ServiceContext,
+  model: ServedModel,
+  body: ProofBody,
+  submitter: string,
+): Promise<Submitted> {
   const meta = model.meta;
   const options: ProofOptions = { strict: body.options?.strict ?? false, inputSalt: body.options?.inputSalt ?? null };
   const input = "input" in body ? { input: body.input } : { input_data: body.input_data };
-  const q = quantizeInput(parseInputJson(input, meta.input.shape, "request body"), qinputOf(meta.input), options.strict, "input");
+  const q = quantizeInput(
+    parseInputJson(input, meta.input.shape, "request body"),
+    qinputOf(meta.input),
+    options.strict,
+    "input",
+  );
   const given = options.inputSalt === null ? {} : { input: parseSalt(options.inputSalt, "options.inputSalt") };
   const salts = saltsToStrings(saltsFor(meta, given));
   const id = proofJobId(ctx.secret, model.id, input, options);
@@ -101,7 +129,17 @@ export async function submitProof(ctx: ServiceContext, model: ServedModel, body:
   }
   const tasks = await planTasks(model, q.tensor, salts);
   await checkRoom(ctx, tasks.length);
-  const data: ProofJobData = { model: model.id, input, options, salts, tasks, attempts: tasks.map(() => 0), rejections: 0, warnings: q.warnings, submittedAt: Date.now() };
+  const data: ProofJobData = {
+    model: model.id,
+    input,
+    options,
+    salts,
+    tasks,
+    attempts: tasks.map(() => 0),
+    rejections: 0,
+    warnings: q.warnings,
+    submittedAt: Date.now(),
+  };
   await addOwner(ctx, id, submitter);
   await ctx.flows.add({
     name: "proof",
@@ -109,14 +147,24 @@ export async function submitProof(ctx: ServiceContext, model: ServedModel, body:
     prefix: PREFIX,
     data,
     opts: { ...ctx.limits.proofOptions, jobId: id },
-    children: tasks.map((t, i) => ({ name: "task", queueName: QUEUES.tasks, prefix: PREFIX, data: taskData(id, t, i, 0, []), opts: taskJobOptions(id, i, 0, ctx.limits.taskOptions) })),
+    children: tasks.map((t, i) => ({
+      name: "task",
+      queueName: QUEUES.tasks,
+      prefix: PREFIX,
+      data: taskData(id, t, i, 0, []),
+      opts: taskJobOptions(id, i, 0, ctx.limits.taskOptions),
+    })),
   });
   ctx.metrics.submitted.inc({ outcome: "queued" });
   return { id, model: model.id, state: "queued", deduplicated: false, warnings: q.warnings };
 }
 
 /** The job, if it exists and `submitter` may read it; 404 otherwise (the same answer for both). */
-export async function findJob(ctx: ServiceContext, id: string, submitter: string): Promise<Job<ProofJobData, ProofResult>> {
+export async function findJob(
+  ctx: ServiceContext,
+  id: string,
+  submitter: string,
+): Promise<Job<ProofJobData, ProofResult>> {
   const none = new RequestError(404, "NOT_FOUND", `no job ${JSON.stringify(id.slice(0, 64))} for this API key`);
   if (!/^[0-9a-f]{32}$/.test(id)) throw none;
   const job = await ctx.proofs.getJob(id);
@@ -136,27 +184,47 @@ function taskState(s: string): TaskView["state"] {
 }
 
 /** What GET /v1/jobs/{id} shows. */
-export async function jobView(ctx: ServiceContext, job: Job<ProofJobData, ProofResult>): Promise<JobView & Partial<ProofResult>> {
+export async function jobView(
+  ctx: ServiceContext,
+  job: Job<ProofJobData, ProofResult>,
+): Promise<JobView & Partial<ProofResult>> {
   const d = job.data;
   const state = await job.getState();
-  const base = { id: job.id!, model: d.model, submittedAt: iso(d.submittedAt)!, warnings: d.warnings, rejections: d.rejections };
-  if (state === "completed") return { ...base, ...job.returnvalue, model: d.model, state: "done", finishedAt: iso(job.finishedOn) };
+  const base = {
+    id: job.id!,
+    model: d.model,
+    submittedAt: iso(d.submittedAt)!,
+    warnings: d.warnings,
+    rejections: d.rejections,
+  };
+  if (state === "completed")
+    return { ...base, ...job.returnvalue, model: d.model, state: "done", finishedAt: iso(job.finishedOn) };
   const tasks = await Promise.all(
     d.tasks.map(async (_, i): Promise<TaskView & { failedReason?: string }> => {
       const t = await ctx.tasks.getJob(taskJobId(job.id!, i, d.attempts[i]!));
       const s = t ? taskState(await t.getState()) : "queued";
       const p = t?.progress as Partial<TaskProgress> | undefined;
       const live = s === "proving" && p && typeof p === "object" ? { stage: p.stage, worker: p.worker } : {};
-      return { segment: i, state: s, attempt: d.attempts[i]!, attemptsMade: t?.attemptsMade ?? 0, ...live, ...(s === "failed" && t ? { failedReason: t.failedReason } : {}) };
+      return {
+        segment: i,
+        state: s,
+        attempt: d.attempts[i]!,
+        attemptsMade: t?.attemptsMade ?? 0,
+        ...live,
+        ...(s === "failed" && t ? { failedReason: t.failedReason } : {}),
+      };
     }),
   );
   if (state === "failed") {
     const failed = tasks.find((t) => t.state === "failed");
-    const message = failed ? `task #${failed.segment} failed after ${failed.attemptsMade} attempt(s): ${failed.failedReason}` : job.failedReason;
+    const message = failed
+      ? `task #${failed.segment} failed after ${failed.attemptsMade} attempt(s): ${failed.failedReason}`
+      : job.failedReason;
     return { ...base, state: "failed", finishedAt: iso(job.finishedOn), error: { code: "PROOF_FAILED", message } };
   }
   const view = tasks.map(({ failedReason: _f, ...t }) => t);
-  const jobState: JobState = state === "waiting-children" ? (view.some((t) => t.state === "proving") ? "proving" : "queued") : "verifying";
+  const jobState: JobState =
+    state === "waiting-children" ? (view.some((t) => t.state === "proving") ? "proving" : "queued") : "verifying";
   return { ...base, state: jobState, tasks: view };
 }
 
@@ -164,7 +232,12 @@ export async function jobView(ctx: ServiceContext, job: Job<ProofJobData, ProofR
  * Waits up to `seconds` for the job to finish (long polling): returns when QueueEvents reports
  * it completed or failed, when the time is up, or when `stop` aborts (the service is closing).
  */
-export async function waitForJob(ctx: ServiceContext, job: Job<ProofJobData, ProofResult>, seconds: number, stop: AbortSignal): Promise<void> {
+export async function waitForJob(
+  ctx: ServiceContext,
+  job: Job<ProofJobData, ProofResult>,
+  seconds: number,
+  stop: AbortSignal,
+): Promise<void> {
   if (seconds <= 0 || stop.aborted) return;
   let finish = () => undefined as void;
   const finished = new Promise<void>((resolve) => {

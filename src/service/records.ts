@@ -21,20 +21,32 @@ const clip = (id: string) => id.slice(0, 128);
 
 export function workerRecords(redis: Redis) {
   const touch = (id: string, field: "accepted" | "rejected") =>
-    redis.multi().sadd(SET, clip(id)).hincrby(key(clip(id)), field, 1).hset(key(clip(id)), "lastSeen", new Date().toISOString());
+    redis
+      .multi()
+      .sadd(SET, clip(id))
+      .hincrby(key(clip(id)), field, 1)
+      .hset(key(clip(id)), "lastSeen", new Date().toISOString());
   return {
     async accept(id: string): Promise<void> {
       await touch(id, "accepted").exec();
     },
     async reject(id: string, reason: string): Promise<void> {
-      await touch(id, "rejected").hset(key(clip(id)), "lastRejection", reason.slice(0, 500)).exec();
+      await touch(id, "rejected")
+        .hset(key(clip(id)), "lastRejection", reason.slice(0, 500))
+        .exec();
     },
     async list(): Promise<WorkerRecord[]> {
       const ids = (await redis.smembers(SET)).sort();
       const rows = await Promise.all(ids.map((id) => redis.hgetall(key(id))));
       return ids.map((id, i) => {
         const r = rows[i] ?? {};
-        return { id, accepted: Number(r.accepted ?? 0), rejected: Number(r.rejected ?? 0), lastRejection: r.lastRejection ?? null, lastSeen: r.lastSeen ?? null };
+        return {
+          id,
+          accepted: Number(r.accepted ?? 0),
+          rejected: Number(r.rejected ?? 0),
+          lastRejection: r.lastRejection ?? null,
+          lastSeen: r.lastSeen ?? null,
+        };
       });
     },
   };

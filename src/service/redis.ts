@@ -32,14 +32,29 @@ export function parseRedisUrl(url: string): Connection {
   try {
     u = new URL(url);
   } catch {
-    throw new ZkError("BAD_OPTION", `--redis must be a URL like redis://127.0.0.1:6379 or unix:///path/redis.sock, got "${url}"`);
+    throw new ZkError(
+      "BAD_OPTION",
+      `--redis must be a URL like redis://127.0.0.1:6379 or unix:///path/redis.sock, got "${url}"`,
+    );
   }
-  const auth = { ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) };
+  const auth = {
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+  };
   if (u.protocol === "unix:") return { ...base, ...auth, path: u.pathname };
-  if (u.protocol !== "redis:" && u.protocol !== "rediss:") throw new ZkError("BAD_OPTION", `--redis: unsupported scheme "${u.protocol}" (redis:, rediss: or unix:)`);
+  if (u.protocol !== "redis:" && u.protocol !== "rediss:")
+    throw new ZkError("BAD_OPTION", `--redis: unsupported scheme "${u.protocol}" (redis:, rediss: or unix:)`);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new ZkError("BAD_OPTION", `--redis: database "${u.pathname.slice(1)}" is not a number`);
-  return { ...base, ...auth, host: u.hostname || "127.0.0.1", port: u.port ? Number(u.port) : 6379, db, ...(u.protocol === "rediss:" ? { tls: {} } : {}) };
+  if (!Number.isInteger(db) || db < 0)
+    throw new ZkError("BAD_OPTION", `--redis: database "${u.pathname.slice(1)}" is not a number`);
+  return {
+    ...base,
+    ...auth,
+    host: u.hostname || "127.0.0.1",
+    port: u.port ? Number(u.port) : 6379,
+    db,
+    ...(u.protocol === "rediss:" ? { tls: {} } : {}),
+  };
 }
 
 /** A plain client (not for BullMQ's blocking calls): fails fast when Redis is down; errors go to `log`. */
@@ -68,7 +83,13 @@ export async function waitForRedis(c: Connection, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   let last: unknown = null;
   while (Date.now() < deadline) {
-    const r = new Redis({ ...c, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const r = new Redis({
+      ...c,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     r.on("error", () => undefined);
     try {
       await r.connect();
@@ -86,7 +107,10 @@ export async function waitForRedis(c: Connection, ms: number): Promise<void> {
 
 /** Whether Redis answers within `ms` (closing decides by it whether to drain or to let go). */
 export async function reachable(c: Connection, ms = 2000): Promise<boolean> {
-  return waitForRedis(c, ms).then(() => true, () => false);
+  return waitForRedis(c, ms).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** `p`'s value, or "timeout" after `ms` (p keeps running; its rejection is ignored). */
@@ -118,7 +142,11 @@ export async function startPrivateRedis(dataDir: string): Promise<PrivateRedis> 
   const dir = path.resolve(dataDir);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const socket = path.join(dir, "redis.sock");
-  if (socket.length > MAX_SOCKET_PATH) throw new ZkError("BAD_OPTION", `the data directory's path is too long for a Unix socket (${socket.length} bytes; at most ${MAX_SOCKET_PATH}): choose a shorter --data`);
+  if (socket.length > MAX_SOCKET_PATH)
+    throw new ZkError(
+      "BAD_OPTION",
+      `the data directory's path is too long for a Unix socket (${socket.length} bytes; at most ${MAX_SOCKET_PATH}): choose a shorter --data`,
+    );
   const connection: Connection = { path: socket, maxRetriesPerRequest: null, enableOfflineQueue: true };
   if (await exists(socket)) {
     try {
@@ -129,9 +157,26 @@ export async function startPrivateRedis(dataDir: string): Promise<PrivateRedis> 
     }
   }
   const args = [
-    "--port", "0", "--unixsocket", socket, "--unixsocketperm", "700", "--dir", dir,
-    "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction",
-    "--daemonize", "no", "--logfile", path.join(dir, "redis.log"),
+    "--port",
+    "0",
+    "--unixsocket",
+    socket,
+    "--unixsocketperm",
+    "700",
+    "--dir",
+    dir,
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "everysec",
+    "--save",
+    "",
+    "--maxmemory-policy",
+    "noeviction",
+    "--daemonize",
+    "no",
+    "--logfile",
+    path.join(dir, "redis.log"),
   ];
   let child: ChildProcess;
   try {
@@ -142,9 +187,18 @@ export async function startPrivateRedis(dataDir: string): Promise<PrivateRedis> 
   const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
   const failed = new Promise<never>((_, rej) => {
     child.once("error", (e: NodeJS.ErrnoException) => {
-      rej(new ZkError("RESOURCE", e.code === "ENOENT" ? "redis-server is not on PATH: install it (`apt-get install redis-server`) or pass --redis URL" : `cannot start redis-server: ${e.message}`));
+      rej(
+        new ZkError(
+          "RESOURCE",
+          e.code === "ENOENT"
+            ? "redis-server is not on PATH: install it (`apt-get install redis-server`) or pass --redis URL"
+            : `cannot start redis-server: ${e.message}`,
+        ),
+      );
     });
-    void exited.then((code) => rej(new ZkError("RESOURCE", `redis-server exited (code ${code}) at start; see ${path.join(dir, "redis.log")}`)));
+    void exited.then((code) =>
+      rej(new ZkError("RESOURCE", `redis-server exited (code ${code}) at start; see ${path.join(dir, "redis.log")}`)),
+    );
   });
   failed.catch(() => undefined);
   await Promise.race([waitForRedis(connection, 10_000), failed]);

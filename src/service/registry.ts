@@ -21,7 +21,7 @@ import * as path from "node:path";
 import { artifact, readModelMeta, type ModelMeta } from "../artifacts.js";
 import { readSetupInfo, type SetupInfo } from "../prove/setup.js";
 import { parseVkey } from "../verify/core.js";
-import { checkModelKey } from "../verify/identity.js";
+import { checkModelKey } from "../meta/identity.js";
 import { exists, readJsonFile } from "../util/fsx.js";
 import { describeError, ZkError } from "../errors.js";
 import { RequestError } from "./request-error.js";
@@ -68,13 +68,19 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 
 /** Checks a model reference's form: a 64-hex id, or name[@version]. */
-export function parseModelRef(ref: string): { readonly id: string } | { readonly name: string; readonly version: string | null } {
+export function parseModelRef(
+  ref: string,
+): { readonly id: string } | { readonly name: string; readonly version: string | null } {
   if (ID.test(ref)) return { id: ref };
   const at = ref.indexOf("@");
   const name = at < 0 ? ref : ref.slice(0, at);
   const version = at < 0 ? null : ref.slice(at + 1);
   if (!NAME.test(name) || (version !== null && !VERSION.test(version))) {
-    throw new RequestError(400, "BAD_REF", `model id ${JSON.stringify(ref.slice(0, 80))} is malformed: expected a 64-hex-digit content hash, a name, or name@version (letters, digits, ".", "_", "-")`);
+    throw new RequestError(
+      400,
+      "BAD_REF",
+      `model id ${JSON.stringify(ref.slice(0, 80))} is malformed: expected a 64-hex-digit content hash, a name, or name@version (letters, digits, ".", "_", "-")`,
+    );
   }
   return { name, version };
 }
@@ -94,9 +100,11 @@ async function readHubCard(dir: string): Promise<HubCard> {
   const file = path.join(dir, "hub.json");
   if (!(await exists(file))) return {};
   const j = (await readJsonFile(file, "model card")) as Record<string, unknown> | null;
-  if (!j || typeof j !== "object" || Array.isArray(j)) throw new ZkError("BAD_FILE", `${file}: expected {"name": ..., "version": ..., "description": ...}`);
+  if (!j || typeof j !== "object" || Array.isArray(j))
+    throw new ZkError("BAD_FILE", `${file}: expected {"name": ..., "version": ..., "description": ...}`);
   for (const k of ["name", "version", "description"] as const) {
-    if (j[k] !== undefined && typeof j[k] !== "string") throw new ZkError("BAD_FILE", `${file}: "${k}" must be a string`);
+    if (j[k] !== undefined && typeof j[k] !== "string")
+      throw new ZkError("BAD_FILE", `${file}: "${k}" must be a string`);
   }
   return j as HubCard;
 }
@@ -105,10 +113,16 @@ async function readHubCard(dir: string): Promise<HubCard> {
 export async function openCircuitEntry(dir: string): Promise<CircuitEntry> {
   const meta = await readModelMeta(dir);
   const id = meta.identity.verificationKeySha256;
-  if (!id) throw new ZkError("BAD_FILE", `${dir} is not set up (model.json records no verification key): run \`zkinfer setup ${dir}\``);
+  if (!id)
+    throw new ZkError(
+      "BAD_FILE",
+      `${dir} is not set up (model.json records no verification key): run \`zkinfer setup ${dir}\``,
+    );
   const setup = await readSetupInfo(dir);
-  if (setup.r1csSha256 !== meta.circuit.r1csSha256) throw new ZkError("BAD_FILE", `${dir}: the keys were made for another circuit; run \`zkinfer setup ${dir}\` again`);
-  if (!(await exists(artifact(dir, "zkey")))) throw new ZkError("BAD_FILE", `${dir}: ${artifact(dir, "zkey")} is missing; run \`zkinfer setup ${dir}\``);
+  if (setup.r1csSha256 !== meta.circuit.r1csSha256)
+    throw new ZkError("BAD_FILE", `${dir}: the keys were made for another circuit; run \`zkinfer setup ${dir}\` again`);
+  if (!(await exists(artifact(dir, "zkey"))))
+    throw new ZkError("BAD_FILE", `${dir}: ${artifact(dir, "zkey")} is missing; run \`zkinfer setup ${dir}\``);
   const vkFile = artifact(dir, "vkey");
   await checkModelKey(parseVkey(await readJsonFile(vkFile, "verification key"), vkFile), meta);
   return { id, dir, meta, setup };
@@ -116,23 +130,46 @@ export async function openCircuitEntry(dir: string): Promise<CircuitEntry> {
 
 async function openModel(dir: string, dirName: string): Promise<ServedModel> {
   if (await exists(path.join(dir, SPLIT_MANIFEST))) {
-    throw new ZkError("BAD_FILE", `${dir} is a split model (${SPLIT_MANIFEST}); serving split models waits for the split-proving issue`);
+    throw new ZkError(
+      "BAD_FILE",
+      `${dir} is a split model (${SPLIT_MANIFEST}); serving split models waits for the split-proving issue`,
+    );
   }
   const card = await readHubCard(dir);
   const at = dirName.indexOf("@");
   const name = card.name ?? (at < 0 ? dirName : dirName.slice(0, at));
   const version = card.version ?? (at < 0 ? null : dirName.slice(at + 1));
-  if (!NAME.test(name)) throw new ZkError("BAD_FILE", `${dir}: model name ${JSON.stringify(name)} must be letters, digits, ".", "_" or "-" (set "name" in hub.json)`);
-  if (version !== null && !VERSION.test(version)) throw new ZkError("BAD_FILE", `${dir}: version ${JSON.stringify(version)} must be letters, digits, ".", "_", "+" or "-"`);
+  if (!NAME.test(name))
+    throw new ZkError(
+      "BAD_FILE",
+      `${dir}: model name ${JSON.stringify(name)} must be letters, digits, ".", "_" or "-" (set "name" in hub.json)`,
+    );
+  if (version !== null && !VERSION.test(version))
+    throw new ZkError(
+      "BAD_FILE",
+      `${dir}: version ${JSON.stringify(version)} must be letters, digits, ".", "_", "+" or "-"`,
+    );
   const circuit = await openCircuitEntry(dir);
-  return { id: circuit.id, name, version, description: card.description ?? null, kind: "single", dir, meta: circuit.meta, circuits: [circuit] };
+  return {
+    id: circuit.id,
+    name,
+    version,
+    description: card.description ?? null,
+    kind: "single",
+    dir,
+    meta: circuit.meta,
+    circuits: [circuit],
+  };
 }
 
 /** Reads every model directory under `dir`; a directory that cannot be served is skipped with its reason. */
 export async function loadModelStore(dir: string): Promise<ModelStore> {
   let names: string[];
   try {
-    names = (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    names = (await fs.readdir(dir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
   } catch (e) {
     throw new ZkError("BAD_OPTION", `cannot read the models directory ${dir}: ${describeError(e)}`);
   }
@@ -144,7 +181,13 @@ export async function loadModelStore(dir: string): Promise<ModelStore> {
     try {
       const m = await openModel(sub, n);
       const twin = models.find((o) => o.id === m.id || (o.name === m.name && o.version === m.version));
-      if (twin) throw new ZkError("BAD_FILE", twin.id === m.id ? `the same model (key ${m.id.slice(0, 12)}…) as ${twin.dir}` : `the same name and version as ${twin.dir}`);
+      if (twin)
+        throw new ZkError(
+          "BAD_FILE",
+          twin.id === m.id
+            ? `the same model (key ${m.id.slice(0, 12)}…) as ${twin.dir}`
+            : `the same name and version as ${twin.dir}`,
+        );
       models.push(m);
     } catch (e) {
       skipped.push({ dir: sub, reason: describeError(e) });
@@ -152,7 +195,10 @@ export async function loadModelStore(dir: string): Promise<ModelStore> {
   }
   if (models.length === 0) {
     const why = skipped.map((s) => `\n  ${s.dir}: ${s.reason}`).join("");
-    throw new ZkError("BAD_OPTION", `no servable model in ${dir} (each model is a compiled and set-up directory)${why}`);
+    throw new ZkError(
+      "BAD_OPTION",
+      `no servable model in ${dir} (each model is a compiled and set-up directory)${why}`,
+    );
   }
   const circuits = new Map(models.flatMap((m) => m.circuits.map((c) => [c.id, c] as const)));
   return {
@@ -164,12 +210,21 @@ export async function loadModelStore(dir: string): Promise<ModelStore> {
       const r = parseModelRef(ref);
       if ("id" in r) {
         const m = models.find((x) => x.id === r.id);
-        if (!m) throw new RequestError(404, "NOT_FOUND", `no model with id ${r.id} is served here (GET /v1/models lists them)`);
+        if (!m)
+          throw new RequestError(
+            404,
+            "NOT_FOUND",
+            `no model with id ${r.id} is served here (GET /v1/models lists them)`,
+          );
         return m;
       }
       const named = models.filter((x) => x.name === r.name && (r.version === null || x.version === r.version));
       if (named.length === 0) {
-        throw new RequestError(404, "NOT_FOUND", `no model named ${JSON.stringify(r.name)}${r.version === null ? "" : ` at version ${JSON.stringify(r.version)}`} is served here (GET /v1/models lists them)`);
+        throw new RequestError(
+          404,
+          "NOT_FOUND",
+          `no model named ${JSON.stringify(r.name)}${r.version === null ? "" : ` at version ${JSON.stringify(r.version)}`} is served here (GET /v1/models lists them)`,
+        );
       }
       return named.sort((a, b) => compareVersions(b.version ?? "", a.version ?? ""))[0]!;
     },

@@ -19,7 +19,17 @@ import { PREFIX, QUEUES, type ProofJobData, type ProofResult, type TaskJobData, 
 import { makeMetrics, type QueueCounts } from "./metrics.js";
 import { workerRecords } from "./records.js";
 import { loadModelStore, type ServedModel } from "./registry.js";
-import { parseRedisUrl, quietRepeats, reachable, redisClient, startPrivateRedis, waitForRedis, within, type Connection, type PrivateRedis } from "./redis.js";
+import {
+  parseRedisUrl,
+  quietRepeats,
+  reachable,
+  redisClient,
+  startPrivateRedis,
+  waitForRedis,
+  within,
+  type Connection,
+  type PrivateRedis,
+} from "./redis.js";
 import { proofProcessor, serviceCircuits } from "./verifier.js";
 import { startWorker, type ProofWorker } from "./worker.js";
 import { describeError } from "../errors.js";
@@ -77,13 +87,32 @@ export const DEFAULTS = {
 } as const;
 
 async function queueCounts(proofs: Queue, tasks: Queue): Promise<QueueCounts> {
-  const p = await proofs.getJobCounts("waiting-children", "waiting", "active", "delayed", "prioritized", "completed", "failed");
+  const p = await proofs.getJobCounts(
+    "waiting-children",
+    "waiting",
+    "active",
+    "delayed",
+    "prioritized",
+    "completed",
+    "failed",
+  );
   const t = await tasks.getJobCounts("waiting", "prioritized", "delayed", "active", "completed", "failed");
   const n = (c: Record<string, number>, k: string) => c[k] ?? 0;
   return {
     depth: n(t, "waiting") + n(t, "prioritized") + n(t, "delayed"),
-    jobs: { pending: n(p, "waiting-children"), verifying: n(p, "waiting") + n(p, "active") + n(p, "delayed") + n(p, "prioritized"), done: n(p, "completed"), failed: n(p, "failed") },
-    tasks: { waiting: n(t, "waiting") + n(t, "prioritized"), delayed: n(t, "delayed"), proving: n(t, "active"), done: n(t, "completed"), failed: n(t, "failed") },
+    jobs: {
+      pending: n(p, "waiting-children"),
+      verifying: n(p, "waiting") + n(p, "active") + n(p, "delayed") + n(p, "prioritized"),
+      done: n(p, "completed"),
+      failed: n(p, "failed"),
+    },
+    tasks: {
+      waiting: n(t, "waiting") + n(t, "prioritized"),
+      delayed: n(t, "delayed"),
+      proving: n(t, "active"),
+      done: n(t, "completed"),
+      failed: n(t, "failed"),
+    },
     workers: await tasks.getWorkersCount(),
   };
 }
@@ -103,7 +132,11 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
   for (const w of keys?.warnings ?? []) log(`warning: ${w}`);
 
   // what close() undoes, last first: `close` drains; `force` lets go (Redis unreachable, or too slow)
-  const cleanup: { readonly close: () => Promise<unknown>; readonly force: () => Promise<unknown>; readonly drain?: boolean }[] = [];
+  const cleanup: {
+    readonly close: () => Promise<unknown>;
+    readonly force: () => Promise<unknown>;
+    readonly drain?: boolean;
+  }[] = [];
   let connection: Connection | null = null;
   const closeAll = async () => {
     const steps = cleanup.reverse().splice(0);
@@ -113,7 +146,8 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
       return;
     }
     for (const step of steps) {
-      if ((await within(step.close(), step.drain ? 24 * 3600_000 : 10_000)) === "timeout") await within(step.force(), 5000);
+      if ((await within(step.close(), step.drain ? 24 * 3600_000 : 10_000)) === "timeout")
+        await within(step.force(), 5000);
     }
   };
   try {
@@ -132,7 +166,11 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     cleanup.push({ close: () => redis.quit(), force: async () => redis.disconnect() });
     const keep = opts.keepSeconds ?? DEFAULTS.keepSeconds;
     const retention = { removeOnComplete: { age: keep }, removeOnFail: { age: keep } };
-    const taskOptions: JobsOptions = { attempts: opts.attempts ?? DEFAULTS.attempts, backoff: { type: "exponential", delay: opts.backoffMs ?? DEFAULTS.backoffMs }, ...retention };
+    const taskOptions: JobsOptions = {
+      attempts: opts.attempts ?? DEFAULTS.attempts,
+      backoff: { type: "exponential", delay: opts.backoffMs ?? DEFAULTS.backoffMs },
+      ...retention,
+    };
     const limits: ServiceLimits = {
       maxQueue: opts.maxQueue ?? DEFAULTS.maxQueue,
       maxBody: opts.maxBody ?? DEFAULTS.maxBody,
@@ -152,11 +190,25 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     tasks.on("error", queueError);
     flows.on("error", queueError);
     proofEvents.on("error", queueError);
-    for (const q of [proofs, tasks, flows, proofEvents]) cleanup.push({ close: () => q.close(), force: () => q.disconnect() });
+    for (const q of [proofs, tasks, flows, proofEvents])
+      cleanup.push({ close: () => q.close(), force: () => q.disconnect() });
     await Promise.all([proofs.waitUntilReady(), tasks.waitUntilReady(), proofEvents.waitUntilReady()]);
     const metrics = makeMetrics(() => queueCounts(proofs, tasks));
     const records = workerRecords(redis);
-    const ctx: ServiceContext = { store, proofs, tasks, flows, proofEvents, redis, secret: await sharedSecret(redis), keys: keys?.keys ?? null, metrics, records, limits, log };
+    const ctx: ServiceContext = {
+      store,
+      proofs,
+      tasks,
+      flows,
+      proofEvents,
+      redis,
+      secret: await sharedSecret(redis),
+      keys: keys?.keys ?? null,
+      metrics,
+      records,
+      limits,
+      log,
+    };
 
     // one BN254 curve (and its threads) for every verification: built now, before concurrent
     // first uses would each build their own and leave the extra ones running
@@ -165,28 +217,72 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     cleanup.push({ close: () => circuits.close(), force: () => circuits.close() });
     const verifier = new Worker<ProofJobData, ProofResult>(
       QUEUES.proofs,
-      proofProcessor({ store, circuits, tasks, records, metrics, maxRejections: limits.maxRejections, taskOptions, log }),
-      { connection, prefix: PREFIX, concurrency: 4, lockDuration: opts.lockMs ?? 30_000, stalledInterval: opts.stalledMs ?? 30_000, maxStalledCount: 2 },
+      proofProcessor({
+        store,
+        circuits,
+        tasks,
+        records,
+        metrics,
+        maxRejections: limits.maxRejections,
+        taskOptions,
+        log,
+      }),
+      {
+        connection,
+        prefix: PREFIX,
+        concurrency: 4,
+        lockDuration: opts.lockMs ?? 30_000,
+        stalledInterval: opts.stalledMs ?? 30_000,
+        maxStalledCount: 2,
+      },
     );
     verifier.on("failed", (job, e) => log(`job ${job?.id ?? "?"} failed: ${describeError(e)}`));
     verifier.on("error", (e) => redisLog(`verifier: ${describeError(e)}`));
-    cleanup.push({ close: () => verifier.close(), force: () => within(verifier.close(true), 2000).then(() => verifier.disconnect()) });
+    cleanup.push({
+      close: () => verifier.close(),
+      force: () => within(verifier.close(true), 2000).then(() => verifier.disconnect()),
+    });
 
     const workers: ProofWorker[] = [];
     const nWorkers = opts.workers ?? (opts.redis ? 0 : 1);
     for (let i = 0; i < nWorkers; i++) {
-      workers.push(await startWorker({ connection, source: localSource(store), concurrency: opts.concurrency ?? 1, lockMs: opts.lockMs, stalledMs: opts.stalledMs, log }));
+      workers.push(
+        await startWorker({
+          connection,
+          source: localSource(store),
+          concurrency: opts.concurrency ?? 1,
+          lockMs: opts.lockMs,
+          stalledMs: opts.stalledMs,
+          log,
+        }),
+      );
     }
     // in-process workers stop before the verifier, so the proofs they finish while draining are queued for it
-    cleanup.push({ close: () => Promise.all(workers.map((w) => w.close())), force: () => Promise.all(workers.map((w) => w.close(true))), drain: true });
+    cleanup.push({
+      close: () => Promise.all(workers.map((w) => w.close())),
+      force: () => Promise.all(workers.map((w) => w.close(true))),
+      drain: true,
+    });
 
     const app = await buildApp(ctx);
     await app.listen({ host: opts.host ?? DEFAULTS.host, port: opts.port ?? DEFAULTS.port });
     cleanup.push({ close: () => app.close(), force: () => app.close() });
     const addr = app.server.address();
-    const url = typeof addr === "object" && addr ? `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
-    log(`serving ${store.models.length} model(s) from ${store.dir} at ${url}${nWorkers ? ` with ${nWorkers} in-process worker(s)` : ""}`);
-    return { url, models: store.models, skipped: store.skipped, privateRedis: privateRedis?.socket ?? null, workers, close: closeAll };
+    const url =
+      typeof addr === "object" && addr
+        ? `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`
+        : String(addr);
+    log(
+      `serving ${store.models.length} model(s) from ${store.dir} at ${url}${nWorkers ? ` with ${nWorkers} in-process worker(s)` : ""}`,
+    );
+    return {
+      url,
+      models: store.models,
+      skipped: store.skipped,
+      privateRedis: privateRedis?.socket ?? null,
+      workers,
+      close: closeAll,
+    };
   } catch (e) {
     await closeAll();
     throw e;

@@ -12,23 +12,37 @@ import { UnrecoverableError, WaitingChildrenError, type Job, type JobsOptions, t
 import type { Groth16Proof } from "snarkjs";
 import { loadCircuit, publicSignalsOf, saltsFromStrings, type LoadedCircuit } from "./circuit.js";
 import { assembleChain, type CheckedTask } from "./chain.js";
-import { PREFIX, QUEUES, taskJobId, type ProofJobData, type ProofResult, type TaskJobData, type TaskResult, type TaskSpec } from "./jobs.js";
+import {
+  PREFIX,
+  QUEUES,
+  taskJobId,
+  type ProofJobData,
+  type ProofResult,
+  type TaskJobData,
+  type TaskResult,
+  type TaskSpec,
+} from "./jobs.js";
 import type { ModelStore } from "./registry.js";
 import type { WorkerRecords } from "./records.js";
 import type { Metrics } from "./metrics.js";
 import { parseProof, parsePublic, verifyParsed } from "../verify/core.js";
-import { decodeOutputs } from "../verify/decode.js";
+import { decodeOutputs } from "../meta/signals.js";
 import { dequantize } from "../quantize/input.js";
 import { DEV_WARNING } from "../prove/setup.js";
 import { describeError } from "../errors.js";
 
 export type Verdict =
   | { readonly ok: true; readonly checked: CheckedTask }
-  | { readonly ok: false; readonly reason: string; readonly kind: "missing" | "malformed" | "wrong-public" | "invalid" };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly kind: "missing" | "malformed" | "wrong-public" | "invalid";
+    };
 
 /** Checks one worker's claim for one task (see the header for what is checked, cheapest first). */
 export async function checkTask(c: LoadedCircuit, spec: TaskSpec, claim: unknown): Promise<Verdict> {
-  if (!claim || typeof claim !== "object") return { ok: false, kind: "missing", reason: "the worker returned no proof" };
+  if (!claim || typeof claim !== "object")
+    return { ok: false, kind: "missing", reason: "the worker returned no proof" };
   const r = claim as Partial<TaskResult>;
   let proof: Groth16Proof;
   let pub: string[];
@@ -38,28 +52,46 @@ export async function checkTask(c: LoadedCircuit, spec: TaskSpec, claim: unknown
   } catch (e) {
     return { ok: false, kind: "malformed", reason: describeError(e) };
   }
-  const w = await c.witness({ shape: c.meta.input.shape, data: Float64Array.from(spec.input) }, saltsFromStrings(spec.salts));
+  const w = await c.witness(
+    { shape: c.meta.input.shape, data: Float64Array.from(spec.input) },
+    saltsFromStrings(spec.salts),
+  );
   const expected = publicSignalsOf(w.wtns, c.plan.nWires, c.meta.publicSignals.count);
-  if (pub.length !== expected.length) return { ok: false, kind: "wrong-public", reason: `${pub.length} public signals returned; the circuit has ${expected.length}` };
+  if (pub.length !== expected.length)
+    return {
+      ok: false,
+      kind: "wrong-public",
+      reason: `${pub.length} public signals returned; the circuit has ${expected.length}`,
+    };
   const at = expected.findIndex((s, i) => s !== pub[i]);
   if (at >= 0) {
     const entry = c.meta.publicSignals.layout.find((e) => at >= e.offset && at < e.offset + e.count);
-    return { ok: false, kind: "wrong-public", reason: `public signal ${at} (${entry ? `${entry.role} "${entry.name}"` : "?"}) is not what this task's input gives: a proof of another input or salt` };
+    return {
+      ok: false,
+      kind: "wrong-public",
+      reason: `public signal ${at} (${entry ? `${entry.role} "${entry.name}"` : "?"}) is not what this task's input gives: a proof of another input or salt`,
+    };
   }
   const v = await verifyParsed(c.vk, c.meta, proof, pub);
-  if (!v.valid) return { ok: false, kind: "invalid", reason: `the proof does not verify: ${v.reason ?? "pairing check failed"}` };
+  if (!v.valid)
+    return { ok: false, kind: "invalid", reason: `the proof does not verify: ${v.reason ?? "pairing check failed"}` };
   return { ok: true, checked: { spec, proof, public: pub, outputs: w.outputs } };
 }
 
 /** The service's loaded circuits (verification side: no proving keys), by id, loaded on first use. */
-export function serviceCircuits(store: ModelStore): { get(id: string): Promise<LoadedCircuit>; close(): Promise<void> } {
+export function serviceCircuits(store: ModelStore): {
+  get(id: string): Promise<LoadedCircuit>;
+  close(): Promise<void>;
+} {
   const loaded = new Map<string, Promise<LoadedCircuit>>();
   return {
     get(id) {
       let p = loaded.get(id);
       if (!p) {
         const entry = store.circuit(id);
-        p = entry ? loadCircuit(entry.dir, id, { prover: false }) : Promise.reject(new UnrecoverableError(`circuit ${id} is no longer served`));
+        p = entry
+          ? loadCircuit(entry.dir, id, { prover: false })
+          : Promise.reject(new UnrecoverableError(`circuit ${id} is no longer served`));
         loaded.set(id, p);
         p.catch(() => loaded.delete(id));
       }
@@ -68,7 +100,14 @@ export function serviceCircuits(store: ModelStore): { get(id: string): Promise<L
     async close() {
       const all = [...loaded.values()];
       loaded.clear();
-      await Promise.all(all.map((p) => p.then((c) => c.close(), () => undefined)));
+      await Promise.all(
+        all.map((p) =>
+          p.then(
+            (c) => c.close(),
+            () => undefined,
+          ),
+        ),
+      );
     },
   };
 }
@@ -91,7 +130,13 @@ export function taskJobOptions(proofId: string, segment: number, attempt: number
   return { ...base, jobId: taskJobId(proofId, segment, attempt), failParentOnFailure: true };
 }
 
-export function taskData(proofId: string, spec: TaskSpec, segment: number, attempt: number, exclude: readonly string[]): TaskJobData {
+export function taskData(
+  proofId: string,
+  spec: TaskSpec,
+  segment: number,
+  attempt: number,
+  exclude: readonly string[],
+): TaskJobData {
   return { ...spec, proof: proofId, segment, attempt, exclude, bounces: 0 };
 }
 
@@ -132,14 +177,21 @@ export function proofProcessor(ctx: VerifierContext) {
       }
       const rejections = d.rejections + rejected.length;
       if (rejections > ctx.maxRejections) {
-        throw new UnrecoverableError(`gave up after ${rejections} rejected proofs from workers (last: ${rejected.at(-1)!.reason})`);
+        throw new UnrecoverableError(
+          `gave up after ${rejections} rejected proofs from workers (last: ${rejected.at(-1)!.reason})`,
+        );
       }
       const attempts = [...d.attempts];
       for (const r of rejected) attempts[r.segment]!++;
       await job.updateData({ ...d, attempts, rejections });
       for (const r of rejected) {
-        const data = taskData(id, d.tasks[r.segment]!, r.segment, attempts[r.segment]!, [...new Set([...r.exclude, r.worker])]);
-        await ctx.tasks.add("task", data, { ...taskJobOptions(id, r.segment, attempts[r.segment]!, ctx.taskOptions), parent: { id, queue: job.queueQualifiedName } });
+        const data = taskData(id, d.tasks[r.segment]!, r.segment, attempts[r.segment]!, [
+          ...new Set([...r.exclude, r.worker]),
+        ]);
+        await ctx.tasks.add("task", data, {
+          ...taskJobOptions(id, r.segment, attempts[r.segment]!, ctx.taskOptions),
+          parent: { id, queue: job.queueQualifiedName },
+        });
       }
       if (token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
       // the new tasks are already done: check them in this run
@@ -147,11 +199,23 @@ export function proofProcessor(ctx: VerifierContext) {
   };
 }
 
-async function finish(ctx: VerifierContext, job: Job<ProofJobData, ProofResult>, model: ModelStore["models"][number], accepted: readonly Accepted[]): Promise<ProofResult> {
+async function finish(
+  ctx: VerifierContext,
+  job: Job<ProofJobData, ProofResult>,
+  model: ModelStore["models"][number],
+  accepted: readonly Accepted[],
+): Promise<ProofResult> {
   const d = job.data;
-  const chain = assembleChain(model, accepted.map((a) => a.checked));
+  const chain = assembleChain(
+    model,
+    accepted.map((a) => a.checked),
+  );
   const meta = model.meta;
-  const outputs = chain.outputs.map((t, i) => ({ name: meta.outputs[i]!.name, shape: meta.outputs[i]!.shape, values: dequantize(t, meta.outputs[i]!.scale) }));
+  const outputs = chain.outputs.map((t, i) => ({
+    name: meta.outputs[i]!.name,
+    shape: meta.outputs[i]!.shape,
+    values: dequantize(t, meta.outputs[i]!.scale),
+  }));
   const development = model.circuits.some((c) => c.setup.ptau.development);
   for (const a of accepted) {
     await ctx.records.accept(a.worker);
@@ -166,9 +230,20 @@ async function finish(ctx: VerifierContext, job: Job<ProofJobData, ProofResult>,
     public: chain.public,
     output: outputs[0]!.values,
     outputs,
-    decoded: decodeOutputs(meta, chain.public).map((t) => ({ role: t.role, name: t.name, values: t.values, ...(t.hash ? { hash: t.hash } : {}) })),
+    decoded: decodeOutputs(meta, chain.public).map((t) => ({
+      role: t.role,
+      name: t.name,
+      values: t.values,
+      ...(t.hash ? { hash: t.hash } : {}),
+    })),
     salts: d.salts,
-    chain: accepted.map((a) => ({ circuit: a.checked.spec.circuit, proof: a.checked.proof, public: a.checked.public, worker: a.worker, seconds: a.seconds })),
+    chain: accepted.map((a) => ({
+      circuit: a.checked.spec.circuit,
+      proof: a.checked.proof,
+      public: a.checked.public,
+      worker: a.worker,
+      seconds: a.seconds,
+    })),
     development,
     warnings: d.warnings,
     rejections: d.rejections,

@@ -81,7 +81,10 @@ function circuitCache(source: CircuitSource, max: number, backend: Backend | und
       if (slots.size <= max) break;
       if (s.users > 0) continue;
       slots.delete(id);
-      void s.circuit.then((c) => c.close(), () => undefined);
+      void s.circuit.then(
+        (c) => c.close(),
+        () => undefined,
+      );
     }
   };
   return {
@@ -104,7 +107,14 @@ function circuitCache(source: CircuitSource, max: number, backend: Backend | und
     async close() {
       const all = [...slots.values()];
       slots.clear();
-      await Promise.all(all.map((s) => s.circuit.then((c) => c.close(), () => undefined)));
+      await Promise.all(
+        all.map((s) =>
+          s.circuit.then(
+            (c) => c.close(),
+            () => undefined,
+          ),
+        ),
+      );
     },
   };
 }
@@ -114,7 +124,8 @@ export async function startWorker(opts: WorkerOptions): Promise<ProofWorker> {
   const log = opts.log ?? (() => undefined);
   const cache = circuitCache(opts.source, opts.maxCircuits ?? 8, opts.backend);
   await getCurve(); // one curve for all concurrent proofs (see serve.ts)
-  const progress = (job: Job<TaskJobData>, stage: TaskProgress["stage"]) => job.updateProgress({ stage, worker: id } satisfies TaskProgress);
+  const progress = (job: Job<TaskJobData>, stage: TaskProgress["stage"]) =>
+    job.updateProgress({ stage, worker: id } satisfies TaskProgress);
 
   const processor = async (job: Job<TaskJobData, TaskResult | null>, token?: string): Promise<TaskResult | null> => {
     const t = job.data;
@@ -128,11 +139,16 @@ export async function startWorker(opts: WorkerOptions): Promise<ProofWorker> {
     return cache.use(t.circuit, async (c) => {
       const size = sizeOf(c.meta.input.shape);
       if (!Array.isArray(t.input) || t.input.length !== size || !t.input.every(Number.isInteger)) {
-        throw new UnrecoverableError(`task ${job.id}: the input must be ${size} integers for circuit ${t.circuit.slice(0, 12)}…`);
+        throw new UnrecoverableError(
+          `task ${job.id}: the input must be ${size} integers for circuit ${t.circuit.slice(0, 12)}…`,
+        );
       }
       await progress(job, "witness");
       const t0 = performance.now();
-      const w = await c.witness({ shape: c.meta.input.shape, data: Float64Array.from(t.input) }, saltsFromStrings(t.salts));
+      const w = await c.witness(
+        { shape: c.meta.input.shape, data: Float64Array.from(t.input) },
+        saltsFromStrings(t.salts),
+      );
       const t1 = performance.now();
       await progress(job, "proving");
       await opts.hooks?.beforeProve?.(t);
@@ -140,7 +156,9 @@ export async function startWorker(opts: WorkerOptions): Promise<ProofWorker> {
       const { proof, publicSignals } = await c.prove(w.wtns);
       const seconds = { witness: (t1 - t0) / 1000, prove: (performance.now() - t2) / 1000 };
       const result: TaskResult = { proof, public: publicSignals, worker: id, seconds };
-      log(`task ${job.id}: proved circuit ${c.id.slice(0, 12)}… in ${seconds.prove.toFixed(2)} s (witness ${(seconds.witness * 1000).toFixed(1)} ms)`);
+      log(
+        `task ${job.id}: proved circuit ${c.id.slice(0, 12)}… in ${seconds.prove.toFixed(2)} s (witness ${(seconds.witness * 1000).toFixed(1)} ms)`,
+      );
       return opts.hooks?.tamper ? opts.hooks.tamper(result, t, c) : result;
     });
   };

@@ -6,12 +6,30 @@ declare module "ffjavascript" {
     readonly w: Uint8Array[];
     e(v: bigint | number | string): Uint8Array;
     toObject(a: Uint8Array): bigint;
+    /** Scalars in Montgomery form, power-of-two count; the inverse includes the 1/n. */
+    fft(buff: Uint8Array): Promise<Uint8Array>;
+    ifft(buff: Uint8Array): Promise<Uint8Array>;
+    batchToMontgomery(buff: Uint8Array): Promise<Uint8Array>;
+    batchFromMontgomery(buff: Uint8Array): Promise<Uint8Array>;
   }
   export interface WasmGroup {
     readonly F: { readonly n8: number };
     readonly oneAffine: Uint8Array;
     readonly one: Uint8Array;
-    batchApplyKey(buff: Uint8Array, first: Uint8Array, inc: Uint8Array, inType?: string, outType?: string): Promise<Uint8Array>;
+    /** Jacobian. */
+    readonly zero: Uint8Array;
+    /** Σ s_i·P_i over affine bases; scalars standard-form little-endian, any equal width each; a Jacobian result. */
+    multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array>;
+    add(a: Uint8Array, b: Uint8Array): Uint8Array;
+    neg(a: Uint8Array): Uint8Array;
+    isZero(a: Uint8Array): boolean;
+    batchApplyKey(
+      buff: Uint8Array,
+      first: Uint8Array,
+      inc: Uint8Array,
+      inType?: string,
+      outType?: string,
+    ): Promise<Uint8Array>;
     timesScalar(a: Uint8Array, s: Uint8Array): Uint8Array;
     toAffine(a: Uint8Array): Uint8Array;
     eq(a: Uint8Array, b: Uint8Array): boolean;
@@ -33,6 +51,8 @@ declare module "ffjavascript" {
     readonly G1: WasmGroup;
     readonly G2: WasmGroup;
     readonly tm: ThreadManager;
+    /** Π e(g1_i, g2_i) == 1 over the pairs given. */
+    pairingEq(...pairs: Uint8Array[]): Promise<boolean>;
     terminate(): Promise<void>;
   }
   export function buildBn128(singleThread?: boolean): Promise<Curve>;

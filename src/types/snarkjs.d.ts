@@ -35,10 +35,17 @@ declare module "snarkjs" {
   };
   export const powersOfTau: {
     newAccumulator(curve: unknown, power: number, file: FileRef, logger?: Logger): Promise<unknown>;
+    contribute(oldPtau: FileRef, newPtau: FileRef, name: string, entropy: string, logger?: Logger): Promise<unknown>;
     preparePhase2(oldPtau: FileRef, newPtau: FileRef, logger?: Logger): Promise<unknown>;
   };
+  export const wtns: {
+    check(r1cs: FileRef, wtns: FileRef, logger?: Logger): Promise<boolean>;
+  };
   export const r1cs: {
-    info(r1cs: FileRef, logger?: Logger): Promise<{ nConstraints: number; nVars: number; nOutputs: number; nPubInputs: number; nPrvInputs: number }>;
+    info(
+      r1cs: FileRef,
+      logger?: Logger,
+    ): Promise<{ nConstraints: number; nVars: number; nOutputs: number; nPubInputs: number; nPrvInputs: number }>;
   };
 }
 

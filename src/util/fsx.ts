@@ -51,7 +51,9 @@ export async function writeFilesAtomic(files: readonly (readonly [string, string
     for (const [tmp, file] of tmps) await fs.rename(tmp, file);
   } catch (e) {
     await Promise.all(tmps.map(([tmp]) => fs.rm(tmp, { force: true })));
-    throw new ZkError("BAD_FILE", `cannot write ${files.map(([f]) => f).join(", ")}: ${describeError(e)}`, { cause: e });
+    throw new ZkError("BAD_FILE", `cannot write ${files.map(([f]) => f).join(", ")}: ${describeError(e)}`, {
+      cause: e,
+    });
   }
 }
 

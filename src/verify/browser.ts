@@ -15,17 +15,17 @@
  * Files may come in any order through `identifyFiles` (it tells them apart by content).
  */
 import type { Groth16Proof, VerificationKey } from "snarkjs";
-import type { ModelMeta } from "../model-meta.js";
+import type { ModelMeta } from "../meta/model.js";
 import { ZkError } from "../errors.js";
-import { parseModelMeta } from "../model-meta.js";
+import { parseModelMeta } from "../meta/model.js";
 import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
 import { checkOpenings } from "./commitments.js";
 
 export { ZkError, isZkError } from "../errors.js";
 export { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult, type CommitmentCheck } from "./core.js";
-export { parseModelMeta } from "../model-meta.js";
-export type { DecodedTensor } from "./decode.js";
-export type { ModelIdentity } from "./identity.js";
+export { parseModelMeta } from "../meta/model.js";
+export type { DecodedTensor } from "../meta/signals.js";
+export type { ModelIdentity } from "../meta/identity.js";
 
 /** One file, as text (parsed here, errors name `name`) or already parsed. */
 export type FileContent = string | unknown;
@@ -88,14 +88,25 @@ export function roleOf(j: unknown): AnyRole | null {
  * Sorts named files (say, from a file picker) into roles by content. Errors name the file:
  * invalid JSON, a file that is none of them, two files of one kind.
  */
-export function identifyFiles(files: readonly { name: string; text: string }[]): { found: Partial<Record<AnyRole, { name: string; json: unknown }>>; missing: FileRole[] } {
+export function identifyFiles(files: readonly { name: string; text: string }[]): {
+  found: Partial<Record<AnyRole, { name: string; json: unknown }>>;
+  missing: FileRole[];
+} {
   const found: Partial<Record<AnyRole, { name: string; json: unknown }>> = {};
   for (const f of files) {
     const json = parseJson(f.text, f.name);
     const role = roleOf(json);
-    if (!role) throw new ZkError("BAD_FILE", `${f.name} is not a verification key, proof, public signals, model.json, input, salt or output file`);
+    if (!role)
+      throw new ZkError(
+        "BAD_FILE",
+        `${f.name} is not a verification key, proof, public signals, model.json, input, salt or output file`,
+      );
     const prev = found[role];
-    if (prev) throw new ZkError("BAD_FILE", `${prev.name} and ${f.name} are both ${ROLE_FILES[role]}-like files; give one of each`);
+    if (prev)
+      throw new ZkError(
+        "BAD_FILE",
+        `${prev.name} and ${f.name} are both ${ROLE_FILES[role]}-like files; give one of each`,
+      );
     found[role] = { name: f.name, json };
   }
   return { found, missing: FILE_ROLES.filter((r) => !found[r]) };
@@ -107,7 +118,10 @@ export interface TimedResult extends VerifyResult {
 }
 
 /** Verifies a proof from its four files and checks the openings given; errors (ZkError) name the file at fault. */
-export async function verifyFiles(inputs: VerifyInputs, names: Partial<Record<AnyRole | "onnx", string>> = {}): Promise<TimedResult> {
+export async function verifyFiles(
+  inputs: VerifyInputs,
+  names: Partial<Record<AnyRole | "onnx", string>> = {},
+): Promise<TimedResult> {
   const t0 = performance.now();
   const name = (r: AnyRole) => names[r] ?? ROLE_FILES[r];
   const vk: VerificationKey = parseVkey(parseJson(inputs.vkey, name("vkey")), name("vkey"));
@@ -115,9 +129,12 @@ export async function verifyFiles(inputs: VerifyInputs, names: Partial<Record<An
   const pub = parsePublic(parseJson(inputs.publicSignals, name("publicSignals")), name("publicSignals"));
   const meta: ModelMeta = parseModelMeta(parseJson(inputs.model, name("model")), name("model"));
   const r = await verifyParsed(vk, meta, proof, pub);
-  const opening = (role: OpeningRole) => (inputs[role] === undefined ? undefined : { json: parseJson(inputs[role], name(role)), name: name(role) });
+  const opening = (role: OpeningRole) =>
+    inputs[role] === undefined ? undefined : { json: parseJson(inputs[role], name(role)), name: name(role) };
   const checks = await checkOpenings(meta, r.outputs, {
-    input: opening("input"), inputSalt: opening("inputSalt"), output: opening("output"),
+    input: opening("input"),
+    inputSalt: opening("inputSalt"),
+    output: opening("output"),
     params: inputs.onnx ? { bytes: inputs.onnx, name: names.onnx ?? "model.onnx" } : undefined,
   });
   return { ...r, checks, ms: performance.now() - t0 };

@@ -6,8 +6,8 @@
  * tensor is compared directly. Browser-safe: no Node APIs, so the `zkinfer/verify` module and
  * the verifier page run the same checks as the CLI.
  */
-import type { ModelMeta, PublicEntry } from "../model-meta.js";
-import type { DecodedTensor } from "./decode.js";
+import type { ModelMeta, PublicEntry } from "../meta/model.js";
+import type { DecodedTensor } from "../meta/signals.js";
 import { commitValues } from "../circuit/gadgets/commit.js";
 import { valuesFit } from "../circuit/gadgets/pack.js";
 import { parseInputJson, quantizeInput, qinputOf } from "../quantize/input.js";
@@ -38,7 +38,13 @@ function sameInts(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
  * The salt a salted commitment needs: given explicitly, or the opening file's own "salt"
  * field (prove writes output.json with it); null for an unsalted commitment.
  */
-function saltOf(e: PublicEntry, given: bigint | undefined, opening: unknown, file: string, hint: string): bigint | null {
+function saltOf(
+  e: PublicEntry,
+  given: bigint | undefined,
+  opening: unknown,
+  file: string,
+  hint: string,
+): bigint | null {
   if (!e.salt) return null;
   if (given !== undefined) return given;
   if (opening && typeof opening === "object" && "salt" in opening) return parseSalt(opening, file);
@@ -50,69 +56,157 @@ function saltOf(e: PublicEntry, given: bigint | undefined, opening: unknown, fil
  * input outside the accepted range is never the committed one (the circuit range-checks its
  * input), so it is a mismatch that says so, not a value silently clamped into range.
  */
-export function checkInput(meta: ModelMeta, decoded: readonly DecodedTensor[], inputJson: unknown, file: string, salt?: bigint): CommitmentCheck {
+export function checkInput(
+  meta: ModelMeta,
+  decoded: readonly DecodedTensor[],
+  inputJson: unknown,
+  file: string,
+  salt?: bigint,
+): CommitmentCheck {
   const values = parseInputJson(inputJson, meta.input.shape, file);
   const spec = qinputOf(meta.input);
   const q = quantizeInput(values, spec, false, file);
   const hashed = entry(meta, "input_hash");
   const pub = decoded.find((d) => d.role === "input");
   if (!hashed && !pub) {
-    throw new ZkError("BAD_OPTION", "this model's input is private: the proof neither publishes nor commits to it, so there is nothing to check --input against (compile with --input-visibility hashed or public)");
+    throw new ZkError(
+      "BAD_OPTION",
+      "this model's input is private: the proof neither publishes nor commits to it, so there is nothing to check --input against (compile with --input-visibility hashed or public)",
+    );
   }
   if (q.clamped > 0) {
-    return { what: "input", match: false, detail: `${file}: ${q.clamped} of ${values.length} values lie outside the accepted input range [${spec.floatLo}, ${spec.floatHi}]; the circuit admits no such input, so it is not the one the proof ${hashed ? "commits to" : "publishes"}` };
+    return {
+      what: "input",
+      match: false,
+      detail: `${file}: ${q.clamped} of ${values.length} values lie outside the accepted input range [${spec.floatLo}, ${spec.floatHi}]; the circuit admits no such input, so it is not the one the proof ${hashed ? "commits to" : "publishes"}`,
+    };
   }
   if (hashed) {
-    const s = saltOf(hashed, salt, inputJson, file, "--input-salt FILE, the input_salt.json prove wrote, or a \"salt\" field in the input file");
-    const match = commitValues([{ values: q.tensor.data, part: hashed.packing![0]! }], s) === hashOf(decoded, "input_hash");
-    return { what: "input", match, detail: match ? `${file} is the committed input` : `${file} does not match the proof's input commitment${s !== null ? " (with this salt)" : ""}` };
+    const s = saltOf(
+      hashed,
+      salt,
+      inputJson,
+      file,
+      '--input-salt FILE, the input_salt.json prove wrote, or a "salt" field in the input file',
+    );
+    const match =
+      commitValues([{ values: q.tensor.data, part: hashed.packing![0]! }], s) === hashOf(decoded, "input_hash");
+    return {
+      what: "input",
+      match,
+      detail: match
+        ? `${file} is the committed input`
+        : `${file} does not match the proof's input commitment${s !== null ? " (with this salt)" : ""}`,
+    };
   }
   const ints = pub!.values.map((v) => Math.round(v * 2 ** meta.input.scale));
   const match = sameInts(ints, q.tensor.data);
-  return { what: "input", match, detail: match ? `${file} is the proof's public input` : `${file} differs from the proof's public input` };
+  return {
+    what: "input",
+    match,
+    detail: match ? `${file} is the proof's public input` : `${file} differs from the proof's public input`,
+  };
 }
 
 /** A model file against the proof: the params commitment (hashed), or the compiled model's hash (fixed). */
-export async function checkParams(meta: ModelMeta, decoded: readonly DecodedTensor[], onnx: Uint8Array, file: string): Promise<CommitmentCheck> {
+export async function checkParams(
+  meta: ModelMeta,
+  decoded: readonly DecodedTensor[],
+  onnx: Uint8Array,
+  file: string,
+): Promise<CommitmentCheck> {
   const hashed = entry(meta, "params_hash");
   if (!hashed) {
     if (meta.options.paramVisibility === "private") {
-      throw new ZkError("BAD_OPTION", "this model's parameters are private and uncommitted: the proof says nothing about which weights were used (compile with --param-visibility hashed)");
+      throw new ZkError(
+        "BAD_OPTION",
+        "this model's parameters are private and uncommitted: the proof says nothing about which weights were used (compile with --param-visibility hashed)",
+      );
     }
     const match = (await sha256HexAsync(onnx)) === meta.model.sha256;
-    return { what: "params", match, detail: match ? `${file} is the model this circuit was compiled from (its weights are fixed in the verification key)` : `${file} is not the model this circuit was compiled from (sha256 differs)` };
+    return {
+      what: "params",
+      match,
+      detail: match
+        ? `${file} is the model this circuit was compiled from (its weights are fixed in the verification key)`
+        : `${file} is not the model this circuit was compiled from (sha256 differs)`,
+    };
   }
   const { graph } = importOnnx(onnx, file);
-  const parts = bindParams(meta.params, graph, file).map(({ entry, node, tensor }) => ({ values: quantizeTensor(tensor, entry.scale).data, part: entry, node }));
+  const parts = bindParams(meta.params, graph, file).map(({ entry, node, tensor }) => ({
+    values: quantizeTensor(tensor, entry.scale).data,
+    part: entry,
+    node,
+  }));
   // values outside a part's slot cannot be what was committed: the circuit range-checks every parameter
   const outside = parts.find(({ values, part }) => !valuesFit(values, part));
   if (outside) {
-    return { what: "params", match: false, detail: `${file}: node "${outside.node.name}" ${outside.part.part} has values outside the range the circuit admits ([${outside.part.lo}, ${outside.part.lo + 2 ** outside.part.bits - 1}] at scale 2^${outside.part.scale}), so these are not the committed parameters` };
+    return {
+      what: "params",
+      match: false,
+      detail: `${file}: node "${outside.node.name}" ${outside.part.part} has values outside the range the circuit admits ([${outside.part.lo}, ${outside.part.lo + 2 ** outside.part.bits - 1}] at scale 2^${outside.part.scale}), so these are not the committed parameters`,
+    };
   }
   const match = commitValues(parts) === hashOf(decoded, "params_hash");
-  return { what: "params", match, detail: match ? `${file}'s weights are the committed parameters` : `${file}'s weights do not match the proof's parameter commitment` };
+  return {
+    what: "params",
+    match,
+    detail: match
+      ? `${file}'s weights are the committed parameters`
+      : `${file}'s weights do not match the proof's parameter commitment`,
+  };
 }
 
 /** A claimed output against the proof: its commitment (hashed, with output.json's salt) or the public values. */
-export function checkOutput(meta: ModelMeta, decoded: readonly DecodedTensor[], outputJson: unknown, file: string, salt?: bigint): CommitmentCheck {
+export function checkOutput(
+  meta: ModelMeta,
+  decoded: readonly DecodedTensor[],
+  outputJson: unknown,
+  file: string,
+  salt?: bigint,
+): CommitmentCheck {
   const obj = outputJson as { output?: unknown; outputs?: unknown } | null;
-  const raw = obj && typeof obj === "object" ? (obj.outputs ?? (obj.output !== undefined ? [obj.output] : undefined)) : undefined;
+  const raw =
+    obj && typeof obj === "object" ? (obj.outputs ?? (obj.output !== undefined ? [obj.output] : undefined)) : undefined;
   if (!Array.isArray(raw) || raw.length !== meta.outputs.length) {
-    throw new ZkError("BAD_INPUT", `${file}: expected {"output": [...]} (or {"outputs": [[...], ...]} for ${meta.outputs.length} outputs)`);
+    throw new ZkError(
+      "BAD_INPUT",
+      `${file}: expected {"output": [...]} (or {"outputs": [[...], ...]} for ${meta.outputs.length} outputs)`,
+    );
   }
-  const ints = meta.outputs.map((o, i) => flattenNumbers(raw[i], `${file}: output ${i}`, "BAD_INPUT").map((v) => Math.round(v * 2 ** o.scale)));
+  const ints = meta.outputs.map((o, i) =>
+    flattenNumbers(raw[i], `${file}: output ${i}`, "BAD_INPUT").map((v) => Math.round(v * 2 ** o.scale)),
+  );
   const hashed = entry(meta, "output_hash");
   if (hashed) {
-    const s = saltOf(hashed, salt, outputJson, file, "the \"salt\" field of the output.json prove wrote");
+    const s = saltOf(hashed, salt, outputJson, file, 'the "salt" field of the output.json prove wrote');
     const parts = hashed.packing!.map((part, i) => ({ values: ints[i]!, part }));
     const fits = parts.every(({ values, part }) => values.length === part.count && valuesFit(values, part));
-    if (!fits) return { what: "output", match: false, detail: `${file}: the claimed output has values the circuit cannot commit to (outside their slots), so it is not the committed output` };
+    if (!fits)
+      return {
+        what: "output",
+        match: false,
+        detail: `${file}: the claimed output has values the circuit cannot commit to (outside their slots), so it is not the committed output`,
+      };
     const match = commitValues(parts, s) === hashOf(decoded, "output_hash");
-    return { what: "output", match, detail: match ? `${file} is the committed output` : `${file} does not match the proof's output commitment` };
+    return {
+      what: "output",
+      match,
+      detail: match ? `${file} is the committed output` : `${file} does not match the proof's output commitment`,
+    };
   }
   const pub = decoded.filter((d) => d.role === "output");
-  const match = pub.every((d, i) => sameInts(d.values.map((v) => Math.round(v * 2 ** meta.outputs[i]!.scale)), ints[i]!));
-  return { what: "output", match, detail: match ? `${file} is the proof's public output` : `${file} differs from the proof's public output` };
+  const match = pub.every((d, i) =>
+    sameInts(
+      d.values.map((v) => Math.round(v * 2 ** meta.outputs[i]!.scale)),
+      ints[i]!,
+    ),
+  );
+  return {
+    what: "output",
+    match,
+    detail: match ? `${file} is the proof's public output` : `${file} differs from the proof's public output`,
+  };
 }
 
 /** Files a verifier may hold besides the four: the openings of what the proof commits to. */
@@ -124,9 +218,22 @@ export interface Openings {
 }
 
 /** Every check the openings ask for, in a fixed order (input, params, output). */
-export async function checkOpenings(meta: ModelMeta, decoded: readonly DecodedTensor[], o: Openings): Promise<CommitmentCheck[]> {
+export async function checkOpenings(
+  meta: ModelMeta,
+  decoded: readonly DecodedTensor[],
+  o: Openings,
+): Promise<CommitmentCheck[]> {
   const checks: CommitmentCheck[] = [];
-  if (o.input) checks.push(checkInput(meta, decoded, o.input.json, o.input.name, o.inputSalt ? parseSalt(o.inputSalt.json, o.inputSalt.name) : undefined));
+  if (o.input)
+    checks.push(
+      checkInput(
+        meta,
+        decoded,
+        o.input.json,
+        o.input.name,
+        o.inputSalt ? parseSalt(o.inputSalt.json, o.inputSalt.name) : undefined,
+      ),
+    );
   if (o.params) checks.push(await checkParams(meta, decoded, o.params.bytes, o.params.name));
   if (o.output) checks.push(checkOutput(meta, decoded, o.output.json, o.output.name));
   return checks;

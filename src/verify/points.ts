@@ -4,7 +4,7 @@
  * so it works the same in the browser module.
  */
 import type { Groth16Proof } from "snarkjs";
-import { BN254_Q } from "../circuit/field.js";
+import { BN254_Q } from "../field.js";
 
 const Q = BN254_Q;
 const m = (a: bigint) => ((a % Q) + Q) % Q;
@@ -32,7 +32,8 @@ const B2: F2 = [
 ];
 
 function onG2(p: unknown): boolean {
-  if (!Array.isArray(p) || p.length !== 3 || !p.every((c) => Array.isArray(c) && c.length === 2 && c.every(isDecimal))) return false;
+  if (!Array.isArray(p) || p.length !== 3 || !p.every((c) => Array.isArray(c) && c.length === 2 && c.every(isDecimal)))
+    return false;
   const [x, y, z] = (p as string[][]).map((c) => c.map(BigInt) as F2) as [F2, F2, F2];
   if ([...x, ...y].some((c) => c >= Q)) return false;
   if (z[0] === 0n && z[1] === 0n) return x[0] === 0n && x[1] === 0n;
@@ -53,7 +54,8 @@ export async function checkProofPoints(proof: Groth16Proof): Promise<string | nu
 /** null if the verification key's points all lie on their curves, else which one does not. */
 export function checkKeyPoints(vk: { [k: string]: unknown; IC?: unknown[] }): string | null {
   if (!onG1(vk.vk_alpha_1)) return "vk_alpha_1 is not on the curve";
-  for (const k of ["vk_beta_2", "vk_gamma_2", "vk_delta_2"]) if (!onG2(vk[k])) return `${k} is not on the twisted curve`;
+  for (const k of ["vk_beta_2", "vk_gamma_2", "vk_delta_2"])
+    if (!onG2(vk[k])) return `${k} is not on the twisted curve`;
   const bad = (vk.IC ?? []).findIndex((p) => !onG1(p));
   return bad >= 0 ? `IC[${bad}] is not on the curve` : null;
 }

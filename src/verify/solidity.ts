@@ -40,7 +40,10 @@ export async function solidityCalldata(proof: Groth16Proof, pub: string[]): Prom
   const dec = (h: string) => BigInt(h).toString();
   const args: Calldata = {
     a: [dec(parsed[0][0]!), dec(parsed[0][1]!)],
-    b: [[dec(parsed[1][0]![0]!), dec(parsed[1][0]![1]!)], [dec(parsed[1][1]![0]!), dec(parsed[1][1]![1]!)]],
+    b: [
+      [dec(parsed[1][0]![0]!), dec(parsed[1][0]![1]!)],
+      [dec(parsed[1][1]![0]!), dec(parsed[1][1]![1]!)],
+    ],
     c: [dec(parsed[2][0]!), dec(parsed[2][1]!)],
     input: parsed[3].map(dec),
   };

@@ -8,7 +8,7 @@ import { readFileOrFail, readJsonFile } from "../util/fsx.js";
 import { checkOpenings } from "./commitments.js";
 import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
 
-export { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
+export type { VerifyResult } from "./core.js";
 
 export interface VerifyFiles {
   readonly proof?: string;
@@ -32,7 +32,8 @@ export async function verifyDir(dir: string, files: VerifyFiles = {}): Promise<V
   const proof = parseProof(await readJsonFile(proofFile, "proof"), proofFile);
   const pub = parsePublic(await readJsonFile(publicFile, "public signals"), publicFile);
   const result = await verifyParsed(vk, meta, proof, pub);
-  const json = async (file: string | undefined, what: string) => (file ? { json: await readJsonFile(file, what), name: file } : undefined);
+  const json = async (file: string | undefined, what: string) =>
+    file ? { json: await readJsonFile(file, what), name: file } : undefined;
   const checks = await checkOpenings(meta, result.outputs, {
     input: await json(files.input, "input file"),
     inputSalt: await json(files.inputSalt, "salt file"),

@@ -11,9 +11,11 @@ export async function checkWitnessFile(dir: string, wtnsFile = artifact(dir, "wi
   const meta = await readModelMeta(dir);
   const r1csFile = artifact(dir, "r1cs");
   const r1csBytes = await readFileOrFail(r1csFile, "circuit");
-  if (sha256Hex(r1csBytes) !== meta.circuit.r1csSha256) throw new ZkError("BAD_FILE", `${r1csFile} does not match model.json (corrupted or edited); recompile`);
+  if (sha256Hex(r1csBytes) !== meta.circuit.r1csSha256)
+    throw new ZkError("BAD_FILE", `${r1csFile} does not match model.json (corrupted or edited); recompile`);
   const r1cs = readR1cs(r1csBytes, r1csFile);
   const wtns = readWtns(await readFileOrFail(wtnsFile, "witness"), wtnsFile);
-  if (wtns.nWires !== r1cs.nWires) throw new ZkError("BAD_FILE", `witness length: circuit ${r1cs.nWires} wires, ${wtnsFile} ${wtns.nWires}`);
+  if (wtns.nWires !== r1cs.nWires)
+    throw new ZkError("BAD_FILE", `witness length: circuit ${r1cs.nWires} wires, ${wtnsFile} ${wtns.nWires}`);
   return checkR1cs(r1cs, witnessValues(wtns));
 }

@@ -3,7 +3,7 @@
  * that fails. Used by tests (every tamper test ends here) and by `prove --check`.
  */
 import type { ParsedR1cs, R1cs, SparseLc } from "../formats/r1cs.js";
-import { P, mod } from "../circuit/field.js";
+import { P, mod } from "../field.js";
 
 export interface CheckResult {
   readonly ok: boolean;
@@ -19,7 +19,8 @@ function evalLc(lc: SparseLc, w: readonly bigint[]): bigint {
 }
 
 export function checkR1cs(r1cs: Pick<ParsedR1cs, "constraints" | "nWires">, witness: readonly bigint[]): CheckResult {
-  if (witness.length !== r1cs.nWires) throw new Error(`witness has ${witness.length} values, circuit has ${r1cs.nWires} wires`);
+  if (witness.length !== r1cs.nWires)
+    throw new Error(`witness has ${witness.length} values, circuit has ${r1cs.nWires} wires`);
   if (witness[0] !== 1n) return { ok: false, failed: -1, nConstraints: r1cs.constraints.length };
   const cs = r1cs.constraints;
   for (let i = 0; i < cs.length; i++) {
@@ -37,5 +38,8 @@ export function toSparse(r1cs: R1cs): Pick<ParsedR1cs, "constraints" | "nWires">
     wires: Uint32Array.from(lc.terms.keys()),
     coeffs: [...lc.terms.values()].map(mod),
   });
-  return { nWires: r1cs.nWires, constraints: r1cs.constraints.map((c) => [sparse(c.a), sparse(c.b), sparse(c.c)] as const) };
+  return {
+    nWires: r1cs.nWires,
+    constraints: r1cs.constraints.map((c) => [sparse(c.a), sparse(c.b), sparse(c.c)] as const),
+  };
 }

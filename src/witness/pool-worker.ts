@@ -1,26 +1,42 @@
 /**
  * A piscina worker of the witness pool: builds one single-threaded generator for the plan it
- * was started with, then turns inputs into whole witnesses, handing the bytes back.
+ * was started with, then turns inputs into whole witnesses. Every task is answered with a
+ * typed reply (../protocol.ts), an error included, so a rejected task can only mean a dead
+ * worker (pool.ts).
  */
-import { workerData } from "node:worker_threads";
-import type { Salts, WitnessPlan } from "../circuit/plan.js";
-import type { IntTensor } from "../quantize/qgraph.js";
+import { threadId, workerData } from "node:worker_threads";
+import type { WitnessPlan } from "../circuit/plan.js";
 import { witnessGenerator, type Backend, type WitnessGenerator } from "./witness.js";
-import { isZkError } from "../errors.js";
+import { errReply, PROGRESS_STEP, PROGRESS_THREAD, type WitnessReply, type WitnessTask } from "./protocol.js";
+import type { Fault } from "./fault.js";
 
-const { plan, backend } = workerData as { plan: WitnessPlan; backend: Backend };
+/** What the pool's workers are started with (their workerData). */
+export interface PoolStart {
+  readonly plan: WitnessPlan;
+  readonly backend: Backend;
+  /** test-only (fault.ts); undefined: ZKINFER_TEST_FAULT */
+  readonly fault: Fault | null | undefined;
+}
+
+const { plan, backend, fault } = workerData as PoolStart;
 let generator: Promise<WitnessGenerator> | null = null;
+/** the running task's progress words: the generator, made once, reports its steps here */
+let progress: Int32Array | null = null;
 
-export default async function witness({ input, salts }: { input: IntTensor; salts: Salts }) {
-  generator ??= witnessGenerator(plan, { backend, threads: 1 });
+function onStep(i: number): void {
+  if (progress) Atomics.store(progress, PROGRESS_STEP, i);
+}
+
+export default async function witness(task: WitnessTask): Promise<WitnessReply> {
+  progress = new Int32Array(task.progress);
+  Atomics.store(progress, PROGRESS_THREAD, threadId);
   try {
-    const r = await (await generator).witness(input, salts);
+    generator ??= witnessGenerator(plan, { backend, threads: 1, fault, onStep });
+    const r = await (await generator).witness(task.input, task.salts);
     // r.wtns is a view into the kernels' whole memory, which a structured clone would copy
     // entire (weights, tensors, scratch): copy out just the .wtns bytes
-    return { wtns: r.wtns.slice(), outputs: r.outputs.map((t) => ({ shape: t.shape, data: t.data })) };
+    return { type: "ok", wtns: r.wtns.slice(), outputs: r.outputs.map((t) => ({ shape: t.shape, data: t.data })) };
   } catch (e) {
-    // a ZkError's code does not survive the thread boundary: send it as data
-    if (isZkError(e)) return { error: { code: e.code, message: e.message } };
-    throw e;
+    return errReply(e);
   }
 }

@@ -4,7 +4,7 @@
  * unassigned (a compiler bug) is caught before any proof is attempted.
  */
 import { allocWtns } from "../formats/wtns.js";
-import { FIELD_BYTES, writeBigField, writeSignedField } from "../circuit/field.js";
+import { FIELD_BYTES, writeBigField, writeSignedField } from "../field.js";
 import type { WireSink } from "../circuit/wires.js";
 
 export class WtnsSink implements WireSink {
@@ -23,13 +23,15 @@ export class WtnsSink implements WireSink {
   }
 
   setInt(wire: number, v: number): void {
-    if (!(wire >= 0 && wire < this.nWires)) throw new RangeError(`wire ${wire} is outside the witness (${this.nWires} wires)`);
+    if (!(wire >= 0 && wire < this.nWires))
+      throw new RangeError(`wire ${wire} is outside the witness (${this.nWires} wires)`);
     writeSignedField(this.view, this.dataOffset + wire * FIELD_BYTES, v);
     this.written[wire] = 1;
   }
 
   setField(wire: number, v: bigint): void {
-    if (!(wire >= 0 && wire < this.nWires)) throw new RangeError(`wire ${wire} is outside the witness (${this.nWires} wires)`);
+    if (!(wire >= 0 && wire < this.nWires))
+      throw new RangeError(`wire ${wire} is outside the witness (${this.nWires} wires)`);
     writeBigField(this.view, this.dataOffset + wire * FIELD_BYTES, v);
     this.written[wire] = 1;
   }

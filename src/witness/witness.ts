@@ -1,27 +1,35 @@
 /**
- * The witness stage's face: run a plan on a quantized input with a chosen backend, getting
- * the complete .wtns file and the output tensors. Backends produce identical bytes:
- *   js    the reference executor (backends/js.ts), the oracle;
- *   wasm  the WebAssembly kernels (wasm/), optionally over several threads (the default).
+ * The witness stage's face: run a plan on a quantized input with a chosen backend (registry in
+ * backends/index.ts), getting the complete .wtns file and the output tensors. Every backend
+ * produces the same bytes as the js reference.
  */
 import * as os from "node:os";
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
-import type { SaltRole } from "../model-meta.js";
+import type { SaltRole } from "../meta/model.js";
 import type { IntTensor } from "../quantize/qgraph.js";
-import { runPlanJs } from "./backends/js.js";
-import { WtnsSink } from "./sink.js";
+import { runPlanJs } from "./backends/js/reference.js";
 import { ZkError } from "../errors.js";
-import { wasmRunner, type WasmRunner } from "./wasm/runner.js";
-import type { Profile } from "./wasm/backend.js";
 import { sizeOf } from "../model/shapes.js";
+import { BACKENDS } from "./backends/index.js";
+import { WindowError } from "../quantize/window.js";
+import type { WitnessBackend, WitnessGenerator, WitnessOptions, WitnessResult } from "./backend.js";
 
-export const BACKENDS = ["wasm", "js"] as const;
-export type Backend = (typeof BACKENDS)[number];
+export type { WitnessGenerator, WitnessOptions, WitnessResult } from "./backend.js";
+
+/** A backend's name (`--backend`): one of BACKENDS. */
+export type Backend = string;
+
+export const DEFAULT_BACKEND = "wasm";
+
+export function backendNamed(name: string): WitnessBackend {
+  const b = BACKENDS.find((x) => x.name === name);
+  if (!b)
+    throw new ZkError("BAD_OPTION", `unknown backend "${name}" (available: ${BACKENDS.map((x) => x.name).join(", ")})`);
+  return b;
+}
 
 export function parseBackend(v: string | undefined): Backend {
-  const b = v ?? "wasm";
-  if (!(BACKENDS as readonly string[]).includes(b)) throw new ZkError("BAD_OPTION", `unknown backend "${b}" (available: ${BACKENDS.join(", ")})`);
-  return b as Backend;
+  return backendNamed(v ?? DEFAULT_BACKEND).name;
 }
 
 export function defaultThreads(): number {
@@ -30,47 +38,10 @@ export function defaultThreads(): number {
 
 export function parseThreads(v: string | undefined): number {
   if (v === undefined) return defaultThreads();
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new ZkError("BAD_OPTION", `--threads must be a whole number 1..256, got "${v}"`);
-  return Number(v);
-}
-
-export interface WitnessOptions {
-  readonly backend?: Backend;
-  /** threads for the wasm backend (default: available cores) */
-  readonly threads?: number;
-  /** wasm backend: accumulate time per kernel here (benchmarks) */
-  readonly profile?: Profile;
-  /** wasm backend with threads: split steps above this much work (default SPLIT_THRESHOLD; tests use 0 to split every step) */
-  readonly splitAbove?: number;
-}
-
-export interface WitnessResult {
-  readonly wtns: Uint8Array;
-  readonly outputs: readonly IntTensor[];
-}
-
-function jsWitness(plan: WitnessPlan, input: IntTensor, salts: Salts): WitnessResult {
-  const sink = new WtnsSink(plan.nWires);
-  let values: IntTensor[];
-  try {
-    values = runPlanJs(plan, input, sink, salts);
-  } catch (e) {
-    if (e instanceof RangeError) throw new ZkError("UNSATISFIED", `witness generation failed: ${e.message} (the plan does not match this input's range; recompile)`);
-    throw e;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) {
+    throw new ZkError("BAD_OPTION", `--threads must be a whole number 1..256, got "${v}"`);
   }
-  const missing = sink.firstUnwritten();
-  if (missing >= 0) throw new ZkError("UNSATISFIED", `witness plan left wire ${missing} unassigned (plan.json is inconsistent with the circuit; recompile)`);
-  return { wtns: sink.bytes, outputs: plan.outputs.map((t) => values[t]!) };
-}
-
-/**
- * A witness generator for one plan: reuse it for many inputs (the wasm backend lays out its
- * memory and starts its threads once). Close it when done.
- */
-export interface WitnessGenerator {
-  /** the witness; with the wasm backend `wtns` is a view valid until the next call (copy to keep it) */
-  witness(input: IntTensor, salts?: Salts): Promise<WitnessResult>;
-  close(): Promise<void>;
+  return Number(v);
 }
 
 /**
@@ -81,20 +52,32 @@ export interface WitnessGenerator {
 export function usefulThreads(plan: WitnessPlan, threads: number): number {
   let work = plan.nWires;
   for (const s of plan.steps) {
-    if (s.kind === "linear" && (s.op.kind === "gemm" || s.op.kind === "conv")) work += s.op.weight.data.length * sizeOf(plan.tensors[s.output]!.shape) / (s.op.kind === "gemm" ? s.op.weight.shape[1]! : s.op.weight.shape[0]!);
+    if (s.kind === "linear" && (s.op.kind === "gemm" || s.op.kind === "conv")) {
+      const perOutput = s.op.kind === "gemm" ? s.op.weight.shape[1]! : s.op.weight.shape[0]!;
+      work += (s.op.weight.data.length * sizeOf(plan.tensors[s.output]!.shape)) / perOutput;
+    }
   }
   return work < 20_000_000 ? 1 : threads;
 }
 
+/** An input the circuit has no witness for (outside a rescale's window) is the user's error, named, not a bug. */
+function asUserError(e: unknown): never {
+  if (e instanceof WindowError) throw new ZkError("BAD_INPUT", e.message);
+  throw e;
+}
+
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {
-  const backend = opts.backend ?? "wasm";
-  if (backend === "js") return { witness: async (input, salts = {}) => jsWitness(plan, input, salts), close: async () => undefined };
-  const runner: WasmRunner = await wasmRunner(plan, opts.threads ?? 1, opts.profile, opts.splitAbove);
-  return { witness: (input, salts) => runner.run(input, salts), close: () => runner.close() };
+  const g = await backendNamed(opts.backend ?? DEFAULT_BACKEND).open(plan, opts);
+  return { witness: (input, salts) => g.witness(input, salts).catch(asUserError), close: () => g.close() };
 }
 
 /** One witness (a generator made and closed around it). */
-export async function computeWitness(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}, salts: Salts = {}): Promise<WitnessResult> {
+export async function computeWitness(
+  plan: WitnessPlan,
+  input: IntTensor,
+  opts: WitnessOptions = {},
+  salts: Salts = {},
+): Promise<WitnessResult> {
   const g = await witnessGenerator(plan, opts);
   try {
     const r = await g.witness(input, salts);
@@ -106,9 +89,13 @@ export async function computeWitness(plan: WitnessPlan, input: IntTensor, opts: 
 
 /** Outputs only, no proof: what `zkinfer run` needs. */
 export async function runPlan(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}): Promise<IntTensor[]> {
-  if ((opts.backend ?? "wasm") === "js") {
-    const values = runPlanJs(plan, input);
-    return plan.outputs.map((t) => values[t]!);
+  if ((opts.backend ?? DEFAULT_BACKEND) === "js") {
+    try {
+      const values = runPlanJs(plan, input);
+      return plan.outputs.map((t) => values[t]!);
+    } catch (e) {
+      asUserError(e);
+    }
   }
   // the outputs only: no copy of the .wtns bytes; salts change hashes, never outputs, so any will do
   const salts: Partial<Record<SaltRole, bigint>> = {};

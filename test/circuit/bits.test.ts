@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { decompose } from "../../src/circuit/gadgets/bits.js";
 import { rangeCheck } from "../../src/circuit/gadgets/range.js";
-import { acceptedSingleWireChanges, bench, withWire } from "../helpers/circuit.js";
 import type { ConstraintSystem } from "../../src/circuit/builder.js";
 import type { LcTensor } from "../../src/circuit/lc.js";
+import fc from "fast-check";
+import { rng } from "../helpers/onnx.js";
+import { acceptedSingleWireChanges, bench, withWire, RUNS, audit, run, writeTally } from "../helpers/tamper.js";
 
 /** A range check as a gadget: the bits of x - lo, recorded as an input step's range layout. */
 function ranged(lo: number, hi: number) {
@@ -54,5 +56,39 @@ describe("bit decomposition and range checks", () => {
   it("refuses more bits than the field can hold without wrapping", () => {
     const cs = { alloc: () => 1, enforce: () => undefined };
     expect(() => decompose(cs, [], 253, "x")).toThrow(/out of range/);
+  });
+});
+
+afterAll(() => writeTally("bits"));
+
+describe("soundness: range checks", () => {
+  it("every value in range passes; out-of-range values and rewritten bits do not", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -5000, max: 5000 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer(),
+        (lo, n, count, seed) => {
+          const r = rng(seed);
+          const xs = Array.from({ length: count }, () => lo + Math.floor(r() * 2 ** n));
+          const b = run(
+            [{ shape: [count], values: xs }],
+            (cs, x) => {
+              const range = rangeCheck(cs, x[0]!.lcs, lo, lo + 2 ** n - 1, "x");
+              cs.steps.push({ kind: "input", tensor: 0, wire: 1, range });
+              return x[0]!;
+            },
+            [count],
+            count,
+          );
+          // the input itself pushed past the range, its bits kept: the sum no longer matches
+          audit("range check", b, 0, seed, [
+            { name: "value past the range, bits kept", witness: withWire(b.witness, 1, BigInt(xs[0]! + 2 ** n)) },
+          ]);
+        },
+      ),
+      { numRuns: RUNS, seed: 1 },
+    );
   });
 });

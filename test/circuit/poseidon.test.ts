@@ -4,7 +4,7 @@ import { poseidonGadget, poseidonHash, sboxCount } from "../../src/circuit/gadge
 import { ConstraintSystem } from "../../src/circuit/builder.js";
 import { LinearCombination } from "../../src/circuit/lc.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
-import { mod } from "../../src/circuit/field.js";
+import { mod } from "../../src/field.js";
 
 describe("Poseidon", () => {
   it("matches circomlibjs for every arity 1..16", async () => {
@@ -21,13 +21,21 @@ describe("Poseidon", () => {
     const cs = new ConstraintSystem({ nPubOut: 1, nPubIn: 0, nPrvIn: n });
     const inputs = [2n, 3n, 5n];
     const first = cs.alloc(3 * sboxCount(n), "sbox");
-    const { hash } = poseidonGadget(cs, inputs.map((_, i) => LinearCombination.wire(2 + i)), first);
+    const { hash } = poseidonGadget(
+      cs,
+      inputs.map((_, i) => LinearCombination.wire(2 + i)),
+      first,
+    );
     cs.enforceEqual(LinearCombination.wire(1), hash);
     const w: bigint[] = new Array(cs.nWires).fill(0n);
     w[0] = 1n;
     inputs.forEach((v, i) => (w[2 + i] = v));
     let k = first;
-    w[1] = poseidonHash(inputs, (x2, x4, x5) => { w[k++] = x2; w[k++] = x4; w[k++] = x5; });
+    w[1] = poseidonHash(inputs, (x2, x4, x5) => {
+      w[k++] = x2;
+      w[k++] = x4;
+      w[k++] = x5;
+    });
     const r1cs = toSparse({ nWires: cs.nWires, nPubOut: 1, nPubIn: 0, nPrvIn: n, constraints: cs.constraints });
     expect(cs.constraints.length).toBe(3 * sboxCount(n) + 1);
     expect(checkR1cs(r1cs, w).ok).toBe(true);

@@ -12,7 +12,8 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { compileToDir, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { compileToDir } from "../../src/artifacts.js";
 import { setupDir } from "../../src/prove/setup.js";
 import { proveDir } from "../../src/prove/prove.js";
 import { releaseCurve } from "../../src/prove/curve.js";
@@ -20,7 +21,8 @@ import { fixture, loadSamples } from "../helpers/fixtures.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.ZKINFER_REQUIRE_BROWSER === "1") throw new Error(`${CHROMIUM} is missing and ZKINFER_REQUIRE_BROWSER=1: install Debian's chromium package`);
+if (!haveChromium && process.env.ZKINFER_REQUIRE_BROWSER === "1")
+  throw new Error(`${CHROMIUM} is missing and ZKINFER_REQUIRE_BROWSER=1: install Debian's chromium package`);
 
 const site = path.resolve("dist/verifier");
 const artifacts = path.resolve("test/artifacts");
@@ -30,7 +32,12 @@ const f = (...p: string[]) => path.join(root, ...p);
 /** A static server for dist/verifier/ that also records every request the page makes. */
 function serve(dir: string): Promise<{ url: string; requests: string[]; close(): void }> {
   const requests: string[] = [];
-  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
+  const types: Record<string, string> = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".wasm": "application/wasm",
+  };
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     let file = path.join(dir, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
@@ -39,33 +46,57 @@ function serve(dir: string): Promise<{ url: string; requests: string[]; close():
       return;
     }
     if (statSync(file).isDirectory()) file = path.join(file, "index.html");
-    res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+    res
+      .writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" })
+      .end(readFileSync(file));
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, requests, close: () => server.close() });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        requests,
+        close: () => server.close(),
+      });
+    }),
+  );
 }
 
 describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof serve>>;
   let expectedArgmax = -1;
-  const mlp = f("mlp"), cancer = f("cancer"), hidden = f("hidden");
+  const mlp = f("mlp"),
+    cancer = f("cancer"),
+    hidden = f("hidden");
 
   beforeAll(async () => {
     expect(existsSync(path.join(site, "index.html")), "dist/verifier/index.html (npm run build:verifier)").toBe(true);
     mkdirSync(artifacts, { recursive: true });
-    await compileToDir(fixture("digits_mlp", "model.onnx"), fixture("digits_mlp", "calibration.json"), mlp, DEFAULT_COMPILE);
+    await compileToDir(
+      fixture("digits_mlp", "model.onnx"),
+      fixture("digits_mlp", "calibration.json"),
+      mlp,
+      DEFAULT_COMPILE,
+    );
     await setupDir(mlp, {});
     writeFileSync(f("input.json"), JSON.stringify({ input: loadSamples("digits_mlp").inputs[4] }));
     const p = await proveDir(mlp, f("input.json"), {});
     expectedArgmax = p.values[0]!.indexOf(Math.max(...p.values[0]!));
     // a second circuit, for "a key for a different circuit"
-    await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), cancer, DEFAULT_COMPILE);
+    await compileToDir(
+      fixture("cancer_logreg", "model.onnx"),
+      fixture("cancer_logreg", "calibration.json"),
+      cancer,
+      DEFAULT_COMPILE,
+    );
     await setupDir(cancer, {});
     // everything committed: a salted input, hashed params, a salted output
-    await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), hidden,
-      { ...DEFAULT_COMPILE, inputVisibility: "hashed", paramVisibility: "hashed", outputVisibility: "hashed" });
+    await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), hidden, {
+      ...DEFAULT_COMPILE,
+      inputVisibility: "hashed",
+      paramVisibility: "hashed",
+      outputVisibility: "hashed",
+    });
     await setupDir(hidden, {});
     writeFileSync(f("cancer-in.json"), JSON.stringify({ input: loadSamples("cancer_logreg").inputs[0] }));
     writeFileSync(f("cancer-other.json"), JSON.stringify({ input: loadSamples("cancer_logreg").inputs[1] }));
@@ -73,7 +104,15 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
     server = await serve(site);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   });
 
@@ -91,16 +130,31 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(server.url);
     await page.setInputFiles("#files", files);
-    await page.waitForFunction(() => {
-      const s = document.getElementById("status")!.dataset.state;
-      return s === "valid" || s === "invalid" || !document.getElementById("error")!.hidden || document.querySelector("#received .missing") !== null;
-    }, null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => {
+        const s = document.getElementById("status")!.dataset.state;
+        return (
+          s === "valid" ||
+          s === "invalid" ||
+          !document.getElementById("error")!.hidden ||
+          document.querySelector("#received .missing") !== null
+        );
+      },
+      null,
+      { timeout: 60_000 },
+    );
     expect(errors, "uncaught errors in the page").toEqual([]);
-    const visible = async (sel: string) => ((await page.isVisible(sel)) ? ((await page.textContent(sel)) ?? "").trim() : "");
+    const visible = async (sel: string) =>
+      (await page.isVisible(sel)) ? ((await page.textContent(sel)) ?? "").trim() : "";
     return { page, status: await visible("#status"), error: await visible("#error") };
   }
 
-  const files = (dir: string, proofDir = dir) => [path.join(dir, "verification_key.json"), path.join(proofDir, "proof.json"), path.join(proofDir, "public.json"), path.join(dir, "model.json")];
+  const files = (dir: string, proofDir = dir) => [
+    path.join(dir, "verification_key.json"),
+    path.join(proofDir, "proof.json"),
+    path.join(proofDir, "public.json"),
+    path.join(dir, "model.json"),
+  ];
 
   it("shows VALID, the argmax and the time for a real proof, computed in the page", async () => {
     const { page, status } = await check(files(mlp));
@@ -108,7 +162,9 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
     expect((await page.textContent("#argmax"))?.trim()).toBe(String(expectedArgmax));
     expect(await page.locator("#chart .bar").count()).toBe(10);
     expect(await page.locator("#chart .bar.top").count()).toBe(1);
-    expect((await page.textContent("#sha"))?.trim()).toBe(JSON.parse(readFileSync(path.join(mlp, "model.json"), "utf8")).model.sha256);
+    expect((await page.textContent("#sha"))?.trim()).toBe(
+      JSON.parse(readFileSync(path.join(mlp, "model.json"), "utf8")).model.sha256,
+    );
     const ms = Number((await page.textContent("#time"))!.replace(/ ms$/, ""));
     expect(ms).toBeGreaterThan(0);
     console.log(`verifier page: proof verified in Chromium in ${ms} ms`);
@@ -131,12 +187,20 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
   });
 
   it("checks the openings it is given (input + salt, the ONNX model, output.json) against the commitments", async () => {
-    const openings = [f("cancer-in.json"), path.join(hidden, "input_salt.json"), path.join(hidden, "output.json"), fixture("cancer_logreg", "model.onnx")];
+    const openings = [
+      f("cancer-in.json"),
+      path.join(hidden, "input_salt.json"),
+      path.join(hidden, "output.json"),
+      fixture("cancer_logreg", "model.onnx"),
+    ];
     let { page, status } = await check([...files(hidden), ...openings]);
     expect(status).toBe("VALID");
-    const checks = async () => page.$$eval("#checks li", (els) => els.map((e) => `${(e as HTMLElement).dataset.what}:${e.className}`));
+    const checks = async () =>
+      page.$$eval("#checks li", (els) => els.map((e) => `${(e as HTMLElement).dataset.what}:${e.className}`));
     expect(await checks()).toEqual(["input:match", "params:match", "output:match"]);
-    expect((await page.textContent("#vkhash"))?.trim()).toBe(JSON.parse(readFileSync(path.join(hidden, "model.json"), "utf8")).identity.verificationKeySha256);
+    expect((await page.textContent("#vkhash"))?.trim()).toBe(
+      JSON.parse(readFileSync(path.join(hidden, "model.json"), "utf8")).identity.verificationKeySha256,
+    );
     await page.close();
     // another input under the same salt is not the committed one
     ({ page, status } = await check([...files(hidden), f("cancer-other.json"), path.join(hidden, "input_salt.json")]));

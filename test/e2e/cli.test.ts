@@ -29,7 +29,15 @@ describe("zkinfer CLI", () => {
   });
 
   it("compile --json reports the circuit", () => {
-    const r = zkinfer(["compile", fixture("digits_mlp", "model.onnx"), "--calibration", fixture("digits_mlp", "calibration.json"), "-o", dir, "--json"]);
+    const r = zkinfer([
+      "compile",
+      fixture("digits_mlp", "model.onnx"),
+      "--calibration",
+      fixture("digits_mlp", "calibration.json"),
+      "-o",
+      dir,
+      "--json",
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.constraints).toBeGreaterThan(1000);
@@ -38,12 +46,22 @@ describe("zkinfer CLI", () => {
     expect(j.publicSignals).toBe(10);
     expect(typeof j.scales.input).toBe("number");
     expect(j.accuracy.argmaxAgreement).toBe(1);
-    for (const file of ["model.json", "circuit.r1cs", "circuit.sym", "plan.json"]) expect(existsSync(path.join(dir, file))).toBe(true);
+    for (const file of ["model.json", "circuit.r1cs", "circuit.sym", "plan.json"])
+      expect(existsSync(path.join(dir, file))).toBe(true);
   });
 
   it("compiling the same model twice gives identical files", () => {
     const again = path.join(root, "mlp-again");
-    expect(zkinfer(["compile", fixture("digits_mlp", "model.onnx"), "-c", fixture("digits_mlp", "calibration.json"), "-o", again]).code).toBe(0);
+    expect(
+      zkinfer([
+        "compile",
+        fixture("digits_mlp", "model.onnx"),
+        "-c",
+        fixture("digits_mlp", "calibration.json"),
+        "-o",
+        again,
+      ]).code,
+    ).toBe(0);
     for (const file of ["model.json", "circuit.r1cs", "circuit.sym", "plan.json"]) {
       expect(readFileSync(path.join(again, file)).equals(readFileSync(path.join(dir, file))), file).toBe(true);
     }
@@ -56,7 +74,15 @@ describe("zkinfer CLI", () => {
     const p = zkinfer(["prove", dir, "--input", f("in.json"), "-o", f("proof1"), "--check", "--json"]);
     expect(p.code, p.stderr).toBe(0);
     expect(JSON.parse(p.stdout).outputs[0].values).toHaveLength(10);
-    const v = zkinfer(["verify", dir, "--proof", f("proof1/proof.json"), "--public", f("proof1/public.json"), "--json"]);
+    const v = zkinfer([
+      "verify",
+      dir,
+      "--proof",
+      f("proof1/proof.json"),
+      "--public",
+      f("proof1/public.json"),
+      "--json",
+    ]);
     expect(v.code, v.stderr).toBe(0);
     const vj = JSON.parse(v.stdout);
     expect(vj.valid).toBe(true);
@@ -69,7 +95,19 @@ describe("zkinfer CLI", () => {
     const ins = [0, 1, 2].map((i) => JSON.stringify({ input: samples.inputs[i] }));
     writeFileSync(f("batch.jsonl"), `${ins[0]}\n\n${ins[1]}\n${ins[2]}\n`);
     writeFileSync(f("b.json"), JSON.stringify({ input: samples.inputs[3] }));
-    const p = zkinfer(["prove", dir, "--input", f("batch.jsonl"), "--input", f("b.json"), "-o", f("batch-out"), "--threads", "2", "--json"]);
+    const p = zkinfer([
+      "prove",
+      dir,
+      "--input",
+      f("batch.jsonl"),
+      "--input",
+      f("b.json"),
+      "-o",
+      f("batch-out"),
+      "--threads",
+      "2",
+      "--json",
+    ]);
     expect(p.code, p.stderr).toBe(0);
     const j = JSON.parse(p.stdout);
     // blank lines are skipped, line numbers kept
@@ -77,18 +115,34 @@ describe("zkinfer CLI", () => {
     const listed = JSON.parse(readFileSync(f("batch-out/batch.json"), "utf8"));
     expect(listed.proofs).toHaveLength(4);
     for (const [k, item] of (j.proofs as { id: string; output: number[] }[]).entries()) {
-      const v = zkinfer(["verify", dir, "--proof", f(`batch-out/${item.id}/proof.json`), "--public", f(`batch-out/${item.id}/public.json`), "--json"]);
+      const v = zkinfer([
+        "verify",
+        dir,
+        "--proof",
+        f(`batch-out/${item.id}/proof.json`),
+        "--public",
+        f(`batch-out/${item.id}/public.json`),
+        "--json",
+      ]);
       expect(v.code, v.stderr).toBe(0);
       expect(JSON.parse(v.stdout).output).toEqual(item.output);
       // the same input proved alone gives the same output
       writeFileSync(f(`one-${k}.json`), JSON.stringify({ input: samples.inputs[k] }));
-      expect(JSON.parse(zkinfer(["run", dir, "--input", f(`one-${k}.json`), "--json"]).stdout).output).toEqual(item.output);
+      expect(JSON.parse(zkinfer(["run", dir, "--input", f(`one-${k}.json`), "--json"]).stdout).output).toEqual(
+        item.output,
+      );
     }
     // a bad line anywhere stops the batch before any proof is written, naming file and line
     writeFileSync(f("bad.jsonl"), `${ins[0]}\n{"input": [1, 2]}\n`);
-    expectCleanError(zkinfer(["prove", dir, "--input", f("bad.jsonl"), "-o", f("bad-batch")]), /bad\.jsonl line 2: "input" has 2 numbers/);
+    expectCleanError(
+      zkinfer(["prove", dir, "--input", f("bad.jsonl"), "-o", f("bad-batch")]),
+      /bad\.jsonl line 2: "input" has 2 numbers/,
+    );
     expect(existsSync(f("bad-batch"))).toBe(false);
-    expectCleanError(zkinfer(["prove", dir, "-i", f("b.json"), "-i", f("b.json"), "-o", f("dup")]), /would both write to the folder "b"/);
+    expectCleanError(
+      zkinfer(["prove", dir, "-i", f("b.json"), "-i", f("b.json"), "-o", f("dup")]),
+      /would both write to the folder "b"/,
+    );
   });
 
   it("verify exits 1 for a tampered public signal and 2 for broken files", () => {
@@ -98,11 +152,20 @@ describe("zkinfer CLI", () => {
     const bad = zkinfer(["verify", dir, "--proof", f("proof1/proof.json"), "--public", f("pub-bad.json"), "--json"]);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).valid).toBe(false);
-    expectCleanError(zkinfer(["verify", dir, "--proof", f("nope.json"), "--public", f("proof1/public.json")]), /proof not found: .*nope\.json/);
+    expectCleanError(
+      zkinfer(["verify", dir, "--proof", f("nope.json"), "--public", f("proof1/public.json")]),
+      /proof not found: .*nope\.json/,
+    );
     writeFileSync(f("garbage.json"), "{ not json");
-    expectCleanError(zkinfer(["verify", dir, "--proof", f("garbage.json"), "--public", f("proof1/public.json")]), /garbage\.json is not valid JSON/);
+    expectCleanError(
+      zkinfer(["verify", dir, "--proof", f("garbage.json"), "--public", f("proof1/public.json")]),
+      /garbage\.json is not valid JSON/,
+    );
     writeFileSync(f("short.json"), JSON.stringify(pub.slice(0, 3)));
-    expectCleanError(zkinfer(["verify", dir, "--proof", f("proof1/proof.json"), "--public", f("short.json")]), /3 signals but the verification key expects 10/);
+    expectCleanError(
+      zkinfer(["verify", dir, "--proof", f("proof1/proof.json"), "--public", f("short.json")]),
+      /3 signals but the verification key expects 10/,
+    );
   });
 
   it("prove refuses bad inputs with exit 2 and writes nothing", () => {
@@ -121,7 +184,10 @@ describe("zkinfer CLI", () => {
     }
     // out of the calibrated range: refused with --strict, clamped with a warning without
     writeFileSync(f("far.json"), JSON.stringify({ input: flat(samples.inputs[0]).map((v, i) => (i === 0 ? 1e6 : v)) }));
-    expectCleanError(zkinfer(["prove", dir, "--input", f("far.json"), "-o", f("far-out"), "--strict"]), /outside the accepted range/);
+    expectCleanError(
+      zkinfer(["prove", dir, "--input", f("far.json"), "-o", f("far-out"), "--strict"]),
+      /outside the accepted range/,
+    );
     expect(existsSync(f("far-out/proof.json"))).toBe(false);
     const clamped = zkinfer(["run", dir, "--input", f("far.json")]);
     expect(clamped.code).toBe(0);
@@ -134,9 +200,15 @@ describe("zkinfer CLI", () => {
     const cases: [string[], RegExp][] = [
       [[f("missing.onnx"), "-c", fixture("digits_mlp", "calibration.json")], /model not found/],
       [[f("trunc.onnx"), "-c", fixture("digits_mlp", "calibration.json")], /trunc\.onnx: not a valid ONNX model/],
-      [[fixture("digits_mlp", "model.onnx"), "-c", fixture("cancer_logreg", "calibration.json")], /inputs\[0\] has 30 numbers but the model input \[1, 64\] needs 64/],
+      [
+        [fixture("digits_mlp", "model.onnx"), "-c", fixture("cancer_logreg", "calibration.json")],
+        /inputs\[0\] has 30 numbers but the model input \[1, 64\] needs 64/,
+      ],
       [[fixture("digits_mlp", "model.onnx"), "-c", f("missing-cal.json")], /calibration file not found/],
-      [[fixture("digits_mlp", "model.onnx"), "-c", fixture("digits_mlp", "calibration.json"), "--weight-bits", "40"], /weight bits must be an integer in 2\.\.16/],
+      [
+        [fixture("digits_mlp", "model.onnx"), "-c", fixture("digits_mlp", "calibration.json"), "--weight-bits", "40"],
+        /weight bits must be an integer in 2\.\.16/,
+      ],
     ];
     for (const [i, [args, msg]] of cases.entries()) {
       const out = f(`cout-${i}`);

@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { compileToDir, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { compileToDir } from "../../src/artifacts.js";
 import { setupDir } from "../../src/prove/setup.js";
 import { proveDir } from "../../src/prove/prove.js";
 import { releaseCurve } from "../../src/prove/curve.js";
-import { P } from "../../src/circuit/field.js";
+import { P } from "../../src/field.js";
 import { fixture, loadSamples } from "../helpers/fixtures.js";
 import { zkinfer } from "../helpers/cli.js";
 import { chain, compileSolidity, encodeCall, type Chain } from "../helpers/evm.js";
@@ -24,7 +25,12 @@ afterAll(async () => {
   await releaseCurve();
 });
 
-interface Args { a: string[]; b: string[][]; c: string[]; input: string[] }
+interface Args {
+  a: string[];
+  b: string[][];
+  c: string[];
+  input: string[];
+}
 const words = (x: Args) => [...x.a, ...x.b.flat(), ...x.c, ...x.input];
 
 describe("Solidity verifier in an EVM", () => {
@@ -35,7 +41,12 @@ describe("Solidity verifier in an EVM", () => {
   let args: Args;
 
   beforeAll(async () => {
-    await compileToDir(fixture("digits_mlp", "model.onnx"), fixture("digits_mlp", "calibration.json"), dir, DEFAULT_COMPILE);
+    await compileToDir(
+      fixture("digits_mlp", "model.onnx"),
+      fixture("digits_mlp", "calibration.json"),
+      dir,
+      DEFAULT_COMPILE,
+    );
     await setupDir(dir, {});
     const input = path.join(root, "input.json");
     writeFileSync(input, JSON.stringify({ input: loadSamples("digits_mlp").inputs[2] }));
@@ -48,7 +59,9 @@ describe("Solidity verifier in an EVM", () => {
     evm = await chain();
     const d = await evm.deploy(compiled.bytecode);
     address = d.address;
-    console.log(`Groth16Verifier (10 public signals): ${compiled.bytecode.length / 2} bytes of init code, deployed for ${d.gas} gas`);
+    console.log(
+      `Groth16Verifier (10 public signals): ${compiled.bytecode.length / 2} bytes of init code, deployed for ${d.gas} gas`,
+    );
     const cd = zkinfer(["calldata", dir, "--json"]);
     expect(cd.code, cd.stderr).toBe(0);
     args = JSON.parse(cd.stdout) as Args;
@@ -76,7 +89,12 @@ describe("Solidity verifier in an EVM", () => {
 
   it("a circuit with one public signal costs less to verify (cancer_logreg)", async () => {
     const one = path.join(root, "cancer");
-    await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), one, DEFAULT_COMPILE);
+    await compileToDir(
+      fixture("cancer_logreg", "model.onnx"),
+      fixture("cancer_logreg", "calibration.json"),
+      one,
+      DEFAULT_COMPILE,
+    );
     await setupDir(one, {});
     const input = path.join(root, "cancer-input.json");
     writeFileSync(input, JSON.stringify({ input: loadSamples("cancer_logreg").inputs[0] }));

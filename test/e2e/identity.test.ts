@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { compileToDir, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { compileToDir } from "../../src/artifacts.js";
 import { setupDir } from "../../src/prove/setup.js";
 import { proveDir } from "../../src/prove/prove.js";
 import { verifyDir } from "../../src/verify/verify.js";
@@ -25,7 +26,8 @@ afterAll(async () => {
 
 describe("model identity", () => {
   it("records the hashes, refuses another model's key, and reports which model a proof is for", async () => {
-    const model = fixture("cancer_logreg", "model.onnx"), cal = fixture("cancer_logreg", "calibration.json");
+    const model = fixture("cancer_logreg", "model.onnx"),
+      cal = fixture("cancer_logreg", "calibration.json");
     writeFileSync(f("in.json"), JSON.stringify({ input: loadSamples("cancer_logreg").inputs[0] }));
     await compileToDir(model, cal, f("a"), { ...DEFAULT_COMPILE, paramVisibility: "hashed" });
     expect((await readModelMeta(f("a"))).identity.verificationKeySha256).toBeNull();
@@ -33,17 +35,28 @@ describe("model identity", () => {
     const meta = await readModelMeta(f("a"));
     expect(meta.identity.verificationKeySha256).toMatch(/^[0-9a-f]{64}$/);
     expect(meta.identity.circuitSha256).toBe(meta.circuit.r1csSha256);
-    expect(JSON.parse(readFileSync(f("a", "setup.json"), "utf8")).verificationKeySha256).toBe(meta.identity.verificationKeySha256);
+    expect(JSON.parse(readFileSync(f("a", "setup.json"), "utf8")).verificationKeySha256).toBe(
+      meta.identity.verificationKeySha256,
+    );
     await proveDir(f("a"), f("in.json"));
     const ok = await verifyDir(f("a"));
     expect(ok.valid).toBe(true);
-    expect(ok.model).toEqual({ name: "model.onnx", onnxSha256: meta.model.sha256, architectureSha256: meta.identity.architectureSha256, circuitSha256: meta.circuit.r1csSha256, verificationKeySha256: meta.identity.verificationKeySha256 });
+    expect(ok.model).toEqual({
+      name: "model.onnx",
+      onnxSha256: meta.model.sha256,
+      architectureSha256: meta.identity.architectureSha256,
+      circuitSha256: meta.circuit.r1csSha256,
+      verificationKeySha256: meta.identity.verificationKeySha256,
+    });
     const cli = zkinfer(["verify", f("a")]);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain(`architecture ${meta.identity.architectureSha256}`);
 
     // the same architecture with slightly other weights (same scales): same architecture hash, another key
-    writeFileSync(f("other.onnx"), mapInitializer(readFileSync(model), "fc.weight", (w) => (w[3] = w[3]! + 0.001)));
+    writeFileSync(
+      f("other.onnx"),
+      mapInitializer(readFileSync(model), "fc.weight", (w) => (w[3] = w[3]! + 0.001)),
+    );
     await compileToDir(f("other.onnx"), cal, f("b"), { ...DEFAULT_COMPILE, paramVisibility: "hashed" });
     await setupDir(f("b"));
     const metaB = await readModelMeta(f("b"));
@@ -52,9 +65,17 @@ describe("model identity", () => {
 
     // A's circuit proves with B's weights (prove --params), and the proof commits to them
     await proveDir(f("a"), f("in.json"), { params: f("other.onnx"), outDir: f("a-with-b") });
-    const withB = await verifyDir(f("a"), { proof: f("a-with-b", "proof.json"), public: f("a-with-b", "public.json"), params: f("other.onnx") });
+    const withB = await verifyDir(f("a"), {
+      proof: f("a-with-b", "proof.json"),
+      public: f("a-with-b", "public.json"),
+      params: f("other.onnx"),
+    });
     expect(withB.valid && withB.checks[0]!.match).toBe(true);
-    const notA = await verifyDir(f("a"), { proof: f("a-with-b", "proof.json"), public: f("a-with-b", "public.json"), params: model });
+    const notA = await verifyDir(f("a"), {
+      proof: f("a-with-b", "proof.json"),
+      public: f("a-with-b", "public.json"),
+      params: model,
+    });
     expect(notA.checks[0]!.match).toBe(false);
 
     // B's key with A's model.json (same public-signal count): refused, not verified against

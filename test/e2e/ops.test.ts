@@ -11,7 +11,7 @@ import { qinputOf } from "../../src/quantize/input.js";
 import { readR1cs } from "../../src/formats/r1cs.js";
 import { readWtns, witnessValues } from "../../src/formats/wtns.js";
 import { checkR1cs } from "../../src/witness/check.js";
-import { P } from "../../src/circuit/field.js";
+import { P } from "../../src/field.js";
 import { encodeOnnx, randomInput, rng, runOrt } from "../helpers/onnx.js";
 import { OP_CASES } from "../helpers/models.js";
 
@@ -21,14 +21,17 @@ const bounds = new Map<string, number>();
 describe("compiling small models of every supported op", () => {
   afterAll(() => {
     // the per-op accuracy table (quoted in the docs)
-    for (const [name, err] of worst) console.log(`${name}: max |error| ${err.toExponential(2)}, reported bound ${bounds.get(name)!.toExponential(2)}`);
+    for (const [name, err] of worst)
+      console.log(`${name}: max |error| ${err.toExponential(2)}, reported bound ${bounds.get(name)!.toExponential(2)}`);
   });
 
   for (const [i, c] of OP_CASES.entries()) {
     it(c.name, async () => {
       const r = rng(2000 + i);
       const model = encodeOnnx({ inputs: [{ name: "x", shape: c.inShape }], ...c.build(r) });
-      const calibration = { inputs: Array.from({ length: 8 }, () => Array.from(randomInput(c.inShape, r, ...(c.range ?? [-1, 1])))) };
+      const calibration = {
+        inputs: Array.from({ length: 8 }, () => Array.from(randomInput(c.inShape, r, ...(c.range ?? [-1, 1])))),
+      };
       const compiled = compileModel(model, calibration, DEFAULT_COMPILE, { model: c.name, calibration: "random" });
       const r1cs = readR1cs(compiled.r1csBytes);
       const plan = compiled.circuit.plan;
@@ -45,7 +48,9 @@ describe("compiling small models of every supported op", () => {
         expect(checkR1cs(r1cs, w).ok).toBe(true);
         if (k === 0) {
           // tamper: sampled single-wire changes of outputs and internal wires are all rejected
-          const candidates = [...Array(r1cs.nWires).keys()].filter((i) => (i >= 1 && i <= r1cs.nPubOut) || i >= firstInternal);
+          const candidates = [...Array(r1cs.nWires).keys()].filter(
+            (i) => (i >= 1 && i <= r1cs.nPubOut) || i >= firstInternal,
+          );
           for (let t = 0; t < 25; t++) {
             const wire = candidates[Math.floor(r() * candidates.length)]!;
             const bad = [...w];
@@ -63,7 +68,9 @@ describe("compiling small models of every supported op", () => {
           } else {
             // onnxruntime computes in float32: allow its own rounding on top of our bound
             const f32 = 1e-5 * Math.max(1, ...Array.from(want[k]!, Math.abs));
-            expect(err, `output ${k}: error ${err} vs reported bound ${o.errorBound}`).toBeLessThanOrEqual(o.errorBound + f32);
+            expect(err, `output ${k}: error ${err} vs reported bound ${o.errorBound}`).toBeLessThanOrEqual(
+              o.errorBound + f32,
+            );
             worst.set(c.name, Math.max(worst.get(c.name) ?? 0, err));
             bounds.set(c.name, Math.max(bounds.get(c.name) ?? 0, o.errorBound));
           }

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as snarkjs from "snarkjs";
-import { compileToDir, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { compileToDir } from "../../src/artifacts.js";
 import { setupDir } from "../../src/prove/setup.js";
 import { proveDir } from "../../src/prove/prove.js";
 import { verifyDir } from "../../src/verify/verify.js";
@@ -19,7 +20,7 @@ import { qinputOf } from "../../src/quantize/input.js";
 import { readR1cs } from "../../src/formats/r1cs.js";
 import { readWtns, witnessValues } from "../../src/formats/wtns.js";
 import { checkR1cs } from "../../src/witness/check.js";
-import { mod, P } from "../../src/circuit/field.js";
+import { mod, P } from "../../src/field.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import type { PlanStep } from "../../src/circuit/plan.js";
 import { fixture, flat, loadSamples, MODELS } from "../helpers/fixtures.js";
@@ -54,16 +55,29 @@ describe.each(MODELS)("%s end to end", (name) => {
   });
 
   it("plain snarkjs accepts the proof and the witness", async () => {
-    const v = snarkjsCli(["groth16", "verify", path.join(dir, "verification_key.json"), path.join(dir, "public.json"), path.join(dir, "proof.json")]);
+    const v = snarkjsCli([
+      "groth16",
+      "verify",
+      path.join(dir, "verification_key.json"),
+      path.join(dir, "public.json"),
+      path.join(dir, "proof.json"),
+    ]);
     expect(v.stdout + v.stderr).toMatch(/OK/);
-    expect(await snarkjs.wtns.check(path.join(dir, "circuit.r1cs"), path.join(dir, "witness.wtns"), { info() {}, warn() {}, error() {}, debug() {} })).toBe(true);
+    expect(
+      await snarkjs.wtns.check(path.join(dir, "circuit.r1cs"), path.join(dir, "witness.wtns"), {
+        info() {},
+        warn() {},
+        error() {},
+        debug() {},
+      }),
+    ).toBe(true);
   });
 
   it("rejects a changed public signal", async () => {
     const pub = JSON.parse(readFileSync(path.join(dir, "public.json"), "utf8")) as string[];
     for (const i of [0, pub.length - 1]) {
       const bad = [...pub];
-      bad[i] = (mod(BigInt(bad[i]!) + 1n)).toString();
+      bad[i] = mod(BigInt(bad[i]!) + 1n).toString();
       const f = path.join(dir, `public-bad-${i}.json`);
       writeFileSync(f, JSON.stringify(bad));
       expect((await verifyDir(dir, { public: f })).valid).toBe(false);
@@ -99,7 +113,7 @@ describe.each(MODELS)("%s end to end", (name) => {
       const last = wire + (plan.tensors[s.input]!.shape.reduce((a, b) => a * b, 1) - 1) * nBits + nBits - 1;
       tampered.push({ what: "sign bit", wire: last, value: 1n - w[last]! });
       // a remainder changed by one with the quotient's lowest bit compensating is still caught
-      tampered.push({ what: "remainder + 2^k", wire, value: w[wire]! + (2n ** BigInt(s.shift)) });
+      tampered.push({ what: "remainder + 2^k", wire, value: w[wire]! + 2n ** BigInt(s.shift) });
     }
     const nOut = (await readModelMeta(dir)).outputs[0]!.shape.reduce((a, b) => a * b, 1);
     for (let o = 1; o <= nOut; o++) tampered.push({ what: `output ${o}`, wire: o, value: mod(w[o]! + 1n) });
@@ -138,11 +152,22 @@ describe.each(MODELS)("%s end to end", (name) => {
 describe("setup with a given ptau file", () => {
   it("uses it, checks it, and does not mark the keys development-only", async () => {
     const dir = path.join(root, "given-ptau");
-    const meta = (await compileToDir(fixture("digits_mlp", "model.onnx"), fixture("digits_mlp", "calibration.json"), dir, DEFAULT_COMPILE)).meta;
+    const meta = (
+      await compileToDir(
+        fixture("digits_mlp", "model.onnx"),
+        fixture("digits_mlp", "calibration.json"),
+        dir,
+        DEFAULT_COMPILE,
+      )
+    ).meta;
     const { ensureDevPtau } = await import("../../src/prove/ptau.js");
     const ptau = (await ensureDevPtau(meta.circuit.ptauPower + 2)).file; // a bigger file works too
     const r = await setupDir(dir, { ptau });
-    expect(r.info.ptau).toEqual({ file: ptau, power: meta.circuit.ptauPower + 2, development: false });
+    const { check, ...where } = r.info.ptau;
+    expect(where).toEqual({ file: ptau, power: meta.circuit.ptauPower + 2, development: false });
+    // checked at least at the circuit's power (more if this process already checked the file for a bigger circuit)
+    expect(check?.method).toBe("consistency");
+    expect(check?.method === "consistency" && check.power >= meta.circuit.ptauPower).toBe(true);
     expect(r.info.warning).toBeUndefined();
     const vk = JSON.parse(readFileSync(path.join(dir, "verification_key.json"), "utf8"));
     expect(vk.zkinfer).toBeUndefined();

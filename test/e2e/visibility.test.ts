@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { compileToDir, DEFAULT_COMPILE, type CompileModelOptions } from "../../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE, type CompileModelOptions } from "../../src/circuit/compile-model.js";
+import { compileToDir } from "../../src/artifacts.js";
 import { setupDir } from "../../src/prove/setup.js";
 import { proveDir } from "../../src/prove/prove.js";
 import { verifyDir } from "../../src/verify/verify.js";
@@ -29,7 +30,10 @@ writeFileSync(f("in1.json"), JSON.stringify({ input: samples.inputs[1] }));
 
 async function build(name: string, opts: Partial<CompileModelOptions>) {
   const dir = f(name);
-  await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), dir, { ...DEFAULT_COMPILE, ...opts });
+  await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), dir, {
+    ...DEFAULT_COMPILE,
+    ...opts,
+  });
   await setupDir(dir);
   const p = await proveDir(dir, f("in0.json"), { check: true });
   return { dir, p, meta: await readModelMeta(dir) };
@@ -50,7 +54,9 @@ describe("visibility and commitments", () => {
     expect(bad.checks[0]!.match).toBe(false);
     // the right input under another salt is not the commitment either: the salt is what hides it
     writeFileSync(f("other-salt.json"), JSON.stringify({ salt: "12345" }));
-    expect((await verifyDir(dir, { input: f("in0.json"), inputSalt: f("other-salt.json") })).checks[0]!.match).toBe(false);
+    expect((await verifyDir(dir, { input: f("in0.json"), inputSalt: f("other-salt.json") })).checks[0]!.match).toBe(
+      false,
+    );
     // without the salt there is nothing to check against: a clear error, not a silent mismatch
     await expect(verifyDir(dir, { input: f("in0.json") })).rejects.toThrow(/salted: give its salt/);
     // the CLI exits 1 when a check fails, 0 when all match
@@ -67,7 +73,10 @@ describe("visibility and commitments", () => {
 
   it("an input outside the accepted range is reported as not the committed one, with the reason", async () => {
     const { dir, meta } = await build("in-range", { inputVisibility: "public" });
-    writeFileSync(f("huge.json"), JSON.stringify({ input: new Array(meta.input.shape.reduce((a, b) => a * b, 1)).fill(1000) }));
+    writeFileSync(
+      f("huge.json"),
+      JSON.stringify({ input: new Array(meta.input.shape.reduce((a, b) => a * b, 1)).fill(1000) }),
+    );
     const r = await verifyDir(dir, { input: f("huge.json") });
     expect(r.checks[0]!.match).toBe(false);
     expect(r.checks[0]!.detail).toMatch(/outside the accepted input range/);
@@ -87,7 +96,10 @@ describe("visibility and commitments", () => {
     expect(readFileSync(path.join(dir, "circuit.r1cs")).length).toBeGreaterThan(0);
     const model = readFileSync(fixture("cancer_logreg", "model.onnx"));
     writeFileSync(f("same.onnx"), model);
-    writeFileSync(f("other.onnx"), mapInitializer(model, "fc.weight", (w) => (w[3] = w[3]! + 0.05)));
+    writeFileSync(
+      f("other.onnx"),
+      mapInitializer(model, "fc.weight", (w) => (w[3] = w[3]! + 0.05)),
+    );
     const ok = await verifyDir(dir, { params: f("same.onnx") });
     expect(ok.valid && ok.checks[0]!.match).toBe(true);
     expect((await verifyDir(dir, { params: f("other.onnx") })).checks[0]!.match).toBe(false);
@@ -97,14 +109,20 @@ describe("visibility and commitments", () => {
     const { dir, meta } = await build("params-private", { paramVisibility: "private" });
     expect(meta.publicSignals.layout.map((e) => e.role)).toEqual(["output"]);
     expect((await verifyDir(dir)).valid).toBe(true);
-    await expect(verifyDir(dir, { params: fixture("cancer_logreg", "model.onnx") })).rejects.toThrow(/private and uncommitted/);
+    await expect(verifyDir(dir, { params: fixture("cancer_logreg", "model.onnx") })).rejects.toThrow(
+      /private and uncommitted/,
+    );
   });
 
   it("hashed output: prove hands over output.json, and --output checks a claim", async () => {
     const { dir, p } = await build("out-hashed", { outputVisibility: "hashed", inputVisibility: "hashed" });
     const opening = JSON.parse(readFileSync(path.join(dir, "output.json"), "utf8")) as { salt?: string };
     expect(opening.salt).toMatch(/^[0-9]+$/);
-    const r = await verifyDir(dir, { output: path.join(dir, "output.json"), input: f("in0.json"), inputSalt: path.join(dir, "input_salt.json") });
+    const r = await verifyDir(dir, {
+      output: path.join(dir, "output.json"),
+      input: f("in0.json"),
+      inputSalt: path.join(dir, "input_salt.json"),
+    });
     expect(r.valid).toBe(true);
     expect(r.output).toEqual([]); // nothing but commitments is public
     expect(r.checks.map((c) => c.match)).toEqual([true, true]);
@@ -116,7 +134,10 @@ describe("visibility and commitments", () => {
   it("fixed params: --params checks the model file is the one compiled into the key", async () => {
     const { dir } = await build("fixed", {});
     expect((await verifyDir(dir, { params: fixture("cancer_logreg", "model.onnx") })).checks[0]!.match).toBe(true);
-    writeFileSync(f("other2.onnx"), mapInitializer(readFileSync(fixture("cancer_logreg", "model.onnx")), "fc.weight", (w) => (w[0] = 1)));
+    writeFileSync(
+      f("other2.onnx"),
+      mapInitializer(readFileSync(fixture("cancer_logreg", "model.onnx")), "fc.weight", (w) => (w[0] = 1)),
+    );
     expect((await verifyDir(dir, { params: f("other2.onnx") })).checks[0]!.match).toBe(false);
     await expect(verifyDir(dir, { input: f("in0.json") })).rejects.toThrow(/input is private/);
   });

@@ -7,7 +7,7 @@ import { readR1cs, writeR1cs } from "../../src/formats/r1cs.js";
 import { allocWtns, readWtns, witnessValues } from "../../src/formats/wtns.js";
 import { readBinFile, BinFileWriter } from "../../src/formats/binfile.js";
 import { LinearCombination } from "../../src/circuit/lc.js";
-import { P, toSigned, writeSignedField, readBigField } from "../../src/circuit/field.js";
+import { P, toSigned, writeSignedField, readBigField } from "../../src/field.js";
 import { compileCircuit } from "../../src/circuit/compile.js";
 import { ZkError } from "../../src/errors.js";
 import { loadModel } from "../helpers/fixtures.js";
@@ -45,7 +45,13 @@ describe("iden3 binary formats", () => {
   });
 
   it("rejects truncated, padded, foreign and inconsistent files with a named error", () => {
-    const r1cs = writeR1cs({ nWires: 3, nPubOut: 1, nPubIn: 0, nPrvIn: 1, constraints: [{ a: L.wire(1), b: L.wire(2), c: L.wire(2) }] });
+    const r1cs = writeR1cs({
+      nWires: 3,
+      nPubOut: 1,
+      nPubIn: 0,
+      nPrvIn: 1,
+      constraints: [{ a: L.wire(1), b: L.wire(2), c: L.wire(2) }],
+    });
     expect(readR1cs(r1cs).nWires).toBe(3);
     const bad = (b: Uint8Array, re: RegExp) => {
       expect(() => readR1cs(b, "x.r1cs")).toThrow(ZkError);
@@ -56,7 +62,16 @@ describe("iden3 binary formats", () => {
     bad(new TextEncoder().encode("wtns\x02\x00\x00\x00\x00\x00\x00\x00"), /not a r1cs file/);
     bad(r1cs.subarray(0, 8), /too short/);
     const w = new BinFileWriter("r1cs", 1, 1);
-    w.section(1, (s) => { s.u32(32); s.fieldLE(P, 32); s.u32(1); s.u32(5); s.u32(0); s.u32(0); s.u64(1); s.u32(0); });
+    w.section(1, (s) => {
+      s.u32(32);
+      s.fieldLE(P, 32);
+      s.u32(1);
+      s.u32(5);
+      s.u32(0);
+      s.u32(0);
+      s.u64(1);
+      s.u32(0);
+    });
     bad(w.finish(), /6 signal wires but only 1 wires/);
     const wt = allocWtns(4).bytes;
     expect(() => readWtns(wt.subarray(0, wt.length - 32))).toThrow(/claims|header says/);

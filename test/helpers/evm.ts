@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import { createVM, runTx, type VM } from "@ethereumjs/vm";
 import { createLegacyTx } from "@ethereumjs/tx";
-import { Account, Address, bytesToHex, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
+import { Account, type Address, createAddressFromPrivateKey, hexToBytes } from "@ethereumjs/util";
 
 const require = createRequire(import.meta.url);
 
@@ -21,17 +21,27 @@ export function compileSolidity(source: string, contract: string): Compiled {
   const input = {
     language: "Solidity",
     sources: { "C.sol": { content: source } },
-    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { "*": { "*": ["evm.bytecode.object", "evm.methodIdentifiers"] } } },
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      outputSelection: { "*": { "*": ["evm.bytecode.object", "evm.methodIdentifiers"] } },
+    },
   };
   const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
     errors?: { severity: string; formattedMessage: string }[];
-    contracts?: Record<string, Record<string, { evm: { bytecode: { object: string }; methodIdentifiers: Record<string, string> } }>>;
+    contracts?: Record<
+      string,
+      Record<string, { evm: { bytecode: { object: string }; methodIdentifiers: Record<string, string> } }>
+    >;
   };
   const errors = (out.errors ?? []).filter((e) => e.severity === "error");
   if (errors.length) throw new Error(`solc: ${errors.map((e) => e.formattedMessage).join("\n")}`);
   const c = out.contracts?.["C.sol"]?.[contract];
   if (!c) throw new Error(`solc produced no contract ${contract}`);
-  return { bytecode: c.evm.bytecode.object, selectors: c.evm.methodIdentifiers, warnings: (out.errors ?? []).map((e) => e.formattedMessage) };
+  return {
+    bytecode: c.evm.bytecode.object,
+    selectors: c.evm.methodIdentifiers,
+    warnings: (out.errors ?? []).map((e) => e.formattedMessage),
+  };
 }
 
 export interface Chain {
@@ -52,7 +62,8 @@ export async function chain(): Promise<Chain> {
   return {
     async deploy(bytecode) {
       const r = await send(undefined, hexToBytes(`0x${bytecode}`));
-      if (r.execResult.exceptionError || !r.createdAddress) throw new Error(`deployment failed: ${r.execResult.exceptionError?.error}`);
+      if (r.execResult.exceptionError || !r.createdAddress)
+        throw new Error(`deployment failed: ${r.execResult.exceptionError?.error}`);
       return { address: r.createdAddress, gas: r.totalGasSpent };
     },
     async call(to, data) {
@@ -67,5 +78,3 @@ export function encodeCall(selector: string, words: readonly (string | bigint)[]
   const hex = words.map((w) => BigInt(w).toString(16).padStart(64, "0")).join("");
   return hexToBytes(`0x${selector}${hex}`);
 }
-
-export { bytesToHex };

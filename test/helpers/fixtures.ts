@@ -27,7 +27,11 @@ export function loadSamples(name: string): Samples {
 
 export function loadModel(name: string, opts: QuantizeOptions = DEFAULT_QUANTIZE): { graph: Graph; q: QGraph } {
   const graph = importOnnx(readFileSync(fixture(name, "model.onnx")), name).graph;
-  const cal = parseCalibration(JSON.parse(readFileSync(fixture(name, "calibration.json"), "utf8")), graph.inputs[0]!.shape, "calibration");
+  const cal = parseCalibration(
+    JSON.parse(readFileSync(fixture(name, "calibration.json"), "utf8")),
+    graph.inputs[0]!.shape,
+    "calibration",
+  );
   return { graph, q: quantize(graph, calibrate(graph, cal), opts) };
 }
 

@@ -18,7 +18,14 @@ export const OP_CASES: OpCase[] = [
     inShape: [3, 5],
     build: (r) => ({
       initializers: [randomTensor("W", [4, 5], r), randomTensor("C", [4], r)],
-      nodes: [{ opType: "Gemm", inputs: ["x", "W", "C"], outputs: ["y"], attrs: { transB: 1, alpha: { float: 0.5 }, beta: { float: 2 } } }],
+      nodes: [
+        {
+          opType: "Gemm",
+          inputs: ["x", "W", "C"],
+          outputs: ["y"],
+          attrs: { transB: 1, alpha: { float: 0.5 }, beta: { float: 2 } },
+        },
+      ],
       outputs: [{ name: "y" }],
     }),
   },
@@ -49,7 +56,14 @@ export const OP_CASES: OpCase[] = [
     inShape: [1, 4, 9, 8],
     build: (r) => ({
       initializers: [randomTensor("W", [6, 2, 3, 2], r), randomTensor("B", [6], r)],
-      nodes: [{ opType: "Conv", inputs: ["x", "W", "B"], outputs: ["y"], attrs: { strides: [2, 1], pads: [1, 0, 2, 1], dilations: [2, 1], group: 2 } }],
+      nodes: [
+        {
+          opType: "Conv",
+          inputs: ["x", "W", "B"],
+          outputs: ["y"],
+          attrs: { strides: [2, 1], pads: [1, 0, 2, 1], dilations: [2, 1], group: 2 },
+        },
+      ],
       outputs: [{ name: "y" }],
     }),
   },
@@ -58,7 +72,9 @@ export const OP_CASES: OpCase[] = [
     inShape: [2, 1, 5, 5],
     build: (r) => ({
       initializers: [randomTensor("W", [3, 1, 2, 2], r)],
-      nodes: [{ opType: "Conv", inputs: ["x", "W"], outputs: ["y"], attrs: { auto_pad: "SAME_UPPER", strides: [2, 2] } }],
+      nodes: [
+        { opType: "Conv", inputs: ["x", "W"], outputs: ["y"], attrs: { auto_pad: "SAME_UPPER", strides: [2, 2] } },
+      ],
       outputs: [{ name: "y" }],
     }),
   },
@@ -67,7 +83,14 @@ export const OP_CASES: OpCase[] = [
     inShape: [1, 2, 7, 6],
     build: () => ({
       initializers: [],
-      nodes: [{ opType: "MaxPool", inputs: ["x"], outputs: ["y"], attrs: { kernel_shape: [3, 2], strides: [2, 2], pads: [1, 1, 1, 0], ceil_mode: 1 } }],
+      nodes: [
+        {
+          opType: "MaxPool",
+          inputs: ["x"],
+          outputs: ["y"],
+          attrs: { kernel_shape: [3, 2], strides: [2, 2], pads: [1, 1, 1, 0], ceil_mode: 1 },
+        },
+      ],
       outputs: [{ name: "y" }],
     }),
   },
@@ -93,8 +116,18 @@ export const OP_CASES: OpCase[] = [
     build: () => ({
       initializers: [],
       nodes: [
-        { opType: "AveragePool", inputs: ["x"], outputs: ["a"], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } },
-        { opType: "AveragePool", inputs: ["x"], outputs: ["b"], attrs: { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 0, 0, 1], count_include_pad: 1 } },
+        {
+          opType: "AveragePool",
+          inputs: ["x"],
+          outputs: ["a"],
+          attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] },
+        },
+        {
+          opType: "AveragePool",
+          inputs: ["x"],
+          outputs: ["b"],
+          attrs: { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 0, 0, 1], count_include_pad: 1 },
+        },
         { opType: "Flatten", inputs: ["a"], outputs: ["fa"] },
         { opType: "Flatten", inputs: ["b"], outputs: ["fb"] },
         { opType: "Concat", inputs: ["fa", "fb"], outputs: ["y"], attrs: { axis: 1 } },
@@ -123,7 +156,11 @@ export const OP_CASES: OpCase[] = [
     name: "Pad (constant value, asymmetric, negative) then Conv",
     inShape: [1, 2, 5, 5],
     build: (r) => ({
-      initializers: [intTensor("pads", [0, 0, 2, -1, 0, 0, 1, 3]), { name: "v", shape: [], data: [0.5] }, randomTensor("W", [3, 2, 3, 3], r)],
+      initializers: [
+        intTensor("pads", [0, 0, 2, -1, 0, 0, 1, 3]),
+        { name: "v", shape: [], data: [0.5] },
+        randomTensor("W", [3, 2, 3, 3], r),
+      ],
       nodes: [
         { opType: "Pad", inputs: ["x", "pads", "v"], outputs: ["p"] },
         { opType: "Conv", inputs: ["p", "W"], outputs: ["y"] },
@@ -136,14 +173,26 @@ export const OP_CASES: OpCase[] = [
     inShape: [2, 3, 4, 4],
     build: (r) => ({
       initializers: [
-        randomTensor("s0", [3], r), randomTensor("b0", [3], r), randomTensor("m0", [3], r), { name: "v0", shape: [3], data: [0.5, 1.5, 2] },
-        randomTensor("W", [4, 3, 3, 3], r), randomTensor("B", [4], r),
-        randomTensor("s1", [4], r), randomTensor("b1", [4], r), randomTensor("m1", [4], r), { name: "v1", shape: [4], data: [1, 2, 0.25, 0.7] },
+        randomTensor("s0", [3], r),
+        randomTensor("b0", [3], r),
+        randomTensor("m0", [3], r),
+        { name: "v0", shape: [3], data: [0.5, 1.5, 2] },
+        randomTensor("W", [4, 3, 3, 3], r),
+        randomTensor("B", [4], r),
+        randomTensor("s1", [4], r),
+        randomTensor("b1", [4], r),
+        randomTensor("m1", [4], r),
+        { name: "v1", shape: [4], data: [1, 2, 0.25, 0.7] },
       ],
       nodes: [
         { opType: "BatchNormalization", inputs: ["x", "s0", "b0", "m0", "v0"], outputs: ["n0"] },
         { opType: "Conv", inputs: ["n0", "W", "B"], outputs: ["c"], attrs: { pads: [1, 1, 1, 1] } },
-        { opType: "BatchNormalization", inputs: ["c", "s1", "b1", "m1", "v1"], outputs: ["n1"], attrs: { epsilon: { float: 1e-3 } } },
+        {
+          opType: "BatchNormalization",
+          inputs: ["c", "s1", "b1", "m1", "v1"],
+          outputs: ["n1"],
+          attrs: { epsilon: { float: 1e-3 } },
+        },
         { opType: "Relu", inputs: ["n1"], outputs: ["y"] },
       ],
       outputs: [{ name: "y" }],
@@ -186,8 +235,12 @@ export const OP_CASES: OpCase[] = [
     inShape: [2, 5, 4],
     build: () => ({
       initializers: [
-        intTensor("st", [4, 0]), intTensor("en", [0, 3]), intTensor("ax", [1, 2]), intTensor("sp", [-2, 1]),
-        { name: "gi", shape: [2, 2], data: [-1, 0, 2, 2], dataType: DataType.INT64 }, intTensor("u", [0]),
+        intTensor("st", [4, 0]),
+        intTensor("en", [0, 3]),
+        intTensor("ax", [1, 2]),
+        intTensor("sp", [-2, 1]),
+        { name: "gi", shape: [2, 2], data: [-1, 0, 2, 2], dataType: DataType.INT64 },
+        intTensor("u", [0]),
       ],
       nodes: [
         { opType: "Transpose", inputs: ["x"], outputs: ["t"], attrs: { perm: [2, 0, 1] } },
@@ -200,6 +253,41 @@ export const OP_CASES: OpCase[] = [
         { opType: "Unsqueeze", inputs: ["sq", "u"], outputs: ["y"] },
       ],
       outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    // what torch exports for x.chunk(2, dim=1) (ShuffleNetV2), F.pad's ConstantOfShape, an empty slice, constants in Concat
+    name: "chunk's shape arithmetic (integer Div), Slice past the end, Concat with constants, ConstantOfShape",
+    inShape: [1, 6, 2, 2],
+    build: (r) => ({
+      initializers: [
+        intTensor("one", [1]),
+        intTensor("two", [2]),
+        intTensor("zero", [0]),
+        intTensor("far", [10]),
+        intTensor("farther", [20]),
+        intTensor("ushape", [1, 1, 2, 2]),
+        randomTensor("k", [1, 2, 2, 2], r),
+      ],
+      nodes: [
+        { opType: "Shape", inputs: ["x"], outputs: ["s"] },
+        { opType: "Gather", inputs: ["s", "one"], outputs: ["c"], attrs: { axis: 0 } },
+        { opType: "Add", inputs: ["c", "one"], outputs: ["c1"] },
+        { opType: "Div", inputs: ["c1", "two"], outputs: ["half"] }, // (6 + 1) / 2 = 3 in int64
+        { opType: "Mul", inputs: ["half", "two"], outputs: ["end"] },
+        { opType: "Slice", inputs: ["x", "zero", "half", "one"], outputs: ["a"] },
+        { opType: "Slice", inputs: ["x", "half", "end", "one"], outputs: ["b"] },
+        { opType: "Slice", inputs: ["x", "far", "farther", "one"], outputs: ["empty"] },
+        {
+          opType: "ConstantOfShape",
+          inputs: ["ushape"],
+          outputs: ["u"],
+          attrs: { value: { name: "v", shape: [1], data: [0.5] } },
+        },
+        { opType: "Concat", inputs: ["b", "empty", "k", "a"], outputs: ["y"], attrs: { axis: 1 } },
+        { opType: "Concat", inputs: ["u", "a", "u"], outputs: ["y2"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }, { name: "y2" }],
     }),
   },
   {
@@ -261,9 +349,7 @@ export const OP_CASES: OpCase[] = [
     build: () => ({
       opset: 11,
       initializers: [],
-      nodes: [
-        { opType: "Softmax", inputs: ["x"], outputs: ["y"], attrs: { axis: 1 } },
-      ],
+      nodes: [{ opType: "Softmax", inputs: ["x"], outputs: ["y"], attrs: { axis: 1 } }],
       outputs: [{ name: "y" }],
     }),
   },
@@ -290,10 +376,18 @@ export const OP_CASES: OpCase[] = [
     inShape: [1, 2, 6, 6],
     build: (r) => ({
       initializers: [
-        f("xs", 1 / 64), { name: "xz", shape: [], data: [128], dataType: DataType.UINT8 },
-        { name: "Wq", shape: [3, 2, 3, 3], data: Array.from({ length: 54 }, () => Math.round(r() * 254 - 127)), dataType: DataType.INT8 },
-        { name: "ws", shape: [3], data: [0.004, 0.007, 0.002] }, { name: "wz", shape: [3], data: [0, 0, 0], dataType: DataType.INT8 },
-        f("as", 0.05), { name: "az", shape: [], data: [0], dataType: DataType.INT8 },
+        f("xs", 1 / 64),
+        { name: "xz", shape: [], data: [128], dataType: DataType.UINT8 },
+        {
+          name: "Wq",
+          shape: [3, 2, 3, 3],
+          data: Array.from({ length: 54 }, () => Math.round(r() * 254 - 127)),
+          dataType: DataType.INT8,
+        },
+        { name: "ws", shape: [3], data: [0.004, 0.007, 0.002] },
+        { name: "wz", shape: [3], data: [0, 0, 0], dataType: DataType.INT8 },
+        f("as", 0.05),
+        { name: "az", shape: [], data: [0], dataType: DataType.INT8 },
       ],
       nodes: [
         { opType: "QuantizeLinear", inputs: ["x", "xs", "xz"], outputs: ["xq"] },

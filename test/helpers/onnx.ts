@@ -1,12 +1,12 @@
 /**
- * Building small ONNX models in tests, and running them with onnxruntime-node (the
+ * Building small ONNX models in tests, and running them with onnxruntime-web (the
  * independent float reference).
  */
-import * as ort from "onnxruntime-node";
-import { encodeOnnx, DataType, type EncodeModel, type EncodeNode, type EncodeTensor } from "../../src/model/onnx.js";
+import * as ort from "onnxruntime-web";
+import { encodeOnnx, DataType, type EncodeModel, type EncodeTensor } from "../../src/model/onnx.js";
 
 export { encodeOnnx, DataType };
-export type { EncodeModel, EncodeNode, EncodeTensor };
+export type { EncodeModel, EncodeTensor };
 
 /** A seeded generator so every test model is the same on every run. */
 export { rng } from "../../src/util/rng.js";
@@ -19,6 +19,10 @@ export function randomTensor(name: string, shape: number[], rand: () => number, 
 export function intTensor(name: string, values: number[]): EncodeTensor {
   return { name, shape: [values.length], data: values, dataType: DataType.INT64 };
 }
+
+// onnxruntime-web runs its WebAssembly build in Node: one thread (no worker files to fetch),
+// nothing downloaded at install
+ort.env.wasm.numThreads = 1;
 
 export async function runOrt(model: Uint8Array, input: Float32Array, shape: number[]): Promise<Float32Array[]> {
   const session = await ort.InferenceSession.create(model);

@@ -7,7 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
-import { compileToDir, DEFAULT_COMPILE, type CompileModelOptions } from "../../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE, type CompileModelOptions } from "../../src/circuit/compile-model.js";
+import { compileToDir } from "../../src/artifacts.js";
 import { setupDir } from "../../src/prove/setup.js";
 import { fixture } from "./fixtures.js";
 
@@ -18,7 +19,8 @@ export const REDIS_SERVER = "redis-server";
  * ZKINFER_REQUIRE_REDIS=1 (set by .ci/run, which installs it) makes that a failure.
  */
 export const haveRedis = spawnSync(REDIS_SERVER, ["--version"]).status === 0;
-if (!haveRedis && process.env.ZKINFER_REQUIRE_REDIS === "1") throw new Error("redis-server is missing and ZKINFER_REQUIRE_REDIS=1: install Debian's redis-server package");
+if (!haveRedis && process.env.ZKINFER_REQUIRE_REDIS === "1")
+  throw new Error("redis-server is missing and ZKINFER_REQUIRE_REDIS=1: install Debian's redis-server package");
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,7 +63,9 @@ export function spawnProc(cmd: string, args: string[], env: Record<string, strin
       if (r !== "late") return r;
       child.kill("SIGKILL");
       await exited;
-      throw new Error(`${cmd} ${args.slice(0, 2).join(" ")} did not exit within ${ms} ms of ${signal}:\n${out.slice(-3000)}`);
+      throw new Error(
+        `${cmd} ${args.slice(0, 2).join(" ")} did not exit within ${ms} ms of ${signal}:\n${out.slice(-3000)}`,
+      );
     },
   };
 }
@@ -69,17 +73,30 @@ export function spawnProc(cmd: string, args: string[], env: Record<string, strin
 /** Stops every process in order, even when one fails to stop; then throws the first failure. */
 export async function stopAll(procs: readonly (Proc | undefined)[], signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   const results = [];
-  for (const p of procs) if (p) results.push(await p.stop(signal).then(() => null, (e: unknown) => e));
+  for (const p of procs)
+    if (p)
+      results.push(
+        await p.stop(signal).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      );
   const failed = results.find((r) => r !== null);
   if (failed) throw failed;
 }
 
-async function until<T>(what: string, proc: Proc | null, ms: number, probe: () => Promise<T | null> | T | null): Promise<T> {
+async function until<T>(
+  what: string,
+  proc: Proc | null,
+  ms: number,
+  probe: () => Promise<T | null> | T | null,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
     if (v !== null) return v;
-    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) throw new Error(`${what}: the process exited\n${proc.output()}`);
+    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null))
+      throw new Error(`${what}: the process exited\n${proc.output()}`);
     if (Date.now() > deadline) throw new Error(`${what}: timed out after ${ms} ms\n${proc?.output() ?? ""}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -95,8 +112,23 @@ export interface TestRedis {
 export async function startRedis(dir: string, port?: number): Promise<TestRedis> {
   mkdirSync(dir, { recursive: true });
   const p = port ?? (await freePort());
-  const proc = spawnProc(REDIS_SERVER, ["--port", String(p), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction"]);
-  await until("redis-server start", proc, 10_000, () => (/Ready to accept connections/.test(proc.output()) ? true : null));
+  const proc = spawnProc(REDIS_SERVER, [
+    "--port",
+    String(p),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--appendonly",
+    "yes",
+    "--save",
+    "",
+    "--maxmemory-policy",
+    "noeviction",
+  ]);
+  await until("redis-server start", proc, 10_000, () =>
+    /Ready to accept connections/.test(proc.output()) ? true : null,
+  );
   return { url: `redis://127.0.0.1:${p}`, dir, proc };
 }
 
@@ -139,21 +171,44 @@ async function workerReady(proc: Proc): Promise<TestWorker> {
 }
 
 /** `zkinfer worker --json ARGS`. */
-export function startCliWorker(redis: string, service: string, args: string[], env: Record<string, string> = {}): Promise<TestWorker> {
-  return workerReady(spawnProc(process.execPath, [BIN, "worker", "--redis", redis, "--service", service, "--json", ...args], env));
+export function startCliWorker(
+  redis: string,
+  service: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<TestWorker> {
+  return workerReady(
+    spawnProc(process.execPath, [BIN, "worker", "--redis", redis, "--service", service, "--json", ...args], env),
+  );
 }
 
 /** A fault-injecting worker (test/service/fixtures/worker.mjs): mode "slow:MS", "liar" or "honest". */
-export function startFixtureWorker(redis: string, service: string, mode: string, cache: string, lockMs = 2000): Promise<TestWorker> {
+export function startFixtureWorker(
+  redis: string,
+  service: string,
+  mode: string,
+  cache: string,
+  lockMs = 2000,
+): Promise<TestWorker> {
   const script = path.resolve("test/service/fixtures/worker.mjs");
   return workerReady(spawnProc(process.execPath, [script, redis, service, mode, cache, String(lockMs)]));
 }
 
 /** Compiles and sets up fixture models into MODELS/<name>/ (library calls: faster than the CLI). */
-export async function prepareModels(modelsDir: string, models: readonly { readonly fixture: string; readonly name?: string; readonly options?: Partial<CompileModelOptions> }[]): Promise<void> {
+export async function prepareModels(
+  modelsDir: string,
+  models: readonly {
+    readonly fixture: string;
+    readonly name?: string;
+    readonly options?: Partial<CompileModelOptions>;
+  }[],
+): Promise<void> {
   for (const m of models) {
     const dir = path.join(modelsDir, m.name ?? m.fixture);
-    await compileToDir(fixture(m.fixture, "model.onnx"), fixture(m.fixture, "calibration.json"), dir, { ...DEFAULT_COMPILE, ...m.options });
+    await compileToDir(fixture(m.fixture, "model.onnx"), fixture(m.fixture, "calibration.json"), dir, {
+      ...DEFAULT_COMPILE,
+      ...m.options,
+    });
     await setupDir(dir);
   }
 }
@@ -166,8 +221,16 @@ export interface Reply {
 }
 
 /** One HTTP request to the service; `body` as a string is sent as is (malformed JSON, say). */
-export async function call(base: string, method: string, route: string, opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}), ...opts.headers };
+export async function call(
+  base: string,
+  method: string,
+  route: string,
+  opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = {
+    ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
+    ...opts.headers,
+  };
   let body: string | undefined;
   if (opts.body !== undefined) {
     headers["content-type"] ??= "application/json";
@@ -191,6 +254,7 @@ export async function waitJob(base: string, id: string, key?: string, ms = 90_00
     const r = await call(base, "GET", `/v1/jobs/${id}?wait=10`, { key });
     if (r.status !== 200) throw new Error(`GET /v1/jobs/${id}: ${r.status} ${r.text}`);
     if (r.json.state === "done" || r.json.state === "failed") return r.json;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${String(r.json.state)} after ${ms} ms: ${r.text.slice(0, 400)}`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${id} still ${String(r.json.state)} after ${ms} ms: ${r.text.slice(0, 400)}`);
   }
 }

@@ -9,7 +9,10 @@ import { fixture, flat, loadSamples, MODELS } from "../helpers/fixtures.js";
 
 function floatRun(model: Uint8Array, x: Float32Array): Float64Array[] {
   const { graph } = importOnnx(model, "test");
-  const v = runFloat(graph, new Map([[graph.inputs[0]!.name, { shape: graph.inputs[0]!.shape, data: Float64Array.from(x) }]]));
+  const v = runFloat(
+    graph,
+    new Map([[graph.inputs[0]!.name, { shape: graph.inputs[0]!.shape, data: Float64Array.from(x) }]]),
+  );
   return graph.outputs.map((o) => v.get(o.name)!.data);
 }
 
@@ -92,14 +95,21 @@ describe("ONNX import: errors name the problem", () => {
       nodes: [{ opType: "Conv", inputs: ["x", "x"], outputs: ["y"], name: "c1" }],
       outputs: [{ name: "y" }],
     });
-    expect(errorOf(() => importOnnx(conv, "m.onnx")).message).toMatch(/node "c1" \(Conv\): W \(the kernel\).*must be a constant/);
+    expect(errorOf(() => importOnnx(conv, "m.onnx")).message).toMatch(
+      /node "c1" \(Conv\): W \(the kernel\).*must be a constant/,
+    );
     const div = encodeOnnx({
       inputs: [{ name: "x", shape: [2, 2] }],
       initializers: [],
-      nodes: [{ opType: "Relu", inputs: ["x"], outputs: ["r"] }, { opType: "Div", inputs: ["x", "r"], outputs: ["y"], name: "d1" }],
+      nodes: [
+        { opType: "Relu", inputs: ["x"], outputs: ["r"] },
+        { opType: "Div", inputs: ["x", "r"], outputs: ["y"], name: "d1" },
+      ],
       outputs: [{ name: "y" }],
     });
-    expect(errorOf(() => importOnnx(div, "m.onnx")).message).toMatch(/node "d1" \(Div\): division by a computed tensor/);
+    expect(errorOf(() => importOnnx(div, "m.onnx")).message).toMatch(
+      /node "d1" \(Div\): division by a computed tensor/,
+    );
   });
 
   it("rejects truncated and empty files with BAD_MODEL", () => {

@@ -28,9 +28,20 @@ describe("development powers of tau", () => {
     for (const s of Object.values(PTAU_SECTION)) {
       const [ra] = a.sections.get(s)!;
       const [rb] = b.sections.get(s)!;
-      expect(Buffer.compare(a.bytes.subarray(ra!.start, ra!.start + ra!.size), b.bytes.subarray(rb!.start, rb!.start + rb!.size)), `section ${s}`).toBe(0);
+      expect(
+        Buffer.compare(
+          a.bytes.subarray(ra!.start, ra!.start + ra!.size),
+          b.bytes.subarray(rb!.start, rb!.start + rb!.size),
+        ),
+        `section ${s}`,
+      ).toBe(0);
     }
-    expect(inspectPtau(readFileSync(mine), "mine")).toEqual({ power: 6, ceremonyPower: 6, prepared: true, contributions: 0 });
+    expect(inspectPtau(readFileSync(mine), "mine")).toEqual({
+      power: 6,
+      ceremonyPower: 6,
+      prepared: true,
+      contributions: 0,
+    });
   });
 
   it("fixed-base multiplication agrees with the curve's own scalar multiplication", async () => {
@@ -58,7 +69,7 @@ describe("development powers of tau", () => {
     await expect(checkUserPtau(raw, 4)).rejects.toThrow(/not prepared for phase 2/);
     const prepared = (await ensureDevPtau(11)).file;
     await expect(checkUserPtau(prepared, 12)).rejects.toThrow(/power 11 is too small; this circuit needs power 12/);
-    expect((await checkUserPtau(prepared, 10)).power).toBe(11);
+    expect((await checkUserPtau(prepared, 10)).info.power).toBe(11);
     const truncated = path.join(root, "trunc.ptau");
     writeFileSync(truncated, readFileSync(prepared).subarray(0, 5000));
     await expect(checkUserPtau(truncated, 4)).rejects.toBeInstanceOf(ZkError);

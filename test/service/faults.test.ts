@@ -13,7 +13,20 @@ import * as path from "node:path";
 import * as snarkjs from "snarkjs";
 import { loadSamples } from "../helpers/fixtures.js";
 import { zkinfer } from "../helpers/cli.js";
-import { call, haveRedis, prepareModels, stopAll, startCliWorker, startFixtureWorker, startRedis, startService, waitJob, type TestRedis, type TestService, type TestWorker } from "../helpers/service.js";
+import {
+  call,
+  haveRedis,
+  prepareModels,
+  stopAll,
+  startCliWorker,
+  startFixtureWorker,
+  startRedis,
+  startService,
+  waitJob,
+  type TestRedis,
+  type TestService,
+  type TestWorker,
+} from "../helpers/service.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import { verifyDir } from "../../src/verify/verify.js";
 
@@ -25,10 +38,26 @@ const MAX_QUEUE = 3;
 let redis: TestRedis;
 let svc: TestService;
 const running = new Set<TestWorker>();
-const serviceArgs = () => ["--models", models, "--redis", redis.url, "--max-queue", String(MAX_QUEUE), "--lock-seconds", LOCK];
+const serviceArgs = () => [
+  "--models",
+  models,
+  "--redis",
+  redis.url,
+  "--max-queue",
+  String(MAX_QUEUE),
+  "--lock-seconds",
+  LOCK,
+];
 
 async function honestWorker(name: string): Promise<TestWorker> {
-  const w = await startCliWorker(redis.url, svc.url, ["--cache", path.join(root, `cache-${name}`), "--name", name, "--lock-seconds", LOCK]);
+  const w = await startCliWorker(redis.url, svc.url, [
+    "--cache",
+    path.join(root, `cache-${name}`),
+    "--name",
+    name,
+    "--lock-seconds",
+    LOCK,
+  ]);
   running.add(w);
   return w;
 }
@@ -43,22 +72,32 @@ async function stop(w: TestWorker, signal: NodeJS.Signals = "SIGTERM"): Promise<
 }
 
 const submit = async (model: string, i: number) => {
-  const r = await call(svc.url, "POST", `/v1/models/${model}/proofs`, { body: { input: loadSamples(model === "digits_mlp" ? model : "cancer_logreg").inputs[i] } });
+  const r = await call(svc.url, "POST", `/v1/models/${model}/proofs`, {
+    body: { input: loadSamples(model === "digits_mlp" ? model : "cancer_logreg").inputs[i] },
+  });
   expect(r.status, r.text).toBe(202);
   return String(r.json.id);
 };
 
 /** Polls a job until `pred` holds for its view. */
-async function until(id: string, pred: (j: Record<string, unknown>) => boolean, ms = 60_000): Promise<Record<string, unknown>> {
+async function until(
+  id: string,
+  pred: (j: Record<string, unknown>) => boolean,
+  ms = 60_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + ms;
   for (;;) {
     const j = (await call(svc.url, "GET", `/v1/jobs/${id}`)).json;
     if (pred(j)) return j;
-    if (Date.now() > deadline) throw new Error(`job ${id}: condition not met in ${ms} ms: ${JSON.stringify(j).slice(0, 400)}`);
+    if (Date.now() > deadline)
+      throw new Error(`job ${id}: condition not met in ${ms} ms: ${JSON.stringify(j).slice(0, 400)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-const provingBy = (worker: string) => (j: Record<string, unknown>) => (j.tasks as { state: string; worker?: string; stage?: string }[] | undefined)?.some((t) => t.state === "proving" && t.worker === worker && t.stage === "proving") ?? false;
+const provingBy = (worker: string) => (j: Record<string, unknown>) =>
+  (j.tasks as { state: string; worker?: string; stage?: string }[] | undefined)?.some(
+    (t) => t.state === "proving" && t.worker === worker && t.stage === "proving",
+  ) ?? false;
 
 /** The job proves what `zkinfer run` computes on its input, and plain snarkjs accepts it. */
 async function expectCorrect(job: Record<string, unknown>, model: string, i: number): Promise<void> {
@@ -67,7 +106,10 @@ async function expectCorrect(job: Record<string, unknown>, model: string, i: num
   const vk = JSON.parse(readFileSync(path.join(dir, "verification_key.json"), "utf8"));
   expect(await snarkjs.groth16.verify(vk, job.public as string[], job.proof as snarkjs.Groth16Proof)).toBe(true);
   const inFile = path.join(root, `in-${model}-${i}.json`);
-  writeFileSync(inFile, JSON.stringify({ input: loadSamples(model === "digits_mlp" ? model : "cancer_logreg").inputs[i] }));
+  writeFileSync(
+    inFile,
+    JSON.stringify({ input: loadSamples(model === "digits_mlp" ? model : "cancer_logreg").inputs[i] }),
+  );
   const run = zkinfer(["run", dir, "--input", inFile, "--json"]);
   expect(run.code, run.stderr).toBe(0);
   expect(job.output).toEqual(JSON.parse(run.stdout).output);
@@ -80,7 +122,11 @@ beforeAll(async () => {
   await prepareModels(models, [
     { fixture: "digits_mlp" },
     // hashed, salted input and output: a proof of another input shows in the input commitment
-    { fixture: "cancer_logreg", name: "cancer_hashed", options: { inputVisibility: "hashed", outputVisibility: "hashed" } },
+    {
+      fixture: "cancer_logreg",
+      name: "cancer_hashed",
+      options: { inputVisibility: "hashed", outputVisibility: "hashed" },
+    },
   ]);
   await releaseCurve();
   redis = await startRedis(path.join(root, "redis"));
@@ -91,7 +137,10 @@ let own: TestService | undefined; // the service with its own Redis (last test)
 
 afterAll(async () => {
   try {
-    await stopAll([...running].map((w) => w.proc), "SIGKILL");
+    await stopAll(
+      [...running].map((w) => w.proc),
+      "SIGKILL",
+    );
     await stopAll([own?.proc, svc?.proc, redis?.proc]);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -118,7 +167,11 @@ describe.skipIf(!haveRedis)("faults", () => {
     for (const w of [...running]) await stop(w);
     const liar = await fixtureWorker("liar");
     // the liar takes these in turn: another input (caught by the input commitment), garbage, nothing
-    const jobs = [["cancer_hashed", 0], ["digits_mlp", 1], ["cancer_hashed", 2]] as const;
+    const jobs = [
+      ["cancer_hashed", 0],
+      ["digits_mlp", 1],
+      ["cancer_hashed", 2],
+    ] as const;
     const ids = [];
     for (const [m, i] of jobs) {
       ids.push(await submit(m, i));
@@ -131,24 +184,43 @@ describe.skipIf(!haveRedis)("faults", () => {
       expect(job.rejections).toBeGreaterThanOrEqual(1);
       expect((job.chain as { worker: string }[])[0]!.worker).toBe("honest");
     }
-    const workers = (await call(svc.url, "GET", "/v1/workers")).json.workers as { id: string; rejected: number; accepted: number; lastRejection: string }[];
+    const workers = (await call(svc.url, "GET", "/v1/workers")).json.workers as {
+      id: string;
+      rejected: number;
+      accepted: number;
+      lastRejection: string;
+    }[];
     const record = workers.find((w) => w.id === liar.id)!;
     expect(record.rejected).toBeGreaterThanOrEqual(3);
     expect(record.accepted).toBe(0);
     for (const reason of ["wrong-public", "malformed", "missing"]) {
-      expect(await metric(new RegExp(`^zkinfer_proofs_rejected_total\\{reason="${reason}"\\} (\\d+)$`, "m")), reason).toBeGreaterThanOrEqual(1);
+      expect(
+        await metric(new RegExp(`^zkinfer_proofs_rejected_total\\{reason="${reason}"\\} (\\d+)$`, "m")),
+        reason,
+      ).toBeGreaterThanOrEqual(1);
     }
     // the hashed model's result opens: its salts make the commitments checkable with zkinfer verify
     const done = await waitJob(svc.url, ids[0]!);
     const salts = done.salts as { input: string; output: string };
-    const f = (name: string, v: unknown) => (writeFileSync(path.join(root, name), JSON.stringify(v)), path.join(root, name));
+    const f = (name: string, v: unknown) => (
+      writeFileSync(path.join(root, name), JSON.stringify(v)),
+      path.join(root, name)
+    );
     const v = await verifyDir(path.join(models, "cancer_hashed"), {
-      proof: f("h-proof.json", done.proof), public: f("h-public.json", done.public),
-      input: f("h-in.json", { input: loadSamples("cancer_logreg").inputs[0] }), inputSalt: f("h-salt.json", { salt: salts.input }),
-      output: f("h-out.json", { outputs: (done.outputs as { values: number[] }[]).map((o) => o.values), salt: salts.output }),
+      proof: f("h-proof.json", done.proof),
+      public: f("h-public.json", done.public),
+      input: f("h-in.json", { input: loadSamples("cancer_logreg").inputs[0] }),
+      inputSalt: f("h-salt.json", { salt: salts.input }),
+      output: f("h-out.json", {
+        outputs: (done.outputs as { values: number[] }[]).map((o) => o.values),
+        salt: salts.output,
+      }),
     });
     expect(v.valid).toBe(true);
-    expect(v.checks.map((c) => [c.what, c.match])).toEqual([["input", true], ["output", true]]);
+    expect(v.checks.map((c) => [c.what, c.match])).toEqual([
+      ["input", true],
+      ["output", true],
+    ]);
     await stop(liar);
   });
 
@@ -179,14 +251,20 @@ describe.skipIf(!haveRedis)("faults", () => {
 
   it("restarting Redis and the service between submit and fetch loses no queued or finished job; a full queue answers 429", async () => {
     expect(running.size).toBe(0); // nothing takes the new jobs until the restart
-    const same = await call(svc.url, "POST", "/v1/models/digits_mlp/proofs", { body: { input: loadSamples("digits_mlp").inputs[2] } }); // as in the drain test
+    const same = await call(svc.url, "POST", "/v1/models/digits_mlp/proofs", {
+      body: { input: loadSamples("digits_mlp").inputs[2] },
+    }); // as in the drain test
     expect(same.status).toBe(200);
     const finished = (await call(svc.url, "GET", `/v1/jobs/${String(same.json.id)}`)).json;
     expect(finished.state).toBe("done");
     const queued = [await submit("digits_mlp", 5), await submit("digits_mlp", 6), await submit("cancer_hashed", 7)];
-    const full = await call(svc.url, "POST", "/v1/models/digits_mlp/proofs", { body: { input: loadSamples("digits_mlp").inputs[8] } });
+    const full = await call(svc.url, "POST", "/v1/models/digits_mlp/proofs", {
+      body: { input: loadSamples("digits_mlp").inputs[8] },
+    });
     expect(full.status, full.text).toBe(429);
-    expect((full.json.error as { code: string; message: string }).message).toMatch(/the queue is full \(3 tasks waiting, limit 3\)/);
+    expect((full.json.error as { code: string; message: string }).message).toMatch(
+      /the queue is full \(3 tasks waiting, limit 3\)/,
+    );
     expect(Number(full.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     for (const id of queued) expect((await call(svc.url, "GET", `/v1/jobs/${id}`)).json.state).toBe("queued");
 
@@ -201,8 +279,13 @@ describe.skipIf(!haveRedis)("faults", () => {
     expect(again.proof).toEqual(finished.proof);
     for (const id of queued) expect((await call(svc.url, "GET", `/v1/jobs/${id}`)).json.state).toBe("queued");
     await honestWorker("after-restart");
-    const samples = [["digits_mlp", 5], ["digits_mlp", 6], ["cancer_hashed", 7]] as const;
-    for (const [k, id] of queued.entries()) await expectCorrect(await waitJob(svc.url, id), samples[k]![0], samples[k]![1]);
+    const samples = [
+      ["digits_mlp", 5],
+      ["digits_mlp", 6],
+      ["cancer_hashed", 7],
+    ] as const;
+    for (const [k, id] of queued.entries())
+      await expectCorrect(await waitJob(svc.url, id), samples[k]![0], samples[k]![1]);
   });
 });
 
@@ -225,7 +308,9 @@ describe.skipIf(!haveRedis)("zkinfer serve without --redis", () => {
     const sock = path.join(data, "redis.sock");
     expect(existsSync(sock)).toBe(true);
     expect(existsSync(path.join(data, "appendonlydir"))).toBe(true);
-    const r = await call(own.url, "POST", "/v1/models/digits_mlp/proofs", { body: { input: loadSamples("digits_mlp").inputs[9] } });
+    const r = await call(own.url, "POST", "/v1/models/digits_mlp/proofs", {
+      body: { input: loadSamples("digits_mlp").inputs[9] },
+    });
     expect(r.status, r.text).toBe(202);
     const job = await waitJob(own.url, String(r.json.id));
     expect(job.state, JSON.stringify(job.error)).toBe("done");

@@ -18,7 +18,8 @@ import { remoteSource } from "../../src/service/artifacts.js";
 import { loadCircuit, saltsFromStrings, type LoadedCircuit } from "../../src/service/circuit.js";
 import { checkTask } from "../../src/service/verifier.js";
 import { assembleChain, planTasks } from "../../src/service/chain.js";
-import { compileToDir, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { compileToDir } from "../../src/artifacts.js";
 import { qinputOf, quantizeInput } from "../../src/quantize/input.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import { prepareModels } from "../helpers/service.js";
@@ -32,12 +33,24 @@ let id: string;
 
 beforeAll(async () => {
   // two versions of one model (another option: another circuit, another key)
-  await prepareModels(models, [{ fixture: "cancer_logreg", name: "cancer@1" }, { fixture: "cancer_logreg", name: "cancer@10", options: { activationBits: 9 } }]);
-  await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), path.join(models, "not-set-up"), DEFAULT_COMPILE);
+  await prepareModels(models, [
+    { fixture: "cancer_logreg", name: "cancer@1" },
+    { fixture: "cancer_logreg", name: "cancer@10", options: { activationBits: 9 } },
+  ]);
+  await compileToDir(
+    fixture("cancer_logreg", "model.onnx"),
+    fixture("cancer_logreg", "calibration.json"),
+    path.join(models, "not-set-up"),
+    DEFAULT_COMPILE,
+  );
   mkdirSync(path.join(models, "split"));
   writeFileSync(path.join(models, "split", "manifest.json"), "{}");
   mkdirSync(path.join(models, "named"));
-  id = (JSON.parse(readFileSync(path.join(models, "cancer@1", "model.json"), "utf8")) as { identity: { verificationKeySha256: string } }).identity.verificationKeySha256;
+  id = (
+    JSON.parse(readFileSync(path.join(models, "cancer@1", "model.json"), "utf8")) as {
+      identity: { verificationKeySha256: string };
+    }
+  ).identity.verificationKeySha256;
   circuit = await loadCircuit(path.join(models, "cancer@1"), id, { prover: true, backend: "js" });
 });
 
@@ -51,7 +64,10 @@ describe("API keys", () => {
   const hash = createHash("sha256").update("s3cret-token").digest("hex");
   it("reads hashed and plain keys, warns about plain ones, and matches in constant time", () => {
     const k = parseApiKeys(`# keys\nsha256:${hash} ops\nplain-key\n\n`, "keys.txt");
-    expect(k.keys.map((x) => x.id)).toEqual(["ops", `key-${createHash("sha256").update("plain-key").digest("hex").slice(0, 12)}`]);
+    expect(k.keys.map((x) => x.id)).toEqual([
+      "ops",
+      `key-${createHash("sha256").update("plain-key").digest("hex").slice(0, 12)}`,
+    ]);
     expect(k.warnings[0]).toMatch(/1 key\(s\) in plain text \(line 3\)/);
     expect(matchKey(k.keys, "s3cret-token")?.id).toBe("ops");
     expect(matchKey(k.keys, "plain-key")).not.toBeNull();
@@ -77,13 +93,31 @@ describe("model references and job ids", () => {
     expect(parseModelRef("a".repeat(64))).toEqual({ id: "a".repeat(64) });
     expect(parseModelRef("digits_mlp")).toEqual({ name: "digits_mlp", version: null });
     expect(parseModelRef("digits-mlp.v2@1.2.0")).toEqual({ name: "digits-mlp.v2", version: "1.2.0" });
-    for (const bad of ["../etc/passwd", "..", ".hidden", "a/b", "a\\b", "a@", "@1", "a@b@c", "", "x".repeat(200), "A".repeat(64) + "/", "a b", "a\u0000"]) {
-      expect(() => parseModelRef(bad), bad).toThrow(/malformed: expected a 64-hex-digit content hash, a name, or name@version/);
+    for (const bad of [
+      "../etc/passwd",
+      "..",
+      ".hidden",
+      "a/b",
+      "a\\b",
+      "a@",
+      "@1",
+      "a@b@c",
+      "",
+      "x".repeat(200),
+      "A".repeat(64) + "/",
+      "a b",
+      "a\u0000",
+    ]) {
+      expect(() => parseModelRef(bad), bad).toThrow(
+        /malformed: expected a 64-hex-digit content hash, a name, or name@version/,
+      );
     }
     expect(["10", "9", "1.10", "1.2"].sort(compareVersions)).toEqual(["1.2", "1.10", "9", "10"]);
   });
   it("gives identical requests one id whatever the key order, and different ones another", () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"e":3,"f":2}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"e":3,"f":2}]},"b":1}',
+    );
     const opts = { strict: false, inputSalt: null };
     const a = proofJobId("s", "m", { input: [1, 2] }, opts);
     expect(a).toMatch(/^[0-9a-f]{32}$/);
@@ -95,7 +129,13 @@ describe("model references and job ids", () => {
   });
   it("parses Redis URLs", () => {
     expect(parseRedisUrl("redis://h:7000/2")).toMatchObject({ host: "h", port: 7000, db: 2 });
-    expect(parseRedisUrl("rediss://u:p%40ss@h")).toMatchObject({ host: "h", port: 6379, username: "u", password: "p@ss", tls: {} });
+    expect(parseRedisUrl("rediss://u:p%40ss@h")).toMatchObject({
+      host: "h",
+      port: 6379,
+      username: "u",
+      password: "p@ss",
+      tls: {},
+    });
     expect(parseRedisUrl("unix:///run/r.sock")).toMatchObject({ path: "/run/r.sock" });
     expect(parseRedisUrl("/run/r.sock")).toMatchObject({ path: "/run/r.sock" });
     expect(() => parseRedisUrl("http://h")).toThrow(/unsupported scheme "http:"/);
@@ -124,7 +164,9 @@ describe("the model registry", () => {
     const vk = JSON.parse(readFileSync(path.join(dir, "m", "verification_key.json"), "utf8"));
     vk.IC[0][0] = String(BigInt(vk.IC[0][0]) + 1n);
     writeFileSync(path.join(dir, "m", "verification_key.json"), JSON.stringify(vk));
-    await expect(loadModelStore(dir)).rejects.toThrow(/no servable model in .*bad[\s\S]*m: .*(not this model's|corrupted)/);
+    await expect(loadModelStore(dir)).rejects.toThrow(
+      /no servable model in .*bad[\s\S]*m: .*(not this model's|corrupted)/,
+    );
   });
 });
 
@@ -137,7 +179,10 @@ describe("fetching a circuit by content hash", () => {
     server = createServer((req, res) => {
       requests++;
       const m = /^\/v1\/circuits\/([0-9a-f]{64})\/([\w.]+)$/.exec(req.url ?? "");
-      if (!m || m[1] !== id) return res.writeHead(404).end();
+      if (!m || m[1] !== id) {
+        res.writeHead(404).end();
+        return;
+      }
       const bytes = readFileSync(path.join(models, "cancer@1", m[2]!));
       if (tamper && m[2] === "circuit.zkey") bytes[bytes.length - 1]! ^= 1;
       res.writeHead(200).end(bytes);
@@ -154,7 +199,9 @@ describe("fetching a circuit by content hash", () => {
     await expect(src.dir(id)).rejects.toThrow(/circuit\.zkey's sha256 is [0-9a-f]{64}, setup\.json records/);
     tamper = false;
     const dir = await src.dir(id);
-    expect(readFileSync(path.join(dir, "circuit.zkey")).equals(readFileSync(path.join(models, "cancer@1", "circuit.zkey")))).toBe(true);
+    expect(
+      readFileSync(path.join(dir, "circuit.zkey")).equals(readFileSync(path.join(models, "cancer@1", "circuit.zkey"))),
+    ).toBe(true);
     const before = requests;
     expect(await remoteSource({ service: base, cacheDir: path.join(root, "cache") }).dir(id)).toBe(dir);
     expect(requests).toBe(before); // from the cache
@@ -168,7 +215,10 @@ describe("checking a worker's claim", () => {
     return { circuit: id, input: Array.from(q.tensor.data), salts: {} };
   };
   const prove = async (s: TaskSpec) => {
-    const w = await circuit.witness({ shape: circuit.meta.input.shape, data: Float64Array.from(s.input) }, saltsFromStrings(s.salts));
+    const w = await circuit.witness(
+      { shape: circuit.meta.input.shape, data: Float64Array.from(s.input) },
+      saltsFromStrings(s.salts),
+    );
     return circuit.prove(w.wtns);
   };
 
@@ -182,9 +232,17 @@ describe("checking a worker's claim", () => {
       [null, "missing", /returned no proof/],
       [{ proof: { pi_a: [] }, public: [] }, "malformed", /"pi_a" must be 3 decimal strings/],
       [{ proof: honest.proof, public: "1" }, "malformed", /public signals must be a JSON array/],
-      [{ proof: other.proof, public: other.publicSignals }, "wrong-public", /public signal 0 \(output .*\) is not what this task's input gives/],
+      [
+        { proof: other.proof, public: other.publicSignals },
+        "wrong-public",
+        /public signal 0 \(output .*\) is not what this task's input gives/,
+      ],
       [{ proof: other.proof, public: honest.publicSignals }, "invalid", /the proof does not verify/],
-      [{ proof: honest.proof, public: [...honest.publicSignals, "1"] }, "wrong-public", /2 public signals returned; the circuit has 1/],
+      [
+        { proof: honest.proof, public: [...honest.publicSignals, "1"] },
+        "wrong-public",
+        /2 public signals returned; the circuit has 1/,
+      ],
     ];
     for (const [claim, kind, reason] of lies) {
       const v = await checkTask(circuit, s, claim);
@@ -199,7 +257,9 @@ describe("checking a worker's claim", () => {
   it("refuses a split model at the seam where split proving will slot in", async () => {
     const single = (await loadModelStore(models)).resolve(id);
     const split: ServedModel = { ...single, kind: "split", circuits: [single.circuits[0]!, single.circuits[0]!] };
-    await expect(planTasks(split, { shape: [1, 30], data: new Float64Array(30) }, {})).rejects.toThrow(/split model; proving split models through the service waits for the split-proving issue/);
+    await expect(planTasks(split, { shape: [1, 30], data: new Float64Array(30) }, {})).rejects.toThrow(
+      /split model; proving split models through the service waits for the split-proving issue/,
+    );
     expect(() => assembleChain(split, [])).toThrow(/waits for the split-proving issue/);
     expect(await planTasks(single, { shape: [1, 30], data: new Float64Array(30) }, {})).toHaveLength(1);
   });

@@ -11,20 +11,27 @@
  */
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { compileModel, DEFAULT_COMPILE, type CompileModelOptions, type CompiledModel } from "../../src/circuit/compile-model.js";
+import {
+  compileModel,
+  DEFAULT_COMPILE,
+  type CompileModelOptions,
+  type CompiledModel,
+} from "../../src/circuit/compile-model.js";
 import { auditDeterminacy, auditOpenings, forcedRanges } from "../../src/circuit/audit.js";
-import { runPlanJs } from "../../src/witness/backends/js.js";
-import { toSigned } from "../../src/circuit/field.js";
-import type { InputVisibility, OutputVisibility, ParamVisibility } from "../../src/model-meta.js";
+import { runPlanJs } from "../../src/witness/backends/js/reference.js";
+import { toSigned } from "../../src/field.js";
+import type { InputVisibility, OutputVisibility, ParamVisibility } from "../../src/meta/model.js";
 import { encodeOnnx, randomInput, rng } from "../helpers/onnx.js";
 import { OP_CASES } from "../helpers/models.js";
 import { fixture, MODELS } from "../helpers/fixtures.js";
-import { ArraySink } from "../helpers/circuit.js";
+import { ArraySink } from "../helpers/tamper.js";
 
 const INPUTS: InputVisibility[] = ["private", "public", "hashed"];
 const PARAMS: ParamVisibility[] = ["fixed", "private", "hashed"];
 const OUTPUTS: OutputVisibility[] = ["public", "hashed"];
-const COMBOS = INPUTS.flatMap((i) => PARAMS.flatMap((p) => OUTPUTS.map((o) => ({ inputVisibility: i, paramVisibility: p, outputVisibility: o }))));
+const COMBOS = INPUTS.flatMap((i) =>
+  PARAMS.flatMap((p) => OUTPUTS.map((o) => ({ inputVisibility: i, paramVisibility: p, outputVisibility: o }))),
+);
 
 interface Model {
   readonly name: string;
@@ -76,7 +83,10 @@ describe("soundness audits in every visibility combination", () => {
         expect(det.undetermined.slice(0, 5), `${where}: undetermined wires`).toEqual([]);
         const open = auditOpenings(r1cs, audit);
         expect(open.failures.slice(0, 3), `${where}: packed values not forced into their slots`).toEqual([]);
-        const hashes = (combo.inputVisibility === "hashed" ? 1 : 0) + (combo.outputVisibility === "hashed" ? 1 : 0) + (combo.paramVisibility === "hashed" ? 1 : 0);
+        const hashes =
+          (combo.inputVisibility === "hashed" ? 1 : 0) +
+          (combo.outputVisibility === "hashed" ? 1 : 0) +
+          (combo.paramVisibility === "hashed" ? 1 : 0);
         expect(audit.commitments.length).toBe(hashes);
         audited++;
       }
@@ -102,7 +112,8 @@ describe("soundness audits in every visibility combination", () => {
             const rg = ranges.get(w);
             if (!rg) continue;
             const v = Number(toSigned(sink.w[w]!));
-            if (v < rg.lo || v > rg.hi) throw new Error(`${m.name}: wire ${w} = ${v} outside its forced range [${rg.lo}, ${rg.hi}]`);
+            if (v < rg.lo || v > rg.hi)
+              throw new Error(`${m.name}: wire ${w} = ${v} outside its forced range [${rg.lo}, ${rg.hi}]`);
           }
         }
       }

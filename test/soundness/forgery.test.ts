@@ -20,14 +20,14 @@ import { readFileSync } from "node:fs";
 import { compileModel, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { mapInitializer } from "../../src/model/onnx.js";
 import { withParams } from "../../src/prove/params.js";
-import { runPlanJs } from "../../src/witness/backends/js.js";
+import { runPlanJs } from "../../src/witness/backends/js/reference.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
 import { packValues, slotOf, valuesFit, perElement } from "../../src/circuit/gadgets/pack.js";
 import { checkOutput } from "../../src/verify/commitments.js";
-import { decodeOutputs } from "../../src/verify/decode.js";
+import { decodeOutputs } from "../../src/meta/signals.js";
 import { auditOpenings } from "../../src/circuit/audit.js";
 import { fixture } from "../helpers/fixtures.js";
-import { ArraySink } from "../helpers/circuit.js";
+import { ArraySink } from "../helpers/tamper.js";
 
 const onnxA = readFileSync(fixture("digits_mlp", "model.onnx"));
 const calibration = JSON.parse(readFileSync(fixture("digits_mlp", "calibration.json"), "utf8")) as unknown;
@@ -38,13 +38,19 @@ function unpack(elements: readonly bigint[], slot: { lo: number; bits: number },
   const out: number[] = [];
   const k = perElement(slot.bits);
   const mask = (1n << BigInt(slot.bits)) - 1n;
-  for (const e of elements) for (let j = 0; j < k && out.length < count; j++) out.push(Number((e >> BigInt(slot.bits * j)) & mask) + slot.lo);
+  for (const e of elements)
+    for (let j = 0; j < k && out.length < count; j++) out.push(Number((e >> BigInt(slot.bits * j)) & mask) + slot.lo);
   return out;
 }
 
 describe("the hashed-params + hashed-output forgery", () => {
   it("is closed: extreme in-range weights prove honestly, their outputs fit the slots, and the colliding claim fails", () => {
-    const c = compileModel(onnxA, calibration, { ...DEFAULT_COMPILE, paramVisibility: "hashed", outputVisibility: "hashed" }, names);
+    const c = compileModel(
+      onnxA,
+      calibration,
+      { ...DEFAULT_COMPILE, paramVisibility: "hashed", outputVisibility: "hashed" },
+      names,
+    );
     const { meta, circuit } = c;
 
     // model B: every weight and bias at the top of its admitted range, fc3's column for output 1 zero
@@ -92,7 +98,8 @@ describe("the hashed-params + hashed-output forgery", () => {
     const pub = Array.from({ length: meta.publicSignals.count }, (_, i) => sink.w[1 + i]!.toString());
     const decoded = decodeOutputs(meta, pub);
     const scale = 2 ** meta.outputs[0]!.scale;
-    const claim = (v: number[]) => checkOutput(meta, decoded, { output: v.map((q) => q / scale), salt: salt.toString() }, "claim.json");
+    const claim = (v: number[]) =>
+      checkOutput(meta, decoded, { output: v.map((q) => q / scale), salt: salt.toString() }, "claim.json");
     expect(claim(oB).match).toBe(true);
     expect(claim(forged).match).toBe(false);
     // output 1 is fc3's bias for every input (its weights are zero): B produces nothing else there
@@ -102,14 +109,21 @@ describe("the hashed-params + hashed-output forgery", () => {
   });
 
   it("a circuit whose slots the constraints do not hold is caught by the opening audit", () => {
-    const c = compileModel(onnxA, calibration, { ...DEFAULT_COMPILE, paramVisibility: "hashed", outputVisibility: "hashed" }, names);
+    const c = compileModel(
+      onnxA,
+      calibration,
+      { ...DEFAULT_COMPILE, paramVisibility: "hashed", outputVisibility: "hashed" },
+      names,
+    );
     const audit = c.circuit.audit;
     // shrink the output slot to what the compile-time weights suggest, as the old code did
     const fixed = compileModel(onnxA, calibration, { ...DEFAULT_COMPILE, outputVisibility: "hashed" }, names);
     const oldSlot = slotOf(fixed.circuit.plan.tensors[fixed.circuit.plan.outputs[0]!]!);
     const narrowed = {
       ...audit,
-      commitments: audit.commitments.map((k) => (k.role === "output_hash" ? { ...k, parts: k.parts.map((p) => ({ ...p, slot: oldSlot })) } : k)),
+      commitments: audit.commitments.map((k) =>
+        k.role === "output_hash" ? { ...k, parts: k.parts.map((p) => ({ ...p, slot: oldSlot })) } : k,
+      ),
     };
     const r = auditOpenings(c.circuit.r1cs, narrowed);
     expect(r.failures.length).toBeGreaterThan(0);

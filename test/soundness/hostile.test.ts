@@ -4,12 +4,22 @@
  * and leave no partial output. Fuzzing is seeded and bounded so the suite stays fast.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, readdirSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  copyFileSync,
+  readdirSync,
+} from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { importOnnx } from "../../src/model/import.js";
-import { compileModel, DEFAULT_COMPILE, compileToDir } from "../../src/circuit/compile-model.js";
+import { compileModel, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { compileToDir } from "../../src/artifacts.js";
 import { parseInputJson } from "../../src/quantize/input.js";
 import { ZkError } from "../../src/errors.js";
 import { encodeOnnx, rng } from "../helpers/onnx.js";
@@ -40,19 +50,25 @@ function onlyZkErrors(run: () => unknown): "ok" | "rejected" {
 function mutate(bytes: Uint8Array, r: () => number): Uint8Array {
   const b = Uint8Array.from(bytes);
   switch (Math.floor(r() * 5)) {
-    case 0: return b.subarray(0, Math.floor(r() * b.length)); // truncate
-    case 1: for (let k = 0; k < 1 + r() * 8; k++) b[Math.floor(r() * b.length)]! ^= 1 << Math.floor(r() * 8); return b; // flip bits
-    case 2: { // insert random bytes
+    case 0:
+      return b.subarray(0, Math.floor(r() * b.length)); // truncate
+    case 1:
+      for (let k = 0; k < 1 + r() * 8; k++) b[Math.floor(r() * b.length)]! ^= 1 << Math.floor(r() * 8);
+      return b; // flip bits
+    case 2: {
+      // insert random bytes
       const at = Math.floor(r() * b.length);
       const ins = Uint8Array.from({ length: 1 + Math.floor(r() * 16) }, () => Math.floor(r() * 256));
       return Uint8Array.from([...b.subarray(0, at), ...ins, ...b.subarray(at)]);
     }
-    case 3: { // zero a range
+    case 3: {
+      // zero a range
       const at = Math.floor(r() * b.length);
       b.fill(0, at, at + 1 + Math.floor(r() * 32));
       return b;
     }
-    default: { // duplicate a chunk
+    default: {
+      // duplicate a chunk
       const at = Math.floor(r() * b.length);
       return Uint8Array.from([...b, ...b.subarray(at, at + 64)]);
     }
@@ -62,7 +78,8 @@ function mutate(bytes: Uint8Array, r: () => number): Uint8Array {
 describe("hostile models", () => {
   it("mutated models are imported, compiled or rejected with a ZkError, never a crash", () => {
     const t0 = Date.now();
-    let tried = 0, accepted = 0;
+    let tried = 0,
+      accepted = 0;
     for (const m of MODELS) {
       const bytes = readFileSync(fixture(m, "model.onnx"));
       const cal = JSON.parse(readFileSync(fixture(m, "calibration.json"), "utf8"));
@@ -74,7 +91,10 @@ describe("hostile models", () => {
         if (res === "ok") {
           accepted++;
           // it still parses: compiling it must also end cleanly
-          if (accepted % 4 === 0) onlyZkErrors(() => compileModel(mutant, cal, DEFAULT_COMPILE, { model: "mutant.onnx", calibration: "cal" }));
+          if (accepted % 4 === 0)
+            onlyZkErrors(() =>
+              compileModel(mutant, cal, DEFAULT_COMPILE, { model: "mutant.onnx", calibration: "cal" }),
+            );
         }
       }
     }
@@ -127,11 +147,14 @@ describe("hostile models", () => {
 describe("hostile inputs", () => {
   it("any JSON value is parsed as an input or refused with a ZkError", () => {
     let n = 0;
-    fc.assert(fc.property(fc.jsonValue(), (v) => {
-      n++;
-      onlyZkErrors(() => parseInputJson({ input: v }, [1, 4], "in.json"));
-      onlyZkErrors(() => parseInputJson(v, [1, 4], "in.json"));
-    }), { numRuns: 500, seed: 5 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        n++;
+        onlyZkErrors(() => parseInputJson({ input: v }, [1, 4], "in.json"));
+        onlyZkErrors(() => parseInputJson(v, [1, 4], "in.json"));
+      }),
+      { numRuns: 500, seed: 5 },
+    );
     console.log(`input fuzzing: ${2 * n} JSON values, 0 crashes`);
   });
 
@@ -139,7 +162,15 @@ describe("hostile inputs", () => {
     const cases: [unknown, RegExp][] = [
       [{ input: [1, 2, 3] }, /has 3 numbers but the model input \[1, 4\] needs 4/],
       [{ input: [1, "2", 3, 4] }, /input\[1\]: expected a number, got string "2"/],
-      [{ input: [[1, 2], [3, null]] }, /input\[1\]\[1\]: expected a number, got null/],
+      [
+        {
+          input: [
+            [1, 2],
+            [3, null],
+          ],
+        },
+        /input\[1\]\[1\]: expected a number, got null/,
+      ],
       [{ input: [1, 2, 3, JSON.parse("1e999")] }, /input\[3\]: Infinity is not a finite number/],
       [{ input: JSON.parse("[".repeat(5000) + "1" + "]".repeat(5000)) }, /nested more than 16 deep/],
       [{ input_data: [[1, 2, 3, 4], [5]] }, /one entry per model input/],
@@ -153,9 +184,17 @@ describe("corrupted artifacts", () => {
   const dir = f("ok");
   const inFile = f("in.json");
   beforeAll(async () => {
-    await compileToDir(fixture("cancer_logreg", "model.onnx"), fixture("cancer_logreg", "calibration.json"), dir, DEFAULT_COMPILE);
+    await compileToDir(
+      fixture("cancer_logreg", "model.onnx"),
+      fixture("cancer_logreg", "calibration.json"),
+      dir,
+      DEFAULT_COMPILE,
+    );
     await setupDir(dir);
-    writeFileSync(inFile, JSON.stringify({ input: JSON.parse(readFileSync(fixture("cancer_logreg", "samples.json"), "utf8")).inputs[0] }));
+    writeFileSync(
+      inFile,
+      JSON.stringify({ input: JSON.parse(readFileSync(fixture("cancer_logreg", "samples.json"), "utf8")).inputs[0] }),
+    );
     expect(zkinfer(["prove", dir, "--input", inFile]).code).toBe(0);
   });
 
@@ -168,7 +207,11 @@ describe("corrupted artifacts", () => {
     writeFileSync(path.join(d, file), content(readFileSync(path.join(dir, file))));
     return d;
   }
-  const flip = (b: Buffer, at = 0.5) => { const c = Buffer.from(b); c[Math.floor(c.length * at)]! ^= 0xff; return c; };
+  const flip = (b: Buffer, at = 0.5) => {
+    const c = Buffer.from(b);
+    c[Math.floor(c.length * at)]! ^= 0xff;
+    return c;
+  };
 
   function expectError(args: string[], re: RegExp, noFile?: string): void {
     const r = zkinfer(args);
@@ -179,17 +222,33 @@ describe("corrupted artifacts", () => {
   }
 
   it("a damaged or truncated proving key is caught before proving", () => {
-    for (const [name, c] of [["zkey-flip", flip], ["zkey-trunc", (b: Buffer) => b.subarray(0, 1000)]] as const) {
+    for (const [name, c] of [
+      ["zkey-flip", flip],
+      ["zkey-trunc", (b: Buffer) => b.subarray(0, 1000)],
+    ] as const) {
       const d = damaged(name, "circuit.zkey", c);
-      expectError(["prove", d, "--input", inFile, "-o", path.join(d, "out")], /circuit\.zkey does not match setup\.json/, path.join(d, "out", "proof.json"));
+      expectError(
+        ["prove", d, "--input", inFile, "-o", path.join(d, "out")],
+        /circuit\.zkey does not match setup\.json/,
+        path.join(d, "out", "proof.json"),
+      );
     }
   });
 
   it("a damaged circuit, plan, model.json or witness is named", () => {
-    expectError(["setup", damaged("r1cs", "circuit.r1cs", flip), "--force"], /circuit\.r1cs does not match model\.json/);
-    expectError(["run", damaged("plan", "plan.json", (b) => b.toString().replace(/"shift":\d/, '"shift":9')), "--input", inFile], /plan\.json does not match model\.json/);
+    expectError(
+      ["setup", damaged("r1cs", "circuit.r1cs", flip), "--force"],
+      /circuit\.r1cs does not match model\.json/,
+    );
+    expectError(
+      ["run", damaged("plan", "plan.json", (b) => b.toString().replace(/"shift":\d/, '"shift":9')), "--input", inFile],
+      /plan\.json does not match model\.json/,
+    );
     expectError(["verify", damaged("model", "model.json", (b) => b.subarray(0, 100))], /model\.json is not valid JSON/);
-    expectError(["verify", damaged("model2", "model.json", (b) => b.toString().replace('"publicSignals"', '"publicSignalz"'))], /field "publicSignals" is missing/);
+    expectError(
+      ["verify", damaged("model2", "model.json", (b) => b.toString().replace('"publicSignals"', '"publicSignalz"'))],
+      /field "publicSignals" is missing/,
+    );
     expectError(["check", damaged("wtns", "witness.wtns", (b) => b.subarray(0, b.length - 40))], /witness/);
     const badValue = zkinfer(["check", damaged("wtns2", "witness.wtns", (b) => flip(b, 0.97))]);
     expect(badValue.code, badValue.stderr).toBe(1);
@@ -202,7 +261,19 @@ describe("corrupted artifacts", () => {
     const cases: [string, unknown, number, RegExp][] = [
       ["p1.json", { ...proof, pi_a: ["1", "3", "1"] }, 1, /pi_a is not on the curve/],
       ["p2.json", { ...proof, pi_c: undefined }, 2, /"pi_c" must be 3 decimal strings/],
-      ["p3.json", { ...proof, pi_b: [["x", "1"], ["1", "1"], ["1", "0"]] }, 2, /pi_b/],
+      [
+        "p3.json",
+        {
+          ...proof,
+          pi_b: [
+            ["x", "1"],
+            ["1", "1"],
+            ["1", "0"],
+          ],
+        },
+        2,
+        /pi_b/,
+      ],
       ["p4.json", "not a proof", 2, /not a proof object/],
     ];
     for (const [name, content, code, re] of cases) {
@@ -213,27 +284,43 @@ describe("corrupted artifacts", () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
     writeFileSync(f("pub.json"), JSON.stringify(["12abc"]));
-    expectError(["verify", dir, "--public", f("pub.json")], /not a decimal field element|JSON array of decimal strings/);
-    const vk = damaged("vk", "verification_key.json", (b) => b.toString().replace(/"vk_alpha_1": \[\s*"(\d)/, '"vk_alpha_1": ["9$1'));
-    expectError(["verify", vk, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")], /vk_alpha_1 is not on the curve: the key is corrupted/);
+    expectError(
+      ["verify", dir, "--public", f("pub.json")],
+      /not a decimal field element|JSON array of decimal strings/,
+    );
+    const vk = damaged("vk", "verification_key.json", (b) =>
+      b.toString().replace(/"vk_alpha_1": \[\s*"(\d)/, '"vk_alpha_1": ["9$1'),
+    );
+    expectError(
+      ["verify", vk, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")],
+      /vk_alpha_1 is not on the curve: the key is corrupted/,
+    );
     // a key for a circuit with a different number of public signals: not the key model.json records
     const other = damaged("vk2", "verification_key.json", (b) => {
       const k = JSON.parse(b.toString()) as { nPublic: number; IC: unknown[] };
       return Buffer.from(JSON.stringify({ ...k, nPublic: k.nPublic + 1, IC: [...k.IC, k.IC[0]] }));
     });
-    expectError(["verify", other, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")], /the verification key is not this model's/);
+    expectError(
+      ["verify", other, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")],
+      /the verification key is not this model's/,
+    );
     // a key whose points are all valid but one was swapped: refused by its hash before any pairing
     const swapped = damaged("vk3", "verification_key.json", (b) => {
       const k = JSON.parse(b.toString()) as { IC: unknown[] };
       return Buffer.from(JSON.stringify({ ...k, IC: [k.IC[1], k.IC[0], ...k.IC.slice(2)] }));
     });
-    expectError(["verify", swapped, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")], /the verification key is not this model's/);
+    expectError(
+      ["verify", swapped, "--proof", path.join(dir, "proof.json"), "--public", path.join(dir, "public.json")],
+      /the verification key is not this model's/,
+    );
   });
 
   it("refuses early when the job will not fit in memory", () => {
     const d = damaged("mem", "model.json", (b) => b);
     const r = zkinfer(["setup", d, "--force"], { ZKINFER_MAX_MEMORY: "50M" });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/setup of a circuit with \d+ constraints .* needs about [\d.]+ GiB; this machine has 0\.0 GiB/);
+    expect(r.stderr).toMatch(
+      /setup of a circuit with \d+ constraints .* needs about [\d.]+ GiB; this machine has 0\.0 GiB/,
+    );
   });
 });

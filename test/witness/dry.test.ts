@@ -1,7 +1,7 @@
 /** A dry compile (no constraints; used by the benchmarks) lays out exactly the real plan. */
 import { describe, expect, it } from "vitest";
 import { compileCircuit } from "../../src/circuit/compile.js";
-import { serializePlan } from "../../src/artifacts.js";
+import { serializePlan } from "../../src/circuit/plan-json.js";
 import { loadModel, MODELS } from "../helpers/fixtures.js";
 
 describe("dry compile", () => {

@@ -4,7 +4,16 @@
  * openings a verifier may hold (an input and its salt, a claimed output, the ONNX model) and
  * checks each against the proof. No network calls.
  */
-import { FILE_ROLES, OPENING_ROLES, ROLE_FILES, identifyFiles, isZkError, verifyFiles, type AnyRole, type TimedResult } from "../../src/verify/browser.js";
+import {
+  FILE_ROLES,
+  OPENING_ROLES,
+  ROLE_FILES,
+  identifyFiles,
+  isZkError,
+  verifyFiles,
+  type AnyRole,
+  type TimedResult,
+} from "../../src/verify/browser.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const drop = $<HTMLLabelElement>("drop");
@@ -22,7 +31,9 @@ async function receive(list: FileList | null): Promise<void> {
     const all = [...list];
     const model = all.find((f) => /\.onnx$/i.test(f.name));
     if (model) onnx = { name: model.name, bytes: new Uint8Array(await model.arrayBuffer()) };
-    const read = await Promise.all(all.filter((f) => f !== model).map(async (f) => ({ name: f.name, text: await f.text() })));
+    const read = await Promise.all(
+      all.filter((f) => f !== model).map(async (f) => ({ name: f.name, text: await f.text() })),
+    );
     const { found } = identifyFiles(read);
     Object.assign(files, found);
   } catch (e) {
@@ -45,8 +56,14 @@ function renderReceived(): void {
     return li;
   };
   ul.replaceChildren(
-    ...FILE_ROLES.map((r) => (files[r] ? item(`✓ ${ROLE_FILES[r]}: ${files[r]!.name}`, "got", r) : item(`${ROLE_FILES[r]}: still needed`, "missing", r))),
-    ...OPENING_ROLES.filter((r) => files[r]).map((r) => item(`✓ ${ROLE_FILES[r]} (to check): ${files[r]!.name}`, "got", r)),
+    ...FILE_ROLES.map((r) =>
+      files[r]
+        ? item(`✓ ${ROLE_FILES[r]}: ${files[r]!.name}`, "got", r)
+        : item(`${ROLE_FILES[r]}: still needed`, "missing", r),
+    ),
+    ...OPENING_ROLES.filter((r) => files[r]).map((r) =>
+      item(`✓ ${ROLE_FILES[r]} (to check): ${files[r]!.name}`, "got", r),
+    ),
     ...(onnx ? [item(`✓ model (to check): ${onnx.name}`, "got", "onnx")] : []),
   );
 }
@@ -57,11 +74,23 @@ async function verify(): Promise<void> {
   status.dataset.state = "";
   $("result").hidden = false;
   try {
-    const names = { ...Object.fromEntries(Object.entries(files).map(([r, f]) => [r, f.name])), ...(onnx ? { onnx: onnx.name } : {}) };
-    const r = await verifyFiles({
-      vkey: files.vkey!.json, proof: files.proof!.json, publicSignals: files.publicSignals!.json, model: files.model!.json,
-      input: files.input?.json, inputSalt: files.inputSalt?.json, output: files.output?.json, onnx: onnx?.bytes,
-    }, names);
+    const names = {
+      ...Object.fromEntries(Object.entries(files).map(([r, f]) => [r, f.name])),
+      ...(onnx ? { onnx: onnx.name } : {}),
+    };
+    const r = await verifyFiles(
+      {
+        vkey: files.vkey!.json,
+        proof: files.proof!.json,
+        publicSignals: files.publicSignals!.json,
+        model: files.model!.json,
+        input: files.input?.json,
+        inputSalt: files.inputSalt?.json,
+        output: files.output?.json,
+        onnx: onnx?.bytes,
+      },
+      names,
+    );
     render(r);
   } catch (e) {
     $("result").hidden = true;
@@ -82,13 +111,15 @@ function render(r: TimedResult): void {
   $("sha").firstElementChild!.textContent = r.model.onnxSha256;
   $("arch").firstElementChild!.textContent = r.model.architectureSha256;
   $("vkhash").firstElementChild!.textContent = r.model.verificationKeySha256;
-  $("checks").replaceChildren(...r.checks.map((c) => {
-    const li = document.createElement("li");
-    li.className = c.match ? "match" : "mismatch";
-    li.dataset.what = c.what;
-    li.textContent = `${c.match ? "MATCH" : "MISMATCH"} ${c.what}: ${c.detail}`;
-    return li;
-  }));
+  $("checks").replaceChildren(
+    ...r.checks.map((c) => {
+      const li = document.createElement("li");
+      li.className = c.match ? "match" : "mismatch";
+      li.dataset.what = c.what;
+      li.textContent = `${c.match ? "MATCH" : "MISMATCH"} ${c.what}: ${c.detail}`;
+      return li;
+    }),
+  );
   $("time").textContent = `${r.ms.toFixed(0)} ms`;
   $("dev").hidden = !r.development;
 }
@@ -98,27 +129,29 @@ function renderChart(values: readonly number[], top: number): void {
   const chart = $("chart");
   const scale = Math.max(1e-9, ...values.map(Math.abs));
   const hasNegative = values.some((v) => v < 0);
-  chart.replaceChildren(...values.slice(0, 64).map((v, i) => {
-    const row = document.createElement("div");
-    row.className = i === top ? "bar top" : "bar";
-    const label = document.createElement("span");
-    label.textContent = String(i);
-    const track = document.createElement("span");
-    track.className = "track";
-    const fill = document.createElement("span");
-    fill.className = "fill";
-    // with negative values the axis sits in the middle
-    const w = (Math.abs(v) / scale) * (hasNegative ? 50 : 100);
-    const left = hasNegative ? (v < 0 ? 50 - w : 50) : 0;
-    fill.style.left = `${left}%`;
-    fill.style.width = `${w}%`;
-    track.append(fill);
-    const value = document.createElement("span");
-    value.className = "value";
-    value.textContent = v.toFixed(3);
-    row.append(label, track, value);
-    return row;
-  }));
+  chart.replaceChildren(
+    ...values.slice(0, 64).map((v, i) => {
+      const row = document.createElement("div");
+      row.className = i === top ? "bar top" : "bar";
+      const label = document.createElement("span");
+      label.textContent = String(i);
+      const track = document.createElement("span");
+      track.className = "track";
+      const fill = document.createElement("span");
+      fill.className = "fill";
+      // with negative values the axis sits in the middle
+      const w = (Math.abs(v) / scale) * (hasNegative ? 50 : 100);
+      const left = hasNegative ? (v < 0 ? 50 - w : 50) : 0;
+      fill.style.left = `${left}%`;
+      fill.style.width = `${w}%`;
+      track.append(fill);
+      const value = document.createElement("span");
+      value.className = "value";
+      value.textContent = v.toFixed(3);
+      row.append(label, track, value);
+      return row;
+    }),
+  );
 }
 
 function showError(e: unknown): void {

@@ -1,12 +1,12 @@
 /**
- * Activations fused into a requant: they read the bits of the requant's decomposition of q.
+ * Activations fused into a requant: they read the bits of the requant's decomposition of q,
+ * and compare and select with the comparison gadget (compare.ts).
  *
- *  - relu:  y = s·q, s = [q ≥ 0] the top bit of a layout signed around 0.      +1 constraint
- *  - leaky: r = s·q (as relu), y = alpha·q + (2^as - alpha)·r, a linear combination at
+ *  - relu:  y = select(s, q, 0), s = [q ≥ 0] the top bit of a layout signed around 0.  +1 constraint
+ *  - leaky: r = relu(q), y = alpha·q + (2^as - alpha)·r, a linear combination at
  *           scale + as: exact, no rounding.                                      +1 constraint
- *  - clip:  lower bound lo: the layout is signed around lo, y1 = lo + s·(q - lo).  +1
- *           upper bound hi: d = hi - y1 decomposed signed around 0 (m2 bits), s2 = [d ≥ 0],
- *           y = hi - s2·d.                                                       +m2 + 2
+ *  - clip:  lower bound lo: the layout is signed around lo, y1 = select(s, q, lo).  +1
+ *           upper bound hi: s2 = isGe(hi - y1) (m2 bits), y = select(s2, y1, hi).   +m2 + 2
  *  - poly:  the top t bits of q - qMin select a segment (one-hot: 2^t - 2 products), the low
  *           w bits are u, and Horner's rule over the segment's coefficients costs d products.
  *                                                                               +2^t - 2 + d
@@ -19,9 +19,10 @@ import { LinearCombination } from "../lc.js";
 import type { ActivationWires, PlanStep } from "../plan.js";
 import type { Activation, PolyTable } from "../../quantize/qgraph.js";
 import type { RequantLayout } from "../../quantize/layout.js";
-import { activate, rescale } from "../../quantize/reference.js";
-import { bitLength, type WireSink } from "../wires.js";
-import { decompose, writeBits } from "./bits.js";
+import { rescale } from "../../quantize/reference.js";
+import type { WireSink } from "../wires.js";
+import { isGe, isGeWitness, select, selectValue, signedBits } from "./compare.js";
+import { assertNever } from "../../util/never.js";
 
 type L = LinearCombination;
 const LC = LinearCombination;
@@ -32,8 +33,7 @@ export function activationCost(act: Activation): string {
 
 /** The signed decomposition of the upper clamp's d = hi - y1, sized from y1's bounds. */
 function clipHiBits(hi: number, y1Lo: number, y1Hi: number): { m2: number; offset: number } {
-  const dLo = hi - y1Hi, dHi = hi - y1Lo;
-  const m2 = 1 + Math.max(bitLength(Math.max(dHi, 0)), bitLength(Math.max(-dLo - 1, 0)));
+  const m2 = signedBits(hi - y1Hi, hi - y1Lo);
   return { m2, offset: 2 ** (m2 - 1) };
 }
 
@@ -48,20 +48,26 @@ function y1Bounds(act: Extract<Activation, { kind: "clip" }>, L: RequantLayout):
  * Returns the outputs and the wires it allocated.
  */
 export function applyActivation(
-  cs: ConstraintSystem, act: Activation, qs: L[], qBits: L[][], lay: RequantLayout, name: string,
+  cs: ConstraintSystem,
+  act: Activation,
+  qs: L[],
+  qBits: L[][],
+  lay: RequantLayout,
+  name: string,
 ): { out: L[]; wires: ActivationWires } {
   const n = qs.length;
   switch (act.kind) {
     case "none":
       return { out: qs, wires: { kind: "none" } };
-    case "relu": case "leaky": {
+    case "relu":
+    case "leaky": {
       const wire = cs.alloc(n, `${name}.relu`);
-      const rs = qs.map((q, i) => {
-        const r = LC.wire(wire + i);
-        cs.enforce(qBits[i]![lay.m - 1]!, q, r); // r = [q ≥ 0]·q
-        return r;
-      });
-      const out = act.kind === "relu" ? rs : qs.map((q, i) => LC.sum([q, rs[i]!], [BigInt(act.alpha), BigInt(2 ** act.alphaShift - act.alpha)]));
+      const zero = LC.zero();
+      const rs = qs.map((q, i) => select(cs, qBits[i]![lay.m - 1]!, q, zero, wire + i)); // r = [q ≥ 0] ? q : 0
+      const out =
+        act.kind === "relu"
+          ? rs
+          : qs.map((q, i) => LC.sum([q, rs[i]!], [BigInt(act.alpha), BigInt(2 ** act.alphaShift - act.alpha)]));
       return { out, wires: { kind: "relu", wire } };
     }
     case "clip": {
@@ -69,29 +75,27 @@ export function applyActivation(
       let loWire = -1;
       if (act.lo !== null) {
         loWire = cs.alloc(n, `${name}.clip_lo`);
-        const lo = BigInt(act.lo);
-        y1 = qs.map((q, i) => {
-          const y = LC.wire(loWire + i);
-          cs.enforce(qBits[i]![lay.m - 1]!, q.addConstant(-lo), y.addConstant(-lo)); // y = lo + [q ≥ lo]·(q - lo)
-          return y;
-        });
+        const lo = LC.constant(act.lo);
+        y1 = qs.map((q, i) => select(cs, qBits[i]![lay.m - 1]!, q, lo, loWire + i)); // [q ≥ lo] ? q : lo
       }
       if (act.hi === null) return { out: y1, wires: { kind: "clip", loWire, hiBits: null, hiWire: -1 } };
       const [y1Lo, y1Hi] = y1Bounds(act, lay);
       const { m2, offset } = clipHiBits(act.hi, y1Lo, y1Hi);
-      const hi = BigInt(act.hi);
-      const ds = y1.map((y) => y.scale(-1n).addConstant(hi));
-      const { bits, wire } = decompose(cs, ds.map((d) => d.addConstant(BigInt(offset))), m2, `${name}.clip_hi`);
+      const hi = LC.constant(act.hi);
+      const { bits, wire } = isGe(
+        cs,
+        y1.map((y) => hi.add(y, -1n)),
+        m2,
+        `${name}.clip_hi`,
+      ); // [hi - y1 ≥ 0]
       const hiWire = cs.alloc(n, `${name}.clip`);
-      const out = ds.map((d, i) => {
-        const y = LC.wire(hiWire + i);
-        cs.enforce(bits[i]![m2 - 1]!, d, y.scale(-1n).addConstant(hi)); // [d ≥ 0]·d = hi - y
-        return y;
-      });
+      const out = y1.map((y, i) => select(cs, bits[i]![m2 - 1]!, y, hi, hiWire + i)); // [y1 ≤ hi] ? y1 : hi
       return { out, wires: { kind: "clip", loWire, hiBits: { offset, nBits: m2, wire }, hiWire } };
     }
     case "poly":
       return polyActivation(cs, act.table, qBits, name);
+    default:
+      return assertNever(act, "activation");
   }
 }
 
@@ -100,13 +104,21 @@ function polyPerElement(t: PolyTable): number {
   return (t.t >= 2 ? 2 ** t.t - 2 : 0) + t.d;
 }
 
-function polyActivation(cs: ConstraintSystem, table: PolyTable, qBits: L[][], name: string): { out: L[]; wires: ActivationWires } {
+function polyActivation(
+  cs: ConstraintSystem,
+  table: PolyTable,
+  qBits: L[][],
+  name: string,
+): { out: L[]; wires: ActivationWires } {
   const { t, w, d } = table;
   const per = polyPerElement(table);
   const wire = cs.alloc(qBits.length * per, `${name}.poly`, per);
   const out = qBits.map((bits, i) => {
     let next = wire + i * per;
-    const u = LC.sum(bits.slice(0, w), bits.slice(0, w).map((_, j) => 2n ** BigInt(j)));
+    const u = LC.sum(
+      bits.slice(0, w),
+      bits.slice(0, w).map((_, j) => 2n ** BigInt(j)),
+    );
     // one-hot of the segment s = Σ 2^j·bits[w + j]: level by level, e·b is a product, e - e·b is free
     let onehot: L[] = [LC.constant(1)];
     for (let j = 0; j < t; j++) {
@@ -122,7 +134,11 @@ function polyActivation(cs: ConstraintSystem, table: PolyTable, qBits: L[][], na
       });
       onehot = [...onehot.map((e, k) => e.add(ps[k]!, -1n)), ...ps];
     }
-    const coeff = (j: number) => LC.sum(onehot, onehot.map((_, s) => BigInt(table.coeffs[s * (d + 1) + j]!)));
+    const coeff = (j: number) =>
+      LC.sum(
+        onehot,
+        onehot.map((_, s) => BigInt(table.coeffs[s * (d + 1) + j]!)),
+      );
     // Horner: h = C_d; h = h·u + C_j·2^(w(d-j))
     let h = coeff(d);
     for (let j = d - 1; j >= 0; j--) {
@@ -136,22 +152,27 @@ function polyActivation(cs: ConstraintSystem, table: PolyTable, qBits: L[][], na
 }
 
 /** The witness twin of applyActivation. */
-export function activationWitness(step: Extract<PlanStep, { kind: "requant" }>, x: ArrayLike<number>, sink: WireSink): void {
+export function activationWitness(
+  step: Extract<PlanStep, { kind: "requant" }>,
+  x: ArrayLike<number>,
+  sink: WireSink,
+): void {
   const { act, actWires: wires } = step;
   if (wires.kind === "none") return;
   for (let i = 0; i < x.length; i++) {
     const q = rescale(x[i]!, step.shift);
     switch (wires.kind) {
       case "relu":
-        sink.setInt(wires.wire + i, Math.max(q, 0));
+        sink.setInt(wires.wire + i, selectValue(q >= 0 ? 1 : 0, q, 0));
         break;
       case "clip": {
         if (act.kind !== "clip") throw new Error("plan: clip wires for a non-clip activation");
-        const y1 = act.lo === null ? q : Math.max(q, act.lo);
+        const y1 = act.lo === null ? q : selectValue(q >= act.lo ? 1 : 0, q, act.lo);
         if (wires.loWire >= 0) sink.setInt(wires.loWire + i, y1);
         if (wires.hiBits) {
-          writeBits(sink, { ...wires.hiBits, wire: wires.hiBits.wire + i * wires.hiBits.nBits }, [act.hi! - y1]);
-          sink.setInt(wires.hiWire + i, activate(act, q));
+          const d = act.hi! - y1;
+          isGeWitness(sink, [d], wires.hiBits.nBits, wires.hiBits.wire + i * wires.hiBits.nBits);
+          sink.setInt(wires.hiWire + i, selectValue(d >= 0 ? 1 : 0, y1, act.hi!));
         }
         break;
       }
@@ -173,6 +194,8 @@ export function activationWitness(step: Extract<PlanStep, { kind: "requant" }>, 
         }
         break;
       }
+      default:
+        return assertNever(wires, "activation wires");
     }
   }
 }

@@ -18,7 +18,17 @@ import { allocBits, decompose, writeBits } from "./bits.js";
 
 const LC = LinearCombination;
 
-export function argmax(cs: ConstraintSystem, x: LcTensor, groups: Groups, lo: number, hi: number, outShape: readonly number[], name: string, input: TensorId, output: TensorId): LcTensor {
+export function argmax(
+  cs: ConstraintSystem,
+  x: LcTensor,
+  groups: Groups,
+  lo: number,
+  hi: number,
+  outShape: readonly number[],
+  name: string,
+  input: TensorId,
+  output: TensorId,
+): LcTensor {
   const n = groups.indices.length;
   const nb = bitLength(hi - lo);
   return cs.measure("argmax", n, () => {
@@ -30,24 +40,54 @@ export function argmax(cs: ConstraintSystem, x: LcTensor, groups: Groups, lo: nu
     for (let g = 0; g + 1 < groups.start.length; g++) {
       const [s, e] = [groups.start[g]!, groups.start[g + 1]!];
       const members = Array.from({ length: e - s }, (_, k) => s + k);
-      cs.enforce(LC.sum(members.map((j) => o[j]!), members.map(() => 1n)), LC.wire(ONE), LC.constant(1)); // Σ o = 1
+      cs.enforce(
+        LC.sum(
+          members.map((j) => o[j]!),
+          members.map(() => 1n),
+        ),
+        LC.wire(ONE),
+        LC.constant(1),
+      ); // Σ o = 1
       const ps = members.map((j) => {
         const p = LC.wire(productWire + j);
         cs.enforce(o[j]!, x.lcs[groups.indices[j]!]!, p); // p = o·x
         return p;
       });
-      const M = LC.sum(ps, ps.map(() => 1n));
+      const M = LC.sum(
+        ps,
+        ps.map(() => 1n),
+      );
       let prefix = LC.zero();
       for (const j of members) {
         gaps.push(LC.sum([M, x.lcs[groups.indices[j]!]!, prefix, o[j]!], [1n, -1n, 1n, 1n], -1n));
         prefix = prefix.add(o[j]!);
       }
-      out.push(LC.sum(members.map((j) => o[j]!), members.map((_, k) => BigInt(k))));
+      out.push(
+        LC.sum(
+          members.map((j) => o[j]!),
+          members.map((_, k) => BigInt(k)),
+        ),
+      );
     }
     // the one-hot is unique given x: it must select the first maximum (see the header)
-    cs.hint("argmax", [{ first: onehotWire, count: n }, { first: productWire, count: n }], x.lcs);
+    cs.hint(
+      "argmax",
+      [
+        { first: onehotWire, count: n },
+        { first: productWire, count: n },
+      ],
+      x.lcs,
+    );
     const gap = decompose(cs, gaps, nb, `${name}.gap`);
-    cs.steps.push({ kind: "argmax", input, output, groups, onehotWire, productWire, gap: { offset: 0, nBits: nb, wire: gap.wire } });
+    cs.steps.push({
+      kind: "argmax",
+      input,
+      output,
+      groups,
+      onehotWire,
+      productWire,
+      gap: { offset: 0, nBits: nb, wire: gap.wire },
+    });
     return { shape: outShape, lcs: out };
   });
 }

@@ -36,9 +36,14 @@ export interface BitWires {
  * [0, 2^n) by construction; `decompose` ties an existing value to them instead.
  */
 export function allocBits(
-  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean }, count: number, n: number, name: string, at?: BitWires,
+  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean },
+  count: number,
+  n: number,
+  name: string,
+  at?: BitWires,
 ): { bits: LinearCombination[][]; wire: Wire } {
-  if (!Number.isInteger(n) || n < 0 || n > MAX_DECOMPOSITION_BITS) throw new Error(`decompose: ${n} bits is out of range`);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_DECOMPOSITION_BITS)
+    throw new Error(`decompose: ${n} bits is out of range`);
   const stride = at ? at.stride : n;
   const wire = at ? at.wire : cs.alloc(count * n, `${name}.bits`, n);
   if (cs.dry) {
@@ -52,7 +57,8 @@ export function allocBits(
       const b = LinearCombination.wire(wire + i * stride + j);
       cs.enforce(b, b.addConstant(-1n), zero); // b ∈ {0, 1}
       return b;
-    }));
+    }),
+  );
   return { bits, wire };
 }
 
@@ -62,7 +68,11 @@ export function allocBits(
  * passes wires it reserved itself.
  */
 export function decompose(
-  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean }, xs: readonly LinearCombination[], n: number, name: string, at?: BitWires,
+  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean },
+  xs: readonly LinearCombination[],
+  n: number,
+  name: string,
+  at?: BitWires,
 ): { bits: LinearCombination[][]; wire: Wire } {
   const { bits, wire } = allocBits(cs, xs.length, n, name, at);
   if (cs.dry) return { bits, wire };
@@ -76,14 +86,24 @@ export function writeBits(sink: WireSink, layout: BitsLayout, values: ArrayLike<
   const n = layout.nBits;
   for (let i = 0; i < values.length; i++) {
     const t = values[i]! + layout.offset;
-    if (!(t >= 0 && t < 2 ** n)) throw new RangeError(`value ${values[i]} + ${layout.offset} does not fit in ${n} bits`);
+    if (!(t >= 0 && t < 2 ** n))
+      throw new RangeError(`value ${values[i]} + ${layout.offset} does not fit in ${n} bits`);
     const base = layout.wire + i * n;
     for (let j = 0; j < n; j++) sink.setInt(base + j, bitOf(t, j));
   }
 }
 
 /** Σ 2^j · bits[from + j] for j in [0, to - from): a window of a decomposition, as one LC. */
-export function recompose(bits: readonly LinearCombination[], from: number, to: number, constant = 0n): LinearCombination {
+export function recompose(
+  bits: readonly LinearCombination[],
+  from: number,
+  to: number,
+  constant = 0n,
+): LinearCombination {
   const window = bits.slice(from, to);
-  return LinearCombination.sum(window, window.map((_, j) => 2n ** BigInt(j)), constant);
+  return LinearCombination.sum(
+    window,
+    window.map((_, j) => 2n ** BigInt(j)),
+    constant,
+  );
 }

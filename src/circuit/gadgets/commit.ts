@@ -24,13 +24,15 @@ import { pack, packValues, type PackInput, type PackPart, type PackedPart } from
 function chain(n: number): number[] {
   if (n <= POSEIDON_MAX_INPUTS) return [n];
   const sizes = [POSEIDON_MAX_INPUTS];
-  for (let left = n - POSEIDON_MAX_INPUTS; left > 0; left -= POSEIDON_MAX_INPUTS - 1) sizes.push(Math.min(left, POSEIDON_MAX_INPUTS - 1));
+  for (let left = n - POSEIDON_MAX_INPUTS; left > 0; left -= POSEIDON_MAX_INPUTS - 1)
+    sizes.push(Math.min(left, POSEIDON_MAX_INPUTS - 1));
   return sizes;
 }
 
 /** The hash of field elements along the chain; `onSbox` sees every S-box in wire order. */
 function hashChain(elements: readonly bigint[], onSbox?: (x2: bigint, x4: bigint, x5: bigint) => void): bigint {
-  let h = 0n, at = 0;
+  let h = 0n,
+    at = 0;
   chain(elements.length).forEach((k, i) => {
     const block = elements.slice(at, at + k);
     at += k;
@@ -78,13 +80,20 @@ export interface Commitment {
  * The commitment as constraints: packs the parts (range-checking what must be), then hashes
  * [salt,] the elements, allocating its S-box wires here.
  */
-export function commit(cs: ConstraintSystem, parts: readonly PackInput[], salt: LinearCombination | null, name: string): Commitment {
+export function commit(
+  cs: ConstraintSystem,
+  parts: readonly PackInput[],
+  salt: LinearCombination | null,
+  name: string,
+): Commitment {
   const packed = pack(cs, parts);
   const elements = salt ? [salt, ...packed.elements] : packed.elements;
   const sizes = chain(elements.length);
   const nSbox = sizes.reduce((a, k, i) => a + sboxCount(i === 0 ? k : k + 1), 0);
   const sboxWire = cs.alloc(3 * nSbox, `${name}.sbox`);
-  let h = LinearCombination.zero(), at = 0, next = sboxWire;
+  let h = LinearCombination.zero(),
+    at = 0,
+    next = sboxWire;
   sizes.forEach((k, i) => {
     const block = elements.slice(at, at + k);
     at += k;

@@ -18,8 +18,16 @@ import { bitLength, type WireSink } from "../wires.js";
 import { allocBits, decompose, recompose, writeBits } from "./bits.js";
 
 export function div(
-  cs: ConstraintSystem, a: LcTensor, b: LcTensor, bBounds: Interval, out: Interval, shift: number, outShape: readonly number[],
-  name: string, inputs: readonly [TensorId, TensorId], output: TensorId,
+  cs: ConstraintSystem,
+  a: LcTensor,
+  b: LcTensor,
+  bBounds: Interval,
+  out: Interval,
+  shift: number,
+  outShape: readonly number[],
+  name: string,
+  inputs: readonly [TensorId, TensorId],
+  output: TensorId,
 ): LcTensor {
   const ai = broadcastIndex(a.shape, outShape);
   const bi = broadcastIndex(b.shape, outShape);
@@ -43,26 +51,47 @@ export function div(
       slack.push(LinearCombination.sum([D, r], [2n, -1n], -1n)); // 2D - 1 - r
     }
     // q is unique given a and b: two quotients would give remainders 2D apart, and 0 ≤ r < 2D
-    cs.hint("div", [{ first: qWire, count: ai.length * mq }, { first: pWire, count: ai.length }], [...a.lcs, ...b.lcs]);
+    cs.hint(
+      "div",
+      [
+        { first: qWire, count: ai.length * mq },
+        { first: pWire, count: ai.length },
+      ],
+      [...a.lcs, ...b.lcs],
+    );
     const rem = decompose(cs, rs, br, `${name}.r`);
     const sl = decompose(cs, slack, br, `${name}.slack`);
     cs.steps.push({
-      kind: "div", inputs, output, shift,
-      quotient: { offset: -out.lo, nBits: mq, wire: qWire }, productWire: pWire,
-      remainder: { offset: 0, nBits: br, wire: rem.wire }, slack: { offset: 0, nBits: br, wire: sl.wire },
+      kind: "div",
+      inputs,
+      output,
+      shift,
+      quotient: { offset: -out.lo, nBits: mq, wire: qWire },
+      productWire: pWire,
+      remainder: { offset: 0, nBits: br, wire: rem.wire },
+      slack: { offset: 0, nBits: br, wire: sl.wire },
     });
     return { shape: outShape, lcs: qs };
   });
 }
 
 /** The witness twin: quotient bits, products, remainder and slack bits. */
-export function divWitness(step: Extract<PlanStep, { kind: "div" }>, a: { shape: readonly number[]; data: ArrayLike<number> }, b: { shape: readonly number[]; data: ArrayLike<number> }, outShape: readonly number[], sink: WireSink): void {
+export function divWitness(
+  step: Extract<PlanStep, { kind: "div" }>,
+  a: { shape: readonly number[]; data: ArrayLike<number> },
+  b: { shape: readonly number[]; data: ArrayLike<number> },
+  outShape: readonly number[],
+  sink: WireSink,
+): void {
   const ai = broadcastIndex(a.shape, outShape);
   const bi = broadcastIndex(b.shape, outShape);
   const [sn, sd] = [2 ** Math.max(step.shift, 0), 2 ** Math.max(-step.shift, 0)];
-  const qs: number[] = [], rs: number[] = [], slack: number[] = [];
+  const qs: number[] = [],
+    rs: number[] = [],
+    slack: number[] = [];
   for (let i = 0; i < ai.length; i++) {
-    const N = a.data[ai[i]!]! * sn, D = b.data[bi[i]!]! * sd;
+    const N = a.data[ai[i]!]! * sn,
+      D = b.data[bi[i]!]! * sd;
     const q = roundDiv(N, D);
     const r = 2 * N + D - 2 * q * D;
     sink.setInt(step.productWire + i, q * D);

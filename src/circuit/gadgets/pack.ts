@@ -21,7 +21,7 @@
 import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination } from "../lc.js";
 import type { BitsLayout } from "../plan.js";
-import type { PackPart } from "../../model-meta.js";
+import type { PackPart } from "../../meta/model.js";
 import { hull, type Range } from "../intervals.js";
 import { bitLength } from "../wires.js";
 import { rangeCheck } from "./range.js";
@@ -73,31 +73,46 @@ function groupsOf<T>(values: readonly T[], slot: PackPart): T[][] {
  * Packs every part into field elements (as linear combinations; packing itself is free), first
  * range-checking the values the constraints do not already hold inside their slots.
  */
-export function pack(cs: ConstraintSystem, inputs: readonly PackInput[]): { elements: LinearCombination[]; parts: PackedPart[] } {
+export function pack(
+  cs: ConstraintSystem,
+  inputs: readonly PackInput[],
+): { elements: LinearCombination[]; parts: PackedPart[] } {
   const parts = inputs.map((p): PackedPart => {
     const forced = p.lcs.map((lc) => cs.intervals.ofLc(lc));
     const known = forced.every((r): r is Range => r !== null) && forced.length > 0;
     const all = known ? forced.reduce(hull) : null;
     const slot = p.slot ?? (all && bitLength(all.hi - all.lo) <= PACK_BITS ? slotOf(all) : slotOf(p.fallback));
     const fits = known && forced.every((r) => fitsSlot(r, slot));
-    const check = fits ? null : cs.measure("pack range", p.lcs.length, () => rangeCheck(cs, p.lcs, slot.lo, slot.lo + 2 ** slot.bits - 1, `${p.name}.slot`));
+    const check = fits
+      ? null
+      : cs.measure("pack range", p.lcs.length, () =>
+          rangeCheck(cs, p.lcs, slot.lo, slot.lo + 2 ** slot.bits - 1, `${p.name}.slot`),
+        );
     return { slot, count: p.lcs.length, check };
   });
   const elements = inputs.flatMap((p, i) => {
     const slot = parts[i]!.slot;
     return groupsOf([...p.lcs], slot).map((g) =>
-      LinearCombination.sum(g, g.map((_, j) => 1n << BigInt(slot.bits * j)), -g.reduce((acc, _, j) => acc + (BigInt(slot.lo) << BigInt(slot.bits * j)), 0n)));
+      LinearCombination.sum(
+        g,
+        g.map((_, j) => 1n << BigInt(slot.bits * j)),
+        -g.reduce((acc, _, j) => acc + (BigInt(slot.lo) << BigInt(slot.bits * j)), 0n),
+      ),
+    );
   });
   return { elements, parts };
 }
 
 /** The same packing of plain values, as the witness and verifiers compute it. */
 export function packValues(values: ArrayLike<number>, slot: PackPart): bigint[] {
-  return groupsOf(Array.from(values), slot).map((g) => g.reduce((acc, v, j) => acc + (BigInt(v - slot.lo) << BigInt(slot.bits * j)), 0n));
+  return groupsOf(Array.from(values), slot).map((g) =>
+    g.reduce((acc, v, j) => acc + (BigInt(v - slot.lo) << BigInt(slot.bits * j)), 0n),
+  );
 }
 
 /** Whether every value lies in its slot (a verifier's opening that does not cannot be the committed one). */
 export function valuesFit(values: ArrayLike<number>, slot: PackPart): boolean {
-  for (let i = 0; i < values.length; i++) if (!(values[i]! >= slot.lo && values[i]! <= slot.lo + 2 ** slot.bits - 1)) return false;
+  for (let i = 0; i < values.length; i++)
+    if (!(values[i]! >= slot.lo && values[i]! <= slot.lo + 2 ** slot.bits - 1)) return false;
   return true;
 }

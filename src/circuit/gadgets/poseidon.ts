@@ -13,7 +13,7 @@ import type { ConstraintSystem } from "../builder.js";
 // circomlib's constants (scripts/poseidon-constants.mjs copies them here at build time)
 import raw from "./poseidon-constants.json" with { type: "json" };
 import { LinearCombination } from "../lc.js";
-import { P } from "../field.js";
+import { P } from "../../field.js";
 
 export const POSEIDON_MAX_INPUTS = 16;
 const FULL_ROUNDS = 8;
@@ -30,7 +30,10 @@ let constants: Constants | null = null;
 function load(): Constants {
   if (constants) return constants;
   const r = raw as { C: string[][]; M: string[][][] };
-  constants = { C: r.C.map((row) => row.map((v) => BigInt(v))), M: r.M.map((m) => m.map((row) => row.map((v) => BigInt(v)))) };
+  constants = {
+    C: r.C.map((row) => row.map((v) => BigInt(v))),
+    M: r.M.map((m) => m.map((row) => row.map((v) => BigInt(v)))),
+  };
   return constants;
 }
 
@@ -52,10 +55,13 @@ export function poseidonHash(inputs: readonly bigint[], onSbox?: (x2: bigint, x4
   const { C, M } = load();
   const t = inputs.length + 1;
   const nP = PARTIAL_ROUNDS[t - 2]!;
-  const c = C[t - 2]!, m = M[t - 2]!;
+  const c = C[t - 2]!,
+    m = M[t - 2]!;
   let state = [0n, ...inputs.map((v) => ((v % P) + P) % P)];
   const pow5 = (x: bigint) => {
-    const x2 = (x * x) % P, x4 = (x2 * x2) % P, x5 = (x4 * x) % P;
+    const x2 = (x * x) % P,
+      x4 = (x2 * x2) % P,
+      x5 = (x4 * x) % P;
     onSbox?.(x2, x4, x5);
     return x5;
   };
@@ -73,15 +79,22 @@ export function poseidonHash(inputs: readonly bigint[], onSbox?: (x2: bigint, x4
  * wires per S-box at `wire` (x², x⁴, x⁵, in `poseidonHash`'s order) and returns the hash as a
  * linear combination.
  */
-export function poseidonGadget(cs: Pick<ConstraintSystem, "enforce">, inputs: readonly LinearCombination[], wire: number): { hash: LinearCombination; next: number } {
+export function poseidonGadget(
+  cs: Pick<ConstraintSystem, "enforce">,
+  inputs: readonly LinearCombination[],
+  wire: number,
+): { hash: LinearCombination; next: number } {
   checkArity(inputs.length);
   const { C, M } = load();
   const t = inputs.length + 1;
   const nP = PARTIAL_ROUNDS[t - 2]!;
-  const c = C[t - 2]!, m = M[t - 2]!;
+  const c = C[t - 2]!,
+    m = M[t - 2]!;
   let next = wire;
   const pow5 = (x: LinearCombination) => {
-    const x2 = LinearCombination.wire(next++), x4 = LinearCombination.wire(next++), x5 = LinearCombination.wire(next++);
+    const x2 = LinearCombination.wire(next++),
+      x4 = LinearCombination.wire(next++),
+      x5 = LinearCombination.wire(next++);
     cs.enforce(x, x, x2);
     cs.enforce(x2, x2, x4);
     cs.enforce(x4, x, x5);

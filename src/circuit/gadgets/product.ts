@@ -6,20 +6,31 @@
  */
 import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination, type LcTensor } from "../lc.js";
-import type { PlanStep, TensorId } from "../plan.js";
+import type { PlanStep, ProductOp, TensorId } from "../plan.js";
 import { broadcastIndex, sizeOf } from "../../model/shapes.js";
 import { matmulLayout } from "../../model/indexing.js";
 import { convTerms } from "../../model/windows.js";
-import type { Conv2dParams } from "../../model/graph.js";
-
-export type ProductOp = "mul" | "matmul" | { readonly conv: Conv2dParams };
 import type { WireSink } from "../wires.js";
 
 /** Visits every multiply in wire order: (output index, index into a, index into b). */
-function eachProduct(op: ProductOp, aShape: readonly number[], bShape: readonly number[], outShape: readonly number[], visit: (o: number, ia: number, ib: number) => void): void {
+function eachProduct(
+  op: ProductOp,
+  aShape: readonly number[],
+  bShape: readonly number[],
+  outShape: readonly number[],
+  visit: (o: number, ia: number, ib: number) => void,
+): void {
   if (typeof op === "object") {
     let o = 0;
-    convTerms(aShape, bShape, outShape, op.conv, (out) => (o = out), (i, k) => visit(o, i, k), () => undefined);
+    convTerms(
+      aShape,
+      bShape,
+      outShape,
+      op.conv,
+      (out) => (o = out),
+      (i, k) => visit(o, i, k),
+      () => undefined,
+    );
     return;
   }
   if (op === "mul") {
@@ -32,10 +43,16 @@ function eachProduct(op: ProductOp, aShape: readonly number[], bShape: readonly 
   for (let t = 0; t < L.batch; t++)
     for (let i = 0; i < L.M; i++)
       for (let j = 0; j < L.N; j++)
-        for (let k = 0; k < L.K; k++) visit((t * L.M + i) * L.N + j, L.aOffset[t]! + i * L.K + k, L.bOffset[t]! + k * L.N + j);
+        for (let k = 0; k < L.K; k++)
+          visit((t * L.M + i) * L.N + j, L.aOffset[t]! + i * L.K + k, L.bOffset[t]! + k * L.N + j);
 }
 
-export function productCount(op: ProductOp, aShape: readonly number[], bShape: readonly number[], outShape: readonly number[]): number {
+export function productCount(
+  op: ProductOp,
+  aShape: readonly number[],
+  bShape: readonly number[],
+  outShape: readonly number[],
+): number {
   if (typeof op === "object") {
     let n = 0;
     eachProduct(op, aShape, bShape, outShape, () => n++);
@@ -44,7 +61,16 @@ export function productCount(op: ProductOp, aShape: readonly number[], bShape: r
   return op === "mul" ? sizeOf(outShape) : sizeOf(outShape) * matmulLayout(aShape, bShape)!.K;
 }
 
-export function product(cs: ConstraintSystem, op: ProductOp, a: LcTensor, b: LcTensor, outShape: readonly number[], name: string, inputs: readonly [TensorId, TensorId], output: TensorId): LcTensor {
+export function product(
+  cs: ConstraintSystem,
+  op: ProductOp,
+  a: LcTensor,
+  b: LcTensor,
+  outShape: readonly number[],
+  name: string,
+  inputs: readonly [TensorId, TensorId],
+  output: TensorId,
+): LcTensor {
   const n = productCount(op, a.shape, b.shape, outShape);
   return cs.measure(typeof op === "object" ? "conv (private weights)" : op, n, () => {
     const wire = cs.alloc(n, `${name}.prod`);
@@ -56,12 +82,28 @@ export function product(cs: ConstraintSystem, op: ProductOp, a: LcTensor, b: LcT
       terms[o]!.push(p);
     });
     cs.steps.push({ kind: "product", op, inputs, output, wire });
-    return { shape: outShape, lcs: terms.map((ps) => (ps.length === 1 ? ps[0]! : LinearCombination.sum(ps, ps.map(() => 1n)))) };
+    return {
+      shape: outShape,
+      lcs: terms.map((ps) =>
+        ps.length === 1
+          ? ps[0]!
+          : LinearCombination.sum(
+              ps,
+              ps.map(() => 1n),
+            ),
+      ),
+    };
   });
 }
 
 /** The witness twin: every product, in wire order. */
-export function productWitness(step: Extract<PlanStep, { kind: "product" }>, a: { shape: readonly number[]; data: ArrayLike<number> }, b: { shape: readonly number[]; data: ArrayLike<number> }, outShape: readonly number[], sink: WireSink): void {
+export function productWitness(
+  step: Extract<PlanStep, { kind: "product" }>,
+  a: { shape: readonly number[]; data: ArrayLike<number> },
+  b: { shape: readonly number[]; data: ArrayLike<number> },
+  outShape: readonly number[],
+  sink: WireSink,
+): void {
   let w = step.wire;
   eachProduct(step.op, a.shape, b.shape, outShape, (_o, ia, ib) => sink.setInt(w++, a.data[ia]! * b.data[ib]!));
 }

@@ -9,7 +9,13 @@ import type { BitsLayout } from "../plan.js";
 import { bitLength } from "../wires.js";
 import { decompose } from "./bits.js";
 
-export function rangeCheck(cs: ConstraintSystem, xs: readonly LinearCombination[], lo: number, hi: number, name: string): BitsLayout {
+export function rangeCheck(
+  cs: ConstraintSystem,
+  xs: readonly LinearCombination[],
+  lo: number,
+  hi: number,
+  name: string,
+): BitsLayout {
   const nBits = bitLength(hi - lo);
   const shifted = xs.map((x) => x.addConstant(BigInt(-lo)));
   const { wire } = cs.measure("range", xs.length, () => decompose(cs, shifted, nBits, name));

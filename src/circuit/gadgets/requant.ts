@@ -16,6 +16,7 @@ import type { ConstraintSystem } from "../builder.js";
 import type { LcTensor } from "../lc.js";
 import type { PlanStep, TensorId } from "../plan.js";
 import type { Activation } from "../../quantize/qgraph.js";
+import type { Interval } from "../../quantize/bounds.js";
 import { requantLayout } from "../../quantize/layout.js";
 import type { WireSink } from "../wires.js";
 import { decompose, recompose, writeBits } from "./bits.js";
@@ -24,25 +25,61 @@ import { activationCost, activationWitness, applyActivation } from "./activation
 export interface RequantParams {
   readonly shift: number;
   readonly act: Activation;
-  /** bounds of the input */
+  /** bounds of the input the decomposition holds it to */
   readonly lo: number;
   readonly hi: number;
+  /** set when those bounds are a window narrower than what the constraints upstream force */
+  readonly window?: Interval | null;
+  /** names the node in errors */
+  readonly at?: string;
 }
 
-export function requant(cs: ConstraintSystem, x: LcTensor, p: RequantParams, name: string, input: TensorId, output: TensorId): LcTensor {
+export function requant(
+  cs: ConstraintSystem,
+  x: LcTensor,
+  p: RequantParams,
+  name: string,
+  input: TensorId,
+  output: TensorId,
+): LcTensor {
   const L = requantLayout(p.lo, p.hi, p.shift, p.act);
   const k = p.shift;
   return cs.measure(activationCost(p.act), x.lcs.length, () => {
-    const { bits, wire } = decompose(cs, x.lcs.map((lc) => lc.addConstant(BigInt(L.offset))), L.nBits, name);
+    const { bits, wire } = decompose(
+      cs,
+      x.lcs.map((lc) => lc.addConstant(BigInt(L.offset))),
+      L.nBits,
+      name,
+    );
     const qs = bits.map((b) => recompose(b, k, k + L.m, BigInt(L.qMin)));
-    const { out, wires } = applyActivation(cs, p.act, qs, bits.map((b) => b.slice(k)), L, name);
-    cs.steps.push({ kind: "requant", input, output, shift: k, act: p.act, bits: { offset: L.offset, nBits: L.nBits, wire }, actWires: wires });
+    const { out, wires } = applyActivation(
+      cs,
+      p.act,
+      qs,
+      bits.map((b) => b.slice(k)),
+      L,
+      name,
+    );
+    cs.steps.push({
+      kind: "requant",
+      input,
+      output,
+      shift: k,
+      act: p.act,
+      bits: { offset: L.offset, nBits: L.nBits, wire },
+      actWires: wires,
+      window: p.window ? { ...p.window, at: p.at ?? "a rescale" } : null,
+    });
     return { shape: x.shape, lcs: out };
   });
 }
 
 /** The witness twin: the decomposition bits of each input, then the activation's wires. */
-export function requantWitness(step: Extract<PlanStep, { kind: "requant" }>, x: ArrayLike<number>, sink: WireSink): void {
+export function requantWitness(
+  step: Extract<PlanStep, { kind: "requant" }>,
+  x: ArrayLike<number>,
+  sink: WireSink,
+): void {
   writeBits(sink, step.bits, x);
   activationWitness(step, x, sink);
 }

@@ -1,7 +1,4 @@
-import { artifact } from "../../artifacts.js";
 import { readJsonFile } from "../../util/fsx.js";
-import { parseProof, parsePublic } from "../../verify/core.js";
-import { solidityCalldata } from "../../verify/solidity.js";
 import { parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 
@@ -21,6 +18,11 @@ export const calldata: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "calldata");
     const dir = positional(p, 0, "the circuit directory", "calldata");
+    const [{ artifact }, { parseProof, parsePublic }, { solidityCalldata }] = await Promise.all([
+      import("../../artifacts.js"),
+      import("../../verify/core.js"),
+      import("../../verify/solidity.js"),
+    ]);
     const proofFile = str(p, "proof") ?? artifact(dir, "proof");
     const publicFile = str(p, "public") ?? artifact(dir, "public");
     const proof = parseProof(await readJsonFile(proofFile, "proof"), proofFile);

@@ -1,4 +1,3 @@
-import { checkWitnessFile } from "../../witness/check-file.js";
 import { parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 
@@ -15,9 +14,14 @@ export const check: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "check");
     const dir = positional(p, 0, "the circuit directory", "check");
+    const { checkWitnessFile } = await import("../../witness/check-file.js");
     const r = await checkWitnessFile(dir, str(p, "witness"));
     out.result(r);
-    out.line(r.ok ? `the witness satisfies all ${r.nConstraints} constraints` : `the witness violates constraint ${r.failed} of ${r.nConstraints}`);
+    out.line(
+      r.ok
+        ? `the witness satisfies all ${r.nConstraints} constraints`
+        : `the witness violates constraint ${r.failed} of ${r.nConstraints}`,
+    );
     return r.ok ? 0 : 1;
   },
 };

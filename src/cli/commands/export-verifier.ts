@@ -1,7 +1,4 @@
-import { artifact } from "../../artifacts.js";
 import { readJsonFile, writeFilesAtomic } from "../../util/fsx.js";
-import { parseVkey } from "../../verify/core.js";
-import { solidityVerifier } from "../../verify/solidity.js";
 import { parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 
@@ -22,13 +19,19 @@ export const exportVerifier: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "export-verifier");
     const dir = positional(p, 0, "the circuit directory", "export-verifier");
+    const [{ artifact }, { parseVkey }, { solidityVerifier }] = await Promise.all([
+      import("../../artifacts.js"),
+      import("../../verify/core.js"),
+      import("../../verify/solidity.js"),
+    ]);
     const vkFile = str(p, "vkey") ?? artifact(dir, "vkey");
     const vk = parseVkey(await readJsonFile(vkFile, "verification key (run `zkinfer setup` first)"), vkFile);
     const file = str(p, "out") ?? `${dir}/Verifier.sol`;
     await writeFilesAtomic([[file, solidityVerifier(vk)]]);
     out.result({ contract: file, publicSignals: vk.nPublic });
     out.line(`wrote ${file}: contract Groth16Verifier, verifyProof(uint[2], uint[2][2], uint[2], uint[${vk.nPublic}])`);
-    if ((vk as { zkinfer?: { development?: boolean } }).zkinfer?.development) out.warn("the verification key is from a development-only setup: do not deploy this contract for real use");
+    if ((vk as { zkinfer?: { development?: boolean } }).zkinfer?.development)
+      out.warn("the verification key is from a development-only setup: do not deploy this contract for real use");
     return 0;
   },
 };

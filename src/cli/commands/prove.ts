@@ -1,11 +1,9 @@
-import { proveBatch, proveDir } from "../../prove/prove.js";
 import { ZkError } from "../../errors.js";
-import { parseBackend, parseThreads } from "../../witness/witness.js";
 import { ttyProgress, silentProgress } from "../../util/progress.js";
 import { flag, parse, positional, str, strs, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtSeconds, fmtVector } from "../output.js";
-import { argmax } from "../../quantize/accuracy.js";
+import { argmax } from "../../util/argmax.js";
 import { parseSalt } from "../../circuit/salts.js";
 import { readJsonFile } from "../../util/fsx.js";
 
@@ -49,26 +47,62 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
     const dir = positional(p, 0, "the circuit directory", "prove");
     const inputs = strs(p, "input");
     if (inputs.length === 0) throw new ZkError("BAD_OPTION", "prove: --input is required");
+    const [{ proveBatch, proveDir }, { parseBackend, parseThreads }] = await Promise.all([
+      import("../../prove/prove.js"),
+      import("../../witness/witness.js"),
+    ]);
     const saltFile = str(p, "input-salt");
     const salts = saltFile ? { input: parseSalt(await readJsonFile(saltFile, "salt file"), saltFile) } : {};
     const opts = {
-      salts, params: str(p, "params"),
-      outDir: str(p, "out"), check: flag(p, "check"), strict: flag(p, "strict"), backend: parseBackend(str(p, "backend")), threads: parseThreads(str(p, "threads")),
+      salts,
+      params: str(p, "params"),
+      outDir: str(p, "out"),
+      check: flag(p, "check"),
+      strict: flag(p, "strict"),
+      backend: parseBackend(str(p, "backend")),
+      threads: parseThreads(str(p, "threads")),
       progress: out.json ? silentProgress : ttyProgress(),
     };
     if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!)) {
       const b = await proveBatch(dir, inputs, opts);
       for (const r of b.items) for (const w of r.warnings) out.warn(`${r.source}: ${w}`);
-      out.result({ batch: b.summaryFile, proofs: b.items.map((r) => ({ id: r.id, input: r.source, proof: r.proofFile, public: r.publicFile, output: r.values[0], seconds: r.seconds })), seconds: b.seconds });
-      for (const r of b.items) out.line(`${r.id}: ${r.proofFile}  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`);
-      out.line(`${b.items.length} proofs in ${fmtSeconds(b.seconds)} (${fmtSeconds(b.seconds / b.items.length)} each); listed in ${b.summaryFile}`);
+      out.result({
+        batch: b.summaryFile,
+        proofs: b.items.map((r) => ({
+          id: r.id,
+          input: r.source,
+          proof: r.proofFile,
+          public: r.publicFile,
+          output: r.values[0],
+          seconds: r.seconds,
+        })),
+        seconds: b.seconds,
+      });
+      for (const r of b.items)
+        out.line(
+          `${r.id}: ${r.proofFile}  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`,
+        );
+      out.line(
+        `${b.items.length} proofs in ${fmtSeconds(b.seconds)} (${fmtSeconds(b.seconds / b.items.length)} each); listed in ${b.summaryFile}`,
+      );
       if (b.items[0]?.development) out.warn("development-only setup: these proofs are for testing (see setup.json)");
       return 0;
     }
     const r = await proveDir(dir, inputs[0]!, opts);
     for (const w of r.warnings) out.warn(w);
-    out.result({ proof: r.proofFile, public: r.publicFile, witness: r.witnessFile, outputs: r.outputs, output: r.values[0], development: r.development, warnings: r.warnings, seconds: r.seconds });
-    out.line(`proof written to ${r.proofFile} (witness ${fmtSeconds(r.seconds.witness)}, prove ${fmtSeconds(r.seconds.prove)})`);
+    out.result({
+      proof: r.proofFile,
+      public: r.publicFile,
+      witness: r.witnessFile,
+      outputs: r.outputs,
+      output: r.values[0],
+      development: r.development,
+      warnings: r.warnings,
+      seconds: r.seconds,
+    });
+    out.line(
+      `proof written to ${r.proofFile} (witness ${fmtSeconds(r.seconds.witness)}, prove ${fmtSeconds(r.seconds.prove)})`,
+    );
     out.line(`  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`);
     for (const h of r.outputs.filter((x) => x.hash)) out.line(`  ${h.role} ${h.hash}`);
     if (r.development) out.warn("development-only setup: this proof is for testing (see setup.json)");

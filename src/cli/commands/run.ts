@@ -1,15 +1,16 @@
-import { readModelMeta, readPlan } from "../../artifacts.js";
-import { loadInput } from "../../prove/prove.js";
-import { parseBackend, parseThreads, runPlan, usefulThreads } from "../../witness/witness.js";
-import { dequantize } from "../../quantize/input.js";
-import { argmax } from "../../quantize/accuracy.js";
+import { argmax } from "../../util/argmax.js";
 import { flag, parse, positional, requireStr, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtVector } from "../output.js";
-import { withParams } from "../../prove/params.js";
 import { readFileOrFail } from "../../util/fsx.js";
 
-const options: Options = { input: { type: "string", short: "i" }, strict: { type: "boolean" }, backend: { type: "string" }, threads: { type: "string" }, params: { type: "string" } };
+const options: Options = {
+  input: { type: "string", short: "i" },
+  strict: { type: "boolean" },
+  backend: { type: "string" },
+  threads: { type: "string" },
+  params: { type: "string" },
+};
 
 export const run: Command = {
   name: "run",
@@ -25,18 +26,47 @@ export const run: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "run");
     const dir = positional(p, 0, "the circuit directory", "run");
+    const [
+      { readModelMeta, readPlan },
+      { loadInput },
+      { parseBackend, parseThreads, runPlan, usefulThreads },
+      { dequantize },
+      { withParams },
+    ] = await Promise.all([
+      import("../../artifacts.js"),
+      import("../../prove/prove.js"),
+      import("../../witness/witness.js"),
+      import("../../quantize/input.js"),
+      import("../../prove/params.js"),
+    ]);
     const meta = await readModelMeta(dir);
     const paramsFile = str(p, "params");
     const compiled = await readPlan(dir, meta);
-    const plan = paramsFile ? withParams(compiled, meta, await readFileOrFail(paramsFile, "model"), paramsFile) : compiled;
+    const plan = paramsFile
+      ? withParams(compiled, meta, await readFileOrFail(paramsFile, "model"), paramsFile)
+      : compiled;
     const qin = await loadInput(meta, requireStr(p, "input", "run"), flag(p, "strict"));
     for (const w of qin.warnings) out.warn(w);
     const t0 = performance.now();
-    const tensors = await runPlan(plan, qin.tensor, { backend: parseBackend(str(p, "backend")), threads: usefulThreads(plan, parseThreads(str(p, "threads"))) });
+    const tensors = await runPlan(plan, qin.tensor, {
+      backend: parseBackend(str(p, "backend")),
+      threads: usefulThreads(plan, parseThreads(str(p, "threads"))),
+    });
     const seconds = (performance.now() - t0) / 1000;
-    const outputs = tensors.map((t, i) => ({ name: meta.outputs[i]!.name, shape: meta.outputs[i]!.shape, values: dequantize(t, meta.outputs[i]!.scale) }));
-    out.result({ output: outputs[0]!.values, outputs, argmax: argmax(outputs[0]!.values), warnings: qin.warnings, seconds });
-    for (const o of outputs) out.line(`${o.name} ${fmtVector(o.values)}${o.values.length > 1 ? `  argmax ${argmax(o.values)}` : ""}`);
+    const outputs = tensors.map((t, i) => ({
+      name: meta.outputs[i]!.name,
+      shape: meta.outputs[i]!.shape,
+      values: dequantize(t, meta.outputs[i]!.scale),
+    }));
+    out.result({
+      output: outputs[0]!.values,
+      outputs,
+      argmax: argmax(outputs[0]!.values),
+      warnings: qin.warnings,
+      seconds,
+    });
+    for (const o of outputs)
+      out.line(`${o.name} ${fmtVector(o.values)}${o.values.length > 1 ? `  argmax ${argmax(o.values)}` : ""}`);
     return 0;
   },
 };

@@ -4,10 +4,19 @@ import { untilSignal } from "../signals.js";
 import { ZkError } from "../../errors.js";
 
 const options: Options = {
-  models: { type: "string", short: "m" }, redis: { type: "string" }, data: { type: "string" },
-  host: { type: "string" }, port: { type: "string", short: "p" }, "api-keys": { type: "string" },
-  "max-queue": { type: "string" }, "max-body": { type: "string" }, "rate-limit": { type: "string" },
-  workers: { type: "string" }, concurrency: { type: "string" }, attempts: { type: "string" }, "keep-days": { type: "string" },
+  models: { type: "string", short: "m" },
+  redis: { type: "string" },
+  data: { type: "string" },
+  host: { type: "string" },
+  port: { type: "string", short: "p" },
+  "api-keys": { type: "string" },
+  "max-queue": { type: "string" },
+  "max-body": { type: "string" },
+  "rate-limit": { type: "string" },
+  workers: { type: "string" },
+  concurrency: { type: "string" },
+  attempts: { type: "string" },
+  "keep-days": { type: "string" },
   "lock-seconds": { type: "string" },
 };
 
@@ -63,7 +72,12 @@ export const serve: Command = {
       stalledMs: positive("lock-seconds", int(p, "lock-seconds", 30)) * 1000,
       keepSeconds: positive("keep-days", int(p, "keep-days", DEFAULTS.keepSeconds / 86_400)) * 86_400,
     });
-    out.result({ url: svc.url, models: svc.models.map((m) => ({ id: m.id, name: m.name, version: m.version })), skipped: svc.skipped, privateRedis: svc.privateRedis });
+    out.result({
+      url: svc.url,
+      models: svc.models.map((m) => ({ id: m.id, name: m.name, version: m.version })),
+      skipped: svc.skipped,
+      privateRedis: svc.privateRedis,
+    });
     for (const m of svc.models) out.line(`  ${m.name}${m.version ? `@${m.version}` : ""}  ${m.id}`);
     const sig = await untilSignal(() => process.exit(1));
     process.stderr.write(`${sig}: draining (finishing running proofs; a second signal stops at once)\n`);

@@ -1,4 +1,3 @@
-import { setupDir } from "../../prove/setup.js";
 import { ttyProgress, silentProgress } from "../../util/progress.js";
 import { flag, parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
@@ -20,11 +19,21 @@ export const setup: Command = {
     const p = parse(argv, options, "setup");
     const dir = positional(p, 0, "the circuit directory", "setup");
     const t0 = performance.now();
-    const r = await setupDir(dir, { ptau: str(p, "ptau"), force: flag(p, "force"), progress: out.json ? silentProgress : ttyProgress() });
+    const { setupDir } = await import("../../prove/setup.js");
+    const r = await setupDir(dir, {
+      ptau: str(p, "ptau"),
+      force: flag(p, "force"),
+      progress: out.json ? silentProgress : ttyProgress(),
+    });
     const seconds = (performance.now() - t0) / 1000;
     out.result({ ...r.info, skipped: r.skipped, ptauGenerated: r.ptauGenerated, seconds });
+    for (const w of r.warnings) out.warn(w);
     if (r.info.warning) out.warn(r.info.warning);
-    out.line(r.skipped ? `keys in ${dir} already match the circuit (use --force to redo)` : `set up ${dir} in ${fmtSeconds(seconds)} (ptau power ${r.info.ptau.power}${r.ptauGenerated ? ", generated" : ""}: ${r.info.ptau.file})`);
+    out.line(
+      r.skipped
+        ? `keys in ${dir} already match the circuit (use --force to redo)`
+        : `set up ${dir} in ${fmtSeconds(seconds)} (ptau power ${r.info.ptau.power}${r.ptauGenerated ? ", generated" : ""}: ${r.info.ptau.file})`,
+    );
     return 0;
   },
 };

@@ -1,12 +1,15 @@
-import { verifyDir } from "../../verify/verify.js";
 import { parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import { fmtVector } from "../output.js";
-import { argmax } from "../../quantize/accuracy.js";
+import { argmax } from "../../util/argmax.js";
 
 const options: Options = {
-  proof: { type: "string" }, public: { type: "string" },
-  input: { type: "string" }, "input-salt": { type: "string" }, params: { type: "string" }, output: { type: "string" },
+  proof: { type: "string" },
+  public: { type: "string" },
+  input: { type: "string" },
+  "input-salt": { type: "string" },
+  params: { type: "string" },
+  output: { type: "string" },
 };
 
 export const verify: Command = {
@@ -31,12 +34,24 @@ export const verify: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "verify");
     const dir = positional(p, 0, "the circuit directory", "verify");
-    const r = await verifyDir(dir, { proof: str(p, "proof"), public: str(p, "public"), input: str(p, "input"), inputSalt: str(p, "input-salt"), params: str(p, "params"), output: str(p, "output") });
+    const { verifyDir } = await import("../../verify/verify.js");
+    const r = await verifyDir(dir, {
+      proof: str(p, "proof"),
+      public: str(p, "public"),
+      input: str(p, "input"),
+      inputSalt: str(p, "input-salt"),
+      params: str(p, "params"),
+      output: str(p, "output"),
+    });
     out.result(r);
     out.line(r.valid ? "proof is VALID" : `proof is INVALID: ${r.reason}`);
     if (r.valid) {
       for (const o of r.outputs) {
-        out.line(o.hash ? `  ${o.role} ${o.hash}` : `  ${o.role} ${o.name} ${fmtVector(o.values)}${o.role === "output" && o.values.length > 1 ? `  argmax ${argmax(o.values)}` : ""}`);
+        out.line(
+          o.hash
+            ? `  ${o.role} ${o.hash}`
+            : `  ${o.role} ${o.name} ${fmtVector(o.values)}${o.role === "output" && o.values.length > 1 ? `  argmax ${argmax(o.values)}` : ""}`,
+        );
       }
       out.line(`  model ${r.model.name}: onnx sha256 ${r.model.onnxSha256}`);
       out.line(`    architecture ${r.model.architectureSha256}  verification key ${r.model.verificationKeySha256}`);

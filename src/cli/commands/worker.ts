@@ -6,13 +6,18 @@ import { untilSignal } from "../signals.js";
 import { ZkError } from "../../errors.js";
 
 const options: Options = {
-  redis: { type: "string" }, service: { type: "string" }, concurrency: { type: "string" },
-  name: { type: "string" }, cache: { type: "string" }, backend: { type: "string" }, "lock-seconds": { type: "string" },
+  redis: { type: "string" },
+  service: { type: "string" },
+  concurrency: { type: "string" },
+  name: { type: "string" },
+  cache: { type: "string" },
+  backend: { type: "string" },
+  "lock-seconds": { type: "string" },
 };
 
 export const worker: Command = {
   name: "worker",
-  summary: "a prover worker for \`zkinfer serve\`: takes proof tasks from the queue, anywhere",
+  summary: "a prover worker for `zkinfer serve`: takes proof tasks from the queue, anywhere",
   usage: `zkinfer worker --redis URL --service URL [--concurrency N] [--name ID] [--cache DIR]
 
   Takes tasks from the service's queue and proves them (witness + Groth16), keeping each
@@ -36,7 +41,8 @@ export const worker: Command = {
     if (concurrency < 1) throw new ZkError("BAD_OPTION", `--concurrency must be at least 1, got ${concurrency}`);
     if (lock < 1) throw new ZkError("BAD_OPTION", `--lock-seconds must be at least 1, got ${lock}`);
     const service = requireStr(p, "service", "worker");
-    if (!/^https?:\/\//.test(service)) throw new ZkError("BAD_OPTION", `--service must be an http:// or https:// URL, got "${service}"`);
+    if (!/^https?:\/\//.test(service))
+      throw new ZkError("BAD_OPTION", `--service must be an http:// or https:// URL, got "${service}"`);
     const { parseBackend } = await import("../../witness/witness.js");
     const { cacheDir } = await import("../../prove/ptau.js");
     const { startWorker } = await import("../../service/worker.js");
@@ -46,7 +52,13 @@ export const worker: Command = {
     await waitForRedis(connection, 10_000);
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const w = await startWorker({
-      connection, concurrency, name: str(p, "name"), lockMs: lock * 1000, stalledMs: lock * 1000, backend: parseBackend(str(p, "backend")), log,
+      connection,
+      concurrency,
+      name: str(p, "name"),
+      lockMs: lock * 1000,
+      stalledMs: lock * 1000,
+      backend: parseBackend(str(p, "backend")),
+      log,
       source: remoteSource({ service, cacheDir: str(p, "cache") ?? path.join(cacheDir(), "circuits"), log }),
     });
     out.result({ worker: w.id, pid: process.pid, host: os.hostname() });

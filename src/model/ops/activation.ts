@@ -11,7 +11,8 @@ export const Relu: OpHandler = (ctx, node) => {
 
 export const Clip: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
-  let lo = -Infinity, hi = Infinity;
+  let lo = -Infinity,
+    hi = Infinity;
   if (ctx.opset >= 11) {
     const bound = (i: number, what: string) => {
       const op = ctx.optionalOperand(node, i);

@@ -5,8 +5,9 @@
  */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { Tensor } from "../graph.js";
-import type { OnnxNode } from "../onnx.js";
-import { broadcastShapes, shapeStr } from "../shapes.js";
+import { isIntegerType, type OnnxNode } from "../onnx.js";
+import { broadcastBinary, broadcastShapes, shapeStr } from "../shapes.js";
+import { normAxis } from "./layout.js";
 
 interface Operands {
   a: Operand;
@@ -16,10 +17,28 @@ interface Operands {
 
 function operands(ctx: ImportContext, node: OnnxNode): Operands {
   const a = ctx.operand(node, 0);
-  const b = ctx.operand(node, 1);
+  const b = legacyBroadcast(ctx, node, a, ctx.operand(node, 1));
   const shape = broadcastShapes(a.shape, b.shape);
   if (!shape) throw ctx.error(node, `operand shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not broadcast`);
   return { a, b, shape };
+}
+
+/**
+ * Before opset 7 these ops broadcast only with broadcast=1, and then B's shape lines up with
+ * A's from `axis` on (numpy lines it up with A's last axes): giving B trailing 1s makes numpy
+ * broadcasting read the same elements. Without broadcast=1 the shapes are equal, where numpy
+ * agrees anyway.
+ */
+function legacyBroadcast(ctx: ImportContext, node: OnnxNode, a: Operand, b: Operand): Operand {
+  if (ctx.opset >= 7 || ctx.int(node, "broadcast", 0) !== 1 || !node.attrs.has("axis")) return b;
+  const axis = normAxis(ctx, node, ctx.int(node, "axis", 0), a.shape.length);
+  const trailing = a.shape.length - axis - b.shape.length;
+  if (trailing < 0)
+    throw ctx.error(node, `B ${shapeStr(b.shape)} does not fit A ${shapeStr(a.shape)} from axis ${axis}`);
+  if (trailing === 0) return b;
+  const shape = [...b.shape, ...new Array<number>(trailing).fill(1)];
+  if (b.constant) return { name: b.name, shape, constant: { ...b.constant, shape } };
+  return ctx.emit(node, { kind: "reshape" }, [b], shape);
 }
 
 const neg = (t: Tensor): Tensor => ({ shape: t.shape, data: t.data.map((v) => -v) });
@@ -52,8 +71,24 @@ export const Mul: OpHandler = (ctx, node) => {
 export const Div: OpHandler = (ctx, node) => {
   const { a, b, shape } = operands(ctx, node);
   if (!b.constant) {
-    throw ctx.unsupported(node, `division by a computed tensor ("${b.name}"); only division by a constant is supported`);
+    throw ctx.unsupported(
+      node,
+      `division by a computed tensor ("${b.name}"); only division by a constant is supported`,
+    );
   }
   if (b.constant.data.some((v) => v === 0)) throw ctx.error(node, "division by a constant that contains zero");
-  ctx.emit(node, { kind: "affine", mul: { shape: b.constant.shape, data: b.constant.data.map((v) => 1 / v) }, add: null }, [a], shape, node.outputs[0]!);
+  if (a.constant && isIntegerType(a.constant.dataType)) {
+    // ONNX divides integers with truncation: shape arithmetic such as chunk's (C + 1) / 2 must
+    // give 24 for C = 48, not the 24.5 that multiplying by 1/2 would (a 25-channel slice)
+    const data = broadcastBinary(a.constant, b.constant, shape, (x, y) => Math.trunc(x / y));
+    ctx.setConstant(node.outputs[0]!, { shape, data, dataType: a.constant.dataType });
+    return;
+  }
+  ctx.emit(
+    node,
+    { kind: "affine", mul: { shape: b.constant.shape, data: b.constant.data.map((v) => 1 / v) }, add: null },
+    [a],
+    shape,
+    node.outputs[0]!,
+  );
 };

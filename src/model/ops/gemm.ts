@@ -30,7 +30,13 @@ export const Gemm: OpHandler = (ctx, node) => {
   const cT = c?.constant ? scaleTensor(c.constant, beta) : null;
   const rowBias = cT && cT.data.length === N && (cT.shape.length <= 1 || cT.shape[cT.shape.length - 1] === N);
   const scalarBias = cT && cT.data.length === 1;
-  const bias = !cT ? null : rowBias ? { shape: [N], data: cT.data } : scalarBias ? { shape: [N], data: new Float64Array(N).fill(cT.data[0]!) } : null;
+  const bias = !cT
+    ? null
+    : rowBias
+      ? { shape: [N], data: cT.data }
+      : scalarBias
+        ? { shape: [N], data: new Float64Array(N).fill(cT.data[0]!) }
+        : null;
   const out = node.outputs[0]!;
   if (cT && !bias) {
     const y = ctx.emit(node, { kind: "gemm", weight, bias: null }, [input], [M, N]);
@@ -59,12 +65,24 @@ export const MatMul: OpHandler = (ctx, node) => {
   if (q) {
     // QDQ: the model's integer weights as given, then each column's scale after
     const y = ctx.emit(node, { kind: "gemm", weight: q.ints, bias: null }, [a], layout.outShape);
-    ctx.emit(node, { kind: "affine", mul: { shape: [q.scales.length], data: q.scales }, add: null, pinned: true }, [y], layout.outShape, out);
+    ctx.emit(
+      node,
+      { kind: "affine", mul: { shape: [q.scales.length], data: q.scales }, add: null, pinned: true },
+      [y],
+      layout.outShape,
+      out,
+    );
   } else if (b.constant && b.shape.length <= 2) {
     ctx.emit(node, { kind: "gemm", weight: asMatrix(b.constant, "right"), bias: null }, [a], layout.outShape, out);
   } else if (a.constant && a.shape.length <= 2 && b.shape.length === 1) {
     // A·b = b·Aᵀ
-    ctx.emit(node, { kind: "gemm", weight: transpose2d(asMatrix(a.constant, "left")), bias: null }, [b], layout.outShape, out);
+    ctx.emit(
+      node,
+      { kind: "gemm", weight: transpose2d(asMatrix(a.constant, "left")), bias: null },
+      [b],
+      layout.outShape,
+      out,
+    );
   } else if (a.constant && a.shape.length <= 2) {
     // A·B = (Bᵀ·Aᵀ)ᵀ: the constant becomes a gemm weight between two transposes of the computed side
     const bt = transposeLast2(ctx, node, b);

@@ -40,9 +40,12 @@ export const AveragePool: OpHandler = (ctx, node) => {
     let count = groups.start[g + 1]! - groups.start[g]!;
     if (includePad) {
       // the window clipped to the padded input (ceil_mode windows may run past even that)
-      const oy = Math.floor(g / OW) % OH, ox = g % OW;
-      const y0 = oy * p.strides[0] - p.pads[0], x0 = ox * p.strides[1] - p.pads[1];
-      const y1 = Math.min(y0 + p.kernel[0], H + p.pads[2]), x1 = Math.min(x0 + p.kernel[1], W + p.pads[3]);
+      const oy = Math.floor(g / OW) % OH,
+        ox = g % OW;
+      const y0 = oy * p.strides[0] - p.pads[0],
+        x0 = ox * p.strides[1] - p.pads[1];
+      const y1 = Math.min(y0 + p.kernel[0], H + p.pads[2]),
+        x1 = Math.min(x0 + p.kernel[1], W + p.pads[3]);
       count = (y1 - y0) * (x1 - x0);
     }
     if (count === 0) throw ctx.error(node, "a pooling window lies entirely in the padding");
@@ -58,7 +61,10 @@ function globalPool(kind: "max" | "sum"): OpHandler {
     const axes = x.shape.map((_, i) => i).slice(2);
     const { groups, keptShape } = axisGroups(x.shape, axes);
     const n = axes.reduce((a, ax) => a * x.shape[ax]!, 1);
-    const op = kind === "max" ? { kind, groups } as const : { kind, groups, mult: new Float64Array(groups.start.length - 1).fill(1 / n) } as const;
+    const op =
+      kind === "max"
+        ? ({ kind, groups } as const)
+        : ({ kind, groups, mult: new Float64Array(groups.start.length - 1).fill(1 / n) } as const);
     ctx.emit(node, op, [x], keptShape, node.outputs[0]!);
   };
 }

@@ -12,7 +12,10 @@ import { roundHalfEven } from "../evaluate.js";
 import { normAxis } from "./layout.js";
 
 const RANGES: Record<number, [number, number]> = {
-  [DataType.UINT8]: [0, 255], [DataType.INT8]: [-128, 127], [DataType.UINT16]: [0, 65535], [DataType.INT16]: [-32768, 32767],
+  [DataType.UINT8]: [0, 255],
+  [DataType.INT8]: [-128, 127],
+  [DataType.UINT16]: [0, 65535],
+  [DataType.INT16]: [-32768, 32767],
 };
 
 interface QParams {
@@ -30,7 +33,14 @@ function qparams(ctx: ImportContext, node: OnnxNode, rank: number): QParams {
   const range = RANGES[type];
   if (!range) throw ctx.unsupported(node, `quantized element type ${type} (int8, uint8, int16, uint16 are supported)`);
   if (scale.data.some((s) => !(s > 0))) throw ctx.error(node, "scales must be positive");
-  return { scale, zeroPoint: zp?.constant ?? null, axis: rank ? normAxis(ctx, node, ctx.int(node, "axis", 1), rank) : 0, range };
+  // the axis only means something for per-axis scales (a 1-D tensor's default axis 1 is out of range)
+  const perAxis = scale.data.length > 1;
+  return {
+    scale,
+    zeroPoint: zp?.constant ?? null,
+    axis: perAxis && rank ? normAxis(ctx, node, ctx.int(node, "axis", 1), rank) : 0,
+    range,
+  };
 }
 
 /** Per-tensor or per-axis: the scale and zero point that apply to flat index i. */
@@ -54,7 +64,12 @@ export const QuantizeLinear: OpHandler = (ctx, node) => {
   }
   if (p.scale.data.length !== 1) throw ctx.unsupported(node, "per-axis quantization of a computed tensor");
   ctx.pendingQuantize.set(node.outputs[0]!, {
-    input: x.name, nodeName: node.name, scale: p.scale.data[0]!, zeroPoint: p.zeroPoint?.data[0] ?? 0, qmin: p.range[0], qmax: p.range[1],
+    input: x.name,
+    nodeName: node.name,
+    scale: p.scale.data[0]!,
+    zeroPoint: p.zeroPoint?.data[0] ?? 0,
+    qmin: p.range[0],
+    qmax: p.range[1],
   });
 };
 
@@ -63,14 +78,27 @@ export const DequantizeLinear: OpHandler = (ctx, node) => {
   if (q) {
     const p = qparams(ctx, node, 0);
     if (p.scale.data.length !== 1 || p.scale.data[0] !== q.scale || (p.zeroPoint?.data[0] ?? 0) !== q.zeroPoint) {
-      throw ctx.unsupported(node, `a DequantizeLinear whose scale/zero point differ from its QuantizeLinear "${q.nodeName}"`);
+      throw ctx.unsupported(
+        node,
+        `a DequantizeLinear whose scale/zero point differ from its QuantizeLinear "${q.nodeName}"`,
+      );
     }
     const x = ctx.lookup(q.input)!;
-    ctx.emit(node, { kind: "fakequant", scale: q.scale, zeroPoint: q.zeroPoint, qmin: q.qmin, qmax: q.qmax }, [x], x.shape, node.outputs[0]!);
+    ctx.emit(
+      node,
+      { kind: "fakequant", scale: q.scale, zeroPoint: q.zeroPoint, qmin: q.qmin, qmax: q.qmax },
+      [x],
+      x.shape,
+      node.outputs[0]!,
+    );
     return;
   }
   const x = ctx.operand(node, 0);
-  if (!x.constant) throw ctx.unsupported(node, `input "${x.name}" is neither a constant nor the output of a QuantizeLinear (QDQ format expected)`);
+  if (!x.constant)
+    throw ctx.unsupported(
+      node,
+      `input "${x.name}" is neither a constant nor the output of a QuantizeLinear (QDQ format expected)`,
+    );
   const p = qparams(ctx, node, x.shape.length);
   const data = x.constant.data.map((v, i) => {
     const [s, z] = paramAt(p, x.shape, i);
@@ -78,6 +106,8 @@ export const DequantizeLinear: OpHandler = (ctx, node) => {
   });
   // symmetric weights keep their integers: a Conv/Gemm can use them exactly (see quantizedWeight)
   const symmetric = !p.zeroPoint || p.zeroPoint.data.every((z) => z === 0);
-  const quantized = symmetric ? { ints: x.constant.data, scale: p.scale.data, axis: p.scale.data.length === 1 ? -1 : p.axis } : undefined;
+  const quantized = symmetric
+    ? { ints: x.constant.data, scale: p.scale.data, axis: p.scale.data.length === 1 ? -1 : p.axis }
+    : undefined;
   ctx.setConstant(node.outputs[0]!, { shape: x.shape, data, ...(quantized ? { quantized } : {}) });
 };

@@ -26,9 +26,14 @@ function reduce(kind: "sum" | "mean" | "max", axesSince: number): OpHandler {
     const keep = ctx.int(node, "keepdims", 1) === 1;
     const shape = keep ? keptShape : x.shape.filter((_, i) => !axes.includes(i));
     const n = axes.reduce((a, ax) => a * x.shape[ax]!, 1);
-    const op = kind === "max"
-      ? { kind: "max" as const, groups }
-      : { kind: "sum" as const, groups, mult: kind === "mean" ? new Float64Array(groups.start.length - 1).fill(1 / n) : null };
+    const op =
+      kind === "max"
+        ? { kind: "max" as const, groups }
+        : {
+            kind: "sum" as const,
+            groups,
+            mult: kind === "mean" ? new Float64Array(groups.start.length - 1).fill(1 / n) : null,
+          };
     ctx.emit(node, op, [x], shape.length ? shape : [1], node.outputs[0]!);
   };
 }

@@ -20,8 +20,12 @@ export function scaleTensor(t: Tensor, k: number): Tensor {
  * (ONNX: SAME_UPPER puts the extra pad at the end, SAME_LOWER at the beginning).
  */
 export function windowPads(
-  ctx: ImportContext, node: OnnxNode, inHW: readonly [number, number], kernel: readonly [number, number],
-  strides: readonly [number, number], dilations: readonly [number, number],
+  ctx: ImportContext,
+  node: OnnxNode,
+  inHW: readonly [number, number],
+  kernel: readonly [number, number],
+  strides: readonly [number, number],
+  dilations: readonly [number, number],
 ): [number, number, number, number] {
   const autoPad = ctx.string(node, "auto_pad", "NOTSET");
   if (autoPad === "NOTSET") {
@@ -44,15 +48,28 @@ export function windowPads(
   return pads;
 }
 
-export function pair(v: number[] | null, dflt: number, ctx: ImportContext, node: OnnxNode, name: string): [number, number] {
+export function pair(
+  v: number[] | null,
+  dflt: number,
+  ctx: ImportContext,
+  node: OnnxNode,
+  name: string,
+): [number, number] {
   if (!v) return [dflt, dflt];
   if (v.length !== 2) throw ctx.unsupported(node, `${name} [${v.join(", ")}]: only 2-D windows are supported`);
-  if (v.some((x) => !Number.isInteger(x) || x < 1)) throw ctx.error(node, `${name} must be positive integers, got [${v.join(", ")}]`);
+  if (v.some((x) => !Number.isInteger(x) || x < 1))
+    throw ctx.error(node, `${name} must be positive integers, got [${v.join(", ")}]`);
   return [v[0]!, v[1]!];
 }
 
-export function require4d(ctx: ImportContext, node: OnnxNode, shape: readonly number[], what: string): [number, number, number, number] {
-  if (shape.length !== 4) throw ctx.unsupported(node, `${what} has shape [${shape.join(", ")}]; only 4-D NCHW tensors are supported`);
+export function require4d(
+  ctx: ImportContext,
+  node: OnnxNode,
+  shape: readonly number[],
+  what: string,
+): [number, number, number, number] {
+  if (shape.length !== 4)
+    throw ctx.unsupported(node, `${what} has shape [${shape.join(", ")}]; only 4-D NCHW tensors are supported`);
   return shape as [number, number, number, number];
 }
 
