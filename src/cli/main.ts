@@ -18,6 +18,8 @@ import { check } from "./commands/check.js";
 import { exportVerifier } from "./commands/export-verifier.js";
 import { calldata } from "./commands/calldata.js";
 import { exportCircomCommand } from "./commands/export-circom.js";
+import { serve } from "./commands/serve.js";
+import { worker } from "./commands/worker.js";
 
 const COMMANDS: readonly Command[] = [
   compile,
@@ -29,6 +31,8 @@ const COMMANDS: readonly Command[] = [
   exportVerifier,
   exportCircomCommand,
   calldata,
+  serve,
+  worker,
   demo,
 ];
 
