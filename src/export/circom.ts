@@ -19,7 +19,16 @@ import type { ModelMeta, PublicEntry, SaltRole } from "../meta/model.js";
 import { CircomWriter } from "./writer.js";
 import { CIRCOMLIB_POSEIDON, gadgetLibrary } from "./library.js";
 import { emitLinear, sizeOfShape, tensorVar } from "./linear.js";
-import { emitArgmax, emitCommit, emitDiv, emitMax, emitProduct, emitRangeCheck, emitRequant } from "./gadgets.js";
+import {
+  emitArgmax,
+  emitCommit,
+  emitDiv,
+  emitInvert,
+  emitMax,
+  emitProduct,
+  emitRangeCheck,
+  emitRequant,
+} from "./gadgets.js";
 import { VERSION } from "../version.js";
 import { ZkError } from "../errors.js";
 
@@ -135,6 +144,10 @@ export function exportCircom(meta: ModelMeta, plan: WitnessPlan): CircomExport {
       case "div":
         w.comment(`step ${i}`);
         emitDiv(w, s, step, tensors);
+        return;
+      case "invert":
+        w.comment(`step ${i}`);
+        emitInvert(w, s, step, tensors);
         return;
       case "product":
         w.comment(`step ${i}`);

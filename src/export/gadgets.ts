@@ -181,6 +181,25 @@ export function emitDiv(w: CircomWriter, s: string, step: Step<"div">, tensors: 
   });
 }
 
+const INVERT_TEMPLATES = { sqrt: "Sqrt", rsqrt: "Rsqrt", recip: "Recip" } as const;
+
+/** √x, 1/√x or 1/x (gadgets/invert.ts): one template instance per element. */
+export function emitInvert(w: CircomWriter, s: string, step: Step<"invert">, tensors: readonly PlanTensor[]): void {
+  const n = sizeOfShape(tensors[step.output]!.shape);
+  const x = tensorVar(step.input),
+    y = tensorVar(step.output);
+  const yLo = -step.y.offset;
+  const t = INVERT_TEMPLATES[step.fn];
+  w.comment(`${step.fn} with k = ${step.k}: y in ${step.y.nBits} bits above ${yLo}, slacks of ${step.e1.nBits} bits`);
+  w.line(`var ${y}[${n}];`);
+  w.line(`component ${s}_inv[${n}];`);
+  w.loop("i", 0, n, () => {
+    w.line(`${s}_inv[i] = ${t}(${step.k}, ${step.y.nBits}, ${integer(yLo)}, ${step.e1.nBits});`);
+    w.line(`${s}_inv[i].x <== ${x}[i];`);
+    w.line(`${y}[i] = ${s}_inv[i].out;`);
+  });
+}
+
 /** Products of two computed tensors: one signal and one constraint per multiply. */
 export function emitProduct(w: CircomWriter, s: string, step: Step<"product">, tensors: readonly PlanTensor[]): void {
   const [a, b] = step.inputs;

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { packageRoot } from "../util/paths.js";
 
 /** In dependency order. */
-const GADGET_FILES = ["bits", "requant", "max", "argmax", "div"] as const;
+const GADGET_FILES = ["bits", "requant", "max", "argmax", "div", "invert"] as const;
 const COMMIT_FILE = "commit";
 export const CIRCOMLIB_POSEIDON = "circomlib/circuits/poseidon.circom";
 

@@ -31,6 +31,8 @@ export class QuantizeContext {
   readonly values = new Map<string, QValue>();
   private readonly live = new Map<string, Live>();
   private counter = 0;
+  /** the node being quantized: its layer's bits apply (QuantizeOptions.layers) */
+  private node: Node | null = null;
 
   constructor(
     readonly graph: Graph,
@@ -44,9 +46,24 @@ export class QuantizeContext {
     return v;
   }
 
-  /** The scale a float value's calibrated range asks for. */
+  /** Starts quantizing `node`: its layer's bits apply until the next. */
+  enter(node: Node): void {
+    this.node = node;
+  }
+
+  /** Bits an activation of the current layer should span. */
+  get activationBits(): number {
+    return (this.node && this.opts.layers?.[this.node.name]?.activationBits) ?? this.opts.activationBits;
+  }
+
+  /** Bits of the largest weight of the current layer's tensors. */
+  get weightBits(): number {
+    return (this.node && this.opts.layers?.[this.node.name]?.weightBits) ?? this.opts.weightBits;
+  }
+
+  /** The scale a float value's calibrated range asks for (at the current layer's bits). */
   targetFor(name: string): number {
-    return scaleForRange(this.calib.stats.get(name)?.absMax ?? 0, this.opts.activationBits);
+    return scaleForRange(this.calib.stats.get(name)?.absMax ?? 0, this.activationBits);
   }
 
   /** A bound on |float value| for a quantized value: its integer bound plus its error. */
@@ -107,7 +124,8 @@ export class QuantizeContext {
 
   /**
    * The window a rescale holds v to (see QuantizeOptions.activationMargin): v's calibrated float
-   * range widened by the margin on each side, at v's scale, if that is narrower than v's bound.
+   * range widened on each side by the margin × its span (or its largest magnitude, if larger),
+   * at v's scale, if that is narrower than v's bound.
    */
   window(v: QValue): Interval | null {
     // with prover-supplied weights the calibration describes only the compiled ones: a prover
@@ -116,7 +134,9 @@ export class QuantizeContext {
     const stats = this.calib.stats.get(v.name);
     const margin = this.opts.activationMargin ?? 1;
     if (!stats || !Number.isFinite(margin) || !(stats.max >= stats.min)) return null;
-    const span = Math.max(stats.max - stats.min, 2 ** -v.scale);
+    // the span, or the magnitude when that is larger: a value calibrated in a narrow band far
+    // from 0 (a variance after a normalization) still varies in proportion to its size
+    const span = Math.max(stats.max - stats.min, stats.absMax, 2 ** -v.scale);
     const k = 2 ** v.scale;
     const lo = Math.max(v.lo, Math.floor((stats.min - margin * span) * k));
     const hi = Math.min(v.hi, Math.ceil((stats.max + margin * span) * k));

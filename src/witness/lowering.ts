@@ -154,6 +154,7 @@ export function lowerStep(step: PlanStep): KernelCall[] {
       return [{ op: "max", x: step.input, groups: step.groups, out: step.output, wire: step.wire, nBits: step.nBits }];
     case "product":
     case "div":
+    case "invert":
     case "argmax":
     case "commit":
       return [{ op: "reference", step }];
@@ -240,6 +241,7 @@ export function stepInputs(step: PlanStep): TensorId[] {
     case "linear":
       return [...step.inputs];
     case "argmax":
+    case "invert":
     case "requant":
     case "max":
       return [step.input];
@@ -261,6 +263,7 @@ export function stepOutput(step: PlanStep): TensorId | null {
     case "div":
     case "linear":
     case "argmax":
+    case "invert":
     case "requant":
     case "max":
       return step.output;

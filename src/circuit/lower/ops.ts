@@ -12,6 +12,7 @@ import { requant } from "../gadgets/requant.js";
 import { maxGroups } from "../gadgets/max.js";
 import { product } from "../gadgets/product.js";
 import { div } from "../gadgets/div.js";
+import { invert } from "../gadgets/invert.js";
 import { argmax } from "../gadgets/argmax.js";
 import { wireName, type LowerContext } from "./context.js";
 import { DRY_SUM } from "../builder.js";
@@ -106,6 +107,18 @@ const LOWERINGS: { readonly [K in QKind]: Lowering<K> } = {
       out.shape,
       wireName(node.output),
       [ctx.idOf(node.inputs[0]!), ctx.idOf(node.inputs[1]!)],
+      ctx.idOf(node.output),
+    );
+  },
+  invert: (ctx, node) => {
+    const x = ctx.q.values.get(node.inputs[0]!)!,
+      out = ctx.q.values.get(node.output)!;
+    return invert(
+      ctx.cs,
+      ctx.lc(node.inputs[0]!),
+      { fn: node.op.fn, k: node.op.k, x, y: out },
+      wireName(node.output),
+      ctx.idOf(node.inputs[0]!),
       ctx.idOf(node.output),
     );
   },

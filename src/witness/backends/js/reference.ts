@@ -14,6 +14,7 @@ import { firstOutside, windowError } from "../../../quantize/window.js";
 import { maxWitness } from "../../../circuit/gadgets/max.js";
 import { productWitness } from "../../../circuit/gadgets/product.js";
 import { divWitness } from "../../../circuit/gadgets/div.js";
+import { invertWitness } from "../../../circuit/gadgets/invert.js";
 import { argmaxWitness } from "../../../circuit/gadgets/argmax.js";
 import { commitWitness } from "../../../circuit/gadgets/commit.js";
 import { ZkError } from "../../../errors.js";
@@ -105,6 +106,12 @@ export function runStep(
       const shape = plan.tensors[step.output]!.shape;
       values[step.output] = evalQ({ kind: "div", shift: step.shift }, [a, b], shape);
       if (sink) divWitness(step, a, b, shape, sink);
+      return;
+    }
+    case "invert": {
+      const x = values[step.input]!;
+      values[step.output] = evalQ({ kind: "invert", fn: step.fn, k: step.k }, [x], plan.tensors[step.output]!.shape);
+      if (sink) invertWitness(step, x.data, sink);
       return;
     }
     case "argmax": {
