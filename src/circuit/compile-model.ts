@@ -76,6 +76,7 @@ export function compileModel(
       paramVisibility: opts.paramVisibility,
       outputVisibility: opts.outputVisibility,
       salt: opts.salt ?? true,
+      ...(opts.layers && Object.keys(opts.layers).length ? { layers: opts.layers } : {}),
     },
     input: {
       name: q.input.name,

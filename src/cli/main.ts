@@ -18,10 +18,12 @@ import { check } from "./commands/check.js";
 import { exportVerifier } from "./commands/export-verifier.js";
 import { calldata } from "./commands/calldata.js";
 import { exportCircomCommand } from "./commands/export-circom.js";
+import { calibrateCommand } from "./commands/calibrate.js";
 import { serve } from "./commands/serve.js";
 import { worker } from "./commands/worker.js";
 
 const COMMANDS: readonly Command[] = [
+  calibrateCommand,
   compile,
   setup,
   prove,
