@@ -7,7 +7,7 @@
  * Every step has its integer meaning in `quantize/reference.ts` (compute) and its wire rule
  * next to its constraints in `circuit/gadgets/` (the js backend is the oracle for the rest).
  */
-import type { Conv2dParams, Groups, Shape } from "../model/graph.js";
+import type { Conv2dParams, Groups, InvertFn, Shape } from "../model/graph.js";
 import type { Activation, QOp } from "../quantize/qgraph.js";
 import type { SaltRole } from "../meta/model.js";
 
@@ -48,6 +48,8 @@ export type PlanStep =
       readonly act: Activation;
       readonly bits: BitsLayout;
       readonly actWires: ActivationWires;
+      /** a window the decomposition holds the input to (inputs outside it have no witness), and the node, for errors */
+      readonly window: { readonly lo: number; readonly hi: number; readonly at: string } | null;
     }
   /** products of two computed tensors: one wire per multiply (mul: per output element; matmul: per (batch, i, j, k); conv: per term) */
   | {
@@ -87,6 +89,18 @@ export type PlanStep =
       readonly productWire: number;
       readonly remainder: BitsLayout;
       readonly slack: BitsLayout;
+    }
+  /** output = invertInt(fn, k, input) (gadgets/invert.ts): per element y's bits, 1 or 2 product wires, two slack decompositions */
+  | {
+      readonly kind: "invert";
+      readonly fn: InvertFn;
+      readonly k: number;
+      readonly input: TensorId;
+      readonly output: TensorId;
+      readonly y: BitsLayout;
+      readonly productWire: number;
+      readonly e1: BitsLayout;
+      readonly e2: BitsLayout;
     }
   /** output[g] = first position of the maximum: per element a one-hot wire, a product wire and a gap decomposition */
   | {

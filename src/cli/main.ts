@@ -17,8 +17,26 @@ import { demo } from "./commands/demo.js";
 import { check } from "./commands/check.js";
 import { exportVerifier } from "./commands/export-verifier.js";
 import { calldata } from "./commands/calldata.js";
+import { exportCircomCommand } from "./commands/export-circom.js";
+import { calibrateCommand } from "./commands/calibrate.js";
+import { serve } from "./commands/serve.js";
+import { worker } from "./commands/worker.js";
 
-const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, check, exportVerifier, calldata, demo];
+const COMMANDS: readonly Command[] = [
+  calibrateCommand,
+  compile,
+  setup,
+  prove,
+  verify,
+  run,
+  check,
+  exportVerifier,
+  exportCircomCommand,
+  calldata,
+  serve,
+  worker,
+  demo,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

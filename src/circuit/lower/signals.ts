@@ -16,7 +16,7 @@ import type {
   PublicRole,
   SaltRole,
 } from "../../meta/model.js";
-import type { SignalCounts } from "../builder.js";
+import { DRY_SUM, type SignalCounts } from "../builder.js";
 import { sizeOf } from "../../model/shapes.js";
 import { rangeCheck } from "../gadgets/range.js";
 import { allocBits, recompose } from "../gadgets/bits.js";
@@ -102,7 +102,9 @@ export function bindInput(ctx: LowerContext, layout: SignalLayout): { id: Tensor
     const nBits = layout.inputBits;
     cs.label(wire, n * nBits, "main.input.bits", nBits);
     const { bits } = cs.measure("range", n, () => allocBits(cs, n, nBits, "main.input", { wire, stride: nBits }));
-    lcs = bits.map((b) => recompose(b, 0, nBits, BigInt(q.input.lo)));
+    lcs = cs.dry
+      ? new Array<LinearCombination>(n).fill(DRY_SUM)
+      : bits.map((b) => recompose(b, 0, nBits, BigInt(q.input.lo)));
     cs.steps.push({ kind: "input", tensor: id, wire: null, range: { offset: -q.input.lo, nBits, wire } });
   }
   const lc = { shape: q.input.shape, lcs };

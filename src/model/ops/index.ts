@@ -12,7 +12,7 @@ import { Abs, Max, Min, Neg, Pow } from "./elementwise.js";
 import { Expand, Split, Tile, Where } from "./movement.js";
 import { Resize, Upsample } from "./resize.js";
 import { AveragePool, GlobalAveragePool, GlobalMaxPool, MaxPool } from "./pool.js";
-import { Add, Div, Mul, Sub } from "./arithmetic.js";
+import { Add, Div, Mul, Reciprocal, Sqrt, Sub } from "./arithmetic.js";
 import { Clip, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, Relu, Sigmoid, Softmax, Tanh } from "./activation.js";
 import {
   Concat,
@@ -28,7 +28,7 @@ import {
   Unsqueeze,
 } from "./layout.js";
 import { ArgMax, ArgMin, ReduceMax, ReduceMean, ReduceSum, ReduceSumSquare } from "./reduce.js";
-import { BatchNormalization } from "./normalization.js";
+import { BatchNormalization, GroupNormalization, InstanceNormalization, LayerNormalization } from "./normalization.js";
 import { DequantizeLinear, QuantizeLinear } from "./quant.js";
 import { Cast, Constant, ConstantOfShape, Range, Shape } from "./constant.js";
 
@@ -89,6 +89,11 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["ReduceSumSquare", ReduceSumSquare],
   ["ArgMax", ArgMax],
   ["ArgMin", ArgMin],
+  ["Sqrt", Sqrt],
+  ["Reciprocal", Reciprocal],
+  ["LayerNormalization", LayerNormalization],
+  ["InstanceNormalization", InstanceNormalization],
+  ["GroupNormalization", GroupNormalization],
   // quantized (QDQ) models
   ["QuantizeLinear", QuantizeLinear],
   ["DequantizeLinear", DequantizeLinear],
