@@ -854,4 +854,27 @@ export const OP_CASES: OpCase[] = [
       ],
     }),
   },
+  {
+    name: "Pow 0.5, −0.5, −1 (of u = x² + 0.5), 1, 3 and 0; ReduceL2 over an axis and over everything",
+    inShape: [2, 5],
+    build: () => ({
+      initializers: [f("half", 0.5), f("p05", 0.5), f("m05", -0.5), f("m1", -1), f("p1", 1), f("p3", 3), f("p0", 0)],
+      nodes: [
+        { opType: "Mul", inputs: ["x", "x"], outputs: ["x2"] },
+        { opType: "Add", inputs: ["x2", "half"], outputs: ["u"] },
+        { opType: "Pow", inputs: ["u", "p05"], outputs: ["a"] },
+        { opType: "Pow", inputs: ["u", "m05"], outputs: ["b"] },
+        { opType: "Pow", inputs: ["u", "m1"], outputs: ["c"] },
+        { opType: "Pow", inputs: ["x", "p1"], outputs: ["d"] },
+        { opType: "Pow", inputs: ["x", "p3"], outputs: ["e"] },
+        { opType: "Pow", inputs: ["x", "p0"], outputs: ["one"] },
+        { opType: "Add", inputs: ["e", "one"], outputs: ["e1"] },
+        { opType: "ReduceL2", inputs: ["x"], outputs: ["l"], attrs: { axes: [1] } },
+        { opType: "ReduceL2", inputs: ["x"], outputs: ["l0"], attrs: { keepdims: 0 } },
+        { opType: "Add", inputs: ["l", "l0"], outputs: ["ll"] },
+        { opType: "Concat", inputs: ["a", "b", "c", "d", "e1", "ll"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
 ];

@@ -7,10 +7,13 @@
  *              a scalar constant c: Clip(x, c, ∞) / Clip(x, −∞, c); a constant tensor c:
  *              max(x, c) = relu(x − c) + c, min(x, c) = x − relu(x − c). Variadic forms fold
  *              their constants together first, then pairwise, left to right.
- *   Pow        a constant exponent 2 only: x · x (`mul`, one constraint); constants fold
+ *   Pow        a constant exponent, one value for every element: 2 is x · x (`mul`, one
+ *              constraint), 3 is (x · x) · x, 0.5, −0.5 and −1 are `invert` (√x, 1/√x, 1/x:
+ *              the quantizer checks the base's sign), 1 is x itself and 0 the constant 1;
+ *              other exponents are refused by value; constants fold
  */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
-import type { Tensor } from "../graph.js";
+import type { InvertFn, Tensor } from "../graph.js";
 import type { OnnxNode } from "../onnx.js";
 import { broadcastBinary, broadcastIndex, broadcastShapes, sameShape, shapeStr } from "../shapes.js";
 
@@ -105,6 +108,17 @@ function variadic(which: Extreme): OpHandler {
 export const Max = variadic("max");
 export const Min = variadic("min");
 
+/** The exponents Pow lowers, and to what (see the header). */
+const POW_FORMS: ReadonlyMap<number, "one" | "identity" | "square" | "cube" | InvertFn> = new Map([
+  [0, "one"],
+  [1, "identity"],
+  [2, "square"],
+  [3, "cube"],
+  [0.5, "sqrt"],
+  [-0.5, "rsqrt"],
+  [-1, "recip"],
+] as const);
+
 export const Pow: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
   const e = ctx.operand(node, 1);
@@ -117,12 +131,36 @@ export const Pow: OpHandler = (ctx, node) => {
     ctx.setConstant(out, { shape, data, dataType: x.constant.dataType });
     return;
   }
-  const other = e.constant.data.find((v) => v !== 2);
-  if (other !== undefined)
-    throw ctx.unsupported(node, `exponent ${other}: only a constant exponent 2 (x·x) is supported`);
+  const p = e.constant.data[0];
+  const form = p === undefined ? undefined : POW_FORMS.get(p);
+  if (!form || e.constant.data.some((v) => v !== p)) {
+    const shown = [...new Set(e.constant.data)].slice(0, 4).join(", ");
+    throw ctx.unsupported(
+      node,
+      `exponent ${shown}: a constant exponent must be one of ${[...POW_FORMS.keys()].join(", ")} for every element`,
+    );
+  }
+  if (form === "one") {
+    ctx.setConstant(out, { shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(1) });
+    return;
+  }
   // an exponent that broadcasts x to a larger shape: spread x first
   const base = sameShape(shape, x.shape)
     ? x
     : ctx.emit(node, { kind: "select", map: broadcastIndex(x.shape, shape), fill: 0 }, [x], shape);
-  ctx.emit(node, { kind: "mul" }, [base, base], shape, out);
+  switch (form) {
+    case "identity":
+      ctx.alias(out, base);
+      return;
+    case "square":
+      ctx.emit(node, { kind: "mul" }, [base, base], shape, out);
+      return;
+    case "cube": {
+      const sq = ctx.emit(node, { kind: "mul" }, [base, base], shape);
+      ctx.emit(node, { kind: "mul" }, [sq, base], shape, out);
+      return;
+    }
+    default:
+      ctx.emit(node, { kind: "invert", fn: form }, [base], shape, out);
+  }
 };

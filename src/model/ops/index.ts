@@ -27,7 +27,7 @@ import {
   Transpose,
   Unsqueeze,
 } from "./layout.js";
-import { ArgMax, ArgMin, ReduceMax, ReduceMean, ReduceSum, ReduceSumSquare } from "./reduce.js";
+import { ArgMax, ArgMin, ReduceL2, ReduceMax, ReduceMean, ReduceSum, ReduceSumSquare } from "./reduce.js";
 import { BatchNormalization, GroupNormalization, InstanceNormalization, LayerNormalization } from "./normalization.js";
 import { DequantizeLinear, QuantizeLinear } from "./quant.js";
 import { Cast, Constant, ConstantOfShape, Range, Shape } from "./constant.js";
@@ -87,6 +87,7 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["GlobalMaxPool", GlobalMaxPool],
   ["ReduceMax", ReduceMax],
   ["ReduceSumSquare", ReduceSumSquare],
+  ["ReduceL2", ReduceL2],
   ["ArgMax", ArgMax],
   ["ArgMin", ArgMin],
   ["Sqrt", Sqrt],

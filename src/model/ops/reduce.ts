@@ -1,4 +1,7 @@
-/** Reductions: ReduceSum, ReduceMean, ReduceSumSquare (`sum`), ReduceMax (`max`), ArgMax, ArgMin (`argmax`). */
+/**
+ * Reductions: ReduceSum, ReduceMean, ReduceSumSquare (`sum`), ReduceL2 (the sum of squares, then
+ * `invert` √), ReduceMax (`max`), ArgMax, ArgMin (`argmax`).
+ */
 import type { ImportContext, OpHandler } from "../context.js";
 import type { OnnxNode } from "../onnx.js";
 import { axisGroups } from "../indexing.js";
@@ -14,19 +17,18 @@ function reduceAxes(ctx: ImportContext, node: OnnxNode, sinceOpset: number, rank
   return [...new Set(axes.map((a) => normAxis(ctx, node, a, rank)))];
 }
 
-function reduce(kind: "sum" | "mean" | "max" | "sumsquare", axesSince: number): OpHandler {
+function reduce(kind: "sum" | "mean" | "max" | "sumsquare" | "l2", axesSince: number): OpHandler {
   return (ctx, node) => {
     const input = ctx.operand(node, 0);
-    // ReduceSumSquare: x · x (one constraint each), then the sum
-    const x = kind === "sumsquare" ? ctx.emit(node, { kind: "mul" }, [input, input], input.shape) : input;
+    const out = node.outputs[0]!;
+    // ReduceSumSquare and ReduceL2: x · x (one constraint each), then the sum (and its √)
+    const squares = kind === "sumsquare" || kind === "l2";
+    const x = squares ? ctx.emit(node, { kind: "mul" }, [input, input], input.shape) : input;
     const axes = reduceAxes(ctx, node, axesSince, x.shape.length);
-    if (axes.length === 0) {
-      ctx.alias(node.outputs[0]!, x);
-      return;
-    }
     const { groups, keptShape } = axisGroups(x.shape, axes);
     const keep = ctx.int(node, "keepdims", 1) === 1;
-    const shape = keep ? keptShape : x.shape.filter((_, i) => !axes.includes(i));
+    const reduced = keep ? keptShape : x.shape.filter((_, i) => !axes.includes(i));
+    const shape = axes.length === 0 ? x.shape : reduced.length ? reduced : [1];
     const n = axes.reduce((a, ax) => a * x.shape[ax]!, 1);
     const op =
       kind === "max"
@@ -36,7 +38,9 @@ function reduce(kind: "sum" | "mean" | "max" | "sumsquare", axesSince: number): 
             groups,
             mult: kind === "mean" ? new Float64Array(groups.start.length - 1).fill(1 / n) : null,
           };
-    ctx.emit(node, op, [x], shape.length ? shape : [1], node.outputs[0]!);
+    const r = axes.length === 0 ? x : ctx.emit(node, op, [x], shape, kind === "l2" ? undefined : out);
+    if (kind === "l2") ctx.emit(node, { kind: "invert", fn: "sqrt" }, [r], shape, out);
+    else if (axes.length === 0) ctx.alias(out, r);
   };
 }
 
@@ -44,6 +48,7 @@ export const ReduceSum = reduce("sum", 13);
 export const ReduceMean = reduce("mean", 18);
 export const ReduceMax = reduce("max", 18);
 export const ReduceSumSquare = reduce("sumsquare", 18);
+export const ReduceL2 = reduce("l2", 18);
 
 /**
  * ArgMax and ArgMin (`argmax`, which finds the first maximum; ArgMin is ArgMax of −x). With
