@@ -877,4 +877,32 @@ export const OP_CASES: OpCase[] = [
       outputs: [{ name: "y" }],
     }),
   },
+  {
+    name: "Log (of u = x² + 0.5), LogSoftmax over the last axis of a computed tensor",
+    inShape: [2, 3, 4],
+    range: [-2, 2],
+    build: (r) => ({
+      initializers: [f("half", 0.5), randomTensor("W", [4, 4], r)],
+      nodes: [
+        { opType: "Mul", inputs: ["x", "x"], outputs: ["x2"] },
+        { opType: "Add", inputs: ["x2", "half"], outputs: ["u"] },
+        { opType: "Log", inputs: ["u"], outputs: ["g"] },
+        { opType: "MatMul", inputs: ["x", "W"], outputs: ["m"] },
+        { opType: "LogSoftmax", inputs: ["m"], outputs: ["s"], attrs: { axis: -1 } },
+        { opType: "Concat", inputs: ["g", "s"], outputs: ["y"], attrs: { axis: 2 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "LogSoftmax at opset 11: over every axis from axis 1 on",
+    inShape: [2, 3, 4],
+    range: [-3, 3],
+    build: () => ({
+      opset: 11,
+      initializers: [],
+      nodes: [{ opType: "LogSoftmax", inputs: ["x"], outputs: ["y"], attrs: { axis: 1 } }],
+      outputs: [{ name: "y" }],
+    }),
+  },
 ];

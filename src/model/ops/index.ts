@@ -13,7 +13,21 @@ import { Expand, Split, Tile, Where } from "./movement.js";
 import { Resize, Upsample } from "./resize.js";
 import { AveragePool, GlobalAveragePool, GlobalMaxPool, MaxPool } from "./pool.js";
 import { Add, Div, Mul, Reciprocal, Sqrt, Sub } from "./arithmetic.js";
-import { Clip, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, Relu, Sigmoid, Softmax, Tanh } from "./activation.js";
+import {
+  Clip,
+  Erf,
+  Exp,
+  Gelu,
+  HardSigmoid,
+  HardSwish,
+  LeakyRelu,
+  Log,
+  LogSoftmax,
+  Relu,
+  Sigmoid,
+  Softmax,
+  Tanh,
+} from "./activation.js";
 import {
   Concat,
   Dropout,
@@ -80,9 +94,11 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["Sigmoid", Sigmoid],
   ["Tanh", Tanh],
   ["Exp", Exp],
+  ["Log", Log],
   ["Erf", Erf],
   ["Gelu", Gelu],
   ["Softmax", Softmax],
+  ["LogSoftmax", LogSoftmax],
   ["MaxPool", MaxPool],
   ["GlobalMaxPool", GlobalMaxPool],
   ["ReduceMax", ReduceMax],
