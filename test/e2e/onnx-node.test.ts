@@ -78,18 +78,29 @@ const EXPECTED: Record<string, Expected> = {
   test_matmul_3d: "pass", // a 3-D constant: one gemm per batch element
   test_maxpool_1d_default: "pass",
   test_argmax_default_axis_example_select_last_index: "pass",
+  test_logsoftmax_axis_1: "pass",
+  test_logsoftmax_axis_1_expanded: "pass",
+  test_logsoftmax_example_1: "pass",
+  test_logsoftmax_large_number: "pass",
+  test_reduce_l2_default_axes_keepdims_example: "pass",
+  test_sqrt_example: "pass",
+  test_softmax_axis_1_expanded: "pass", // Div by the computed ReduceSum
   test_shape: NA(/its output is a constant/),
   test_range_float_type_positive_delta: NA(/its output's shape depends on the input's value/),
   test_where_example: NA(/its input "condition" is BOOL/),
   test_slice_start_out_of_bounds: NA(/expected output is empty/),
   // not supported yet (docs/real-architectures-status.md)
   test_quantizelinear_axis: NOT_YET(/per-axis quantization of a computed tensor/),
-  test_softmax_axis_1_expanded: NOT_YET(/division by a computed tensor/),
+  test_pow_example: NOT_YET(/exponent 4, 5, 6: a constant exponent must be one of/),
+  test_layer_normalization_default_axis: NOT_YET(/its Mean \/ InvStdDev outputs/),
+  // refused by design: the accepted input range (calibrated on the case's own input) reaches 0
+  test_log_example: NOT_YET(/log of a value that may be 0 or negative \(its bound is \[0, /),
+  test_reciprocal_example: NOT_YET(/1\/x of a value that may be 0 or negative/),
   test_training_dropout: NOT_YET(/training_mode=true/),
   test_dropout_default_mask: NOT_YET(/the mask output is not supported/),
   test_einsum_batch_diagonal: NOT_YET(/equation "...ii->...i": a label repeats within a term/),
   test_resize_upsample_scales_linear: NOT_YET(/mode "linear": only nearest is supported/),
-  test_pow: NOT_YET(/exponent 1\.76\d*: only a constant exponent 2/),
+  test_pow: NOT_YET(/exponent 1\.76\d*.*: a constant exponent must be one of/),
 };
 
 const { cases } = findCases(path.resolve("test/fixtures/onnx-node"));
