@@ -1,4 +1,4 @@
-/** Constant, ConstantOfShape, Range, Shape and Cast: values known at import time. */
+/** Constant, ConstantOfShape, Range, Shape, Size and Cast: values known at import time. */
 import type { ImportContext, OpHandler } from "../context.js";
 import { DataType, type OnnxNode } from "../onnx.js";
 import { sizeOf } from "../shapes.js";
@@ -35,6 +35,12 @@ export const Shape: OpHandler = (ctx, node) => {
   const end = clamp(ctx.int(node, "end", r));
   const dims = x.shape.slice(start, end);
   ctx.setConstant(node.outputs[0]!, { shape: [dims.length], data: Float64Array.from(dims), dataType: DataType.INT64 });
+};
+
+/** Size: the input's element count, an int64 scalar (shapes are static, so it is a constant). */
+export const Size: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  ctx.setConstant(node.outputs[0]!, { shape: [], data: Float64Array.of(sizeOf(x.shape)), dataType: DataType.INT64 });
 };
 
 /**

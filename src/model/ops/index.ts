@@ -44,7 +44,7 @@ import {
 import { ArgMax, ArgMin, ReduceL2, ReduceMax, ReduceMean, ReduceSum, ReduceSumSquare } from "./reduce.js";
 import { BatchNormalization, GroupNormalization, InstanceNormalization, LayerNormalization } from "./normalization.js";
 import { DequantizeLinear, QuantizeLinear } from "./quant.js";
-import { Cast, Constant, ConstantOfShape, Range, Shape } from "./constant.js";
+import { Cast, Constant, ConstantOfShape, Range, Shape, Size } from "./constant.js";
 
 export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHandler>([
   // linear with constants: free in the circuit
@@ -119,5 +119,6 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["ConstantOfShape", ConstantOfShape],
   ["Range", Range],
   ["Shape", Shape],
+  ["Size", Size],
   ["Cast", Cast],
 ]);
