@@ -25,7 +25,8 @@ import type { WitnessPlan } from "../src/circuit/plan.js";
 import type { IntTensor } from "../src/quantize/qgraph.js";
 import { witnessGenerator, type Backend } from "../src/witness/witness.js";
 import type { Profile } from "../src/witness/backends/wasm/backend.js";
-import { instantiateKernels, kernelModule } from "../src/witness/backends/wasm/kernels.js";
+import { instantiateKernels } from "../src/witness/backends/wasm/kernels.js";
+import { packageKernels } from "../src/witness/backends/wasm/kernel-file.js";
 import { syntheticCnn, syntheticWide } from "./synthetic.js";
 import { twoThreadProbe } from "./bandwidth.js";
 
@@ -145,7 +146,7 @@ async function profileOf(
 /** The kernels alone on one core: a 256³ int16 matmul and the field encoder over 1 M values. */
 async function kernelsAlone(): Promise<{ gemmGmacs: number; encodeMwires: number; bitsMwires: number }> {
   const memory = new WebAssembly.Memory({ initial: 1024, maximum: 65536 });
-  const k = await instantiateKernels(await kernelModule(false), memory);
+  const k = await instantiateKernels(await packageKernels(false), memory);
   const base = Math.ceil(k.heap_base() / 16) * 16;
   const n = 256,
     x = base,
