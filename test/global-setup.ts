@@ -1,5 +1,5 @@
 /**
- * Once per test run: build the WebAssembly kernels, dist/ (the CLI tests run the real
+ * Once per test run: build the WebAssembly kernels (and pack the WGSL ones), dist/ (the CLI tests run the real
  * `bin/zkinfer.js` and the thread pool runs dist/ workers, so both must be the current source)
  * and the verifier page, and generate the development ptau files the end-to-end tests need, so
  * parallel test files never generate the same file twice.
@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 
 export default async function setup(): Promise<void> {
   execFileSync(process.execPath, [path.resolve("kernels/wasm/build.mjs")], { stdio: "inherit" });
+  execFileSync(process.execPath, [path.resolve("kernels/webgpu/build.mjs")], { stdio: "inherit" });
   execFileSync(process.execPath, [path.resolve("scripts/poseidon-constants.mjs")], { stdio: "inherit" });
   execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], {
     stdio: "inherit",

@@ -18,7 +18,7 @@ import { assertNever } from "../util/never.js";
 
 import { FAULT_KINDS, type Fault } from "./protocol.js";
 
-export { FAULT_KINDS, type Fault, type FaultKind } from "./protocol.js";
+export type { Fault } from "./protocol.js";
 
 /** The exit code of an `exit` fault: not 0 or 1, so tests can tell it from a crash. */
 export const FAULT_EXIT_CODE = 3;

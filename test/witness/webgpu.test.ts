@@ -1,0 +1,70 @@
+/**
+ * The webgpu backend gives the js reference's .wtns, byte for byte, on every op model and
+ * every bundled fixture (also hashed and with private params), for random inputs: in Node on
+ * whatever adapter Dawn finds (the software one, llvmpipe, in CI). The number formats are
+ * checked by forcing wide arithmetic (2, 3 and 7 limbs) on today's small plans and by widening
+ * a plan's bounds (its calls then need 2–3 limbs), and the per-call fallback by capping the
+ * width at one limb, which sends those wider steps to the reference. Without an adapter these tests are skipped, unless ZKINFER_REQUIRE_WEBGPU=1
+ * (set by .ci/run) makes that a failure.
+ */
+import { describe, expect, it } from "vitest";
+import { nodeGpu } from "../../src/witness/backends/webgpu/node-gpu.js";
+import { witnessGenerator, type WitnessGenerator } from "../../src/witness/witness.js";
+import type { Profile } from "../../src/witness/backend.js";
+import { expectSameWitnesses, witnessCases, type WitnessCase } from "../helpers/witness-cases.js";
+
+const gpu = await nodeGpu();
+if (gpu.adapters.length === 0 && process.env.ZKINFER_REQUIRE_WEBGPU === "1")
+  throw new Error(`ZKINFER_REQUIRE_WEBGPU=1 but ${gpu.problem}`);
+const cases = witnessCases();
+
+async function against(c: WitnessCase, runs: number, limbs?: { min?: number; max?: number }, profile?: Profile) {
+  const gens: WitnessGenerator[] = [
+    await witnessGenerator(c.plan, { backend: "js" }),
+    await witnessGenerator(c.plan, { backend: "webgpu", limbs, profile }),
+  ];
+  try {
+    await expectSameWitnesses(c, gens, runs);
+  } finally {
+    await Promise.all(gens.map((g) => g.close()));
+  }
+}
+
+describe.skipIf(gpu.adapters.length === 0)(
+  `webgpu and js agree byte for byte (${gpu.adapters[0]?.description})`,
+  () => {
+    for (const c of cases) it(c.name, () => against(c, 2));
+  },
+);
+
+describe.skipIf(gpu.adapters.length === 0)("webgpu number formats", () => {
+  const fixtures = cases.filter((c) => c.fixture && !c.name.includes("("));
+  for (const min of [2, 3, 7]) {
+    for (const c of fixtures) it(`${c.name}, every call at ≥ ${min} limbs`, () => against(c, 1, { min }));
+  }
+  it("every op model at ≥ 2 limbs", async () => {
+    for (const c of cases.filter((x) => !x.fixture)) await against(c, 1, { min: 2 });
+  });
+  for (const c of fixtures) {
+    it(`${c.name} with bounds widened 2^24× and 2^40×: on kernels at 2–3 limbs, or on the reference when capped at one`, async () => {
+      for (const shift of [24, 40]) {
+        const wide = widened(c, 2 ** shift);
+        const onKernels: Profile = new Map();
+        await against(wide, 1, {}, onKernels);
+        expect([...onKernels.keys()].filter((k) => k.startsWith("js:"))).toEqual([]);
+        const capped: Profile = new Map();
+        await against(wide, 1, { max: 1 }, capped);
+        expect([...capped.keys()]).toEqual(expect.arrayContaining(["js:input", "js:linear", "js:requant", "js:emit"]));
+      }
+    });
+  }
+});
+
+/**
+ * The same plan with every tensor's bounds `factor` times wider: still true bounds, but as a
+ * wider plan (the real-architectures issue's) would state them, so its calls need wider formats.
+ */
+function widened(c: WitnessCase, factor: number): WitnessCase {
+  const tensors = c.plan.tensors.map((t) => ({ ...t, lo: t.lo * factor, hi: t.hi * factor }));
+  return { ...c, name: `${c.name} widened`, plan: { ...c.plan, tensors } };
+}
