@@ -1,7 +1,8 @@
 /**
  * `npm run bench:witness` (part of `npm run bench`): the witness alone, per model and backend —
- * witness time, wires/s, tensor MAC/s and the wasm/js ratio, for js, wasm on 1 thread and wasm
- * on 2 threads — over lenet5_digits28, mlp_digits28 (bench/models/) and two synthetic CNNs
+ * witness time, wires/s, tensor MAC/s and the wasm/js ratio, for js, wasm on 1 thread, wasm
+ * on 2 threads and webgpu on the adapter Dawn finds (a real GPU, else the software one), with
+ * the time to open each generator — over lenet5_digits28, mlp_digits28 (bench/models/) and two synthetic CNNs
  * whose js witness takes over a second (bench/synthetic.ts): one heavy in wires, one wide. Plans come from a dry
  * compile (no constraints are built), so the large model needs no proving key. Also: a
  * profile of where the wasm witness spends its time, and the kernels alone (int16 matmul
@@ -27,6 +28,7 @@ import { witnessGenerator, type Backend } from "../src/witness/witness.js";
 import type { Profile } from "../src/witness/backends/wasm/backend.js";
 import { instantiateKernels } from "../src/witness/backends/wasm/kernels.js";
 import { packageKernels } from "../src/witness/backends/wasm/kernel-file.js";
+import { adapterName } from "../src/witness/backends/webgpu/adapters.js";
 import { syntheticCnn, syntheticWide } from "./synthetic.js";
 import { twoThreadProbe } from "./bandwidth.js";
 
@@ -95,6 +97,8 @@ interface Timing {
   threads: number;
   seconds: number;
   reps: number;
+  /** opening the generator (memory layout; for webgpu the device's buffers and pipelines too) */
+  openSeconds: number;
 }
 
 /** Median witness time over at least 3 runs and `minSeconds`, after one warm-up run. */
@@ -104,7 +108,9 @@ async function timeWitness(
   threads: number,
   reference: Uint8Array | null,
 ): Promise<{ t: Timing; wtns: Uint8Array }> {
+  const t0 = performance.now();
   const g = await witnessGenerator(m.plan, { backend, threads });
+  const openSeconds = (performance.now() - t0) / 1000;
   try {
     const first = (await g.witness(m.input)).wtns.slice();
     if (reference && Buffer.compare(Buffer.from(first), Buffer.from(reference)) !== 0)
@@ -117,7 +123,10 @@ async function timeWitness(
       times.push((performance.now() - t) / 1000);
     }
     times.sort((a, b) => a - b);
-    return { t: { backend, threads, seconds: times[times.length >> 1]!, reps: times.length }, wtns: first };
+    return {
+      t: { backend, threads, seconds: times[times.length >> 1]!, reps: times.length, openSeconds },
+      wtns: first,
+    };
   } finally {
     await g.close();
   }
@@ -187,6 +196,11 @@ function table(header: string[], rows: string[][]): string {
   return [fmt(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(fmt)].join("\n");
 }
 
+// the webgpu rows, on whatever adapter Dawn finds (a real GPU, else the software one)
+const { nodeGpu } = await import("../src/witness/backends/webgpu/node-gpu.js");
+const found = await nodeGpu();
+const gpu = found.adapters[0] ?? null;
+if (!gpu) process.stderr.write(`no webgpu rows: ${found.problem}\n`);
 const results: Record<string, unknown>[] = [];
 const rows: string[][] = [];
 const profiles: Record<string, Awaited<ReturnType<typeof profileOf>>> = {};
@@ -195,6 +209,7 @@ for (const m of models()) {
   const js = await timeWitness(m, "js", 1, null);
   const timings = [js.t];
   for (const threads of [1, 2]) timings.push((await timeWitness(m, "wasm", threads, js.wtns)).t);
+  if (gpu) timings.push((await timeWitness(m, "webgpu", 1, js.wtns)).t);
   const wasm1 = timings[1]!.seconds;
   for (const t of timings) {
     const ratio = js.t.seconds / t.seconds;
@@ -206,7 +221,8 @@ for (const m of models()) {
       fmtRate(m.plan.nWires / t.seconds, "wires/s"),
       fmtRate(m.macs / t.seconds, "MAC/s"),
       t.backend === "js" ? "1×" : `${ratio.toFixed(1)}×`,
-      t.backend === "wasm" && t.threads > 1 ? `${(wasm1 / t.seconds).toFixed(2)}×` : "",
+      (t.backend === "wasm" && t.threads > 1) || t.backend === "webgpu" ? `${(wasm1 / t.seconds).toFixed(2)}×` : "",
+      fmtT(t.openSeconds),
     ]);
     results.push({
       model: m.name,
@@ -222,7 +238,10 @@ for (const m of models()) {
   profiles2[m.name] = await profileOf(m, 2);
   process.stderr.write(`${m.name}: ${m.plan.nWires} wires, ${m.macs} MACs, wtns identical across backends\n`);
 }
-console.log(table(["model", "backend", "threads", "witness", "wires/s", "tensor MAC/s", "vs js", "vs 1 thread"], rows));
+console.log(
+  table(["model", "backend", "threads", "witness", "wires/s", "tensor MAC/s", "vs js", "vs wasm × 1", "open"], rows),
+);
+if (gpu) console.log(`webgpu: ${adapterName(gpu)}`);
 
 for (const [name, prof] of Object.entries(profiles)) {
   const macs = results.find((r) => r.model === name)!.macs as number;
@@ -262,7 +281,12 @@ for (const [what, p] of Object.entries(probes)) {
     `machine probe, ${what} (${what === "memory" ? "bits kernel, 128 MB of wires" : "int16 matmul 256³"}): ${p.one.toFixed(1)} ${p.unit} on one thread, ${p.two.toFixed(1)} ${p.unit} on two at once: ${p.ratio.toFixed(2)}× of a possible 2×`,
   );
 }
-const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version };
+const machine = {
+  cpus: os.cpus().length,
+  cpu: os.cpus()[0]?.model,
+  node: process.version,
+  gpu: gpu ? adapterName(gpu) : null,
+};
 console.log(`${machine.cpus} × ${machine.cpu}, Node ${machine.node}`);
 
 const dir = path.join(root, "bench", "results");

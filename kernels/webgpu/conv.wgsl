@@ -1,6 +1,7 @@
 // conv: a 2-D convolution, NCHW, weight [M][C/group][kH][kW], straight from its definition
-// (no im2col copy). Item i = ((b·M + m)·OH + oy)·OW + ox: one output element. The narrow path
-// (block > 0) sums `block` products at a time in i32, as matmul does.
+// (no im2col copy). Item i = ((b·M + m)·OH + oy)·OW + ox: one output element. The narrow paths
+// (block > 0: x and w in one limb) sum products in i32: all of them at once when block covers
+// the window (the usual case: int8-range operands), else `block` at a time into the W-limb sum.
 fn run(i: u32) {
   let ow = p_ow();
   let oh = p_oh();
@@ -25,6 +26,29 @@ fn run(i: u32) {
     acc = ld_b(m);
   }
   let blk = p_block();
+  if (blk >= cg * kh * kw) {
+    var s = 0i;
+    for (var c = 0u; c < cg; c++) {
+      let xc = (bi * p_c() + c0 + c) * plane;
+      let wc = (m * cg + c) * kh;
+      for (var ky = 0u; ky < kh; ky++) {
+        let iy = iy0 + i32(ky) * dh;
+        if (iy < 0 || iy >= h) {
+          continue;
+        }
+        let xr = xc + u32(iy * wd);
+        let wr = (wc + ky) * kw;
+        for (var kx = 0u; kx < kw; kx++) {
+          let ix = ix0 + i32(kx) * dw;
+          if (ix >= 0 && ix < wd) {
+            s += ldi_x(xr + u32(ix)) * ldi_w(wr + kx);
+          }
+        }
+      }
+    }
+    st_y(i, n_add(acc, n_of(s)));
+    return;
+  }
   var s = 0i;
   var t = 0u;
   for (var c = 0u; c < cg; c++) {

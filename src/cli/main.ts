@@ -17,8 +17,9 @@ import { demo } from "./commands/demo.js";
 import { check } from "./commands/check.js";
 import { exportVerifier } from "./commands/export-verifier.js";
 import { calldata } from "./commands/calldata.js";
+import { info } from "./commands/info.js";
 
-const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, check, exportVerifier, calldata, demo];
+const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, check, exportVerifier, calldata, demo, info];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

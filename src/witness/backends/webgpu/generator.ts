@@ -36,13 +36,17 @@ const STORAGE = 0x80,
   COMPUTE_STAGE = 0x4;
 
 export interface WebgpuOptions extends FormatOptions {
-  /** accumulate time per phase here (benchmarks): `gpu`, `io`, `js:<step>` */
+  /**
+   * accumulate time here (benchmarks): per kernel (each dispatch then runs on its own, so the
+   * witness is slower), `gpu` (the read-back's wait), `io`, `js:<step>`
+   */
   readonly profile?: Profile;
   /** called as each plan step starts, with its index */
   readonly onStep?: (i: number) => void;
 }
 
 interface Dispatch {
+  readonly kernel: KernelName;
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
   readonly x: number;
@@ -156,6 +160,7 @@ export async function openWebgpu(
       const groups = Math.ceil(chunk.count / WORKGROUP);
       const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
       return {
+        kernel: u.kernel,
         pipeline,
         bindGroup: device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }),
         x,
@@ -230,6 +235,16 @@ export async function openWebgpu(
           pass.setPipeline(d.pipeline);
           pass.setBindGroup(0, d.bindGroup);
           pass.dispatchWorkgroups(d.x, d.y);
+          if (profile) {
+            // profiling: each dispatch on its own, timed to its end (slower, but says where the time goes)
+            pass.end();
+            const tk = performance.now();
+            device.queue.submit([encoder.finish()]);
+            await device.queue.onSubmittedWorkDone();
+            record(d.kernel, performance.now() - tk);
+            encoder = device.createCommandEncoder();
+            pass = encoder.beginComputePass();
+          }
         }
         continue;
       }
