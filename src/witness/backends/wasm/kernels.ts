@@ -82,3 +82,12 @@ export async function instantiateKernels(module: WebAssembly.Module, memory: Web
   }
   return exports as unknown as Kernels;
 }
+
+/** Where the plan's memory may start: above the kernels' own data. */
+export async function heapBase(module: WebAssembly.Module, shared: boolean): Promise<number> {
+  // the kernels declare a maximum (65536 pages), so the memory given to them must have one too
+  const memory = new WebAssembly.Memory(
+    shared ? { initial: 1, maximum: 1, shared: true } : { initial: 1, maximum: 65536 },
+  );
+  return (await instantiateKernels(module, memory)).heap_base();
+}

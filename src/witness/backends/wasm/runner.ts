@@ -7,7 +7,7 @@
 import type { Worker } from "node:worker_threads";
 import type { Salts, WitnessPlan } from "../../../circuit/plan.js";
 import type { IntTensor } from "../../../quantize/qgraph.js";
-import { instantiateKernels } from "./kernels.js";
+import { heapBase, instantiateKernels } from "./kernels.js";
 import { packageKernels } from "./kernel-file.js";
 import { prepare, singleThread, type Executor, type Profile } from "./backend.js";
 import { startTeam } from "./team.js";
@@ -37,14 +37,6 @@ export interface RunnerOptions {
   readonly fault?: Fault | null;
   /** called with each worker thread as it starts */
   readonly onWorker?: (worker: Worker, index: number) => void;
-}
-
-async function heapBase(module: WebAssembly.Module, shared: boolean): Promise<number> {
-  // the kernels declare a maximum (65536 pages), so the memory given to them must have one too
-  const memory = new WebAssembly.Memory(
-    shared ? { initial: 1, maximum: 1, shared: true } : { initial: 1, maximum: 65536 },
-  );
-  return (await instantiateKernels(module, memory)).heap_base();
 }
 
 export async function wasmRunner(plan: WitnessPlan, opts: RunnerOptions = {}): Promise<WasmRunner> {
