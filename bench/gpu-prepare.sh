@@ -3,7 +3,8 @@
 # Node and reaches no package registry (see the device tool's README): the benchmark bundled
 # into one file (bench/gpu.vite.config.mjs), Dawn's native module beside it, this machine's
 # Node binary (the official build links only libc and libstdc++), compressed, and Debian's
-# Vulkan loader and GL libraries (.gl/). dist/src travels too: the wasm threads' workers run it.
+# Vulkan loader and GL libraries (.gl/), all git-ignored. dist/src travels too: the wasm
+# threads' workers run it.
 # Then, with the device tool (one call, a few minutes of the session's device time):
 #   run  command: bash bench/gpu-device.sh
 #        carry:   [".gpu-bench", ".gl", "dist/src", "kernels/wasm/build"]
@@ -23,6 +24,4 @@ mkdir -p .gl /tmp/amd64/partial
 o=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64)
 apt-get "${o[@]}" update -q
 (cd .gl && apt-get "${o[@]}" download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
-exclude="$(git rev-parse --git-path info/exclude)"
-for d in /.gpu-bench/ /.gl/; do grep -qxF "$d" "$exclude" 2>/dev/null || echo "$d" >>"$exclude"; done
 du -sh .gpu-bench .gl dist/src kernels/wasm/build
