@@ -8,7 +8,8 @@
  * (set by .ci/run) makes that a failure.
  */
 import { describe, expect, it } from "vitest";
-import { nodeGpu } from "../../src/witness/backends/webgpu/node-gpu.js";
+import { nodeDevice, nodeGpu } from "../../src/witness/backends/webgpu/node-gpu.js";
+import { openWebgpu } from "../../src/witness/backends/webgpu/generator.js";
 import { witnessGenerator, type WitnessGenerator } from "../../src/witness/witness.js";
 import type { Profile } from "../../src/witness/backend.js";
 import { expectSameWitnesses, witnessCases, type WitnessCase } from "../helpers/witness-cases.js";
@@ -58,6 +59,42 @@ describe.skipIf(gpu.adapters.length === 0)("webgpu number formats", () => {
       }
     });
   }
+});
+
+describe.skipIf(gpu.adapters.length === 0)("webgpu wire windows", () => {
+  // a binding of the wire buffer spans at most 256 wires: every kernel that writes more splits
+  // into dispatches, as the large models' do at the device's real limit (128 MiB here)
+  for (const c of cases.filter((x) => x.fixture || x.name.startsWith("MaxPool") || x.name.startsWith("Clip")))
+    it(`${c.name}, in windows of 256 wires`, async () => {
+      const { device } = await nodeDevice();
+      const gens: WitnessGenerator[] = [
+        await witnessGenerator(c.plan, { backend: "js" }),
+        await openWebgpu(c.plan, device, { windowWires: 256 }),
+      ];
+      try {
+        await expectSameWitnesses(c, gens, 1);
+      } finally {
+        await Promise.all(gens.map((g) => g.close()));
+      }
+    });
+});
+
+describe.skipIf(gpu.adapters.length === 0)("webgpu wire windows too small for one item", () => {
+  it("cancer_logreg in windows of 8 wires: its sigmoid (over 8 wires per element) runs on the reference", async () => {
+    const c = cases.find((x) => x.name === "cancer_logreg")!;
+    const { device } = await nodeDevice();
+    const profile: Profile = new Map();
+    const gens: WitnessGenerator[] = [
+      await witnessGenerator(c.plan, { backend: "js" }),
+      await openWebgpu(c.plan, device, { windowWires: 8, profile }),
+    ];
+    try {
+      await expectSameWitnesses(c, gens, 2);
+    } finally {
+      await Promise.all(gens.map((g) => g.close()));
+    }
+    expect(profile.has("js:requant")).toBe(true);
+  });
 });
 
 /**

@@ -70,16 +70,6 @@ const span =
   (base: number, per: number): Span =>
   (a, b) => [base + a * per, base + b * per];
 
-/** One window over several spans (a kernel binds the wire buffer once). */
-function union(spans: readonly (Span | null)[]): Span | null {
-  const some = spans.filter((s): s is Span => s !== null);
-  if (some.length === 0) return null;
-  return (a, b) => {
-    const all = some.map((s) => s(a, b));
-    return [Math.min(...all.map((r) => r[0])), Math.max(...all.map((r) => r[1]))];
-  };
-}
-
 const size = (C: Context, t: TensorId) => sizeOf(C.plan.tensors[t]!.shape);
 
 /**
@@ -291,36 +281,31 @@ const BINDERS: { readonly [K in Exclude<KernelOp, "reference">]: Binder<K> } = {
     }),
   ],
   clip: (call, C, width) => {
+    // one dispatch per wire output (they lie far apart: one window each), the last stores q
     const hb = call.hiBits;
-    const loWire = call.lo !== null && call.loWire >= 0;
-    const hiWire = call.hi !== null && call.hiWire >= 0;
-    return [
+    const parts: { part: number; wire: number; per: number }[] = [];
+    if (call.lo !== null && call.loWire >= 0) parts.push({ part: 0, wire: call.loWire, per: 1 });
+    if (call.hi !== null && hb) parts.push({ part: 1, wire: hb.wire, per: hb.nBits });
+    if (call.hi !== null && call.hiWire >= 0) parts.push({ part: 2, wire: call.hiWire, per: 1 });
+    if (parts.length === 0) parts.push({ part: 3, wire: 0, per: 0 });
+    return parts.map((p, k) =>
       use("clip", {
         width,
         items: size(C, call.q),
         tensors: { q: C.tensor(call.q) },
         maps: {},
-        wires: {
-          wires: union([
-            loWire ? span(call.loWire, 1) : null,
-            call.hi !== null && hb ? span(hb.wire, hb.nBits) : null,
-            hiWire ? span(call.hiWire, 1) : null,
-          ]),
-        },
+        wires: { wires: p.per ? span(p.wire, p.per) : null },
         params: {
           haslo: call.lo !== null ? 1 : 0,
-          lowire: loWire ? 1 : 0,
-          lo: loWire ? call.loWire : 0,
           hashi: call.hi !== null ? 1 : 0,
-          hibits: hb ? 1 : 0,
+          part: p.part,
+          wire: p.wire,
           nbits: hb?.nBits ?? 0,
-          bits: hb?.wire ?? 0,
-          hiwire: hiWire ? 1 : 0,
-          hi: hiWire ? call.hiWire : 0,
+          store: k === parts.length - 1 ? 1 : 0,
         },
         wide: { lo: call.lo ?? 0, hi: call.hi ?? 0, hioff: hb?.offset ?? 0 },
       }),
-    ];
+    );
   },
   poly: (call, C, width) => {
     const t = call.table;

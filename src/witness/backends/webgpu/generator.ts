@@ -43,6 +43,8 @@ export interface WebgpuOptions extends FormatOptions {
   readonly profile?: Profile;
   /** called as each plan step starts, with its index */
   readonly onStep?: (i: number) => void;
+  /** test-only: the most wires one binding of the wire buffer may span (default: the device's limit) */
+  readonly windowWires?: number;
 }
 
 interface Dispatch {
@@ -121,7 +123,7 @@ export async function openWebgpu(
   // which steps run on the kernels: every call accepted, every tensor within one binding
   const fits = (bytes: number) => bytes <= limits.maxStorageBufferBindingSize;
   const accepts = (c: KernelCall) => WEBGPU_OPS.has(c.op) && formats.accepts(c) && constantsFit(c, formats, fits);
-  const lowered = lowerPlan(plan, accepts).map((calls, i) => {
+  const lowered: KernelCall[][] = lowerPlan(plan, accepts).map((calls, i) => {
     const step = plan.steps[i]!;
     const out = stepOutput(step);
     const tensorsFit = [...stepInputs(step), ...(out === null ? [] : [out])].every((t) => fits(tensorBytes(t)));
@@ -134,8 +136,16 @@ export async function openWebgpu(
     calls.flatMap((c) => (c.op === "reference" ? [] : bindCall(c, context)).filter((u) => u.items > 0)),
   );
   const uniforms = new UniformPacker(limits.minUniformBufferOffsetAlignment);
-  const windows = new Windows(plan.nWires, limits);
-  const pending = uses.map((us) => us.flatMap((u) => windows.chunks(u).map((chunk) => ({ u, chunk }))));
+  const windows = new Windows(plan.nWires, limits, opts.windowWires);
+  const pending = uses.map((us, i) => {
+    const chunks = us.map((u) => windows.chunks(u));
+    if (chunks.some((c) => c === null)) {
+      // one item writes more wires than a binding holds: this step runs on the reference
+      lowered[i] = [{ op: "reference", step: plan.steps[i]! }];
+      return [];
+    }
+    return us.flatMap((u, k) => chunks[k]!.map((chunk) => ({ u, chunk })));
+  });
   const pipelines = await Promise.all(
     pending.map((ds) => Promise.all(ds.map(({ u }) => pipelineFor(device, u.kernel, u.width, storageOf(u))))),
   );
@@ -355,9 +365,13 @@ class Windows {
   constructor(
     private readonly nWires: number,
     limits: GPUSupportedLimits,
+    most = limits.maxStorageBufferBindingSize / FIELD_BYTES,
   ) {
     this.align = Math.max(1, Math.ceil(limits.minStorageBufferOffsetAlignment / FIELD_BYTES));
-    this.most = Math.floor(limits.maxStorageBufferBindingSize / FIELD_BYTES / this.align) * this.align;
+    this.most = Math.max(
+      this.align,
+      Math.floor(Math.min(most, limits.maxStorageBufferBindingSize / FIELD_BYTES) / this.align) * this.align,
+    );
   }
 
   private window(lo: number, hi: number): { first: number; wires: number } {
@@ -368,7 +382,8 @@ class Windows {
     return { first, wires: Math.min(Math.max(hi, first + 1), this.nWires) - first };
   }
 
-  chunks(u: Use): Chunk[] {
+  /** The chunks of a use's items; null when a single item's wires exceed one binding. */
+  chunks(u: Use): Chunk[] | null {
     const spans = Object.entries(
       u.wires as Record<string, ((a: number, b: number) => readonly [number, number]) | null>,
     );
@@ -385,8 +400,7 @@ class Windows {
         // the largest b that fits, by bisection (spans grow with b)
         let lo = a + 1,
           hi = u.items;
-        if (!fitsAll(a, lo))
-          throw new ZkError("GPU", `one item of kernel ${u.kernel} writes more wires than a GPU binding holds`);
+        if (!fitsAll(a, lo)) return null;
         while (lo < hi) {
           const mid = Math.ceil((lo + hi) / 2);
           if (fitsAll(a, mid)) lo = mid;

@@ -11,7 +11,8 @@
  *   map    i32 data: index maps, group starts, (out, src) pairs
  *   wires  a window of the .wtns wire data (`put_NAME`, `put_bit_NAME`: field elements, bits),
  *          whose first wire the parameter NAME_base gives; one per kernel at most (WebGPU
- *          forbids writable bindings of one buffer that overlap, and aligned windows would)
+ *          forbids writable bindings of one buffer that overlap, and aligned windows would:
+ *          a call with outputs far apart, like clip, dispatches once per output)
  * Every kernel's items are [base, base + count): `main` maps the invocation to item base + i
  * and calls the kernel's `run(item)`.
  */
@@ -72,7 +73,7 @@ export const KERNELS = {
   relu: { bindings: { q: "out", wires: "wires" }, params: ["wire", "leaky", "ashift"], wide: ["alpha"] },
   clip: {
     bindings: { q: "out", wires: "wires" },
-    params: ["haslo", "lowire", "lo", "hashi", "hibits", "nbits", "bits", "hiwire", "hi"],
+    params: ["haslo", "hashi", "part", "wire", "nbits", "store"],
     wide: ["lo", "hi", "hioff"],
   },
   poly: { bindings: { q: "out", coef: "in", wires: "wires" }, params: ["wire", "per", "w", "t", "d"], wide: ["qmin"] },
