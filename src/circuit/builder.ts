@@ -32,14 +32,20 @@ export interface Hint {
   readonly inputs: readonly LinearCombination[];
 }
 
+/** A dry system's stand-in for a wide linear combination: "not a single wire", as real ones are (materialize tells them apart). */
+export const DRY_SUM = LinearCombination.wire(0).addConstant(1n).add(LinearCombination.wire(1));
+
 export class ConstraintSystem {
   readonly constraints: Constraint[] = [];
   /**
    * A dry system lays out wires and records plan steps exactly as a real one but keeps no
    * constraints and skips building linear combinations: a witness plan for models whose R1CS
-   * would be too big to hold (benchmarks), never for proving.
+   * would be too big to hold (benchmarks), and a constraint count (calibrate's search), never
+   * for proving. Its count is exact wherever a gadget's shape does not depend on the constraints
+   * (the packing gadget's, which reads their intervals, may count range checks a real one skips).
    */
   readonly dry: boolean;
+  private dryCount = 0;
   readonly steps: PlanStep[] = [];
   readonly labels: WireLabel[] = [];
   readonly hints: Hint[] = [];
@@ -62,6 +68,16 @@ export class ConstraintSystem {
 
   get nWires(): number {
     return this.next;
+  }
+
+  /** Constraints so far (in a dry system, those it would have built). */
+  get nConstraints(): number {
+    return this.dry ? this.dryCount : this.constraints.length;
+  }
+
+  /** A dry system's count of constraints a gadget skipped building (bits.ts). */
+  tally(n: number): void {
+    if (this.dry) this.dryCount += n;
   }
 
   /** The first public output wire. */
@@ -93,7 +109,10 @@ export class ConstraintSystem {
 
   /** a · b = c */
   enforce(a: LinearCombination, b: LinearCombination, c: LinearCombination): void {
-    if (this.dry) return;
+    if (this.dry) {
+      this.dryCount++;
+      return;
+    }
     this.constraints.push({ a, b, c });
     this.intervals.learn(a, b, c);
   }
@@ -105,11 +124,11 @@ export class ConstraintSystem {
 
   /** Runs `body` and books the constraints and wires it added under `kind`. */
   measure<T>(kind: string, elements: number, body: () => T): T {
-    const c0 = this.constraints.length;
+    const c0 = this.nConstraints;
     const w0 = this.next;
     const out = body();
     const entry = this.costs.get(kind) ?? { constraints: 0, wires: 0, elements: 0 };
-    entry.constraints += this.constraints.length - c0;
+    entry.constraints += this.nConstraints - c0;
     entry.wires += this.next - w0;
     entry.elements += elements;
     this.costs.set(kind, entry);

@@ -70,10 +70,13 @@ export function compileModel(
       weightBits: opts.weightBits,
       inputBits: opts.inputBits,
       inputMargin: opts.inputMargin,
+      // JSON has no Infinity: no windows is null
+      activationMargin: Number.isFinite(opts.activationMargin ?? 1) ? (opts.activationMargin ?? 1) : null,
       inputVisibility: opts.inputVisibility,
       paramVisibility: opts.paramVisibility,
       outputVisibility: opts.outputVisibility,
       salt: opts.salt ?? true,
+      ...(opts.layers && Object.keys(opts.layers).length ? { layers: opts.layers } : {}),
     },
     input: {
       name: q.input.name,

@@ -47,6 +47,8 @@ export interface Circuit {
   readonly labels: readonly WireLabel[];
   readonly publicTensors: readonly PublicTensor[];
   readonly nPublic: number;
+  /** constraints (a dry compile: the count it would have built; see ConstraintSystem.dry) */
+  readonly nConstraints: number;
   readonly costs: readonly GadgetCost[];
   /** the layout of prover-supplied parameters (private or hashed params), else empty */
   readonly params: readonly ParamEntry[];
@@ -78,7 +80,7 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
   const layout = signalLayout(q, v);
   const cs = new ConstraintSystem(layout, { dry: opts.dry });
   const ctx = new LowerContext(cs, q, v.params);
-  const input = bindInput(ctx);
+  const input = bindInput(ctx, layout);
   for (const node of q.nodes) ctx.define(node.output, lowerNode(ctx, node));
   const { publicTensors, commitments } = bindPublic(ctx, layout, v, input);
 
@@ -101,6 +103,7 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
     labels: cs.labels,
     publicTensors,
     nPublic: layout.nPubOut + layout.nPubIn,
+    nConstraints: cs.nConstraints,
     costs: [...cs.costs].map(([kind, c]) => ({ kind, ...c })),
     params: ctx.params.map((p) => p.entry),
     audit: { paramWires: ctx.params.map((p) => p.wires), hints: cs.hints, commitments },

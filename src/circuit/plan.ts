@@ -7,7 +7,7 @@
  * Every step has its integer meaning in `quantize/reference.ts` (compute) and its wire rule
  * next to its constraints in `circuit/gadgets/` (the js backend is the oracle for the rest).
  */
-import type { Conv2dParams, Groups, Shape } from "../model/graph.js";
+import type { Conv2dParams, Groups, InvertFn, Shape } from "../model/graph.js";
 import type { Activation, QOp } from "../quantize/qgraph.js";
 import type { SaltRole } from "../meta/model.js";
 
@@ -31,7 +31,13 @@ export type ActivationWires =
 
 export type PlanStep =
   /** writes the quantized input to `wire..` and the range-check bits of (x + rangeOffset) */
-  | { readonly kind: "input"; readonly tensor: TensorId; readonly wire: number; readonly range: BitsLayout }
+  | {
+      readonly kind: "input";
+      readonly tensor: TensorId;
+      /** the value wires (a public input); null for a private input, which is its bits alone */
+      readonly wire: number | null;
+      readonly range: BitsLayout;
+    }
   | { readonly kind: "linear"; readonly op: LinearQOp; readonly inputs: readonly TensorId[]; readonly output: TensorId }
   /** output = act(requant(input)); bits of (input + offset), then the activation's wires */
   | {
@@ -42,6 +48,8 @@ export type PlanStep =
       readonly act: Activation;
       readonly bits: BitsLayout;
       readonly actWires: ActivationWires;
+      /** a window the decomposition holds the input to (inputs outside it have no witness), and the node, for errors */
+      readonly window: { readonly lo: number; readonly hi: number; readonly at: string } | null;
     }
   /** products of two computed tensors: one wire per multiply (mul: per output element; matmul: per (batch, i, j, k); conv: per term) */
   | {
@@ -81,6 +89,18 @@ export type PlanStep =
       readonly productWire: number;
       readonly remainder: BitsLayout;
       readonly slack: BitsLayout;
+    }
+  /** output = invertInt(fn, k, input) (gadgets/invert.ts): per element y's bits, 1 or 2 product wires, two slack decompositions */
+  | {
+      readonly kind: "invert";
+      readonly fn: InvertFn;
+      readonly k: number;
+      readonly input: TensorId;
+      readonly output: TensorId;
+      readonly y: BitsLayout;
+      readonly productWire: number;
+      readonly e1: BitsLayout;
+      readonly e2: BitsLayout;
     }
   /** output[g] = first position of the maximum: per element a one-hot wire, a product wire and a gap decomposition */
   | {

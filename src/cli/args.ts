@@ -54,7 +54,7 @@ export function num(p: Parsed, name: string, dflt: number): number {
   const v = str(p, name);
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new ZkError("BAD_OPTION", `--${name} must be a number, got "${v}"`);
+  if (Number.isNaN(n) || n === -Infinity) throw new ZkError("BAD_OPTION", `--${name} must be a number, got "${v}"`);
   return n;
 }
 

@@ -17,9 +17,28 @@ import { demo } from "./commands/demo.js";
 import { check } from "./commands/check.js";
 import { exportVerifier } from "./commands/export-verifier.js";
 import { calldata } from "./commands/calldata.js";
+import { exportCircomCommand } from "./commands/export-circom.js";
+import { calibrateCommand } from "./commands/calibrate.js";
+import { serve } from "./commands/serve.js";
+import { worker } from "./commands/worker.js";
 import { info } from "./commands/info.js";
 
-const COMMANDS: readonly Command[] = [compile, setup, prove, verify, run, check, exportVerifier, calldata, demo, info];
+const COMMANDS: readonly Command[] = [
+  calibrateCommand,
+  compile,
+  setup,
+  prove,
+  verify,
+  run,
+  check,
+  exportVerifier,
+  exportCircomCommand,
+  calldata,
+  serve,
+  worker,
+  demo,
+  info,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -55,6 +55,10 @@ export interface ModelMeta {
     readonly weightBits: number;
     readonly inputBits: number;
     readonly inputMargin: number;
+    /** rescale windows: each rescale's input is held to its calibrated range ± this × its span (null: none) */
+    readonly activationMargin: number | null;
+    /** per-layer bits by ONNX node name (compile --settings), when any */
+    readonly layers?: Readonly<Record<string, { readonly activationBits?: number; readonly weightBits?: number }>>;
     readonly inputVisibility: InputVisibility;
     readonly paramVisibility: ParamVisibility;
     readonly outputVisibility: OutputVisibility;

@@ -5,7 +5,7 @@
  * The integer reference (quantize/reference.ts) reuses the linear ops' loops, which are exact
  * on integers below 2^53.
  */
-import type { Graph, PrimOp, Shape, Tensor } from "./graph.js";
+import type { Graph, InvertFn, PrimOp, Shape, Tensor } from "./graph.js";
 import { broadcastBinary as binary, broadcastIndex, sizeOf } from "./shapes.js";
 import { convTerms } from "./windows.js";
 import { matmulLayout } from "./indexing.js";
@@ -133,6 +133,12 @@ export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape)
       for (let i = 0; i < out.length; i++) out[i] = f(x.data[i]!);
       break;
     }
+    case "invert":
+      for (let i = 0; i < out.length; i++) out[i] = INVERT_FNS[op.fn](x.data[i]!);
+      break;
+    case "div":
+      out = binary(x, inputs[1]!, outShape, (a, b) => a / b);
+      break;
     case "fakequant":
       for (let i = 0; i < out.length; i++) {
         const q = Math.min(Math.max(roundHalfEven(x.data[i]! / op.scale) + op.zeroPoint, op.qmin), op.qmax);
@@ -144,6 +150,12 @@ export function evalPrim(op: PrimOp, inputs: readonly Tensor[], outShape: Shape)
   }
   return { shape: outShape, data: out };
 }
+
+const INVERT_FNS: Record<InvertFn, (x: number) => number> = {
+  sqrt: Math.sqrt,
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  recip: (x) => 1 / x,
+};
 
 function concatData(inputs: readonly Tensor[]): Float64Array {
   const all = new Float64Array(inputs.reduce((n, t) => n + t.data.length, 0));

@@ -76,3 +76,44 @@ export function foldAffines(graph: Graph): Graph {
   }
   return { ...graph, nodes };
 }
+
+/**
+ * a / √v → a · (1/√v), and 1/√v written as Reciprocal(Sqrt(v)) → 1/√v, when the square root
+ * has no other consumer: LayerNorm's opset-13 form (…, Sqrt, Div) becomes one inverse square
+ * root per row and a product per element instead of a square root per row and a division
+ * per element (a division costs two range checks as wide as the divisor; a product, one
+ * constraint), and one rounding instead of two.
+ */
+export function foldRoots(graph: Graph): Graph {
+  const outputs = new Set(graph.outputs.map((o) => o.name));
+  const consumers = new Map<string, number>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  const byOutput = new Map(graph.nodes.map((n) => [n.output, n]));
+  const isLoneSqrt = (name: string) => {
+    const p = byOutput.get(name);
+    return p && p.op.kind === "invert" && p.op.fn === "sqrt" && consumers.get(name) === 1 && !outputs.has(name)
+      ? p
+      : null;
+  };
+  const dropped = new Set<string>();
+  const nodes: Node[] = [];
+  for (const n of graph.nodes) {
+    if (n.op.kind === "div" && isLoneSqrt(n.inputs[1]!)) {
+      const root = isLoneSqrt(n.inputs[1]!)!;
+      dropped.add(root.output);
+      const r = `${root.output}/rsqrt`;
+      nodes.push({ ...root, op: { kind: "invert", fn: "rsqrt" }, output: r });
+      nodes.push({ ...n, source: `${n.source}+Sqrt`, op: { kind: "mul" }, inputs: [n.inputs[0]!, r] });
+    } else if (n.op.kind === "invert" && n.op.fn === "recip" && isLoneSqrt(n.inputs[0]!)) {
+      const root = isLoneSqrt(n.inputs[0]!)!;
+      dropped.add(root.output);
+      nodes.push({ ...n, source: `Sqrt+${n.source}`, op: { kind: "invert", fn: "rsqrt" }, inputs: root.inputs });
+    } else {
+      nodes.push(n);
+    }
+  }
+  if (dropped.size === 0) return graph;
+  const shapes = new Map(graph.shapes);
+  for (const n of nodes) if (!shapes.has(n.output)) shapes.set(n.output, graph.shapes.get(n.inputs[0]!)!);
+  return { ...graph, nodes: nodes.filter((n) => !dropped.has(n.output)), shapes };
+}

@@ -32,6 +32,9 @@ export interface Conv2dParams {
 /** Smooth scalar functions, compiled as piecewise polynomials (see docs/ops.md). */
 export type ScalarFn = "sigmoid" | "tanh" | "exp" | "erf" | "gelu" | "gelu_tanh";
 
+/** Inverses of monotone products, each a hint checked by products and two range checks (gadgets/invert.ts). */
+export type InvertFn = "sqrt" | "rsqrt" | "recip";
+
 /**
  * The primitive ops. Constant operands live inside the op; `inputs` are computed values.
  * Binary ops broadcast their inputs with numpy's rules.
@@ -69,6 +72,10 @@ export type PrimOp =
   | { readonly kind: "clip"; readonly lo: number; readonly hi: number }
   | { readonly kind: "leaky"; readonly alpha: number }
   | { readonly kind: "fn"; readonly fn: ScalarFn }
+  /** √x (x ≥ 0), 1/√x (x > 0) or 1/x (x bounded away from 0) */
+  | { readonly kind: "invert"; readonly fn: InvertFn }
+  /** y = x0 / x1, where x1 is bounded away from 0 */
+  | { readonly kind: "div" }
   /** ONNX QuantizeLinear then DequantizeLinear: scale · (clamp(round(x/scale) + zp, qmin, qmax) - zp) */
   | {
       readonly kind: "fakequant";

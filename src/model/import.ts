@@ -9,7 +9,7 @@ import { ImportContext } from "./context.js";
 import { OP_HANDLERS } from "./ops/index.js";
 import { ZkError, isZkError, describeError } from "../errors.js";
 import { shapeStr } from "./shapes.js";
-import { foldAffines } from "./fold.js";
+import { foldAffines, foldRoots } from "./fold.js";
 
 export interface ImportResult {
   readonly graph: Graph;
@@ -137,7 +137,7 @@ export function importModel(model: OnnxModel, what: string): ImportResult {
     return { name: op.name, shape: op.shape };
   });
 
-  const graph = foldAffines({ inputs, outputs, nodes: liveNodes(ctx.nodes, outputs), shapes: ctx.shapes });
+  const graph = foldRoots(foldAffines({ inputs, outputs, nodes: liveNodes(ctx.nodes, outputs), shapes: ctx.shapes }));
   return { graph, opset, producer: model.producer, notes };
 }
 

@@ -144,6 +144,13 @@ export function mulBounds(a: Interval, b: Interval): Bounds {
   return { ...p, mag: Math.max(Math.abs(p.lo), Math.abs(p.hi)) };
 }
 
+/** x·x: never negative (mulBounds of x with itself would allow lo·hi < 0). */
+export function squareBounds(x: Interval): Bounds {
+  const lo = x.lo >= 0 ? x.lo * x.lo : x.hi <= 0 ? x.hi * x.hi : 0;
+  const hi = Math.max(x.lo * x.lo, x.hi * x.hi);
+  return { lo, hi, mag: hi };
+}
+
 export function matmulBounds(a: Interval, b: Interval, K: number): Bounds {
   const p = productRange(a, b);
   return { lo: K * p.lo, hi: K * p.hi, mag: K * Math.max(Math.abs(p.lo), Math.abs(p.hi)) };

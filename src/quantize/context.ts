@@ -8,7 +8,7 @@ import type { Graph, Node } from "../model/graph.js";
 import { ZkError } from "../errors.js";
 import type { Calibration } from "./calibration.js";
 import type { Activation, QNode, QOp, QValue } from "./qgraph.js";
-import { requantBounds, type Bounds } from "./bounds.js";
+import { requantBounds, type Bounds, type Interval } from "./bounds.js";
 import type { QuantizeOptions } from "./options.js";
 
 /** Exact doubles end at 2^53; keep headroom for rounding offsets and decomposition widths. */
@@ -31,6 +31,8 @@ export class QuantizeContext {
   readonly values = new Map<string, QValue>();
   private readonly live = new Map<string, Live>();
   private counter = 0;
+  /** the node being quantized: its layer's bits apply (QuantizeOptions.layers) */
+  private node: Node | null = null;
 
   constructor(
     readonly graph: Graph,
@@ -44,9 +46,24 @@ export class QuantizeContext {
     return v;
   }
 
-  /** The scale a float value's calibrated range asks for. */
+  /** Starts quantizing `node`: its layer's bits apply until the next. */
+  enter(node: Node): void {
+    this.node = node;
+  }
+
+  /** Bits an activation of the current layer should span. */
+  get activationBits(): number {
+    return (this.node && this.opts.layers?.[this.node.name]?.activationBits) ?? this.opts.activationBits;
+  }
+
+  /** Bits of the largest weight of the current layer's tensors. */
+  get weightBits(): number {
+    return (this.node && this.opts.layers?.[this.node.name]?.weightBits) ?? this.opts.weightBits;
+  }
+
+  /** The scale a float value's calibrated range asks for (at the current layer's bits). */
   targetFor(name: string): number {
-    return scaleForRange(this.calib.stats.get(name)?.absMax ?? 0, this.opts.activationBits);
+    return scaleForRange(this.calib.stats.get(name)?.absMax ?? 0, this.activationBits);
   }
 
   /** A bound on |float value| for a quantized value: its integer bound plus its error. */
@@ -85,6 +102,8 @@ export class QuantizeContext {
           "lower --weight-bits / --activation-bits or rescale the model's inputs",
       );
     }
+    // an error bound that overflowed (a product of wide factors) means no finite bound, not NaN
+    if (err !== null && !(err < Infinity)) err = Infinity;
     this.nodes.push({ name: node.name, source, op, inputs: inputs.map((i) => i.name), output: name });
     return this.register({
       name,
@@ -103,6 +122,27 @@ export class QuantizeContext {
     this.nodes[this.nodes.length - 1] = { ...last, param: true };
   }
 
+  /**
+   * The window a rescale holds v to (see QuantizeOptions.activationMargin): v's calibrated float
+   * range widened on each side by the margin × its span (or its largest magnitude, if larger),
+   * at v's scale, if that is narrower than v's bound.
+   */
+  window(v: QValue): Interval | null {
+    // with prover-supplied weights the calibration describes only the compiled ones: a prover
+    // bringing others must not meet windows they were never calibrated for
+    if (this.opts.freeParams) return null;
+    const stats = this.calib.stats.get(v.name);
+    const margin = this.opts.activationMargin ?? 1;
+    if (!stats || !Number.isFinite(margin) || !(stats.max >= stats.min)) return null;
+    // the span, or the magnitude when that is larger: a value calibrated in a narrow band far
+    // from 0 (a variance after a normalization) still varies in proportion to its size
+    const span = Math.max(stats.max - stats.min, stats.absMax, 2 ** -v.scale);
+    const k = 2 ** v.scale;
+    const lo = Math.max(v.lo, Math.floor((stats.min - margin * span) * k));
+    const hi = Math.min(v.hi, Math.ceil((stats.max + margin * span) * k));
+    return lo > v.lo || hi < v.hi ? { lo, hi } : null;
+  }
+
   /** Rescale + activation. The output scale is the input's minus `shift` (plus the activation's own). */
   requant(
     v: Live,
@@ -111,8 +151,9 @@ export class QuantizeContext {
     node: Node,
     name = this.fresh(`${v.name}@s${v.scale - shift}`),
     source = "",
+    window = this.window(v),
   ): Live {
-    const b = requantBounds(v, shift, act);
+    const b = requantBounds(window ?? v, shift, act);
     const outScale =
       act.kind === "poly"
         ? act.table.outScale
@@ -125,7 +166,7 @@ export class QuantizeContext {
     return this.define(
       node,
       source,
-      { kind: "requant", shift, act },
+      { kind: "requant", shift, act, window },
       [v],
       name,
       v.shape,

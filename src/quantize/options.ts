@@ -11,10 +11,29 @@ export interface QuantizeOptions {
   /** widen the calibrated input range by this fraction of its span on each side */
   readonly inputMargin: number;
   /**
+   * Each rescale holds its input to the calibrated range widened by this fraction of its span
+   * on each side (when that is narrower than the interval bound): bounds then stop compounding
+   * from layer to layer, at the price that an input driving an activation outside its window
+   * cannot be proven (prove and run say which). Infinity: no windows. Never applied with
+   * prover-supplied parameters (their bounds must hold for every admitted weight).
+   */
+  readonly activationMargin?: number;
+  /**
    * The prover supplies the parameters (--param-visibility private or hashed): bounds must then
    * hold for every value the parameters' range checks admit, not just for these weights.
    */
   readonly freeParams?: boolean;
+  /**
+   * Per-layer bits, by ONNX node name (what `zkinfer calibrate` searches for and a settings file
+   * carries): each overrides activationBits / weightBits for the values and weights of that node.
+   */
+  readonly layers?: Readonly<Record<string, LayerBits>>;
+}
+
+/** One layer's bits; either may be left to the global option. */
+export interface LayerBits {
+  readonly activationBits?: number;
+  readonly weightBits?: number;
 }
 
 export const DEFAULT_QUANTIZE: QuantizeOptions = {
@@ -22,6 +41,7 @@ export const DEFAULT_QUANTIZE: QuantizeOptions = {
   weightBits: 10,
   inputBits: 10,
   inputMargin: 0.25,
+  activationMargin: 1,
 };
 
 export function validateOptions(o: QuantizeOptions): void {
@@ -34,4 +54,11 @@ export function validateOptions(o: QuantizeOptions): void {
   bits(o.inputBits, "input bits", 2, 24);
   if (!(o.inputMargin >= 0 && o.inputMargin <= 10))
     throw new ZkError("BAD_OPTION", `input margin must be in 0..10, got ${o.inputMargin}`);
+  for (const [name, l] of Object.entries(o.layers ?? {})) {
+    if (l.activationBits !== undefined) bits(l.activationBits, `layer "${name}": activation bits`, 2, 24);
+    if (l.weightBits !== undefined) bits(l.weightBits, `layer "${name}": weight bits`, 2, 24);
+  }
+  const am = o.activationMargin ?? 1;
+  if (!(am >= 0))
+    throw new ZkError("BAD_OPTION", `activation margin must be ≥ 0 (Infinity: no windows), got ${o.activationMargin}`);
 }

@@ -5,7 +5,8 @@
  * accepts, not just the calibration set (the compiler sizes its range checks from them), and
  * `err`, a bound on how far v / 2^s can be from the float model's value.
  */
-import type { Conv2dParams, Groups, ScalarFn, Shape, Tensor } from "../model/graph.js";
+import type { Conv2dParams, Groups, InvertFn, ScalarFn, Shape, Tensor } from "../model/graph.js";
+import type { Window } from "./window.js";
 
 /**
  * An integer tensor. Data is held in a Float64Array: every value the compiler allows is an
@@ -77,10 +78,16 @@ export type QOp =
   | { readonly kind: "matmul" }
   /** y = round(x0 · 2^shift / x1) (x1 ≥ 1; shift < 0 multiplies x1 instead) */
   | { readonly kind: "div"; readonly shift: number }
+  /** y = ⌊√(x·2^k)⌋ (x ≥ 0), ⌊√(2^k / x)⌋ or ⌊2^k / x⌋ (x ≥ 1): see invertInt */
+  | { readonly kind: "invert"; readonly fn: InvertFn; readonly k: number }
   /** y[g] = position of the first maximum in group g */
   | { readonly kind: "argmax"; readonly groups: Groups }
-  /** q = floor((x + 2^(shift-1)) / 2^shift) (round half up), then the activation */
-  | { readonly kind: "requant"; readonly shift: number; readonly act: Activation };
+  /**
+   * q = floor((x + 2^(shift-1)) / 2^shift) (round half up), then the activation. `window`, when
+   * set, is narrower than x's interval bound: the decomposition holds x inside it (the calibrated
+   * range widened by the activation margin), and everything downstream is bounded from it.
+   */
+  | { readonly kind: "requant"; readonly shift: number; readonly act: Activation; readonly window: Window | null };
 
 export type QKind = QOp["kind"];
 

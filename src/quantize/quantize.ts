@@ -15,6 +15,7 @@ import type { Calibration } from "./calibration.js";
 import type { QGraph, QInput } from "./qgraph.js";
 import { QuantizeContext, scaleForRange } from "./context.js";
 import { quantizeNode } from "./rules.js";
+import { ZkError } from "../errors.js";
 import { DEFAULT_QUANTIZE, validateOptions, type QuantizeOptions } from "./options.js";
 
 export { DEFAULT_QUANTIZE, type QuantizeOptions } from "./options.js";
@@ -27,7 +28,18 @@ export function quantize(graph: Graph, calib: Calibration, opts: QuantizeOptions
   const stats = calib.stats.get(spec.name)!;
   const input = quantizeInputSpec(spec.name, spec.shape, stats.min, stats.max, opts);
   ctx.register({ ...input, target: input.scale });
-  for (const node of graph.nodes) quantizeNode(ctx, node);
+  const names = new Set(graph.nodes.map((n) => n.name));
+  for (const layer of Object.keys(opts.layers ?? {})) {
+    if (!names.has(layer))
+      throw new ZkError(
+        "BAD_OPTION",
+        `settings: layer "${layer}" is not a node of this model (its nodes: ${[...names].slice(0, 8).join(", ")}${names.size > 8 ? ", …" : ""})`,
+      );
+  }
+  for (const node of graph.nodes) {
+    ctx.enter(node);
+    quantizeNode(ctx, node);
+  }
   return { input, outputs: graph.outputs.map((o) => ctx.values.get(o.name)!), nodes: ctx.nodes, values: ctx.values };
 }
 

@@ -3,12 +3,13 @@
  * checked against. Linear ops reuse the float interpreter's loops, which are exact here
  * because the compiler bounds every value (and so every partial sum) below 2^52.
  */
-import type { Shape } from "../model/graph.js";
+import type { InvertFn, Shape } from "../model/graph.js";
 import { evalPrim } from "../model/evaluate.js";
 import { broadcastBinary as binary, sizeOf } from "../model/shapes.js";
 import type { Activation, IntTensor, PolyTable, QGraph, QOp } from "./qgraph.js";
 import { rescale } from "./layout.js";
 import { assertNever } from "../util/never.js";
+import { firstOutside, windowAt, windowError } from "./window.js";
 
 export { rescale };
 
@@ -45,6 +46,37 @@ export function roundDiv(num: number, den: number): number {
   return Math.floor((2 * num + den) / (2 * den));
 }
 
+/** ⌊√n⌋ for n ≥ 0, exactly (Newton's method from above). */
+export function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = 1n << BigInt((n.toString(2).length + 1) >> 1); // ≥ √n
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
+  }
+}
+
+/**
+ * The integer meaning of `invert` (every witness backend reproduces it): the largest y ≥ 0 with
+ *   sqrt:  y² ≤ x·2^k        rsqrt:  y²·x ≤ 2^k        recip:  y·x ≤ 2^k.
+ * Exact for any size (BigInt); callers keep x in the range the bounds promise (x ≥ 0, x ≥ 1).
+ */
+export function invertInt(fn: InvertFn, k: number, x: number): number {
+  const X = BigInt(x),
+    K = 1n << BigInt(k);
+  switch (fn) {
+    case "sqrt":
+      return Number(isqrt(X * K));
+    case "rsqrt":
+      return Number(isqrt(K / X));
+    case "recip":
+      return Number(K / X);
+    default:
+      return assertNever(fn, "invert function");
+  }
+}
+
 export function evalQ(op: QOp, inputs: readonly IntTensor[], outShape: Shape): IntTensor {
   const x = inputs[0]!;
   switch (op.kind) {
@@ -74,6 +106,8 @@ export function evalQ(op: QOp, inputs: readonly IntTensor[], outShape: Shape): I
       const [sn, sd] = [2 ** Math.max(op.shift, 0), 2 ** Math.max(-op.shift, 0)];
       return { shape: outShape, data: binary(x, inputs[1]!, outShape, (a, b) => roundDiv(a * sn, b * sd)) };
     }
+    case "invert":
+      return { shape: outShape, data: x.data.map((v) => invertInt(op.fn, op.k, v)) };
     case "requant": {
       const out = new Float64Array(sizeOf(outShape));
       for (let i = 0; i < out.length; i++) out[i] = activate(op.act, rescale(x.data[i]!, op.shift));
@@ -89,6 +123,11 @@ export function runQuantized(q: QGraph, input: IntTensor): Map<string, IntTensor
   const values = new Map<string, IntTensor>([[q.input.name, input]]);
   for (const node of q.nodes) {
     const ins = node.inputs.map((n) => values.get(n)!);
+    if (node.op.kind === "requant") {
+      // the circuit has no witness outside a window: the reference refuses what every backend refuses
+      const bad = firstOutside(node.op.window, ins[0]!.data);
+      if (bad >= 0) throw windowError(node.op.window!, windowAt(node), bad, ins[0]!.data[bad]!);
+    }
     values.set(node.output, evalQ(node.op, ins, q.values.get(node.output)!.shape));
   }
   return values;

@@ -7,7 +7,7 @@
  * (max, argmax), a product of two computed tensors, a division, or the next multiplication
  * by weights. Activations fuse into the rescale. Adds align the lower scale up (free).
  */
-import type { Node, PrimOp, Tensor } from "../model/graph.js";
+import type { InvertFn, Node, PrimOp, Tensor } from "../model/graph.js";
 import { broadcastIndex, sizeOf } from "../model/shapes.js";
 import { matmulLayout } from "../model/indexing.js";
 import { slopeBound } from "../model/functions.js";
@@ -23,7 +23,9 @@ import {
   gemmBounds,
   matmulBounds,
   mulBounds,
+  requantBounds,
   selectBounds,
+  squareBounds,
   sumBounds,
   type Bounds,
 } from "./bounds.js";
@@ -31,7 +33,7 @@ import { admittedRange, constError, dotError, paramScale, quantizeTensor } from 
 import type { IntTensor } from "./qgraph.js";
 import { fitPoly } from "./poly.js";
 import { rescale } from "./layout.js";
-import { evalPoly } from "./reference.js";
+import { evalPoly, invertInt } from "./reference.js";
 import { assertNever } from "../util/never.js";
 
 /** Bits for internal multipliers (QDQ's 1/scale and scale): enough to keep their rounding far below a grid step. */
@@ -118,7 +120,7 @@ export function quantizeNode(ctx: QuantizeContext, node: Node): void {
     case "clip":
       return clip(ctx, node, op, ins[0]!);
     case "leaky": {
-      const sa = paramScale([op.alpha], ctx.opts.weightBits);
+      const sa = paramScale([op.alpha], ctx.weightBits);
       const alpha = Math.round(op.alpha * 2 ** sa);
       const aErr = constError(alpha, sa, op.alpha);
       return activation(
@@ -133,6 +135,10 @@ export function quantizeNode(ctx: QuantizeContext, node: Node): void {
       return smooth(ctx, node, op, ins[0]!);
     case "fakequant":
       return fakequant(ctx, node, op, ins[0]!, shape);
+    case "invert":
+      return invert(ctx, node, op, ins[0]!, shape);
+    case "div":
+      return divide(ctx, node, ins[0]!, ins[1]!, shape);
     default:
       return assertNever(op, "primitive op");
   }
@@ -140,7 +146,7 @@ export function quantizeNode(ctx: QuantizeContext, node: Node): void {
 
 function linear(ctx: QuantizeContext, node: Node, op: Op<"gemm"> | Op<"conv">, raw: Live): void {
   const x = ctx.settle(raw, node, LINEAR_SLACK);
-  const sw = paramScale(op.weight.data, ctx.opts.weightBits);
+  const sw = paramScale(op.weight.data, ctx.weightBits);
   const weight = quantizeTensor(op.weight, sw);
   const bias = op.bias ? quantizeTensor(op.bias, x.scale + sw) : null;
   const b = ctx.opts.freeParams
@@ -178,7 +184,7 @@ function linear(ctx: QuantizeContext, node: Node, op: Op<"gemm"> | Op<"conv">, r
 function affine(ctx: QuantizeContext, node: Node, op: Op<"affine">, raw: Live, shape: readonly number[]): void {
   const x = op.mul ? ctx.settle(raw, node) : raw;
   // a QDQ weight scale (pinned) is a precise multiplier, not a weight: give it more bits
-  const sm = op.mul ? paramScale(op.mul.data, op.pinned ? MULTIPLIER_BITS : ctx.opts.weightBits) : 0;
+  const sm = op.mul ? paramScale(op.mul.data, op.pinned ? MULTIPLIER_BITS : ctx.weightBits) : 0;
   const mul = op.mul ? quantizeTensor(op.mul, sm) : null;
   const add = op.add ? quantizeTensor(op.add, x.scale + sm) : null;
   const n = sizeOf(shape);
@@ -263,13 +269,16 @@ function product(
   rb: Live,
   shape: readonly number[],
 ): void {
+  // x·x settles x once (one rescale, and the square's bound knows both factors are one value)
   const a = ctx.settle(ra, node),
-    b = ctx.settle(rb, node);
+    b = rb.name === ra.name ? a : ctx.settle(rb, node);
   const Ah = Math.max(Math.abs(a.lo), Math.abs(a.hi)) / 2 ** a.scale;
   const B = ctx.floatMax(b);
   const one = Ah * (b.err ?? 0) + B * (a.err ?? 0); // |âb̂ - ab| ≤ |â|·e_b + |b|·e_a
   if (kind === "mul") {
-    ctx.define(node, node.source, { kind: "mul" }, [a, b], node.output, shape, a.scale + b.scale, mulBounds(a, b), one);
+    // a square (Pow 2, LayerNorm's variance) is never negative: its bound says so
+    const bounds = a.name === b.name ? squareBounds(a) : mulBounds(a, b);
+    ctx.define(node, node.source, { kind: "mul" }, [a, b], node.output, shape, a.scale + b.scale, bounds, one);
   } else {
     const K = matmulLayout(a.shape, b.shape)!.K;
     ctx.define(
@@ -404,8 +413,115 @@ function softmax(ctx: QuantizeContext, node: Node, op: Op<"softmax">, raw: Live,
   );
 }
 
+/**
+ * Settles x as far toward its target as keeps x̂ ≥ `least` for every accepted input (a
+ * divisor's or 1/√'s argument: an epsilon below the target grid keeps the finer scale).
+ */
+function settleAbove(ctx: QuantizeContext, raw: Live, node: Node, least: number): Live {
+  let shift = raw.scale - raw.target;
+  const floor = (k: number) => requantBounds(ctx.window(raw) ?? raw, k, { kind: "none" }).lo;
+  while (shift > 0 && floor(shift) < least) shift--;
+  return shift > 0 ? ctx.requant(raw, shift, { kind: "none" }, node) : raw;
+}
+
+const INVERT_WORDS: Record<InvertFn, string> = { sqrt: "√x", rsqrt: "1/√x", recip: "1/x" };
+
+/**
+ * √x, 1/√x, 1/x (gadgets/invert.ts): y = invertInt(fn, k, x̂) at the output's target scale sy,
+ *   sqrt: k = 2sy - sx        rsqrt: k = 2sy + sx        recip: k = sy + sx
+ * (for sqrt, sy is raised until k ≥ 0). Error: the function's change over x's error, plus the
+ * floor's 2^-sy. √ is ½-Hölder (|√a - √b| ≤ √|a - b|); 1/√x and 1/x are bounded by their slope
+ * at the smallest x the error allows, which is Infinity when that reaches 0: a valid bound,
+ * and an honest one (with an epsilon of 1e-5 a LayerNorm's worst case is that steep).
+ */
+function invert(ctx: QuantizeContext, node: Node, op: Op<"invert">, raw: Live, shape: readonly number[]): void {
+  const where = `node "${node.name}" (${node.source})`;
+  const least = op.fn === "sqrt" ? 0 : 1;
+  const x = op.fn === "sqrt" ? ctx.settle(raw, node) : settleAbove(ctx, raw, node, 1);
+  if (x.lo < least) {
+    throw new ZkError(
+      "OVERFLOW",
+      `${where}: ${INVERT_WORDS[op.fn]} of a value that may be ${op.fn === "sqrt" ? "negative" : "0 or negative"} ` +
+        `(its bound is [${x.lo / 2 ** x.scale}, ${x.hi / 2 ** x.scale}] for the accepted inputs)` +
+        (op.fn === "sqrt" ? "" : "; add an epsilon (as LayerNormalization's) or bound the divisor away from 0"),
+    );
+  }
+  let sy = ctx.targetFor(node.output);
+  if (op.fn === "sqrt") sy = Math.max(sy, Math.ceil(x.scale / 2));
+  const k = op.fn === "sqrt" ? 2 * sy - x.scale : op.fn === "rsqrt" ? 2 * sy + x.scale : sy + x.scale;
+  if (k < 0)
+    throw new ZkError("OVERFLOW", `${where}: ${INVERT_WORDS[op.fn]} at output scale 2^${sy} needs k = ${k} < 0`);
+  const y = {
+    lo: invertInt(op.fn, k, op.fn === "sqrt" ? x.lo : x.hi),
+    hi: invertInt(op.fn, k, op.fn === "sqrt" ? x.hi : x.lo),
+  };
+  // the largest intermediate: x·2^k (sqrt), y²·x ≈ 2^k plus a slack (rsqrt), 2^k + x (recip)
+  const mag = op.fn === "sqrt" ? x.hi * 2 ** k : op.fn === "rsqrt" ? 2 ** k + (2 * y.hi + 1) * x.hi : 2 ** k + x.hi;
+  const e = x.err ?? 0;
+  const X = x.lo / 2 ** x.scale - e; // the smallest true x
+  const change =
+    op.fn === "sqrt"
+      ? X > 0
+        ? Math.min(Math.sqrt(e), e / (2 * Math.sqrt(X)))
+        : Math.sqrt(e)
+      : X > 0
+        ? op.fn === "rsqrt"
+          ? e / (2 * X ** 1.5)
+          : e / (X * (x.lo / 2 ** x.scale))
+        : Infinity;
+  ctx.define(
+    node,
+    node.source,
+    { kind: "invert", fn: op.fn, k },
+    [x],
+    node.output,
+    shape,
+    sy,
+    { lo: y.lo, hi: y.hi, mag },
+    change + 2 ** -sy,
+    sy,
+  );
+}
+
+/**
+ * a / b for a computed b bounded away from 0: q = round(â·2^shift / b̂) (gadgets/div.ts) at the
+ * output's target scale, shift = s_out - s_a + s_b. b̂ must be ≥ 1 for every accepted input.
+ * Error: |â/b̂ - a/b| ≤ (e_a + |a/b|·e_b) / |b| ≤ (e_a + (A/B)·e_b) / (B - e_b) with A = max|â|,
+ * B = min b̂, plus the rounding.
+ */
+function divide(ctx: QuantizeContext, node: Node, ra: Live, rb: Live, shape: readonly number[]): void {
+  const a = ctx.settle(ra, node),
+    b = settleAbove(ctx, rb, node, 1);
+  if (b.lo < 1) {
+    throw new ZkError(
+      "OVERFLOW",
+      `node "${node.name}" (${node.source}): the divisor "${rb.name.split("#")[0]}" may be 0 or negative ` +
+        `(its bound is [${b.lo / 2 ** b.scale}, ${b.hi / 2 ** b.scale}] for the accepted inputs); ` +
+        "division by a computed tensor needs a divisor bounded above 0",
+    );
+  }
+  const sOut = ctx.targetFor(node.output);
+  const shift = sOut - a.scale + b.scale;
+  const A = ctx.floatMax(a),
+    B = b.lo / 2 ** b.scale,
+    eb = b.err ?? 0;
+  const err = B > eb ? ((a.err ?? 0) + (A / B) * eb) / (B - eb) + 2 ** -(sOut + 1) : Infinity;
+  ctx.define(
+    node,
+    node.source,
+    { kind: "div", shift },
+    [a, b],
+    node.output,
+    shape,
+    sOut,
+    divBounds(a, b, shift),
+    err,
+    sOut,
+  );
+}
+
 function sum(ctx: QuantizeContext, node: Node, op: Op<"sum">, x: Live, shape: readonly number[]): void {
-  const sm = op.mult ? paramScale(op.mult, ctx.opts.weightBits) : 0;
+  const sm = op.mult ? paramScale(op.mult, ctx.weightBits) : 0;
   const mult = op.mult ? op.mult.map((m) => Math.round(m * 2 ** sm)) : null;
   const X = ctx.floatMax(x),
     ex = x.err ?? 0;
@@ -467,15 +583,18 @@ function clip(ctx: QuantizeContext, node: Node, op: Op<"clip">, raw: Live): void
 function smooth(ctx: QuantizeContext, node: Node, op: Op<"fn">, raw: Live): void {
   const shift = Math.max(0, raw.scale - raw.target);
   const s = raw.scale - shift;
-  const qLo = rescale(raw.lo, shift),
-    qHi = rescale(raw.hi, shift);
+  // the table covers the input's window (or its whole bound): fewer segments, and a tighter output
+  const window = ctx.window(raw);
+  const x = window ?? raw;
+  const qLo = rescale(x.lo, shift),
+    qHi = rescale(x.hi, shift);
   // No point fitting much finer than the input's own resolution moves the output (measured on
   // the calibrated range: this picks the table's cost; the error bound below covers everything)
   const cal = ctx.calib.stats.get(node.inputs[0]!);
   const typical = cal ? slopeBound(op.fn, cal.min, cal.max) * 2 ** -(s + 1) : 0;
   const target = Math.max(2 ** -(ctx.targetFor(node.output) + 1), typical);
   const table = fitPoly(op.fn, qLo, qHi, s, target, `node "${node.name}" (${node.source})`);
-  const v = ctx.requant(raw, shift, { kind: "poly", table }, node, node.output, node.source);
+  const v = ctx.requant(raw, shift, { kind: "poly", table }, node, node.output, node.source, window);
   // |P(q) - f(x)| ≤ |P(q) - f(q/2^s)| + L·|q/2^s - x|
   const inErr = (raw.err ?? 0) + (shift > 0 ? 2 ** -(s + 1) : 0);
   const L = slopeBound(op.fn, qLo / 2 ** s - inErr, qHi / 2 ** s + inErr);

@@ -89,6 +89,8 @@ export type KernelCall =
       readonly shift: number;
       readonly out: TensorId;
       readonly bits: BitsLayout;
+      /** when set, x outside [lo, hi] has no witness: the backend must refuse it with gadgets/requant.ts's windowError */
+      readonly window: { readonly lo: number; readonly hi: number; readonly at: string } | null;
     }
   | {
       readonly op: "relu";
@@ -130,7 +132,7 @@ export function lowerStep(step: PlanStep): KernelCall[] {
   switch (step.kind) {
     case "input":
       return [
-        { op: "encode", src: step.tensor, wire: step.wire },
+        ...(step.wire === null ? [] : [{ op: "encode", src: step.tensor, wire: step.wire } as const]),
         { op: "bits", src: step.tensor, offset: step.range.offset, nBits: step.range.nBits, wire: step.range.wire },
       ];
     case "emit":
@@ -145,13 +147,14 @@ export function lowerStep(step: PlanStep): KernelCall[] {
       return lowerLinear(step);
     case "requant":
       return [
-        { op: "requant", x: step.input, shift: step.shift, out: step.output, bits: step.bits },
+        { op: "requant", x: step.input, shift: step.shift, out: step.output, bits: step.bits, window: step.window },
         ...lowerActivation(step),
       ];
     case "max":
       return [{ op: "max", x: step.input, groups: step.groups, out: step.output, wire: step.wire, nBits: step.nBits }];
     case "product":
     case "div":
+    case "invert":
     case "argmax":
     case "commit":
       return [{ op: "reference", step }];
@@ -239,6 +242,7 @@ export function stepInputs(step: PlanStep): TensorId[] {
     case "linear":
       return [...step.inputs];
     case "argmax":
+    case "invert":
     case "requant":
     case "max":
       return [step.input];
@@ -260,6 +264,7 @@ export function stepOutput(step: PlanStep): TensorId | null {
     case "div":
     case "linear":
     case "argmax":
+    case "invert":
     case "requant":
     case "max":
       return step.output;

@@ -11,6 +11,7 @@ import { runPlanJs } from "./backends/js/reference.js";
 import { ZkError } from "../errors.js";
 import { BACKENDS } from "./backends/index.js";
 import { AUTO, chooseBackend, planWork } from "./auto.js";
+import { WindowError } from "../quantize/window.js";
 import type { WitnessBackend, WitnessGenerator, WitnessOptions, WitnessResult } from "./backend.js";
 
 export type { WitnessGenerator, WitnessOptions, WitnessResult } from "./backend.js";
@@ -63,8 +64,15 @@ export function usefulThreads(plan: WitnessPlan, threads: number): number {
   return planWork(plan) < 20_000_000 ? 1 : threads;
 }
 
+/** An input the circuit has no witness for (outside a rescale's window) is the user's error, named, not a bug. */
+function asUserError(e: unknown): never {
+  if (e instanceof WindowError) throw new ZkError("BAD_INPUT", e.message);
+  throw e;
+}
+
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {
-  return (await resolveBackend(plan, opts.backend)).open(plan, opts);
+  const g = await (await resolveBackend(plan, opts.backend)).open(plan, opts);
+  return { witness: (input, salts) => g.witness(input, salts).catch(asUserError), close: () => g.close() };
 }
 
 /** One witness (a generator made and closed around it). */
@@ -86,8 +94,12 @@ export async function computeWitness(
 /** Outputs only, no proof: what `zkinfer run` needs. */
 export async function runPlan(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}): Promise<IntTensor[]> {
   if ((opts.backend ?? DEFAULT_BACKEND) === "js") {
-    const values = runPlanJs(plan, input);
-    return plan.outputs.map((t) => values[t]!);
+    try {
+      const values = runPlanJs(plan, input);
+      return plan.outputs.map((t) => values[t]!);
+    } catch (e) {
+      asUserError(e);
+    }
   }
   // the outputs only: no copy of the .wtns bytes; salts change hashes, never outputs, so any will do
   const salts: Partial<Record<SaltRole, bigint>> = {};

@@ -57,11 +57,6 @@ const EXPECTED_FAILURES: Partial<Record<RealModelName, { stage: Stage; error: Re
   cnn1d: { stage: "import", error: /Conv\): input X has shape \[1, 1, 128\]; only 4-D NCHW tensors are supported/ },
   transformer: { stage: "import", error: /use ops zkinfer does not support \(LayerNormalization\)/ },
   mobilenet_v3_small: { stage: "import", error: /use ops zkinfer does not support \(HardSigmoid\)/ },
-  squeezenet1_1: { stage: "quantize", error: /features\.10\/squeeze\/Conv.*may reach 2\^50\.0, beyond the 2\^50/ },
-  shufflenet_v2: {
-    stage: "quantize",
-    error: /stage3\.0\/branch1\/branch1\.2\/Conv.*may reach 2\^53\.0, beyond the 2\^50/,
-  },
 };
 
 function expectation(model: RealModelName, stage: Stage): RegExp | null {

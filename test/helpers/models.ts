@@ -401,4 +401,83 @@ export const OP_CASES: OpCase[] = [
       outputs: [{ name: "y" }],
     }),
   },
+  {
+    name: "LayerNormalization (opset 17) over the last axis, with Scale and B",
+    inShape: [2, 3, 8],
+    build: (r) => ({
+      opset: 17,
+      initializers: [randomTensor("g", [8], r), randomTensor("b", [8], r)],
+      nodes: [
+        {
+          opType: "LayerNormalization",
+          inputs: ["x", "g", "b"],
+          outputs: ["y"],
+          attrs: { axis: -1, epsilon: { float: 1e-5 } },
+        },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "LayerNorm as opset 13 exports it: ReduceMean, Sub, Pow 2, ReduceMean, Add ε, Sqrt, Div, Mul, Add",
+    inShape: [4, 6],
+    build: (r) => ({
+      opset: 13,
+      initializers: [f("two", 2), f("eps", 1e-5), randomTensor("g", [6], r), randomTensor("b", [6], r)],
+      nodes: [
+        { opType: "ReduceMean", inputs: ["x"], outputs: ["mu"], attrs: { axes: [-1] } },
+        { opType: "Sub", inputs: ["x", "mu"], outputs: ["d"] },
+        { opType: "Mul", inputs: ["d", "d"], outputs: ["sq"] },
+        { opType: "ReduceMean", inputs: ["sq"], outputs: ["v"], attrs: { axes: [-1] } },
+        { opType: "Add", inputs: ["v", "eps"], outputs: ["ve"] },
+        { opType: "Sqrt", inputs: ["ve"], outputs: ["sd"] },
+        { opType: "Div", inputs: ["d", "sd"], outputs: ["n"] },
+        { opType: "Mul", inputs: ["n", "g"], outputs: ["m"] },
+        { opType: "Add", inputs: ["m", "b"], outputs: ["y"] },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "Sqrt, Reciprocal, Div by a computed tensor, a constant over a computed tensor (of u = x² + 0.5)",
+    inShape: [2, 5],
+    build: () => ({
+      initializers: [f("c", 3), f("half", 0.5)],
+      nodes: [
+        { opType: "Mul", inputs: ["x", "x"], outputs: ["x2"] },
+        { opType: "Add", inputs: ["x2", "half"], outputs: ["u"] },
+        { opType: "Sqrt", inputs: ["u"], outputs: ["s"] },
+        { opType: "Reciprocal", inputs: ["u"], outputs: ["r"] },
+        { opType: "Div", inputs: ["x", "u"], outputs: ["q"] },
+        { opType: "Div", inputs: ["c", "u"], outputs: ["k"] },
+        { opType: "Add", inputs: ["s", "r"], outputs: ["a1"] },
+        { opType: "Add", inputs: ["q", "k"], outputs: ["a2"] },
+        { opType: "Concat", inputs: ["a1", "a2"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
+    name: "InstanceNormalization and GroupNormalization (opset 18: per-group scale)",
+    inShape: [1, 4, 3, 3],
+    build: (r) => ({
+      opset: 18,
+      initializers: [
+        randomTensor("s", [4], r),
+        randomTensor("b", [4], r),
+        randomTensor("gs", [2], r),
+        randomTensor("gb", [2], r),
+      ],
+      nodes: [
+        {
+          opType: "InstanceNormalization",
+          inputs: ["x", "s", "b"],
+          outputs: ["i"],
+          attrs: { epsilon: { float: 1e-5 } },
+        },
+        { opType: "GroupNormalization", inputs: ["i", "gs", "gb"], outputs: ["y"], attrs: { num_groups: 2 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
 ];

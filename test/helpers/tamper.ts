@@ -150,6 +150,12 @@ export function bitLayouts(step: PlanStep, elements: number): { layout: BitsLayo
         { layout: step.remainder, count: elements },
         { layout: step.slack, count: elements },
       ];
+    case "invert":
+      return [
+        { layout: step.y, count: elements },
+        { layout: step.e1, count: elements },
+        { layout: step.e2, count: elements },
+      ];
     case "argmax":
       return [{ layout: step.gap, count: elements }];
     case "commit":

@@ -5,6 +5,8 @@ import { quantize, paramScale, DEFAULT_QUANTIZE } from "../../src/quantize/quant
 import { runQuantized } from "../../src/quantize/reference.js";
 import { quantizeInput } from "../../src/quantize/input.js";
 import { type ZkError } from "../../src/errors.js";
+import { WindowError } from "../../src/quantize/window.js";
+import type { IntTensor } from "../../src/quantize/qgraph.js";
 import { encodeOnnx, rng } from "../helpers/onnx.js";
 import { loadModel, MODELS } from "../helpers/fixtures.js";
 
@@ -53,8 +55,17 @@ describe("quantization", () => {
           Float64Array.from({ length: n }, () => q.input.lo + Math.floor(r() * (q.input.hi - q.input.lo + 1))),
         ),
       ];
+      let accepted = 0;
       for (const data of inputs) {
-        const values = runQuantized(q, { shape: q.input.shape, data });
+        let values: Map<string, IntTensor>;
+        try {
+          values = runQuantized(q, { shape: q.input.shape, data });
+        } catch (e) {
+          // an activation window refuses the input (no witness exists): bounds hold vacuously
+          expect(e).toBeInstanceOf(WindowError);
+          continue;
+        }
+        accepted++;
         for (const [vname, t] of values) {
           const b = q.values.get(vname)!;
           for (const v of t.data) {
@@ -63,6 +74,7 @@ describe("quantization", () => {
           }
         }
       }
+      expect(accepted).toBeGreaterThan(inputs.length / 2);
     });
   }
 

@@ -243,6 +243,15 @@ export function max_groups(x: usize, start: usize, idx: usize, out: usize, wires
 
 // ---- rescale and activations (gadgets/requant.ts, gadgets/activation.ts) ----
 
+/** The first i in [from, to) with src[i] outside [lo, hi], or -1 (a windowed rescale's input check). */
+export function first_outside(src: usize, lo: i64, hi: i64, from: i32, to: i32): i32 {
+  for (let i = from; i < to; i++) {
+    const v = load<i64>(src + (<usize>i << 3));
+    if (v < lo || v > hi) return i;
+  }
+  return -1;
+}
+
 /** q = floor((x + 2^(shift-1)) / 2^shift) into out, and the decomposition bits of x + offset. */
 export function requant(x: usize, shift: i32, out: usize, wires: usize, offset: i64, nBits: i32, from: i32, to: i32): void {
   const half: i64 = shift > 0 ? <i64>1 << (shift - 1) : 0;

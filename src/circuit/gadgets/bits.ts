@@ -36,7 +36,7 @@ export interface BitWires {
  * [0, 2^n) by construction; `decompose` ties an existing value to them instead.
  */
 export function allocBits(
-  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean },
+  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean; tally?(n: number): void },
   count: number,
   n: number,
   name: string,
@@ -48,6 +48,7 @@ export function allocBits(
   const wire = at ? at.wire : cs.alloc(count * n, `${name}.bits`, n);
   if (cs.dry) {
     // the layout is all a dry system needs: one shared placeholder stands for every bit
+    cs.tally?.(count * n); // the booleanity constraints it did not build
     const row = new Array<LinearCombination>(n).fill(PLACEHOLDER_BIT);
     return { bits: new Array<LinearCombination[]>(count).fill(row), wire };
   }
@@ -68,14 +69,17 @@ export function allocBits(
  * passes wires it reserved itself.
  */
 export function decompose(
-  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean },
+  cs: Pick<ConstraintSystem, "alloc" | "enforce"> & { readonly dry?: boolean; tally?(n: number): void },
   xs: readonly LinearCombination[],
   n: number,
   name: string,
   at?: BitWires,
 ): { bits: LinearCombination[][]; wire: Wire } {
   const { bits, wire } = allocBits(cs, xs.length, n, name, at);
-  if (cs.dry) return { bits, wire };
+  if (cs.dry) {
+    cs.tally?.(xs.length); // one recomposition per element
+    return { bits, wire };
+  }
   const one = LinearCombination.wire(ONE);
   xs.forEach((x, i) => cs.enforce(x.add(recompose(bits[i]!, 0, n), -1n), one, LinearCombination.zero())); // x = Σ 2^j·b_j
   return { bits, wire };

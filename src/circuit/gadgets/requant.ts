@@ -16,6 +16,7 @@ import type { ConstraintSystem } from "../builder.js";
 import type { LcTensor } from "../lc.js";
 import type { PlanStep, TensorId } from "../plan.js";
 import type { Activation } from "../../quantize/qgraph.js";
+import type { Interval } from "../../quantize/bounds.js";
 import { requantLayout } from "../../quantize/layout.js";
 import type { WireSink } from "../wires.js";
 import { decompose, recompose, writeBits } from "./bits.js";
@@ -24,9 +25,13 @@ import { activationCost, activationWitness, applyActivation } from "./activation
 export interface RequantParams {
   readonly shift: number;
   readonly act: Activation;
-  /** bounds of the input */
+  /** bounds of the input the decomposition holds it to */
   readonly lo: number;
   readonly hi: number;
+  /** set when those bounds are a window narrower than what the constraints upstream force */
+  readonly window?: Interval | null;
+  /** names the node in errors */
+  readonly at?: string;
 }
 
 export function requant(
@@ -63,6 +68,7 @@ export function requant(
       act: p.act,
       bits: { offset: L.offset, nBits: L.nBits, wire },
       actWires: wires,
+      window: p.window ? { ...p.window, at: p.at ?? "a rescale" } : null,
     });
     return { shape: x.shape, lcs: out };
   });

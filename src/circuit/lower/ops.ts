@@ -3,7 +3,8 @@
  * everything else is a gadget from gadgets/, which adds its constraints and the plan step that
  * fills its wires. The table's type lists every kind, so a new op kind cannot be forgotten.
  */
-import { LinearCombination, type LcTensor } from "../lc.js";
+import { windowAt } from "../../quantize/window.js";
+import { type LinearCombination, type LcTensor } from "../lc.js";
 import type { QKind, QNode, QOp } from "../../quantize/qgraph.js";
 import { sizeOf } from "../../model/shapes.js";
 import { linearLcs } from "../linear.js";
@@ -11,15 +12,14 @@ import { requant } from "../gadgets/requant.js";
 import { maxGroups } from "../gadgets/max.js";
 import { product } from "../gadgets/product.js";
 import { div } from "../gadgets/div.js";
+import { invert } from "../gadgets/invert.js";
 import { argmax } from "../gadgets/argmax.js";
 import { wireName, type LowerContext } from "./context.js";
+import { DRY_SUM } from "../builder.js";
 import { lowerPrivateParams } from "./params.js";
 
 type NodeOf<K extends QKind> = QNode & { readonly op: Extract<QOp, { kind: K }> };
 type Lowering<K extends QKind> = (ctx: LowerContext, node: NodeOf<K>) => LcTensor;
-
-/** A dry system's stand-in for a linear layer's outputs: "not a single wire", as real ones are. */
-const PLACEHOLDER_SUM = LinearCombination.wire(0).addConstant(1n).add(LinearCombination.wire(1));
 
 /** Fan-in ops read each input element many times: they take it as single wires. */
 const FAN_IN = new Set<QKind>(["gemm", "conv", "sum"]);
@@ -46,7 +46,7 @@ function linear(
     output: ctx.idOf(node.output),
   });
   if (ctx.cs.dry && HEAVY.has(node.op.kind))
-    return { shape: out.shape, lcs: new Array<LinearCombination>(sizeOf(out.shape)).fill(PLACEHOLDER_SUM) };
+    return { shape: out.shape, lcs: new Array<LinearCombination>(sizeOf(out.shape)).fill(DRY_SUM) };
   return linearLcs(node.op, xs, out.shape);
 }
 
@@ -59,11 +59,19 @@ const LOWERINGS: { readonly [K in QKind]: Lowering<K> } = {
   add: linear,
   sum: linear,
   requant: (ctx, node) => {
-    const x = ctx.q.values.get(node.inputs[0]!)!;
+    // a windowed rescale's decomposition holds its input to the window (QOp requant)
+    const x = node.op.window ?? ctx.q.values.get(node.inputs[0]!)!;
     return requant(
       ctx.cs,
       ctx.lc(node.inputs[0]!),
-      { shift: node.op.shift, act: node.op.act, lo: x.lo, hi: x.hi },
+      {
+        shift: node.op.shift,
+        act: node.op.act,
+        lo: x.lo,
+        hi: x.hi,
+        window: node.op.window,
+        at: windowAt(node),
+      },
       wireName(node.output),
       ctx.idOf(node.inputs[0]!),
       ctx.idOf(node.output),
@@ -99,6 +107,18 @@ const LOWERINGS: { readonly [K in QKind]: Lowering<K> } = {
       out.shape,
       wireName(node.output),
       [ctx.idOf(node.inputs[0]!), ctx.idOf(node.inputs[1]!)],
+      ctx.idOf(node.output),
+    );
+  },
+  invert: (ctx, node) => {
+    const x = ctx.q.values.get(node.inputs[0]!)!,
+      out = ctx.q.values.get(node.output)!;
+    return invert(
+      ctx.cs,
+      ctx.lc(node.inputs[0]!),
+      { fn: node.op.fn, k: node.op.k, x, y: out },
+      wireName(node.output),
+      ctx.idOf(node.inputs[0]!),
       ctx.idOf(node.output),
     );
   },

@@ -16,9 +16,11 @@ import type {
   PublicRole,
   SaltRole,
 } from "../../meta/model.js";
-import type { SignalCounts } from "../builder.js";
+import { DRY_SUM, type SignalCounts } from "../builder.js";
 import { sizeOf } from "../../model/shapes.js";
 import { rangeCheck } from "../gadgets/range.js";
+import { allocBits, recompose } from "../gadgets/bits.js";
+import { bitLength } from "../../util/bits.js";
 import { commit } from "../gadgets/commit.js";
 import type { PackInput } from "../gadgets/pack.js";
 import { wireName, type LowerContext } from "./context.js";
@@ -53,6 +55,13 @@ export interface CommitmentRecord {
 
 export interface SignalLayout extends SignalCounts {
   readonly inSize: number;
+  /**
+   * A private (or hashed) input is its bits: inSize × inputBits boolean private inputs, each
+   * value the linear combination lo + Σ 2^j·b_j (n constraints, n wires per value, where a
+   * value wire and its decomposition cost n + 1 and n + 1). A public input must be the value
+   * itself (null here): its wires are the public inputs, range-checked by a decomposition.
+   */
+  readonly inputBits: number | null;
   readonly saltRoles: readonly SaltRole[];
 }
 
@@ -64,19 +73,40 @@ export function signalLayout(q: QGraph, v: Visibility): SignalLayout {
   const saltRoles: SaltRole[] = v.salt
     ? [...(v.input === "hashed" ? ["input" as const] : []), ...(v.output === "hashed" ? ["output" as const] : [])]
     : [];
-  return { nPubOut, nPubIn: pubIn ? inSize : 0, nPrvIn: (pubIn ? 0 : inSize) + saltRoles.length, inSize, saltRoles };
+  const inputBits = pubIn ? null : bitLength(q.input.hi - q.input.lo);
+  const nPrvIn = (inputBits === null ? 0 : inSize * inputBits) + saltRoles.length;
+  return { nPubOut, nPubIn: pubIn ? inSize : 0, nPrvIn, inSize, inputBits, saltRoles };
 }
 
-/** The model input: prover-supplied wires, so every one is range-checked to the accepted range. */
-export function bindInput(ctx: LowerContext): { id: TensorId; lc: LcTensor } {
+/** How many private input wires the model input takes (its bits, or none when it is public). */
+function inputWires(layout: SignalLayout): number {
+  return layout.inputBits === null ? 0 : layout.inSize * layout.inputBits;
+}
+
+/**
+ * The model input: prover-supplied, so every value is held to the accepted range [lo, lo + 2^n):
+ * a private input by being the sum of its n bits, a public one by a decomposition of its wire.
+ */
+export function bindInput(ctx: LowerContext, layout: SignalLayout): { id: TensorId; lc: LcTensor } {
   const { cs, q } = ctx;
   const id = ctx.idOf(q.input.name);
   const wire = cs.inputWire;
-  const n = sizeOf(q.input.shape);
-  cs.label(wire, n, "main.input");
-  const lcs = Array.from({ length: n }, (_, i) => LinearCombination.wire(wire + i));
-  const range = rangeCheck(cs, lcs, q.input.lo, q.input.hi, "main.input");
-  cs.steps.push({ kind: "input", tensor: id, wire, range });
+  const n = layout.inSize;
+  let lcs: LinearCombination[];
+  if (layout.inputBits === null) {
+    cs.label(wire, n, "main.input");
+    lcs = Array.from({ length: n }, (_, i) => LinearCombination.wire(wire + i));
+    const range = rangeCheck(cs, lcs, q.input.lo, q.input.hi, "main.input");
+    cs.steps.push({ kind: "input", tensor: id, wire, range });
+  } else {
+    const nBits = layout.inputBits;
+    cs.label(wire, n * nBits, "main.input.bits", nBits);
+    const { bits } = cs.measure("range", n, () => allocBits(cs, n, nBits, "main.input", { wire, stride: nBits }));
+    lcs = cs.dry
+      ? new Array<LinearCombination>(n).fill(DRY_SUM)
+      : bits.map((b) => recompose(b, 0, nBits, BigInt(q.input.lo)));
+    cs.steps.push({ kind: "input", tensor: id, wire: null, range: { offset: -q.input.lo, nBits, wire } });
+  }
   const lc = { shape: q.input.shape, lcs };
   ctx.define(q.input.name, lc);
   return { id, lc };
@@ -94,7 +124,7 @@ export function bindPublic(
   const commitments: CommitmentRecord[] = [];
   let wire = cs.outputWire;
   // salts are the last private inputs, after the model input
-  const saltWire = (role: SaltRole) => cs.inputWire + layout.inSize + layout.saltRoles.indexOf(role);
+  const saltWire = (role: SaltRole) => cs.inputWire + inputWires(layout) + layout.saltRoles.indexOf(role);
   for (const role of layout.saltRoles) cs.label(saltWire(role), 1, `main.${role}_salt`);
 
   const bindHash = (

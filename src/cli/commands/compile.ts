@@ -1,19 +1,16 @@
-import { DEFAULT_COMPILE } from "../../circuit/options.js";
-import { flag, int, num, oneOf, parse, positional, requireStr, type Options } from "../args.js";
+import { parse, positional, requireStr, str, type Options } from "../args.js";
+import { COMPILE_FLAGS, COMPILE_FLAGS_USAGE, compileOptions } from "../compile-options.js";
+import type { Settings } from "../../quantize/settings.js";
+import { readFileOrFail, readJsonFile } from "../../util/fsx.js";
+import { sha256Hex } from "../../util/hash.js";
 import type { Command } from "../command.js";
 import { fmtSeconds } from "../output.js";
 
 const options: Options = {
   calibration: { type: "string", short: "c" },
   out: { type: "string", short: "o" },
-  "activation-bits": { type: "string" },
-  "weight-bits": { type: "string" },
-  "input-bits": { type: "string" },
-  "input-margin": { type: "string" },
-  "input-visibility": { type: "string" },
-  "param-visibility": { type: "string" },
-  "output-visibility": { type: "string" },
-  "no-salt": { type: "boolean" },
+  settings: { type: "string" },
+  ...COMPILE_FLAGS,
 };
 
 export const compile: Command = {
@@ -23,17 +20,8 @@ export const compile: Command = {
 
   --calibration, -c FILE     calibration inputs: {"inputs": [[...], ...]} (or EZKL's {"input_data": [[...]]})
   --out, -o DIR              output directory (created; files in it are replaced)
-  --activation-bits N        bits an activation's calibrated range spans (default ${DEFAULT_COMPILE.activationBits})
-  --weight-bits N            bits of each weight tensor's largest weight (default ${DEFAULT_COMPILE.weightBits})
-  --input-bits N             bits the calibrated input range spans (default ${DEFAULT_COMPILE.inputBits})
-  --input-margin F           widen the calibrated input range by F × its span (default ${DEFAULT_COMPILE.inputMargin})
-  --input-visibility V       private (default), public, or hashed (a Poseidon commitment is public)
-  --param-visibility V       fixed (default: weights are constants of the circuit), private (the
-                             prover supplies them), or hashed (private, with a public commitment)
-  --output-visibility V      public (default) or hashed
-  --no-salt                  hashed inputs and outputs without a salt: deterministic commitments
-                             anyone can recompute from the values (by default a random salt, which
-                             prove writes beside the opening, hides low-entropy inputs and outputs)
+  --settings FILE            per-layer bits and options from \`zkinfer calibrate\` (flags given here win)
+${COMPILE_FLAGS_USAGE}
   --json                     print the result as JSON`,
   options,
   async run(argv, out) {
@@ -41,16 +29,23 @@ export const compile: Command = {
     const model = positional(p, 0, "the ONNX model file", "compile");
     const t0 = performance.now();
     const { compileToDir } = await import("../../artifacts.js");
-    const c = await compileToDir(model, requireStr(p, "calibration", "compile"), requireStr(p, "out", "compile"), {
-      activationBits: int(p, "activation-bits", DEFAULT_COMPILE.activationBits),
-      weightBits: int(p, "weight-bits", DEFAULT_COMPILE.weightBits),
-      inputBits: int(p, "input-bits", DEFAULT_COMPILE.inputBits),
-      inputMargin: num(p, "input-margin", DEFAULT_COMPILE.inputMargin),
-      inputVisibility: oneOf(p, "input-visibility", ["private", "public", "hashed"], "private"),
-      paramVisibility: oneOf(p, "param-visibility", ["fixed", "private", "hashed"], "fixed"),
-      outputVisibility: oneOf(p, "output-visibility", ["public", "hashed"], "public"),
-      salt: !flag(p, "no-salt"),
-    });
+    const settingsFile = str(p, "settings");
+    let settings: Settings | undefined;
+    if (settingsFile) {
+      const { parseSettings } = await import("../../quantize/settings.js");
+      settings = parseSettings(await readJsonFile(settingsFile, "settings file"), settingsFile);
+      const sha = sha256Hex(await readFileOrFail(model, "model"));
+      if (settings.model && settings.model.sha256 !== sha)
+        out.warn(
+          `${settingsFile} was searched for ${settings.model.file} (sha256 ${settings.model.sha256.slice(0, 12)}…), not this model file`,
+        );
+    }
+    const c = await compileToDir(
+      model,
+      requireStr(p, "calibration", "compile"),
+      requireStr(p, "out", "compile"),
+      compileOptions(p, settings),
+    );
     const seconds = (performance.now() - t0) / 1000;
     const m = c.meta;
     out.result({

@@ -1,7 +1,9 @@
 /**
  * Add, Sub, Mul, Div. With a constant operand they are the `affine` primitive (free in the
  * circuit); with two computed operands Add/Sub are `add` (also free) and Mul is `mul` (one
- * constraint per element). Division is by a constant only.
+ * constraint per element). Division by a constant is an affine; by a computed tensor it is the
+ * division gadget, and a constant over a computed tensor is its reciprocal. Sqrt and Reciprocal
+ * are `invert` (gadgets/invert.ts).
  */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { Tensor } from "../graph.js";
@@ -41,6 +43,7 @@ function legacyBroadcast(ctx: ImportContext, node: OnnxNode, a: Operand, b: Oper
   return ctx.emit(node, { kind: "reshape" }, [b], shape);
 }
 
+const isOne = (t: Tensor): boolean => t.data.every((v) => v === 1);
 const neg = (t: Tensor): Tensor => ({ shape: t.shape, data: t.data.map((v) => -v) });
 const MINUS_ONE: Tensor = { shape: [1], data: new Float64Array([-1]) };
 
@@ -70,11 +73,18 @@ export const Mul: OpHandler = (ctx, node) => {
 
 export const Div: OpHandler = (ctx, node) => {
   const { a, b, shape } = operands(ctx, node);
+  const out = node.outputs[0]!;
   if (!b.constant) {
-    throw ctx.unsupported(
-      node,
-      `division by a computed tensor ("${b.name}"); only division by a constant is supported`,
-    );
+    // by a computed tensor: the quantizer checks that it is bounded away from 0 (and names it if not)
+    if (!a.constant) {
+      ctx.emit(node, { kind: "div" }, [a, b], shape, out);
+      return;
+    }
+    // a constant over a computed tensor: its reciprocal, times the constant (1: the reciprocal)
+    const direct = isOne(a.constant) && shapeStr(shape) === shapeStr(b.shape);
+    const r = ctx.emit(node, { kind: "invert", fn: "recip" }, [b], b.shape, direct ? out : undefined);
+    if (!direct) ctx.emit(node, { kind: "affine", mul: a.constant, add: null }, [r], shape, out);
+    return;
   }
   if (b.constant.data.some((v) => v === 0)) throw ctx.error(node, "division by a constant that contains zero");
   if (a.constant && isIntegerType(a.constant.dataType)) {
@@ -91,4 +101,16 @@ export const Div: OpHandler = (ctx, node) => {
     shape,
     node.outputs[0]!,
   );
+};
+
+/** √x: the quantizer checks x ≥ 0 for every accepted input (and names the node if not). */
+export const Sqrt: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  ctx.emit(node, { kind: "invert", fn: "sqrt" }, [x], x.shape, node.outputs[0]!);
+};
+
+/** 1/x: the quantizer checks that x is bounded above 0. */
+export const Reciprocal: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  ctx.emit(node, { kind: "invert", fn: "recip" }, [x], x.shape, node.outputs[0]!);
 };

@@ -7,7 +7,7 @@ import type { OpHandler } from "../context.js";
 import { Gemm, MatMul } from "./gemm.js";
 import { Conv } from "./conv.js";
 import { AveragePool, GlobalAveragePool, GlobalMaxPool, MaxPool } from "./pool.js";
-import { Add, Div, Mul, Sub } from "./arithmetic.js";
+import { Add, Div, Mul, Reciprocal, Sqrt, Sub } from "./arithmetic.js";
 import { Clip, Erf, Exp, Gelu, LeakyRelu, Relu, Sigmoid, Softmax, Tanh } from "./activation.js";
 import {
   Concat,
@@ -23,7 +23,7 @@ import {
   Unsqueeze,
 } from "./layout.js";
 import { ArgMax, ReduceMax, ReduceMean, ReduceSum } from "./reduce.js";
-import { BatchNormalization } from "./normalization.js";
+import { BatchNormalization, GroupNormalization, InstanceNormalization, LayerNormalization } from "./normalization.js";
 import { DequantizeLinear, QuantizeLinear } from "./quant.js";
 import { Cast, Constant, ConstantOfShape, Shape } from "./constant.js";
 
@@ -67,6 +67,11 @@ export const OP_HANDLERS: ReadonlyMap<string, OpHandler> = new Map<string, OpHan
   ["GlobalMaxPool", GlobalMaxPool],
   ["ReduceMax", ReduceMax],
   ["ArgMax", ArgMax],
+  ["Sqrt", Sqrt],
+  ["Reciprocal", Reciprocal],
+  ["LayerNormalization", LayerNormalization],
+  ["InstanceNormalization", InstanceNormalization],
+  ["GroupNormalization", GroupNormalization],
   // quantized (QDQ) models
   ["QuantizeLinear", QuantizeLinear],
   ["DequantizeLinear", DequantizeLinear],

@@ -7,6 +7,7 @@ import type { IntTensor } from "../../../quantize/qgraph.js";
 import { ZkError } from "../../../errors.js";
 import { WtnsSink } from "../../sink.js";
 import type { WitnessBackend, WitnessResult } from "../../backend.js";
+import { WindowError } from "../../../quantize/window.js";
 import { runPlanJs } from "./reference.js";
 
 function jsWitness(plan: WitnessPlan, input: IntTensor, salts: Salts): WitnessResult {
@@ -15,7 +16,8 @@ function jsWitness(plan: WitnessPlan, input: IntTensor, salts: Salts): WitnessRe
   try {
     values = runPlanJs(plan, input, sink, salts);
   } catch (e) {
-    if (e instanceof RangeError) {
+    // a WindowError is the input's fault and is named as such one level up (witness.ts)
+    if (e instanceof RangeError && !(e instanceof WindowError)) {
       throw new ZkError(
         "UNSATISFIED",
         `witness generation failed: ${e.message} (the plan does not match this input's range; recompile)`,

@@ -10,9 +10,11 @@ import { evalQ } from "../../../quantize/reference.js";
 import type { WireSink } from "../../../circuit/wires.js";
 import { writeBits } from "../../../circuit/gadgets/bits.js";
 import { requantWitness } from "../../../circuit/gadgets/requant.js";
+import { firstOutside, windowError } from "../../../quantize/window.js";
 import { maxWitness } from "../../../circuit/gadgets/max.js";
 import { productWitness } from "../../../circuit/gadgets/product.js";
 import { divWitness } from "../../../circuit/gadgets/div.js";
+import { invertWitness } from "../../../circuit/gadgets/invert.js";
 import { argmaxWitness } from "../../../circuit/gadgets/argmax.js";
 import { commitWitness } from "../../../circuit/gadgets/commit.js";
 import { ZkError } from "../../../errors.js";
@@ -43,7 +45,7 @@ export function runStep(
     case "input":
       if (sink) {
         const x = values[step.tensor]!.data;
-        emit(sink, step.wire, x);
+        if (step.wire !== null) emit(sink, step.wire, x);
         writeBits(sink, step.range, x);
       }
       return;
@@ -56,8 +58,11 @@ export function runStep(
       return;
     case "requant": {
       const x = values[step.input]!;
+      // an input outside a windowed rescale's window has no witness: say so, even without wires
+      const bad = firstOutside(step.window, x.data);
+      if (bad >= 0) throw windowError(step.window!, step.window!.at, bad, x.data[bad]!);
       values[step.output] = evalQ(
-        { kind: "requant", shift: step.shift, act: step.act },
+        { kind: "requant", shift: step.shift, act: step.act, window: null },
         [x],
         plan.tensors[step.output]!.shape,
       );
@@ -101,6 +106,12 @@ export function runStep(
       const shape = plan.tensors[step.output]!.shape;
       values[step.output] = evalQ({ kind: "div", shift: step.shift }, [a, b], shape);
       if (sink) divWitness(step, a, b, shape, sink);
+      return;
+    }
+    case "invert": {
+      const x = values[step.input]!;
+      values[step.output] = evalQ({ kind: "invert", fn: step.fn, k: step.k }, [x], plan.tensors[step.output]!.shape);
+      if (sink) invertWitness(step, x.data, sink);
       return;
     }
     case "argmax": {

@@ -9,6 +9,7 @@ import type { IntTensor } from "../../../quantize/qgraph.js";
 import { broadcastIndex, sameShape, sizeOf } from "../../../model/shapes.js";
 import type { KernelCall, KernelOp } from "../../lowering.js";
 import { runReference } from "../../fallback.js";
+import { windowError } from "../../../quantize/window.js";
 import type { Kernels } from "./kernels.js";
 import type { Executor } from "./executor.js";
 import { type Arena, INT16_MAX, MemorySink, dotBlock, maxAbs, padRows, transpose } from "./layout.js";
@@ -182,12 +183,20 @@ const BINDERS: { readonly [K in KernelOp]: Binder<K> } = {
       exec.run("sum_groups", [x, start, idx, mult, out], n, 4 * (call.groups.indices.length / n));
   },
   requant: (call, L) => {
+    const w = call.window;
     const n = size(L, call.x),
       x = L.ptr(call.x),
       out = L.ptr(call.out),
       b = call.bits;
-    return (_k, exec) => () =>
+    const run = (exec: Executor) =>
       exec.run("requant", [x, call.shift, out, L.wire(b.wire), BigInt(b.offset), b.nBits], n, 4 * b.nBits + 8);
+    if (!w) return (_k, exec) => () => run(exec);
+    // an input outside the window has no witness: refuse it as the reference does
+    return (k, exec, memory) => () => {
+      const bad = k.first_outside(x, BigInt(w.lo), BigInt(w.hi), 0, n);
+      if (bad >= 0) throw windowError(w, w.at, bad, L.read(memory, k, call.x).data[bad]!);
+      return run(exec);
+    };
   },
   relu: (call, L) => {
     const n = size(L, call.q),

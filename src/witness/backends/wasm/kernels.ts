@@ -13,7 +13,8 @@ import type { instantiate } from "../../../../kernels/wasm/build/kernels.js";
  */
 export type Kernels = Awaited<ReturnType<typeof instantiate>>;
 
-export type KernelName = Exclude<keyof Kernels, "heap_base">;
+/** The kernels an executor runs over an index range (the rest return a value and run whole, on one thread). */
+export type KernelName = Exclude<keyof Kernels, "heap_base" | "first_outside">;
 
 /** A kernel's arguments before its index range [from, to) (every kernel but heap_base takes one last). */
 export type KernelArgs<K extends KernelName> = Kernels[K] extends (
@@ -39,6 +40,7 @@ const EXPORTS: Record<keyof Kernels, true> = {
   sum_groups: true,
   max_groups: true,
   requant: true,
+  first_outside: true,
   act_relu: true,
   act_clip: true,
   act_poly: true,

@@ -1,0 +1,58 @@
+import * as path from "node:path";
+import { writeFilesAtomic } from "../../util/fsx.js";
+import { readModelMeta, readPlan } from "../../artifacts.js";
+import { exportCircom, circomInput } from "../../export/index.js";
+import { loadInput } from "../../prove/prove.js";
+import { saltsFor } from "../../circuit/salts.js";
+import { parse, positional, str, type Options } from "../args.js";
+import type { Command } from "../command.js";
+
+const options: Options = { out: { type: "string", short: "o" }, input: { type: "string" } };
+
+export const exportCircomCommand: Command = {
+  name: "export-circom",
+  summary:
+    "write the compiled circuit as one circom file (weights as constants), for auditing and as a second implementation",
+  usage: `zkinfer export-circom DIR [-o model.circom] [--input input.json]
+
+  Reads DIR/model.json and DIR/plan.json and writes a circom 2 file: every gadget as a template
+  of zkinfer's circuits/ (inlined), the weights as constants, circomlib's Poseidon for hashed
+  tensors. Its public signals are the proof's public.json, in the same order. Compile it with
+    circom model.circom --r1cs --wasm --O1 -l node_modules      (circomlib on the include path)
+  --out, -o FILE   default DIR/model.circom
+  --input FILE     also write FILE's quantized input (and fresh salts, when salted) as the input
+                   of circom's witness calculator: <out>.input.json
+  --json           print {"circom": file, "template", "inputs", "publicSignals", "input"?}`,
+  options,
+  async run(argv, out) {
+    const p = parse(argv, options, "export-circom");
+    const dir = positional(p, 0, "the circuit directory", "export-circom");
+    const meta = await readModelMeta(dir);
+    const plan = await readPlan(dir, meta);
+    const ex = exportCircom(meta, plan);
+    const file = str(p, "out") ?? path.join(dir, "model.circom");
+    const files: [string, string][] = [[file, ex.source]];
+    const inputFile = str(p, "input");
+    const inputJson = inputFile ? file.replace(/\.circom$/, "") + ".input.json" : null;
+    if (inputFile) {
+      const input = await loadInput(meta, inputFile, false);
+      files.push([inputJson!, JSON.stringify(circomInput(plan, input.tensor, saltsFor(meta))) + "\n"]);
+    }
+    await writeFilesAtomic(files);
+    out.result({
+      circom: file,
+      template: ex.template,
+      inputs: ex.inputs,
+      publicSignals: ex.nPublic,
+      ...(inputJson ? { input: inputJson } : {}),
+    });
+    out.line(
+      `wrote ${file}: template ${ex.template}, ${ex.nPublic} public signal(s), inputs ${ex.inputs.map((i) => `${i.name}[${i.count}]`).join(", ")}`,
+    );
+    if (inputJson) out.line(`wrote ${inputJson}: the witness calculator's input`);
+    out.line(
+      `compile: circom ${file} --r1cs --wasm --O1${ex.needsCircomlib ? " -l node_modules   (needs circomlib)" : ""}`,
+    );
+    return 0;
+  },
+};

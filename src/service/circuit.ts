@@ -1,0 +1,141 @@
+/**
+ * A circuit loaded once and kept in memory for many jobs: model.json, the witness plan with a
+ * witness generator (the wasm kernels laid out once), the verification key and, for provers,
+ * the proving key's bytes (snarkjs reads them from memory, so no job re-reads or re-hashes the
+ * file). Workers prove with it; the service computes the public signals an honest proof of a
+ * task must have, and verifies against the key.
+ *
+ * Loading checks what `zkinfer prove` checks (src/prove/prove.ts openProver: the key was made
+ * for this circuit, the zkey is the one setup made, the plan is model.json's) plus the
+ * content address: model.json and the verification key both hash to the circuit's id.
+ */
+import * as snarkjs from "snarkjs";
+import type { Groth16Proof, VerificationKey } from "snarkjs";
+import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.js";
+import type { Salts, WitnessPlan } from "../circuit/plan.js";
+import { readSetupInfo } from "../prove/setup.js";
+import { checkResources } from "../prove/resources.js";
+import { snarkLogger } from "../prove/logger.js";
+import { parseVkey } from "../verify/core.js";
+import { checkModelKey } from "../meta/identity.js";
+import { witnessGenerator, type Backend, type WitnessGenerator } from "../witness/witness.js";
+import { wtnsLayout } from "../formats/wtns.js";
+import type { IntTensor } from "../quantize/qgraph.js";
+import { readFileOrFail, readJsonFile } from "../util/fsx.js";
+import { sha256Hex } from "../util/hash.js";
+import { ZkError } from "../errors.js";
+import type { SaltRole } from "../meta/model.js";
+
+export interface LoadedCircuit {
+  readonly id: string;
+  readonly meta: ModelMeta;
+  readonly plan: WitnessPlan;
+  readonly vk: VerificationKey;
+  readonly development: boolean;
+  /** the witness (its .wtns bytes, a copy) and outputs for a quantized input and salts; calls run one at a time */
+  witness(
+    input: IntTensor,
+    salts: Salts,
+  ): Promise<{ readonly wtns: Uint8Array; readonly outputs: readonly IntTensor[] }>;
+  /** Groth16 over a witness of this circuit (provers only: loaded with `prover: true`) */
+  prove(wtns: Uint8Array): Promise<{ readonly proof: Groth16Proof; readonly publicSignals: string[] }>;
+  close(): Promise<void>;
+}
+
+export interface LoadOptions {
+  /** keep the proving key in memory (workers); the service only verifies */
+  readonly prover: boolean;
+  readonly backend?: Backend;
+}
+
+/** Runs calls one at a time (the wasm generator's output is a view, valid until its next call). */
+function serialized(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>) => {
+    const run = tail.then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export async function loadCircuit(dir: string, id: string, opts: LoadOptions): Promise<LoadedCircuit> {
+  const meta = await readModelMeta(dir);
+  if (meta.identity.verificationKeySha256 !== id) {
+    throw new ZkError(
+      "BAD_FILE",
+      `${dir}: model.json is for key ${meta.identity.verificationKeySha256?.slice(0, 12) ?? "(none: not set up)"}…, not ${id.slice(0, 12)}…`,
+    );
+  }
+  const vkFile = artifact(dir, "vkey");
+  const vk = parseVkey(await readJsonFile(vkFile, "verification key"), vkFile);
+  await checkModelKey(vk, meta);
+  const setup = await readSetupInfo(dir);
+  if (setup.r1csSha256 !== meta.circuit.r1csSha256)
+    throw new ZkError("BAD_FILE", `${dir}: the proving key was made for a different circuit`);
+  let zkey: Uint8Array | null = null;
+  if (opts.prover) {
+    checkResources("prove", meta.circuit.constraints, meta.circuit.wires, meta.circuit.ptauPower);
+    zkey = await readFileOrFail(artifact(dir, "zkey"), "proving key");
+    if (sha256Hex(zkey) !== setup.zkeySha256)
+      throw new ZkError("BAD_FILE", `${artifact(dir, "zkey")} does not match setup.json (corrupted or replaced)`);
+  }
+  const plan = await readPlan(dir, meta);
+  const gen: WitnessGenerator = await witnessGenerator(plan, { backend: opts.backend ?? "wasm", threads: 1 });
+  const oneAtATime = serialized();
+  return {
+    id,
+    meta,
+    plan,
+    vk,
+    development: setup.ptau.development,
+    witness: (input, salts) =>
+      oneAtATime(async () => {
+        const w = await gen.witness(input, salts);
+        return { wtns: w.wtns.slice(), outputs: w.outputs };
+      }),
+    async prove(wtns) {
+      if (!zkey) throw new Error(`circuit ${id} was loaded without its proving key`);
+      const r = await snarkjs.groth16.prove(
+        { type: "mem", data: zkey },
+        { type: "mem", data: wtns },
+        snarkLogger("prove"),
+      );
+      if (r.publicSignals.length !== meta.publicSignals.count) {
+        throw new ZkError(
+          "BAD_FILE",
+          `the proving key has ${r.publicSignals.length} public signals but model.json says ${meta.publicSignals.count}`,
+        );
+      }
+      return r;
+    },
+    close: () => gen.close(),
+  };
+}
+
+/** The public signals a proof of this witness has: wires 1..n, as snarkjs writes them (decimal). */
+export function publicSignalsOf(wtns: Uint8Array, nWires: number, nPublic: number): string[] {
+  const { dataOffset } = wtnsLayout(nWires);
+  const out: string[] = [];
+  for (let i = 1; i <= nPublic; i++) {
+    let v = 0n;
+    const at = dataOffset + 32 * i;
+    for (let b = 31; b >= 0; b--) v = (v << 8n) | BigInt(wtns[at + b]!);
+    out.push(v.toString());
+  }
+  return out;
+}
+
+/** Salts as they travel in job data (decimal strings) and as the witness takes them. */
+export type SaltStrings = Readonly<Partial<Record<SaltRole, string>>>;
+
+export function saltsFromStrings(s: SaltStrings): Salts {
+  const out: Partial<Record<SaltRole, bigint>> = {};
+  for (const [role, v] of Object.entries(s) as [SaltRole, string][]) out[role] = BigInt(v);
+  return out;
+}
+
+export function saltsToStrings(s: Salts): SaltStrings {
+  const out: Partial<Record<SaltRole, string>> = {};
+  for (const [role, v] of Object.entries(s) as [SaltRole, bigint][]) out[role] = v.toString();
+  return out;
+}
