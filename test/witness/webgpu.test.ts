@@ -13,6 +13,9 @@ import { openWebgpu } from "../../src/witness/backends/webgpu/generator.js";
 import { witnessGenerator, type WitnessGenerator } from "../../src/witness/witness.js";
 import type { Profile } from "../../src/witness/backend.js";
 import { expectSameWitnesses, witnessCases, type WitnessCase } from "../helpers/witness-cases.js";
+import { encodeOnnx } from "../helpers/onnx.js";
+import { compileModel, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { quantizeInput, qinputOf } from "../../src/quantize/input.js";
 
 const gpu = await nodeGpu();
 if (gpu.adapters.length === 0 && process.env.ZKINFER_REQUIRE_WEBGPU === "1")
@@ -105,3 +108,57 @@ function widened(c: WitnessCase, factor: number): WitnessCase {
   const tensors = c.plan.tensors.map((t) => ({ ...t, lo: t.lo * factor, hi: t.hi * factor }));
   return { ...c, name: `${c.name} widened`, plan: { ...c.plan, tensors } };
 }
+
+describe.skipIf(gpu.adapters.length === 0)("webgpu activation windows", () => {
+  // y = relu(x0 + x1) (then its square root, a step on the reference): calibrated on x0 ≈ -x1,
+  // so x0 = x1 = 1.2 drives the rescale before the relu outside its window
+  const calibration = {
+    inputs: [
+      [1, -1],
+      [0.5, -0.5],
+      [-1, 1],
+      [0.9, -0.8],
+      [0, 0],
+    ],
+  };
+  const models = {
+    "a windowed rescale on the kernels": [{ opType: "Relu", inputs: ["h"], outputs: ["y"] }],
+    "a windowed rescale, then a step on the reference": [
+      { opType: "Relu", inputs: ["h"], outputs: ["a"] },
+      { opType: "Sqrt", inputs: ["a"], outputs: ["y"] },
+    ],
+  };
+  for (const [name, tail] of Object.entries(models))
+    it(`${name}: an input inside every window gives js's witness; one outside is refused in js's words`, async () => {
+      const model = encodeOnnx({
+        inputs: [{ name: "x", shape: [1, 2] }],
+        initializers: [{ name: "W1", shape: [2, 1], data: [1, 1] }],
+        nodes: [{ opType: "MatMul", inputs: ["x", "W1"], outputs: ["h"] }, ...tail],
+        outputs: [{ name: "y" }],
+      });
+      const c = compileModel(model, calibration, DEFAULT_COMPILE, { model: "m.onnx", calibration: "c.json" });
+      const plan = c.circuit.plan;
+      expect(plan.steps.some((s) => s.kind === "requant" && s.window)).toBe(true);
+      const q = (x: number[]) => quantizeInput(x, qinputOf(c.meta.input), false).tensor;
+      const profile: Profile = new Map();
+      const js = await witnessGenerator(plan, { backend: "js" });
+      const gpu = await witnessGenerator(plan, { backend: "webgpu", profile });
+      try {
+        const inside = q([0.5, -0.4]);
+        const [a, b] = [await js.witness(inside), await gpu.witness(inside)];
+        expect(Buffer.compare(Buffer.from(a.wtns), Buffer.from(b.wtns))).toBe(0);
+        expect(profile.has("js:requant")).toBe(false); // the window is checked on the GPU
+        const outside = q([1.2, 1.2]);
+        const refusal = await js.witness(outside).then(
+          () => null,
+          (e: Error) => e.message,
+        );
+        expect(refusal).toMatch(/node "Relu_\d+" \(Relu\): this input drives element 0 of its input to \d+, outside/);
+        await expect(gpu.witness(outside)).rejects.toThrow(refusal!);
+        // and the generator still works after a refusal
+        expect(Buffer.compare(Buffer.from((await gpu.witness(inside)).wtns), Buffer.from(a.wtns))).toBe(0);
+      } finally {
+        await Promise.all([js.close(), gpu.close()]);
+      }
+    });
+});

@@ -64,6 +64,8 @@ export interface Context {
   map(values: ArrayLike<number>): GPUBuffer;
   /** writes a tensor once, now (a parameter the prover supplies is the same for every witness) */
   fill(t: TensorId, values: ArrayLike<number>): void;
+  /** the next of the witness's flags (one u32 each, cleared before every witness): a windowed rescale's */
+  flag(): { readonly ref: TensorRef; readonly index: number };
 }
 
 const span =
@@ -257,18 +259,23 @@ const BINDERS: { readonly [K in Exclude<KernelOp, "reference">]: Binder<K> } = {
       }),
     ];
   },
-  requant: (call, C, width) => [
-    use("rescale", {
-      width,
-      items: size(C, call.x),
-      tensors: { x: C.tensor(call.x), y: C.tensor(call.out) },
-      maps: {},
-      wires: {},
-      params: { shift: call.shift },
-      wide: {},
-    }),
-    bitsUse(C, width, call.x, call.bits.offset, call.bits.nBits, call.bits.wire),
-  ],
+  requant: (call, C, width) => {
+    // a windowed rescale flags an input outside its window (the host then refuses it)
+    const w = call.window;
+    const f = w ? C.flag() : null;
+    return [
+      use("rescale", {
+        width,
+        items: size(C, call.x),
+        tensors: { x: C.tensor(call.x), y: C.tensor(call.out), flags: f?.ref ?? null },
+        maps: {},
+        wires: {},
+        params: { shift: call.shift, win: w ? 1 : 0, flag: f?.index ?? 0 },
+        wide: { wlo: w?.lo ?? 0, whi: w?.hi ?? 0 },
+      }),
+      bitsUse(C, width, call.x, call.bits.offset, call.bits.nBits, call.bits.wire),
+    ];
+  },
   relu: (call, C, width) => [
     use("relu", {
       width,

@@ -129,6 +129,7 @@ export function planFormats(plan: WitnessPlan, opts: FormatOptions = {}): Format
           limbsForBits(call.shift),
           limbsFor(x + Math.abs(b.offset)),
           limbsForBits(b.nBits),
+          call.window ? limbsFor(Math.max(Math.abs(call.window.lo), Math.abs(call.window.hi))) : 1,
         );
       }
       case "relu": {
@@ -217,6 +218,8 @@ function constantsExact(call: KernelCall): boolean {
       return exact(call.mult);
     case "poly":
       return exact(call.table.coeffs);
+    case "requant":
+      return !call.window || exact([call.window.lo, call.window.hi]);
     default:
       return true;
   }

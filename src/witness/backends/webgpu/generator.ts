@@ -10,7 +10,9 @@
  * vector and the outputs. A step the kernels do not take (lowering.ts: products, division,
  * argmax, commitments, or bounds wider than the kernels) runs on the js reference through the
  * shared fallback: its inputs are read back, its output written to its buffer, its wires laid
- * over the wire vector after the read-back. Same code, same bytes.
+ * over the wire vector after the read-back. Same code, same bytes. A windowed rescale that
+ * meets an input outside its window sets a flag; the flags are read back with the wires, and a
+ * set one refuses the input with the reference's own error (the reference is rerun to name it).
  */
 import type { PlanStep, Salts, WitnessPlan } from "../../../circuit/plan.js";
 import type { WireSink } from "../../../circuit/wires.js";
@@ -21,6 +23,8 @@ import { sizeOf } from "../../../model/shapes.js";
 import type { IntTensor } from "../../../quantize/qgraph.js";
 import type { Profile, WitnessGenerator, WitnessResult } from "../../backend.js";
 import { runReference } from "../../fallback.js";
+import { WindowError } from "../../../quantize/window.js";
+import { runPlanJs } from "../js/reference.js";
 import { aliases, lowerPlan, stepInputs, stepOutput, type KernelCall } from "../../lowering.js";
 import { WEBGPU_OPS, bindCall, type Context, type TensorRef, type Use } from "./calls.js";
 import { fromLimbs, planFormats, toLimbs, type FormatOptions } from "./formats.js";
@@ -88,6 +92,11 @@ export async function openWebgpu(
   const wires = buffer(wireBytes, STORAGE | COPY_SRC | COPY_DST, "wires");
   device.queue.writeBuffer(wires, 0, Uint32Array.of(1)); // wire 0 is the constant 1, never rewritten
   const dummy = buffer(16, STORAGE, "unused binding");
+  // one flag per windowed rescale (at most one per requant step), cleared before each witness
+  const nFlags = plan.steps.filter((s) => s.kind === "requant" && s.window !== null).length;
+  const flags = buffer(nFlags * 4, STORAGE | COPY_SRC | COPY_DST, "window flags");
+  const flagsRef: TensorRef = { buffer: flags, limbs: 1 };
+  let nextFlag = 0;
 
   const tensors = new Map<number, TensorRef>();
   const context: Context = {
@@ -117,6 +126,10 @@ export async function openWebgpu(
     },
     fill(t, values) {
       device.queue.writeBuffer(context.tensor(t).buffer, 0, toLimbs(values, formats.limbs(t)));
+    },
+    flag() {
+      if (nextFlag >= nFlags) throw new ZkError("GPU", "more windowed rescales than the plan has requant steps");
+      return { ref: flagsRef, index: nextFlag++ };
     },
   };
 
@@ -197,6 +210,32 @@ export async function openWebgpu(
     MAP_READ_USAGE | COPY_DST,
     "outputs read-back",
   );
+  const flagStage = buffer(nFlags * 4, MAP_READ_USAGE | COPY_DST, "window flags read-back");
+  const noFlags = new Uint32Array(Math.ceil(Math.max(nFlags * 4, 16) / 16) * 4);
+
+  /** Whether a windowed rescale flagged this input (after the work submitted so far; `staged`: already copied). */
+  async function flagged(staged = false): Promise<boolean> {
+    if (nextFlag === 0) return false;
+    if (!staged) {
+      const encoder = device.createCommandEncoder();
+      encoder.copyBufferToBuffer(flags, 0, flagStage, 0, nextFlag * 4);
+      device.queue.submit([encoder.finish()]);
+    }
+    await flagStage.mapAsync(MAP_READ, 0, nextFlag * 4);
+    const set = new Uint32Array(flagStage.getMappedRange(0, nextFlag * 4)).some((f) => f !== 0);
+    flagStage.unmap();
+    return set;
+  }
+
+  /** The reference's own refusal of an input a windowed rescale flagged (the same words as every backend). */
+  function refusal(input: IntTensor, salts: Salts): Error {
+    try {
+      runPlanJs(plan, input, undefined, salts);
+    } catch (e) {
+      if (e instanceof WindowError) return e;
+    }
+    return new ZkError("GPU", "a windowed rescale's kernel flagged an input the js reference accepts");
+  }
   let lost: ZkError | null = null;
   void device.lost.then((info) => {
     lost = new ZkError("GPU", `the GPU device was lost (${info.reason}): ${info.message}`);
@@ -234,6 +273,7 @@ export async function openWebgpu(
     const t0 = performance.now();
     device.pushErrorScope("validation");
     device.queue.writeBuffer(context.tensor(plan.input).buffer, 0, toLimbs(input.data, formats.limbs(plan.input)));
+    if (nextFlag > 0) device.queue.writeBuffer(flags, 0, noFlags, 0, nextFlag);
     const overlay = new OverlaySink();
     let encoder = device.createCommandEncoder();
     let pass = encoder.beginComputePass();
@@ -266,7 +306,14 @@ export async function openWebgpu(
         write: (t: number, data: ArrayLike<number>) =>
           device.queue.writeBuffer(context.tensor(t).buffer, 0, toLimbs(data, formats.limbs(t))),
       };
-      runReference(plan, a.step, io, overlay, salts);
+      try {
+        runReference(plan, a.step, io, overlay, salts);
+      } catch (e) {
+        // an input a rescale before this step flagged fails here too, perhaps otherwise: name it as the reference does
+        await device.popErrorScope();
+        if (await flagged()) throw refusal(input, salts);
+        throw e;
+      }
       record(`js:${a.step.kind}`, performance.now() - ts);
       encoder = device.createCommandEncoder();
       pass = encoder.beginComputePass();
@@ -278,6 +325,7 @@ export async function openWebgpu(
       encoder.copyBufferToBuffer(context.tensor(t).buffer, 0, outStage, at, outBytes[k]!);
       at += outBytes[k]!;
     }
+    if (nextFlag > 0) encoder.copyBufferToBuffer(flags, 0, flagStage, 0, nextFlag * 4);
     device.queue.submit([encoder.finish()]);
     const t1 = performance.now();
     await Promise.all([wireStage.mapAsync(MAP_READ), outStage.mapAsync(MAP_READ)]);
@@ -296,6 +344,7 @@ export async function openWebgpu(
     const err = await device.popErrorScope();
     if (err) throw new ZkError("GPU", `a witness kernel failed on the GPU: ${err.message}`);
     if (lost) throw lost;
+    if (await flagged(true)) throw refusal(input, salts);
     record("gpu", t2 - t1);
     record("io", t1 - t0 + performance.now() - t2);
     return { wtns, outputs };

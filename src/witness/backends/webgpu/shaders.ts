@@ -32,7 +32,7 @@ interface KernelDef {
 export const KERNELS = {
   encode: { bindings: { x: "in", wires: "wires" }, params: ["wire"], wide: [] },
   bits: { bindings: { x: "in", wires: "wires" }, params: ["wire", "nbits"], wide: ["offset"] },
-  rescale: { bindings: { x: "in", y: "out" }, params: ["shift"], wide: [] },
+  rescale: { bindings: { x: "in", y: "out", flags: "out" }, params: ["shift", "win", "flag"], wide: ["wlo", "whi"] },
   matmul: { bindings: { x: "in", w: "in", b: "in", y: "out" }, params: ["k", "n", "bias", "block"], wide: [] },
   conv: {
     bindings: { x: "in", w: "in", b: "in", y: "out" },
