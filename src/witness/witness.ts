@@ -11,7 +11,7 @@ import { runPlanJs } from "./backends/js/reference.js";
 import { ZkError } from "../errors.js";
 import { BACKENDS } from "./backends/index.js";
 import { AUTO, chooseBackend, planWork } from "./auto.js";
-import { WindowError } from "../quantize/window.js";
+import { asInputError } from "../quantize/window.js";
 import type { WitnessBackend, WitnessGenerator, WitnessOptions, WitnessResult } from "./backend.js";
 
 export type { WitnessGenerator, WitnessOptions, WitnessResult } from "./backend.js";
@@ -66,8 +66,7 @@ export function usefulThreads(plan: WitnessPlan, threads: number): number {
 
 /** An input the circuit has no witness for (outside a rescale's window) is the user's error, named, not a bug. */
 function asUserError(e: unknown): never {
-  if (e instanceof WindowError) throw new ZkError("BAD_INPUT", e.message);
-  throw e;
+  throw asInputError(e);
 }
 
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {

@@ -8,6 +8,7 @@ import { kernelModule } from "../../src/witness/backends/wasm/kernels.js";
 import { wasmGenerator } from "../../src/witness/backends/wasm/single.js";
 import type { WitnessGenerator } from "../../src/witness/backend.js";
 import { errReply } from "../../src/witness/protocol.js";
+import { asInputError } from "../../src/quantize/window.js";
 import type { WitnessReply, WitnessRequest } from "./protocol.js";
 
 const kernels = new URL("../../kernels/wasm/build/kernels.wasm", import.meta.url);
@@ -25,7 +26,7 @@ self.addEventListener("message", (ev: MessageEvent<WitnessRequest>) => {
       // the .wtns is a view into the kernels' memory: copy it out to transfer
       return { type: "ok", id, wtns: r.wtns.slice(), outputs: [...r.outputs] };
     } catch (e) {
-      return { ...errReply(e), id } as WitnessReply;
+      return { ...errReply(asInputError(e)), id } as WitnessReply;
     }
   })().then((reply) => self.postMessage(reply, { transfer: reply.type === "ok" ? [reply.wtns.buffer] : [] }));
 });

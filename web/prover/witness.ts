@@ -7,6 +7,7 @@
 import type { Salts, WitnessPlan } from "../../src/circuit/plan.js";
 import type { IntTensor } from "../../src/quantize/qgraph.js";
 import { ZkError } from "../../src/errors.js";
+import { asInputError } from "../../src/quantize/window.js";
 import type { WitnessGenerator } from "../../src/witness/backend.js";
 import { describeAdapter, deviceLimits, type AdapterReport } from "../../src/witness/backends/webgpu/adapters.js";
 import { openWebgpu } from "../../src/witness/backends/webgpu/generator.js";
@@ -66,7 +67,20 @@ export class PageWitness {
     return this.gpu.device && this.gpu.adapter && !this.gpu.adapter.software ? "webgpu" : "wasm";
   }
 
-  async witness(
+  /** A witness, or for an input outside a rescale's window the user's error (BAD_INPUT), as on the command line. */
+  witness(
+    planText: string,
+    plan: WitnessPlan,
+    input: IntTensor,
+    salts: Salts,
+    choice: PageBackend,
+  ): Promise<PageWitnessResult> {
+    return this.compute(planText, plan, input, salts, choice).catch((e: unknown) => {
+      throw asInputError(e);
+    });
+  }
+
+  private async compute(
     planText: string,
     plan: WitnessPlan,
     input: IntTensor,
