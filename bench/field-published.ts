@@ -6,6 +6,8 @@ export const FIELD_MODELS = [
   { name: "mlp196_digits14", label: "MLP 196-25-10" },
   { name: "mlp784_digits28", label: "MLP 784-56-10" },
   { name: "cnn_digits28", label: "CNN 6@5x5, 16@5x5, dense 10" },
+  // the same CNN at the per-layer bits `zkinfer calibrate` found (npm run bench:calibrate)
+  { name: "cnn_digits28", label: "CNN, calibrate's bits", settings: "settings.json" },
   { name: "lenet5_digits28", label: "LeNet-5" },
 ] as const;
 

@@ -108,11 +108,18 @@ function ensurePtau(power: number): void {
   runStep("step.js", "ptau", String(power));
 }
 
-async function benchModel(name: string, label: string): Promise<FieldRow> {
+async function benchModel(name: string, label: string, settings?: string): Promise<FieldRow> {
   const src = path.join(root, "bench", "models", name);
-  const dir = path.join(work, name);
-  log(`${label} (${name})`);
-  const c = runStep("step.js", "compile", path.join(src, "model.onnx"), path.join(src, "calibration.json"), dir);
+  const dir = path.join(work, settings ? `${name}-${path.basename(settings, ".json")}` : name);
+  log(`${label} (${name}${settings ? `, ${settings}` : ""})`);
+  const c = runStep(
+    "step.js",
+    "compile",
+    path.join(src, "model.onnx"),
+    path.join(src, "calibration.json"),
+    dir,
+    ...(settings ? [path.join(src, settings)] : []),
+  );
   const meta = await readModelMeta(dir);
   const plan = await readPlan(dir, meta);
   const samples = JSON.parse(readFileSync(path.join(src, "samples.json"), "utf8")) as { inputs: unknown[] };
@@ -272,7 +279,7 @@ const t0 = performance.now();
 try {
   for (const m of FIELD_MODELS) {
     if (only && m.name !== only) continue;
-    rows.push(await benchModel(m.name, m.label));
+    rows.push(await benchModel(m.name, m.label, "settings" in m ? m.settings : undefined));
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -3,7 +3,9 @@
  * line: the step's result fields, wall seconds and peak RSS in bytes.
  */
 import { DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
+import { readFileSync } from "node:fs";
 import { compileToDir } from "../src/artifacts.js";
+import { parseSettings } from "../src/quantize/settings.js";
 import { setupDir } from "../src/prove/setup.js";
 import { proveDir } from "../src/prove/prove.js";
 import { verifyDir } from "../src/verify/verify.js";
@@ -16,7 +18,10 @@ import { getCurve, releaseCurve } from "../src/prove/curve.js";
 async function step(name: string, args: string[]): Promise<Record<string, unknown>> {
   switch (name) {
     case "compile": {
-      const c = await compileToDir(args[0]!, args[1]!, args[2]!, DEFAULT_COMPILE);
+      // args: model.onnx calibration.json outDir [settings.json]
+      const settings = args[3] ? parseSettings(JSON.parse(readFileSync(args[3], "utf8")), args[3]) : null;
+      const opts = settings ? { ...DEFAULT_COMPILE, ...settings.options, layers: settings.layers } : DEFAULT_COMPILE;
+      const c = await compileToDir(args[0]!, args[1]!, args[2]!, opts);
       return {
         constraints: c.meta.circuit.constraints,
         wires: c.meta.circuit.wires,

@@ -241,6 +241,39 @@ describe("zkinfer CLI", () => {
     }
   });
 
+  it("prove on a directory without keys sets it up first (development ptau, said), then proves", () => {
+    const d = f("no-keys");
+    const c = loadSamples("cancer_logreg");
+    expect(
+      zkinfer([
+        "compile",
+        fixture("cancer_logreg", "model.onnx"),
+        "-c",
+        fixture("cancer_logreg", "calibration.json"),
+        "-o",
+        d,
+      ]).code,
+    ).toBe(0);
+    writeFileSync(f("cancer-in.json"), JSON.stringify({ input: c.inputs[0] }));
+    const r = zkinfer(["prove", d, "--input", f("cancer-in.json"), "-o", path.join(d, "p"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/no proving key: running `zkinfer setup .*` first, with a development ptau/);
+    expect(existsSync(path.join(d, "circuit.zkey"))).toBe(true);
+    const v = zkinfer([
+      "verify",
+      d,
+      "--proof",
+      path.join(d, "p", "proof.json"),
+      "--public",
+      path.join(d, "p", "public.json"),
+    ]);
+    expect(v.code, v.stderr).toBe(0);
+    // a second proof uses the key it made: no second setup
+    const again = zkinfer(["prove", d, "--input", f("cancer-in.json"), "-o", path.join(d, "p2")]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/no proving key/);
+  });
+
   it("explains usage errors", () => {
     expectCleanError(zkinfer(["compile", fixture("digits_mlp", "model.onnx")]), /--calibration is required/);
     expectCleanError(zkinfer(["prove", dir, "--inptu", "x"]), /Unknown option '--inptu'/);

@@ -7,7 +7,7 @@
  * circom's output of the same circuit.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_COMPILE, type CompileModelOptions } from "../../src/circuit/compile-model.js";
@@ -151,6 +151,15 @@ describe("zkinfer export-circom (the CLI)", () => {
     expect(readFileSync(file, "utf8")).toBe((await exportCircomDir(dir)).source);
     const input = JSON.parse(readFileSync(j.input, "utf8")) as Record<string, unknown>;
     expect(Object.keys(input)).toEqual(["x", "output_salt"]);
+    // -o X.json with --input: that input alone, the same as the one beside the circuit, no circuit
+    const only = path.join(dir, "only.json");
+    const o = zkinfer(["export-circom", dir, "-o", only, "--input", path.join(dir, "in.json"), "--json"]);
+    expect(o.code, o.stderr).toBe(0);
+    expect(JSON.parse(o.stdout)).toMatchObject({ circom: null, input: only });
+    const alone = JSON.parse(readFileSync(only, "utf8")) as Record<string, unknown>;
+    expect(Object.keys(alone)).toEqual(["x", "output_salt"]);
+    expect(alone.x).toEqual(input.x);
+    expect(existsSync(path.join(dir, "only.circom"))).toBe(false);
     const bad = zkinfer(["export-circom", path.join(root, "nowhere")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);

@@ -14,6 +14,7 @@ export const exportCircomCommand: Command = {
   summary:
     "write the compiled circuit as one circom file (weights as constants), for auditing and as a second implementation",
   usage: `zkinfer export-circom DIR [-o model.circom] [--input input.json]
+zkinfer export-circom DIR --input input.json -o circom-input.json
 
   Reads DIR/model.json and DIR/plan.json and writes a circom 2 file: every gadget as a template
   of zkinfer's circuits/ (inlined), the weights as constants, circomlib's Poseidon for hashed
@@ -21,7 +22,8 @@ export const exportCircomCommand: Command = {
     circom model.circom --r1cs --wasm --O1 -l node_modules      (circomlib on the include path)
   --out, -o FILE   default DIR/model.circom
   --input FILE     also write FILE's quantized input (and fresh salts, when salted) as the input
-                   of circom's witness calculator: <out>.input.json
+                   of circom's witness calculator: <out>.input.json; with -o X.json, only that
+                   input, to X.json (the circuit is not written)
   --json           print {"circom": file, "template", "inputs", "publicSignals", "input"?}`,
   options,
   async run(argv, out) {
@@ -31,21 +33,27 @@ export const exportCircomCommand: Command = {
     const plan = await readPlan(dir, meta);
     const ex = exportCircom(meta, plan);
     const file = str(p, "out") ?? path.join(dir, "model.circom");
-    const files: [string, string][] = [[file, ex.source]];
     const inputFile = str(p, "input");
-    const inputJson = inputFile ? file.replace(/\.circom$/, "") + ".input.json" : null;
+    // -o X.json with --input: the witness calculator's input alone (as snarkjs names outputs by what they hold)
+    const inputOnly = inputFile !== undefined && /\.json$/i.test(file);
+    const files: [string, string][] = inputOnly ? [] : [[file, ex.source]];
+    const inputJson = inputOnly ? file : inputFile ? file.replace(/\.circom$/, "") + ".input.json" : null;
     if (inputFile) {
       const input = await loadInput(meta, inputFile, false);
       files.push([inputJson!, JSON.stringify(circomInput(plan, input.tensor, saltsFor(meta))) + "\n"]);
     }
     await writeFilesAtomic(files);
     out.result({
-      circom: file,
+      circom: inputOnly ? null : file,
       template: ex.template,
       inputs: ex.inputs,
       publicSignals: ex.nPublic,
       ...(inputJson ? { input: inputJson } : {}),
     });
+    if (inputOnly) {
+      out.line(`wrote ${inputJson}: the witness calculator's input for template ${ex.template}`);
+      return 0;
+    }
     out.line(
       `wrote ${file}: template ${ex.template}, ${ex.nPublic} public signal(s), inputs ${ex.inputs.map((i) => `${i.name}[${i.count}]`).join(", ")}`,
     );

@@ -2,6 +2,8 @@ import { ZkError } from "../../errors.js";
 import { ttyProgress, silentProgress } from "../../util/progress.js";
 import { flag, parse, positional, str, strs, type Options } from "../args.js";
 import type { Command } from "../command.js";
+import type { Out } from "../output.js";
+import type { Progress } from "../../util/progress.js";
 import { fmtSeconds, fmtVector } from "../output.js";
 import { argmax } from "../../util/argmax.js";
 import { parseSalt } from "../../circuit/salts.js";
@@ -17,6 +19,22 @@ const options: Options = {
   "input-salt": { type: "string" },
   params: { type: "string" },
 };
+
+/**
+ * A compiled directory without keys is set up first, as \`zkinfer setup DIR\` would (a development
+ * ptau, said loudly): one command from compile to proof, as the demo is. Keys made for another
+ * circuit are still an error (openProver), never silently replaced.
+ */
+async function setupIfMissing(dir: string, out: Out, progress: Progress): Promise<void> {
+  const [{ artifact }, { exists }] = await Promise.all([import("../../artifacts.js"), import("../../util/fsx.js")]);
+  if ((await exists(artifact(dir, "zkey"))) || !(await exists(artifact(dir, "model")))) return;
+  out.warn(
+    `${dir} has no proving key: running \`zkinfer setup ${dir}\` first, with a development ptau (development only; for production run setup with --ptau)`,
+  );
+  const { setupDir } = await import("../../prove/setup.js");
+  const r = await setupDir(dir, { progress });
+  for (const w of r.warnings) out.warn(w);
+}
 
 export const prove: Command = {
   name: "prove",
@@ -66,6 +84,7 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
       threads: parseThreads(str(p, "threads")),
       progress: out.json ? silentProgress : ttyProgress(),
     };
+    await setupIfMissing(dir, out, opts.progress);
     if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!)) {
       const b = await proveBatch(dir, inputs, opts);
       for (const r of b.items) for (const w of r.warnings) out.warn(`${r.source}: ${w}`);
