@@ -5,14 +5,14 @@
  */
 import type { WitnessBackend } from "../../backend.js";
 import { WEBGPU_OPS } from "./calls.js";
-import { openWebgpu } from "./generator.js";
 
 export const webgpuBackend: WitnessBackend = {
   name: "webgpu",
   summary: "WGSL compute shaders on a GPU through WebGPU (the webgpu package in Node)",
   supports: (op) => WEBGPU_OPS.has(op),
   open: async (plan, opts) => {
-    const { nodeDevice } = await import("./node-gpu.js");
+    // loaded when a plan is opened, not when the CLI starts
+    const [{ nodeDevice }, { openWebgpu }] = await Promise.all([import("./node-gpu.js"), import("./generator.js")]);
     const { device } = await nodeDevice();
     return openWebgpu(plan, device, {
       profile: opts.profile,
