@@ -39,6 +39,8 @@ export class ImportContext {
   readonly shapes = new Map<string, Shape>();
   private readonly constants = new Map<string, Tensor>();
   private readonly aliases = new Map<string, string>();
+  /** parameter nodes emitted so far per (kind, ONNX node name) */
+  private readonly paramNames = new Map<string, number>();
   private counter = 0;
 
   constructor(
@@ -134,6 +136,14 @@ export class ImportContext {
     return v as number[];
   }
 
+  floats(node: OnnxNode, name: string, dflt: readonly number[] | null): number[] | null {
+    const v = this.attr(node, name);
+    if (v === undefined) return dflt ? [...dflt] : null;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number"))
+      throw this.error(node, `attribute ${name} must be a list of numbers`);
+    return v as number[];
+  }
+
   string(node: OnnxNode, name: string, dflt: string): string {
     const v = this.attr(node, name);
     if (v === undefined) return dflt;
@@ -174,6 +184,19 @@ export class ImportContext {
   }
 
   /**
+   * The primitive's node name: the ONNX node's, and `name/2`, `name/3`… for a second and later
+   * parameter node of one kind from one ONNX node (a batched MatMul's gemms, Max's affines): a
+   * parameter commitment binds weights by name (src/model/params.ts refuses duplicates).
+   */
+  private nodeName(node: OnnxNode, op: PrimOp): string {
+    if (op.kind !== "gemm" && op.kind !== "conv" && op.kind !== "affine") return node.name;
+    const key = `${op.kind}\u0000${node.name}`;
+    const seen = this.paramNames.get(key) ?? 0;
+    this.paramNames.set(key, seen + 1);
+    return seen === 0 ? node.name : `${node.name}/${seen + 1}`;
+  }
+
+  /**
    * Appends primitive `op` over `inputs` producing a value of `shape`, named `name` (default:
    * a fresh name derived from the node). Folds it to a constant when all inputs are constant.
    */
@@ -195,7 +218,13 @@ export class ImportContext {
     const folded = inputs.find((i) => i.constant);
     if (folded)
       throw this.unsupported(node, `operand "${folded.name}" is a constant where this op needs a computed tensor`);
-    this.nodes.push({ name: node.name, source: node.opType, op, inputs: inputs.map((i) => i.name), output: out });
+    this.nodes.push({
+      name: this.nodeName(node, op),
+      source: node.opType,
+      op,
+      inputs: inputs.map((i) => i.name),
+      output: out,
+    });
     this.shapes.set(out, shape);
     return { name: out, shape, constant: null };
   }

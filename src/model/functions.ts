@@ -71,6 +71,7 @@ export const SCALAR_FNS: Readonly<Record<ScalarFn, (x: number) => number>> = {
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   tanh: Math.tanh,
   exp: Math.exp,
+  log: Math.log,
   erf,
   gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   gelu_tanh: (x) => 0.5 * x * (1 + Math.tanh(GELU_TANH_K * (x + 0.044715 * x * x * x))),
@@ -78,7 +79,8 @@ export const SCALAR_FNS: Readonly<Record<ScalarFn, (x: number) => number>> = {
 
 /**
  * An upper bound on |f'| over [lo, hi]: the largest slope seen on a fine grid, plus the
- * largest change of slope between grid points (so the bound holds between them too).
+ * largest change of slope between grid points (so the bound holds between them too);
+ * Infinity where f is not finite (log of a range that reaches 0).
  */
 export function slopeBound(fn: ScalarFn, lo: number, hi: number): number {
   const f = SCALAR_FNS[fn];
@@ -90,6 +92,7 @@ export function slopeBound(fn: ScalarFn, lo: number, hi: number): number {
   for (let i = 0; i < n; i++) {
     const a = lo + i * h;
     const s = Math.abs(f(a + h) - f(a)) / h;
+    if (!Number.isFinite(s)) return Infinity; // log at or below 0: no bound
     maxSlope = Math.max(maxSlope, s);
     if (!Number.isNaN(prev)) maxJump = Math.max(maxJump, Math.abs(s - prev));
     prev = s;

@@ -30,7 +30,7 @@ export interface Conv2dParams {
 }
 
 /** Smooth scalar functions, compiled as piecewise polynomials (see docs/ops.md). */
-export type ScalarFn = "sigmoid" | "tanh" | "exp" | "erf" | "gelu" | "gelu_tanh";
+export type ScalarFn = "sigmoid" | "tanh" | "exp" | "log" | "erf" | "gelu" | "gelu_tanh";
 
 /** Inverses of monotone products, each a hint checked by products and two range checks (gadgets/invert.ts). */
 export type InvertFn = "sqrt" | "rsqrt" | "recip";

@@ -127,7 +127,9 @@ export function importModel(model: OnnxModel, what: string): ImportResult {
       );
     if (vi.dims && vi.dims.every((d) => typeof d === "number" && d > 0)) {
       const declared = vi.dims as number[];
-      if (declared.length !== op.shape.length || declared.some((d, i) => d !== op.shape[i])) {
+      // a declared scalar is computed as [1] (a circuit value has at least one axis)
+      const scalar = declared.length === 0 && op.shape.length === 1 && op.shape[0] === 1;
+      if (!scalar && (declared.length !== op.shape.length || declared.some((d, i) => d !== op.shape[i]))) {
         throw new ZkError(
           "BAD_MODEL",
           `${what}: output "${vi.name}" is declared ${shapeStr(declared)} but computes to ${shapeStr(op.shape)}`,

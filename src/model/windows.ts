@@ -1,54 +1,75 @@
 /**
- * Sliding windows over NCHW tensors, as index groups: one group per output element, holding
- * the flat input indices its window covers. Max pooling and (later) average pooling and
- * reductions are all "reduce over groups", so the float evaluator, the integer reference and
- * the circuit gadgets share this one description of a window.
+ * Sliding windows over N×C×spatial tensors, as index groups: one group per output element,
+ * holding the flat input indices its window covers. Max and average pooling (1-, 2- and 3-D)
+ * are "reduce over groups", so the float evaluator, the integer reference and the circuit
+ * gadgets share this one description of a window; `convTerms` walks a 2-D convolution.
  */
 import type { Conv2dParams, Groups, Shape } from "./graph.js";
-import { windowOutSize } from "./shapes.js";
+import { sizeOf, stridesOf, windowOutSize } from "./shapes.js";
 
-export interface Pool2dParams {
-  readonly kernel: readonly [number, number];
-  readonly strides: readonly [number, number];
-  /** [top, left, bottom, right] */
-  readonly pads: readonly [number, number, number, number];
-  readonly dilations: readonly [number, number];
+/** A pooling window over the spatial axes of an N×C×spatial tensor (1, 2 or 3 of them). */
+export interface PoolParams {
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  /** the begins of every spatial axis, then the ends ([top, left, bottom, right] in 2-D) */
+  readonly pads: readonly number[];
+  readonly dilations: readonly number[];
   readonly ceilMode: boolean;
 }
 
-export function poolOutShape(inShape: Shape, p: Pool2dParams): number[] {
-  const [n, c, h, w] = inShape as [number, number, number, number];
-  const oh = windowOutSize(h, p.kernel[0], p.strides[0], p.pads[0], p.pads[2], p.dilations[0], p.ceilMode);
-  const ow = windowOutSize(w, p.kernel[1], p.strides[1], p.pads[1], p.pads[3], p.dilations[1], p.ceilMode);
-  return [n, c, oh, ow];
+export function poolOutShape(inShape: Shape, p: PoolParams): number[] {
+  const n = p.kernel.length;
+  const spatial = inShape
+    .slice(2)
+    .map((d, a) =>
+      windowOutSize(d, p.kernel[a]!, p.strides[a]!, p.pads[a]!, p.pads[a + n]!, p.dilations[a]!, p.ceilMode),
+    );
+  return [inShape[0]!, inShape[1]!, ...spatial];
 }
 
-/** Groups of in-bounds input indices; padded positions are left out of the window. */
-export function poolGroups(inShape: Shape, p: Pool2dParams): Groups {
-  const [n, c, h, w] = inShape as [number, number, number, number];
-  const [, , oh, ow] = poolOutShape(inShape, p) as [number, number, number, number];
-  const start = new Int32Array(n * c * oh * ow + 1);
+/**
+ * Groups of in-bounds input indices, one per output element in row-major order; padded
+ * positions are left out of the window.
+ */
+export function poolGroups(inShape: Shape, p: PoolParams): Groups {
+  const inSp = inShape.slice(2);
+  const outSp = poolOutShape(inShape, p).slice(2);
+  const n = inSp.length;
+  const planes = inShape[0]! * inShape[1]!;
+  const plane = sizeOf(inSp);
+  const inStrides = stridesOf(inSp);
+  const nOut = sizeOf(outSp);
+  const nKernel = sizeOf(p.kernel);
+  const start = new Int32Array(planes * nOut + 1);
   const indices: number[] = [];
+  const o = new Array<number>(n).fill(0);
+  const k = new Array<number>(n).fill(0);
   let g = 0;
-  for (let b = 0; b < n * c; b++) {
-    const base = b * h * w;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        start[g++] = indices.length;
-        for (let ky = 0; ky < p.kernel[0]; ky++) {
-          const y = oy * p.strides[0] - p.pads[0] + ky * p.dilations[0];
-          if (y < 0 || y >= h) continue;
-          for (let kx = 0; kx < p.kernel[1]; kx++) {
-            const x = ox * p.strides[1] - p.pads[1] + kx * p.dilations[1];
-            if (x < 0 || x >= w) continue;
-            indices.push(base + y * w + x);
-          }
+  for (let b = 0; b < planes; b++) {
+    for (let out = 0; out < nOut; out++) {
+      start[g++] = indices.length;
+      unflatten(out, outSp, o);
+      for (let w = 0; w < nKernel; w++) {
+        unflatten(w, p.kernel, k);
+        let at = b * plane;
+        for (let a = 0; a < n && at >= 0; a++) {
+          const c = o[a]! * p.strides[a]! - p.pads[a]! + k[a]! * p.dilations[a]!;
+          at = c < 0 || c >= inSp[a]! ? -1 : at + c * inStrides[a]!;
         }
+        if (at >= 0) indices.push(at);
       }
     }
   }
   start[g] = indices.length;
   return { start, indices: Int32Array.from(indices) };
+}
+
+/** The row-major coordinates of flat index i in `shape`, into `out`. */
+export function unflatten(i: number, shape: readonly number[], out: number[]): void {
+  for (let a = shape.length - 1; a >= 0; a--) {
+    out[a] = i % shape[a]!;
+    i = Math.floor(i / shape[a]!);
+  }
 }
 
 /**

@@ -31,6 +31,8 @@ export class QuantizeContext {
   readonly values = new Map<string, QValue>();
   private readonly live = new Map<string, Live>();
   private counter = 0;
+  /** the bounds of each value a clip with two finite bounds produced, at its scale (see window) */
+  private readonly clipped = new Map<string, Interval>();
   /** the node being quantized: its layer's bits apply (QuantizeOptions.layers) */
   private node: Node | null = null;
 
@@ -105,6 +107,8 @@ export class QuantizeContext {
     // an error bound that overflowed (a product of wide factors) means no finite bound, not NaN
     if (err !== null && !(err < Infinity)) err = Infinity;
     this.nodes.push({ name: node.name, source, op, inputs: inputs.map((i) => i.name), output: name });
+    if (op.kind === "requant" && op.act.kind === "clip" && op.act.lo !== null && op.act.hi !== null)
+      this.clipped.set(name, { lo: op.act.lo, hi: op.act.hi });
     return this.register({
       name,
       shape,
@@ -125,7 +129,9 @@ export class QuantizeContext {
   /**
    * The window a rescale holds v to (see QuantizeOptions.activationMargin): v's calibrated float
    * range widened on each side by the margin × its span (or its largest magnitude, if larger),
-   * at v's scale, if that is narrower than v's bound.
+   * at v's scale, if that is narrower than v's bound. A clip's output keeps at least the clip's
+   * bounds: every value between them is one the clip can pass (LogSoftmax's clipped sum of
+   * exps is anywhere in [1, n], however little of that calibration saw).
    */
   window(v: QValue): Interval | null {
     // with prover-supplied weights the calibration describes only the compiled ones: a prover
@@ -138,8 +144,13 @@ export class QuantizeContext {
     // from 0 (a variance after a normalization) still varies in proportion to its size
     const span = Math.max(stats.max - stats.min, stats.absMax, 2 ** -v.scale);
     const k = 2 ** v.scale;
-    const lo = Math.max(v.lo, Math.floor((stats.min - margin * span) * k));
-    const hi = Math.min(v.hi, Math.ceil((stats.max + margin * span) * k));
+    let lo = Math.max(v.lo, Math.floor((stats.min - margin * span) * k));
+    let hi = Math.min(v.hi, Math.ceil((stats.max + margin * span) * k));
+    const c = this.clipped.get(v.name);
+    if (c) {
+      lo = Math.min(lo, Math.max(v.lo, c.lo));
+      hi = Math.max(hi, Math.min(v.hi, c.hi));
+    }
     return lo > v.lo || hi < v.hi ? { lo, hi } : null;
   }
 

@@ -27,6 +27,7 @@ import {
   selectBounds,
   squareBounds,
   sumBounds,
+  type Interval,
   type Bounds,
 } from "./bounds.js";
 import { admittedRange, constError, dotError, paramScale, quantizeTensor } from "./params.js";
@@ -553,14 +554,29 @@ function activation(
   raw: Live,
   make: (outScale: number) => Activation,
   errOf: (e: number, X: number) => number = (e) => e,
+  window = ctx.window(raw),
 ): void {
   const shift = Math.max(0, raw.scale - raw.target);
   const act = make(raw.scale - shift);
-  const v = ctx.requant(raw, shift, act, node, node.output, node.source);
+  const v = ctx.requant(raw, shift, act, node, node.output, node.source, window);
   // requant added the rounding; the activation's own error on top
   const X = ctx.floatMax(raw);
   const err = v.err === null ? null : errOf(v.err, X);
   ctx.register({ ...v, err });
+}
+
+/**
+ * Clip's window reaches at least its own bounds (within the input's): a value between them is
+ * one the clip passes, so calibration not having seen it is no reason to refuse it
+ * (LogSoftmax's sum of exps lies in [1, n], where calibration may see only [1, 3]).
+ */
+function clipWindow(ctx: QuantizeContext, op: Op<"clip">, raw: Live): Interval | null {
+  const w = ctx.window(raw);
+  if (!w) return null;
+  const k = 2 ** raw.scale;
+  const lo = Number.isFinite(op.lo) ? Math.min(w.lo, Math.max(raw.lo, Math.floor(op.lo * k))) : w.lo;
+  const hi = Number.isFinite(op.hi) ? Math.max(w.hi, Math.min(raw.hi, Math.ceil(op.hi * k))) : w.hi;
+  return lo > raw.lo || hi < raw.hi ? { lo, hi } : null;
 }
 
 function clip(ctx: QuantizeContext, node: Node, op: Op<"clip">, raw: Live): void {
@@ -577,6 +593,7 @@ function clip(ctx: QuantizeContext, node: Node, op: Op<"clip">, raw: Live): void
       return { kind: "clip", lo, hi };
     },
     (e) => e + boundErr,
+    clipWindow(ctx, op, raw),
   );
 }
 
@@ -588,6 +605,13 @@ function smooth(ctx: QuantizeContext, node: Node, op: Op<"fn">, raw: Live): void
   const x = window ?? raw;
   const qLo = rescale(x.lo, shift),
     qHi = rescale(x.hi, shift);
+  if (op.fn === "log" && qLo < 1) {
+    throw new ZkError(
+      "OVERFLOW",
+      `node "${node.name}" (${node.source}): log of a value that may be 0 or negative (its bound is ` +
+        `[${qLo / 2 ** s}, ${qHi / 2 ** s}] for the accepted inputs); add an epsilon or bound the input above 0`,
+    );
+  }
   // No point fitting much finer than the input's own resolution moves the output (measured on
   // the calibrated range: this picks the table's cost; the error bound below covers everything)
   const cal = ctx.calib.stats.get(node.inputs[0]!);
@@ -598,7 +622,7 @@ function smooth(ctx: QuantizeContext, node: Node, op: Op<"fn">, raw: Live): void
   // |P(q) - f(x)| ≤ |P(q) - f(q/2^s)| + L·|q/2^s - x|
   const inErr = (raw.err ?? 0) + (shift > 0 ? 2 ** -(s + 1) : 0);
   const L = slopeBound(op.fn, qLo / 2 ** s - inErr, qHi / 2 ** s + inErr);
-  ctx.register({ ...v, err: table.maxError + L * inErr });
+  ctx.register({ ...v, err: table.maxError + (inErr > 0 ? L * inErr : 0) });
 }
 
 /** QDQ fake quantization: x · (1/scale) → round to the integer grid with saturation → · scale. */

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { importOnnx } from "../../src/model/import.js";
 import { runFloat } from "../../src/model/evaluate.js";
+import { calibrate } from "../../src/quantize/calibration.js";
+import { quantize } from "../../src/quantize/quantize.js";
 import { ZkError } from "../../src/errors.js";
 import { encodeOnnx, randomInput, randomTensor, rng, runOrt } from "../helpers/onnx.js";
 import { OP_CASES } from "../helpers/models.js";
@@ -88,7 +90,7 @@ describe("ONNX import: errors name the problem", () => {
     expect(e.message).toMatch(/node "fc1" \(Gemm\): A is 1×4 but B is 5×3/);
   });
 
-  it("says when a weight operand or divisor is computed rather than constant", () => {
+  it("says when a weight operand is computed rather than constant, and when a divisor may be 0", () => {
     const conv = encodeOnnx({
       inputs: [{ name: "x", shape: [1, 1, 3, 3] }],
       initializers: [],
@@ -107,8 +109,11 @@ describe("ONNX import: errors name the problem", () => {
       ],
       outputs: [{ name: "y" }],
     });
-    expect(errorOf(() => importOnnx(div, "m.onnx")).message).toMatch(
-      /node "d1" \(Div\): division by a computed tensor/,
+    // a computed divisor imports (the division gadget); the quantizer refuses one that may be 0
+    const { graph } = importOnnx(div, "m.onnx");
+    const cal = calibrate(graph, [{ shape: [2, 2], data: Float64Array.from([0.5, -1, 2, 0]) }]);
+    expect(errorOf(() => quantize(graph, cal)).message).toMatch(
+      /node "d1" \(Div\): the divisor "r" may be 0 or negative .*needs a divisor bounded above 0/,
     );
   });
 

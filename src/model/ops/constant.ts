@@ -1,4 +1,4 @@
-/** Constant, ConstantOfShape, Shape and Cast: values known at import time. */
+/** Constant, ConstantOfShape, Range, Shape, Size and Cast: values known at import time. */
 import type { ImportContext, OpHandler } from "../context.js";
 import { DataType, type OnnxNode } from "../onnx.js";
 import { sizeOf } from "../shapes.js";
@@ -35,6 +35,12 @@ export const Shape: OpHandler = (ctx, node) => {
   const end = clamp(ctx.int(node, "end", r));
   const dims = x.shape.slice(start, end);
   ctx.setConstant(node.outputs[0]!, { shape: [dims.length], data: Float64Array.from(dims), dataType: DataType.INT64 });
+};
+
+/** Size: the input's element count, an int64 scalar (shapes are static, so it is a constant). */
+export const Size: OpHandler = (ctx, node) => {
+  const x = ctx.operand(node, 0);
+  ctx.setConstant(node.outputs[0]!, { shape: [], data: Float64Array.of(sizeOf(x.shape)), dataType: DataType.INT64 });
 };
 
 /**
@@ -75,4 +81,24 @@ export const Cast: OpHandler = (ctx, node) => {
   } else {
     throw ctx.unsupported(node, `casting a computed tensor to type ${to} (only to float types)`);
   }
+};
+
+/** Range (opset 11): start, start + delta, … up to (not including) limit, from constant scalars. */
+export const Range: OpHandler = (ctx, node) => {
+  const [start, limit, delta] = ["start", "limit", "delta"].map((role, i) => {
+    const op = ctx.operand(node, i);
+    if (!op.constant)
+      throw ctx.unsupported(
+        node,
+        `${role} ("${op.name}") is computed from the model input: the output's length would depend on the input, and a circuit's shapes are static`,
+      );
+    const t = op.constant;
+    if (t.data.length !== 1) throw ctx.error(node, `${role} must be a scalar, got ${t.data.length} values`);
+    return { value: t.data[0]!, type: t.dataType };
+  }) as [{ value: number; type?: number }, { value: number }, { value: number }];
+  if (delta.value === 0) throw ctx.error(node, "delta is 0");
+  const n = Math.max(Math.ceil((limit.value - start.value) / delta.value), 0);
+  ctx.checkSize(node, [n]);
+  const data = Float64Array.from({ length: n }, (_, i) => start.value + i * delta.value);
+  ctx.setConstant(node.outputs[0]!, { shape: [n], data, dataType: start.type ?? DataType.FLOAT });
 };

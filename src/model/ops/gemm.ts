@@ -1,13 +1,14 @@
 /**
  * Gemm and MatMul. A constant right operand makes them the `gemm` primitive (x · W + b, free
- * in the circuit); a constant left operand is the same product transposed; two computed
- * operands (attention's QKᵀ and AV) are `matmul`, one constraint per multiply.
+ * in the circuit); a constant left operand is the same product transposed; a batched constant
+ * (more than 2 dimensions) is one gemm per batch element; two computed operands (attention's
+ * QKᵀ and AV) are `matmul`, one constraint per multiply.
  */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { Tensor } from "../graph.js";
 import type { OnnxNode } from "../onnx.js";
 import { shapeStr } from "../shapes.js";
-import { matmulLayout, transposeMap } from "../indexing.js";
+import { matmulLayout, transposeMap, type MatmulLayout } from "../indexing.js";
 import { quantizedWeight, scaleTensor, transpose2d } from "./util.js";
 
 export const Gemm: OpHandler = (ctx, node) => {
@@ -56,46 +57,70 @@ function transposeLast2(ctx: ImportContext, node: OnnxNode, x: Operand, name?: s
 }
 
 export const MatMul: OpHandler = (ctx, node) => {
-  const a = ctx.operand(node, 0);
-  const b = ctx.operand(node, 1);
+  matmul(ctx, node, ctx.operand(node, 0), ctx.operand(node, 1), node.outputs[0]!);
+};
+
+/** numpy's a @ b: `gemm` against a constant on either side (of any rank), `matmul` of two computed operands. */
+export function matmul(ctx: ImportContext, node: OnnxNode, a: Operand, b: Operand, name?: string): Operand {
   const layout = matmulLayout(a.shape, b.shape);
   if (!layout) throw ctx.error(node, `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not multiply`);
-  const out = node.outputs[0]!;
+  const out = layout.outShape;
   const q = b.constant && b.shape.length === 2 ? quantizedWeight(b.constant, 1) : null;
   if (q) {
     // QDQ: the model's integer weights as given, then each column's scale after
-    const y = ctx.emit(node, { kind: "gemm", weight: q.ints, bias: null }, [a], layout.outShape);
-    ctx.emit(
-      node,
-      { kind: "affine", mul: { shape: [q.scales.length], data: q.scales }, add: null, pinned: true },
-      [y],
-      layout.outShape,
-      out,
-    );
-  } else if (b.constant && b.shape.length <= 2) {
-    ctx.emit(node, { kind: "gemm", weight: asMatrix(b.constant, "right"), bias: null }, [a], layout.outShape, out);
-  } else if (a.constant && a.shape.length <= 2 && b.shape.length === 1) {
+    const y = ctx.emit(node, { kind: "gemm", weight: q.ints, bias: null }, [a], out);
+    const mul = { shape: [q.scales.length], data: q.scales };
+    return ctx.emit(node, { kind: "affine", mul, add: null, pinned: true }, [y], out, name);
+  }
+  if (b.constant && b.shape.length <= 2)
+    return ctx.emit(node, { kind: "gemm", weight: asMatrix(b.constant, "right"), bias: null }, [a], out, name);
+  if (a.constant && a.shape.length <= 2 && b.shape.length === 1) {
     // A·b = b·Aᵀ
-    ctx.emit(
-      node,
-      { kind: "gemm", weight: transpose2d(asMatrix(a.constant, "left")), bias: null },
-      [b],
-      layout.outShape,
-      out,
-    );
-  } else if (a.constant && a.shape.length <= 2) {
+    const weight = transpose2d(asMatrix(a.constant, "left"));
+    return ctx.emit(node, { kind: "gemm", weight, bias: null }, [b], out, name);
+  }
+  if (a.constant && a.shape.length <= 2) {
     // A·B = (Bᵀ·Aᵀ)ᵀ: the constant becomes a gemm weight between two transposes of the computed side
     const bt = transposeLast2(ctx, node, b);
     const w = transpose2d(asMatrix(a.constant, "left"));
     const yt = ctx.emit(node, { kind: "gemm", weight: w, bias: null }, [bt], [...bt.shape.slice(0, -1), w.shape[1]!]);
     const y = transposeLast2(ctx, node, yt);
-    ctx.emit(node, { kind: "reshape" }, [y], layout.outShape, out);
-  } else if (a.constant || b.constant) {
-    throw ctx.unsupported(node, "a constant operand with more than 2 dimensions against a computed one");
-  } else {
-    ctx.emit(node, { kind: "matmul" }, [a, b], layout.outShape, out);
+    return ctx.emit(node, { kind: "reshape" }, [y], out, name);
   }
-};
+  if (a.constant || b.constant) return batchedConstant(ctx, node, a, b, layout, name);
+  return ctx.emit(node, { kind: "matmul" }, [a, b], out, name);
+}
+
+/**
+ * A product with a constant of more than 2 dimensions (batched weights): one gemm per batch
+ * element, between that element's slices, the results laid end to end by one `select`; all
+ * free. A constant whose batch axes are all 1 is one matrix: a single gemm.
+ */
+function batchedConstant(ctx: ImportContext, node: OnnxNode, a: Operand, b: Operand, L: MatmulLayout, name?: string) {
+  const [M, K, N] = [L.M, L.K, L.N];
+  if (b.constant && L.bOffset.every((o) => o === L.bOffset[0])) {
+    const weight = { shape: [K, N], data: b.constant.data.subarray(L.bOffset[0]!, L.bOffset[0]! + K * N) };
+    const y = ctx.emit(node, { kind: "gemm", weight, bias: null }, [a], [...a.shape.slice(0, -1), N]);
+    return ctx.emit(node, { kind: "reshape" }, [y], L.outShape, name);
+  }
+  const parts: Operand[] = [];
+  for (let t = 0; t < L.batch; t++) {
+    const at = matrixAt(ctx, node, a, L.aOffset[t]!, [M, K]);
+    const bt = matrixAt(ctx, node, b, L.bOffset[t]!, [K, N]);
+    parts.push(matmul(ctx, node, at, bt));
+  }
+  const map = Int32Array.from({ length: L.batch * M * N }, (_, i) => i);
+  return ctx.emit(node, { kind: "select", map, fill: 0 }, parts, L.outShape, name);
+}
+
+/** The matrix of `shape` starting at flat offset `at` of x: a constant slice, or a select. */
+function matrixAt(ctx: ImportContext, node: OnnxNode, x: Operand, at: number, shape: [number, number]): Operand {
+  const n = shape[0] * shape[1];
+  if (x.constant)
+    return { name: `${x.name}@${at}`, shape, constant: { shape, data: x.constant.data.subarray(at, at + n) } };
+  const map = Int32Array.from({ length: n }, (_, i) => at + i);
+  return ctx.emit(node, { kind: "select", map, fill: 0 }, [x], shape);
+}
 
 /** A 1-D constant operand as the column (right) or row (left) matrix numpy matmul makes of it. */
 function asMatrix(t: Tensor, side: "left" | "right"): Tensor {

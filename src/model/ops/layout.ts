@@ -7,6 +7,7 @@ import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { OnnxNode } from "../onnx.js";
 import { shapeStr, sizeOf } from "../shapes.js";
 import { axisMap, transposeMap } from "../indexing.js";
+import { pick } from "./util.js";
 
 export const Identity: OpHandler = (ctx, node) => ctx.alias(node.outputs[0]!, ctx.operand(node, 0));
 
@@ -194,9 +195,8 @@ export const Gather: OpHandler = (ctx, node) => {
 };
 
 /**
- * Concat. Computed operands become one `select`; constant operands, which a select cannot
- * read, leave its fill value at their positions and are added back by an `affine` after it
- * (free too) unless they all hold the fill value. Empty operands contribute nothing.
+ * Concat: one `select` (constant operands ride along as in `pick`). Empty operands
+ * contribute nothing.
  */
 export const Concat: OpHandler = (ctx, node) => {
   const all = node.inputs.map((_, i) => ctx.operand(node, i));
@@ -211,43 +211,21 @@ export const Concat: OpHandler = (ctx, node) => {
   if (ins.length === 0) throw ctx.unsupported(node, "every input is empty");
   const shape = [...ins[0]!.shape];
   shape[axis] = ins.reduce((n, t) => n + t.shape[axis]!, 0);
-  const computed = ins.some((t) => !t.constant);
-  const mixed = computed && ins.some((t) => t.constant);
-  // output element → its input element, as an index into the computed inputs laid end to end
-  // (or into all inputs, when all are constant and the select folds); -1 for a constant's
-  const map = new Int32Array(sizeOf(shape));
-  const constants = mixed ? new Float64Array(map.length) : null;
+  const from = new Int32Array(sizeOf(shape));
+  const at = new Int32Array(from.length);
   const outer = sizeOf(shape.slice(0, axis));
   const inner = sizeOf(shape.slice(axis + 1));
   let o = 0;
   for (let a = 0; a < outer; a++) {
-    let base = 0;
-    for (const t of ins) {
+    ins.forEach((t, k) => {
       const chunk = t.shape[axis]! * inner;
-      for (let k = 0; k < chunk; k++, o++) {
-        if (constants && t.constant) {
-          map[o] = -1;
-          constants[o] = t.constant.data[a * chunk + k]!;
-        } else {
-          map[o] = base + a * chunk + k;
-        }
+      for (let j = 0; j < chunk; j++, o++) {
+        from[o] = k;
+        at[o] = a * chunk + j;
       }
-      if (!constants || !t.constant) base += sizeOf(t.shape);
-    }
+    });
   }
-  const out = node.outputs[0]!;
-  const sources = mixed ? ins.filter((t) => !t.constant) : ins;
-  if (!constants) {
-    ctx.emit(node, { kind: "select", map, fill: 0 }, sources, shape, out);
-    return;
-  }
-  const values = constants.filter((_, i) => map[i]! < 0);
-  if (values.every((v) => v === values[0])) {
-    ctx.emit(node, { kind: "select", map, fill: values[0]! }, sources, shape, out);
-    return;
-  }
-  const y = ctx.emit(node, { kind: "select", map, fill: 0 }, sources, shape);
-  ctx.emit(node, { kind: "affine", mul: null, add: { shape, data: constants } }, [y], shape, out);
+  pick(ctx, node, ins, from, at, shape, node.outputs[0]!);
 };
 
 export const Pad: OpHandler = (ctx, node) => {

@@ -47,7 +47,13 @@ export const BatchNormalization: OpHandler = (ctx, node) => {
  * one inverse square root per group (gadgets/invert.ts: a hint checked by two products and two
  * range checks) and one product per element. Returns the normalized tensor, before any scale.
  */
-function normalize(ctx: ImportContext, node: OnnxNode, x: Operand, axes: readonly number[], eps: number): Operand {
+function normalize(
+  ctx: ImportContext,
+  node: OnnxNode,
+  x: Operand,
+  axes: readonly number[],
+  eps: number,
+): { y: Operand; mean: Operand; invStdDev: Operand } {
   const { groups, keptShape } = axisGroups(x.shape, axes);
   const n = sizeOf(x.shape) / sizeOf(keptShape);
   const mean = { kind: "sum" as const, groups, mult: new Float64Array(groups.start.length - 1).fill(1 / n) };
@@ -62,26 +68,23 @@ function normalize(ctx: ImportContext, node: OnnxNode, x: Operand, axes: readonl
     keptShape,
   );
   const r = ctx.emit(node, { kind: "invert", fn: "rsqrt" }, [ve], keptShape);
-  return ctx.emit(node, { kind: "mul" }, [d, r], x.shape);
-}
-
-/** The optional outputs (Mean, InvStdDev; training-time statistics) are not computed. */
-function refuseStatistics(ctx: ImportContext, node: OnnxNode): void {
-  if (node.outputs.slice(1).some((o) => o)) throw ctx.unsupported(node, "its Mean / InvStdDev outputs");
+  return { y: ctx.emit(node, { kind: "mul" }, [d, r], x.shape), mean: mu, invStdDev: r };
 }
 
 /** LayerNormalization (opset 17): normalized over axes axis..r-1, then · Scale + B (broadcast). */
 export const LayerNormalization: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
-  refuseStatistics(ctx, node);
   const r = x.shape.length;
   const axis = normAxis(ctx, node, ctx.int(node, "axis", -1), r);
   const axes = [...Array(r).keys()].slice(axis);
   const scale = ctx.constant(node, 1, "Scale");
   const bias = ctx.optionalOperand(node, 2);
   if (bias && !bias.constant) throw ctx.unsupported(node, "a computed B");
-  const y = normalize(ctx, node, x, axes, ctx.float(node, "epsilon", 1e-5));
+  const { y, mean, invStdDev } = normalize(ctx, node, x, axes, ctx.float(node, "epsilon", 1e-5));
   ctx.emit(node, { kind: "affine", mul: scale, add: bias?.constant ?? null }, [y], x.shape, node.outputs[0]!);
+  // the optional Mean and InvStdDev outputs (shape [d0, …, d(axis-1), 1, …, 1]) are values it has
+  if (node.outputs[1]) ctx.alias(node.outputs[1], mean);
+  if (node.outputs[2]) ctx.alias(node.outputs[2], invStdDev);
 };
 
 /** Per-channel [C] parameters as [C, 1, ..., 1] against an N×C×… tensor. */
@@ -97,7 +100,7 @@ export const InstanceNormalization: OpHandler = (ctx, node) => {
   if (x.shape.length < 3) throw ctx.error(node, `input ${shapeStr(x.shape)} has no spatial axes (N × C × D1 …)`);
   const scale = perChannel(ctx, node, ctx.constant(node, 1, "scale"), "scale", x);
   const bias = perChannel(ctx, node, ctx.constant(node, 2, "B"), "B", x);
-  const y = normalize(ctx, node, x, [...Array(x.shape.length).keys()].slice(2), ctx.float(node, "epsilon", 1e-5));
+  const { y } = normalize(ctx, node, x, [...Array(x.shape.length).keys()].slice(2), ctx.float(node, "epsilon", 1e-5));
   ctx.emit(node, { kind: "affine", mul: scale, add: bias }, [y], x.shape, node.outputs[0]!);
 };
 
@@ -122,7 +125,7 @@ export const GroupNormalization: OpHandler = (ctx, node) => {
   const scale = perChannel(ctx, node, perGroup(ctx.constant(node, 1, "scale"), "scale"), "scale", x);
   const bias = perChannel(ctx, node, perGroup(ctx.constant(node, 2, "bias"), "bias"), "bias", x);
   const grouped = ctx.emit(node, { kind: "reshape" }, [x], [N, G, sizeOf(x.shape) / (N * G)]);
-  const y = normalize(ctx, node, grouped, [2], ctx.float(node, "epsilon", 1e-5));
+  const { y } = normalize(ctx, node, grouped, [2], ctx.float(node, "epsilon", 1e-5));
   const back = ctx.emit(node, { kind: "reshape" }, [y], x.shape);
   ctx.emit(node, { kind: "affine", mul: scale, add: bias }, [back], x.shape, node.outputs[0]!);
 };

@@ -1,19 +1,19 @@
-/** Pooling: MaxPool and GlobalMaxPool (`max` over windows), AveragePool and GlobalAveragePool (`sum` × 1/count). */
+/**
+ * Pooling over 1, 2 or 3 spatial axes: MaxPool and GlobalMaxPool (`max` over windows),
+ * AveragePool and GlobalAveragePool (`sum` × 1/count). The window groups are any-dimensional,
+ * so 1-D and 3-D pooling cost what 2-D pooling does: nothing is lifted.
+ */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { OnnxNode } from "../onnx.js";
-import { poolGroups, poolOutShape, type Pool2dParams } from "../windows.js";
+import { poolGroups, poolOutShape, unflatten, type PoolParams } from "../windows.js";
 import { axisGroups } from "../indexing.js";
-import { pair, require4d, windowPads } from "./util.js";
+import { spatialDims, spatialInts, windowOf } from "./util.js";
 
-function poolParams(ctx: ImportContext, node: OnnxNode, x: Operand): Pool2dParams {
-  const [, , H, W] = require4d(ctx, node, x.shape, "input X");
-  const ks = ctx.ints(node, "kernel_shape", null);
-  if (!ks) throw ctx.error(node, "kernel_shape is required");
-  const kernel = pair(ks, 1, ctx, node, "kernel_shape");
-  const strides = pair(ctx.ints(node, "strides", null), 1, ctx, node, "strides");
-  const dilations = pair(ctx.ints(node, "dilations", null), 1, ctx, node, "dilations");
-  const pads = windowPads(ctx, node, [H, W], kernel, strides, dilations);
-  return { kernel, strides, pads, dilations, ceilMode: ctx.int(node, "ceil_mode", 0) === 1 };
+function poolParams(ctx: ImportContext, node: OnnxNode, x: Operand): PoolParams {
+  const dims = spatialDims(ctx, node, x.shape, "input X");
+  if (!ctx.ints(node, "kernel_shape", null)) throw ctx.error(node, "kernel_shape is required");
+  const kernel = spatialInts(ctx, node, "kernel_shape", dims.length, 1);
+  return { ...windowOf(ctx, node, dims, kernel), ceilMode: ctx.int(node, "ceil_mode", 0) === 1 };
 }
 
 export const MaxPool: OpHandler = (ctx, node) => {
@@ -30,28 +30,31 @@ export const MaxPool: OpHandler = (ctx, node) => {
 export const AveragePool: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
   const p = poolParams(ctx, node, x);
-  if (p.dilations[0] !== 1 || p.dilations[1] !== 1) throw ctx.unsupported(node, "dilated average pooling");
+  if (p.dilations.some((d) => d !== 1)) throw ctx.unsupported(node, "dilated average pooling");
   const includePad = ctx.int(node, "count_include_pad", 0) === 1;
   const groups = poolGroups(x.shape, p);
-  const [, , H, W] = x.shape as [number, number, number, number];
-  const [, , OH, OW] = poolOutShape(x.shape, p) as [number, number, number, number];
+  const inSp = x.shape.slice(2);
+  const outShape = poolOutShape(x.shape, p);
+  const outSp = outShape.slice(2);
+  const n = inSp.length;
+  const nOut = outSp.reduce((a, b) => a * b, 1);
+  const o = new Array<number>(n).fill(0);
   const mult = new Float64Array(groups.start.length - 1);
   for (let g = 0; g < mult.length; g++) {
     let count = groups.start[g + 1]! - groups.start[g]!;
     if (includePad) {
       // the window clipped to the padded input (ceil_mode windows may run past even that)
-      const oy = Math.floor(g / OW) % OH,
-        ox = g % OW;
-      const y0 = oy * p.strides[0] - p.pads[0],
-        x0 = ox * p.strides[1] - p.pads[1];
-      const y1 = Math.min(y0 + p.kernel[0], H + p.pads[2]),
-        x1 = Math.min(x0 + p.kernel[1], W + p.pads[3]);
-      count = (y1 - y0) * (x1 - x0);
+      unflatten(g % nOut, outSp, o);
+      count = 1;
+      for (let a = 0; a < n; a++) {
+        const begin = o[a]! * p.strides[a]! - p.pads[a]!;
+        count *= Math.min(begin + p.kernel[a]!, inSp[a]! + p.pads[a + n]!) - begin;
+      }
     }
     if (count === 0) throw ctx.error(node, "a pooling window lies entirely in the padding");
     mult[g] = 1 / count;
   }
-  ctx.emit(node, { kind: "sum", groups, mult }, [x], poolOutShape(x.shape, p), node.outputs[0]!);
+  ctx.emit(node, { kind: "sum", groups, mult }, [x], outShape, node.outputs[0]!);
 };
 
 function globalPool(kind: "max" | "sum"): OpHandler {
