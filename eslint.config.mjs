@@ -12,6 +12,7 @@ export default tseslint.config(
       "test/fixtures/",
       "bench/models/",
       "bench/results/",
+      ".gpu-bench/",
     ],
   },
   js.configs.recommended,

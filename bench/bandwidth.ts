@@ -6,7 +6,8 @@
  * memory channels, these bound the witness's 2-thread speed-up from above.
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { instantiateKernels, kernelModule } from "../src/witness/backends/wasm/kernels.js";
+import { instantiateKernels } from "../src/witness/backends/wasm/kernels.js";
+import { packageKernels } from "../src/witness/backends/wasm/kernel-file.js";
 
 const ELEMS = 1 << 19,
   BITS = 8,
@@ -16,7 +17,7 @@ export type Probe = "bits" | "gemm";
 
 async function setup(probe: Probe): Promise<() => void> {
   const memory = new WebAssembly.Memory({ initial: Math.ceil((BYTES + 8 * ELEMS) / 65536) + 64, maximum: 65536 });
-  const k = await instantiateKernels(await kernelModule(false), memory);
+  const k = await instantiateKernels(await packageKernels(false), memory);
   const base = Math.ceil(k.heap_base() / 16) * 16;
   if (probe === "bits") return () => k.bits(base, 1000n, BITS, base + 8 * ELEMS, 0, ELEMS);
   return () => k.gemm_i16(base, base + 2 * N * N, 0, base + 4 * N * N, N / 8, N, N, 1, 66_000, 0, N);

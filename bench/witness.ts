@@ -1,7 +1,8 @@
 /**
  * `npm run bench:witness` (part of `npm run bench`): the witness alone, per model and backend —
- * witness time, wires/s, tensor MAC/s and the wasm/js ratio, for js, wasm on 1 thread and wasm
- * on 2 threads — over lenet5_digits28, mlp_digits28 (bench/models/) and two synthetic CNNs
+ * witness time, wires/s, tensor MAC/s and the wasm/js ratio, for js, wasm on 1 thread, wasm
+ * on 2 threads and webgpu on the adapter Dawn finds (a real GPU, else the software one), with
+ * the time to open each generator — over lenet5_digits28, mlp_digits28 (bench/models/) and two synthetic CNNs
  * whose js witness takes over a second (bench/synthetic.ts): one heavy in wires, one wide. Plans come from a dry
  * compile (no constraints are built), so the large model needs no proving key. Also: a
  * profile of where the wasm witness spends its time, and the kernels alone (int16 matmul
@@ -10,23 +11,16 @@
  *
  *   node dist/bench/witness.js [--model NAME] [--min-seconds S]
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { importOnnx } from "../src/model/import.js";
-import { calibrate, parseCalibration } from "../src/quantize/calibration.js";
-import { quantize } from "../src/quantize/quantize.js";
-import { compileCircuit } from "../src/circuit/compile.js";
-import { DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
-import { quantizeInput } from "../src/quantize/input.js";
-import { sizeOf } from "../src/model/shapes.js";
-import type { WitnessPlan } from "../src/circuit/plan.js";
-import type { IntTensor } from "../src/quantize/qgraph.js";
 import { witnessGenerator, type Backend } from "../src/witness/witness.js";
+import { benchModels, timeWitness, type BenchModel } from "./witness-models.js";
 import type { Profile } from "../src/witness/backends/wasm/backend.js";
-import { instantiateKernels, kernelModule } from "../src/witness/backends/wasm/kernels.js";
-import { syntheticCnn, syntheticWide } from "./synthetic.js";
+import { instantiateKernels } from "../src/witness/backends/wasm/kernels.js";
+import { packageKernels } from "../src/witness/backends/wasm/kernel-file.js";
+import { adapterName } from "../src/witness/backends/webgpu/adapters.js";
 import { twoThreadProbe } from "./bandwidth.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
@@ -35,99 +29,13 @@ const args = process.argv.slice(2);
 const only = args.includes("--model") ? args[args.indexOf("--model") + 1] : undefined;
 const minSeconds = args.includes("--min-seconds") ? Number(args[args.indexOf("--min-seconds") + 1]) : 2;
 
-interface BenchModel {
-  name: string;
-  plan: WitnessPlan;
-  input: IntTensor;
-  macs: number;
-}
-
-function load(name: string, onnx: Uint8Array, calibration: unknown, input: number[]): BenchModel {
-  const graph = importOnnx(onnx, name).graph;
-  const samples = parseCalibration(calibration, graph.inputs[0]!.shape, `${name} calibration`);
-  const q = quantize(graph, calibrate(graph, samples), DEFAULT_COMPILE);
-  const plan = compileCircuit(q, { ...DEFAULT_COMPILE, dry: true }).plan;
-  return { name, plan, input: quantizeInput(input, q.input, false).tensor, macs: planMacs(plan) };
-}
-
-/** Multiply-accumulates of the plan's matrix products and convolutions. */
-function planMacs(plan: WitnessPlan): number {
-  let macs = 0;
-  for (const s of plan.steps) {
-    if (s.kind !== "linear") continue;
-    const outN = sizeOf(plan.tensors[s.output]!.shape);
-    if (s.op.kind === "gemm") macs += outN * s.op.weight.shape[0]!;
-    if (s.op.kind === "conv") macs += outN * (s.op.weight.data.length / s.op.weight.shape[0]!);
-  }
-  return macs;
-}
-
-function models(): BenchModel[] {
-  const out: BenchModel[] = [];
-  for (const name of ["lenet5_digits28", "mlp_digits28"]) {
-    if (only && only !== name) continue;
-    const dir = path.join(root, "bench", "models", name);
-    const samples = JSON.parse(readFileSync(path.join(dir, "samples.json"), "utf8")) as { inputs: unknown[] };
-    const flat = (samples.inputs[0] as unknown[]).flat(4) as number[];
-    out.push(
-      load(
-        name,
-        readFileSync(path.join(dir, "model.onnx")),
-        JSON.parse(readFileSync(path.join(dir, "calibration.json"), "utf8")),
-        flat,
-      ),
-    );
-  }
-  if (!only || only === "synthetic_cnn80") {
-    const s = syntheticCnn();
-    out.push(load("synthetic_cnn80", s.onnx, s.calibration, s.input));
-  }
-  if (!only || only === "synthetic_wide") {
-    const s = syntheticWide();
-    out.push(load("synthetic_wide", s.onnx, s.calibration, s.input));
-  }
-  return out;
-}
-
-interface Timing {
-  backend: Backend;
-  threads: number;
-  seconds: number;
-  reps: number;
-}
-
-/** Median witness time over at least 3 runs and `minSeconds`, after one warm-up run. */
-async function timeWitness(
-  m: BenchModel,
-  backend: Backend,
-  threads: number,
-  reference: Uint8Array | null,
-): Promise<{ t: Timing; wtns: Uint8Array }> {
-  const g = await witnessGenerator(m.plan, { backend, threads });
-  try {
-    const first = (await g.witness(m.input)).wtns.slice();
-    if (reference && Buffer.compare(Buffer.from(first), Buffer.from(reference)) !== 0)
-      throw new Error(`${m.name}: ${backend} × ${threads} gives a different .wtns from js`);
-    const times: number[] = [];
-    const start = performance.now();
-    while (times.length < 3 || performance.now() - start < minSeconds * 1000) {
-      const t = performance.now();
-      await g.witness(m.input);
-      times.push((performance.now() - t) / 1000);
-    }
-    times.sort((a, b) => a - b);
-    return { t: { backend, threads, seconds: times[times.length >> 1]!, reps: times.length }, wtns: first };
-  } finally {
-    await g.close();
-  }
-}
-
 async function profileOf(
   m: BenchModel,
   threads = 1,
+  backend: Backend = "wasm",
 ): Promise<{ name: string; calls: number; ms: number; share: number }[]> {
   const profile: Profile = new Map();
-  const g = await witnessGenerator(m.plan, { backend: "wasm", threads, profile });
+  const g = await witnessGenerator(m.plan, { backend, threads, profile });
   const reps = 5;
   try {
     await g.witness(m.input);
@@ -145,7 +53,7 @@ async function profileOf(
 /** The kernels alone on one core: a 256³ int16 matmul and the field encoder over 1 M values. */
 async function kernelsAlone(): Promise<{ gemmGmacs: number; encodeMwires: number; bitsMwires: number }> {
   const memory = new WebAssembly.Memory({ initial: 1024, maximum: 65536 });
-  const k = await instantiateKernels(await kernelModule(false), memory);
+  const k = await instantiateKernels(await packageKernels(false), memory);
   const base = Math.ceil(k.heap_base() / 16) * 16;
   const n = 256,
     x = base,
@@ -186,14 +94,21 @@ function table(header: string[], rows: string[][]): string {
   return [fmt(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(fmt)].join("\n");
 }
 
+// the webgpu rows, on whatever adapter Dawn finds (a real GPU, else the software one)
+const { nodeGpu } = await import("../src/witness/backends/webgpu/node-gpu.js");
+const found = await nodeGpu();
+const gpu = found.adapters[0] ?? null;
+if (!gpu) process.stderr.write(`no webgpu rows: ${found.problem}\n`);
 const results: Record<string, unknown>[] = [];
 const rows: string[][] = [];
 const profiles: Record<string, Awaited<ReturnType<typeof profileOf>>> = {};
 const profiles2: Record<string, Awaited<ReturnType<typeof profileOf>>> = {};
-for (const m of models()) {
-  const js = await timeWitness(m, "js", 1, null);
+const profilesGpu: Record<string, Awaited<ReturnType<typeof profileOf>>> = {};
+for (const m of benchModels(root, only)) {
+  const js = await timeWitness(m, "js", 1, null, minSeconds);
   const timings = [js.t];
-  for (const threads of [1, 2]) timings.push((await timeWitness(m, "wasm", threads, js.wtns)).t);
+  for (const threads of [1, 2]) timings.push((await timeWitness(m, "wasm", threads, js.wtns, minSeconds)).t);
+  if (gpu) timings.push((await timeWitness(m, "webgpu", 1, js.wtns, minSeconds)).t);
   const wasm1 = timings[1]!.seconds;
   for (const t of timings) {
     const ratio = js.t.seconds / t.seconds;
@@ -205,7 +120,8 @@ for (const m of models()) {
       fmtRate(m.plan.nWires / t.seconds, "wires/s"),
       fmtRate(m.macs / t.seconds, "MAC/s"),
       t.backend === "js" ? "1×" : `${ratio.toFixed(1)}×`,
-      t.backend === "wasm" && t.threads > 1 ? `${(wasm1 / t.seconds).toFixed(2)}×` : "",
+      (t.backend === "wasm" && t.threads > 1) || t.backend === "webgpu" ? `${(wasm1 / t.seconds).toFixed(2)}×` : "",
+      fmtT(t.openSeconds),
     ]);
     results.push({
       model: m.name,
@@ -219,9 +135,13 @@ for (const m of models()) {
   }
   profiles[m.name] = await profileOf(m);
   profiles2[m.name] = await profileOf(m, 2);
+  if (gpu) profilesGpu[m.name] = await profileOf(m, 1, "webgpu");
   process.stderr.write(`${m.name}: ${m.plan.nWires} wires, ${m.macs} MACs, wtns identical across backends\n`);
 }
-console.log(table(["model", "backend", "threads", "witness", "wires/s", "tensor MAC/s", "vs js", "vs 1 thread"], rows));
+console.log(
+  table(["model", "backend", "threads", "witness", "wires/s", "tensor MAC/s", "vs js", "vs wasm × 1", "open"], rows),
+);
+if (gpu) console.log(`webgpu: ${adapterName(gpu)}`);
 
 for (const [name, prof] of Object.entries(profiles)) {
   const macs = results.find((r) => r.model === name)!.macs as number;
@@ -251,6 +171,18 @@ for (const [name, prof] of Object.entries(profiles)) {
   );
 }
 
+for (const [name, prof] of Object.entries(profilesGpu)) {
+  console.log(`\nwhere the webgpu witness spends its time: ${name} (each dispatch timed on its own)`);
+  console.log(
+    table(
+      ["kernel", "dispatches", "ms", "share"],
+      prof
+        .filter((p) => p.share >= 0.005)
+        .map((p) => [p.name, String(p.calls), p.ms.toFixed(2), `${(p.share * 100).toFixed(1)}%`]),
+    ),
+  );
+}
+
 const alone = await kernelsAlone();
 console.log(
   `\nkernels alone, one core: int16 matmul 256³ ${alone.gemmGmacs.toFixed(2)} GMAC/s; field encoding ${alone.encodeMwires.toFixed(0)} M wires/s (values), ${alone.bitsMwires.toFixed(0)} M wires/s (bits)`,
@@ -261,7 +193,12 @@ for (const [what, p] of Object.entries(probes)) {
     `machine probe, ${what} (${what === "memory" ? "bits kernel, 128 MB of wires" : "int16 matmul 256³"}): ${p.one.toFixed(1)} ${p.unit} on one thread, ${p.two.toFixed(1)} ${p.unit} on two at once: ${p.ratio.toFixed(2)}× of a possible 2×`,
   );
 }
-const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version };
+const machine = {
+  cpus: os.cpus().length,
+  cpu: os.cpus()[0]?.model,
+  node: process.version,
+  gpu: gpu ? adapterName(gpu) : null,
+};
 console.log(`${machine.cpus} × ${machine.cpu}, Node ${machine.node}`);
 
 const dir = path.join(root, "bench", "results");
@@ -274,6 +211,7 @@ const report =
       results,
       profiles,
       profiles2Threads: profiles2,
+      profilesWebgpu: profilesGpu,
       kernels: alone,
       twoThreadProbes: probes,
     },

@@ -24,7 +24,8 @@ export type ZkErrorCode =
   | "OVERFLOW" // a value bound that could wrap the field or the witness arithmetic
   | "RESOURCE" // not enough ptau power, memory or time for the job
   | "UNSATISFIED" // a witness that does not satisfy the R1CS
-  | "WORKER"; // a witness worker thread threw or died (its message, and the step it was on, in `message`)
+  | "WORKER" // a witness worker thread threw or died (its message, and the step it was on, in `message`)
+  | "GPU"; // no WebGPU adapter, or the GPU device failed (lost, a kernel that did not compile)
 
 export function isZkError(e: unknown): e is ZkError {
   return e instanceof ZkError;

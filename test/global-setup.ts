@@ -1,7 +1,7 @@
 /**
- * Once per test run: build the WebAssembly kernels, dist/ (the CLI tests run the real
+ * Once per test run: build the WebAssembly kernels (and pack the WGSL ones), dist/ (the CLI tests run the real
  * `bin/zkinfer.js` and the thread pool runs dist/ workers, so both must be the current source)
- * and the verifier page, and generate the development ptau files the end-to-end tests need, so
+ * the verifier page and the proving page with its bundled models, and generate the development ptau files the end-to-end tests need, so
  * parallel test files never generate the same file twice.
  */
 import * as path from "node:path";
@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 
 export default async function setup(): Promise<void> {
   execFileSync(process.execPath, [path.resolve("kernels/wasm/build.mjs")], { stdio: "inherit" });
+  execFileSync(process.execPath, [path.resolve("kernels/webgpu/build.mjs")], { stdio: "inherit" });
   execFileSync(process.execPath, [path.resolve("scripts/poseidon-constants.mjs")], { stdio: "inherit" });
   execFileSync(process.execPath, [path.resolve("node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], {
     stdio: "inherit",
@@ -34,4 +35,18 @@ export default async function setup(): Promise<void> {
   const { releaseCurve } = await import("../src/prove/curve.js");
   for (const power of [9, 10, 11, 13]) await ensureDevPtau(power); // cancer_logreg (+ commitments), digits_mlp (+2 for --ptau), digits_cnn
   await releaseCurve();
+  // the proving page (dist/prover/) and its bundled models, set up once per cache (later runs reuse the keys)
+  execFileSync(
+    process.execPath,
+    [
+      path.resolve("node_modules/vite/bin/vite.js"),
+      "build",
+      "--logLevel",
+      "warn",
+      "--config",
+      "web/prover/vite.config.mjs",
+    ],
+    { stdio: "inherit" },
+  );
+  execFileSync(process.execPath, [path.resolve("scripts/prover-models.mjs")], { stdio: "inherit", env: process.env });
 }

@@ -21,6 +21,7 @@ import { exportCircomCommand } from "./commands/export-circom.js";
 import { calibrateCommand } from "./commands/calibrate.js";
 import { serve } from "./commands/serve.js";
 import { worker } from "./commands/worker.js";
+import { info } from "./commands/info.js";
 
 const COMMANDS: readonly Command[] = [
   calibrateCommand,
@@ -36,6 +37,7 @@ const COMMANDS: readonly Command[] = [
   serve,
   worker,
   demo,
+  info,
 ];
 
 function help(): string {

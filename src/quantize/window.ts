@@ -5,6 +5,8 @@
  * inputs are provable and say so in the same words.
  */
 
+import { ZkError } from "../errors.js";
+
 /** A RangeError, so witness generation can tell it apart from bugs and name it the user's. */
 export class WindowError extends RangeError {
   override readonly name = "WindowError";
@@ -20,6 +22,11 @@ export function windowError(w: Window, at: string, i: number, v: number): Window
     `${at}: this input drives element ${i} of its input to ${v}, outside [${w.lo}, ${w.hi}], the window the circuit holds it to ` +
       "(its calibrated range widened by --activation-margin); recompile with calibration data that covers such inputs, or a larger --activation-margin",
   );
+}
+
+/** A WindowError as what it is, the user's input error (BAD_INPUT, the same words); anything else unchanged. */
+export function asInputError(e: unknown): unknown {
+  return e instanceof WindowError ? new ZkError("BAD_INPUT", e.message) : e;
 }
 
 /** The index of the first value outside the window (none: -1). */

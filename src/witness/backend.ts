@@ -5,11 +5,10 @@
  * as the js reference. Backends live one per folder in backends/ and are listed in
  * backends/index.ts.
  */
-import type { Worker } from "node:worker_threads";
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import type { KernelOp } from "./lowering.js";
-import type { Fault } from "./fault.js";
+import type { Fault } from "./protocol.js";
 
 /** Where a witness's time goes: per kernel (or `js:<step>` for steps on the reference, `io`). */
 export type Profile = Map<string, { calls: number; ms: number; items: number }>;
@@ -29,6 +28,15 @@ export interface WitnessGenerator {
   close(): Promise<void>;
 }
 
+/**
+ * A worker thread as a backend starts it (node:worker_threads' Worker has these): structural,
+ * so this file stays free of Node APIs and the browser pages can use the interface.
+ */
+export interface WorkerThread {
+  readonly threadId: number;
+  terminate(): Promise<number>;
+}
+
 export interface WitnessOptions {
   readonly backend?: string;
   /** threads, for backends that use them (default: available cores) */
@@ -41,8 +49,13 @@ export interface WitnessOptions {
   readonly onStep?: (i: number) => void;
   /** test-only: a fault for worker threads to strike with (fault.ts); default ZKINFER_TEST_FAULT */
   readonly fault?: Fault | null;
+  /**
+   * webgpu, test-only: bounds on the kernels' number formats (limbs of 32 bits): `min` forces
+   * wide arithmetic on small plans, `max` sends wider calls to the js reference
+   */
+  readonly limbs?: { readonly min?: number; readonly max?: number };
   /** with threads: called with each worker thread as it starts (tests use it to kill one) */
-  readonly onWorker?: (worker: Worker, index: number) => void;
+  readonly onWorker?: (worker: WorkerThread, index: number) => void;
 }
 
 export interface WitnessBackend {

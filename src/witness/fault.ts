@@ -16,14 +16,9 @@ import { isMainThread } from "node:worker_threads";
 import { ZkError } from "../errors.js";
 import { assertNever } from "../util/never.js";
 
-export const FAULT_KINDS = ["throw", "crash", "exit", "stall"] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+import { FAULT_KINDS, type Fault } from "./protocol.js";
 
-export interface Fault {
-  readonly kind: FaultKind;
-  /** the kernel call it strikes at, from 1 */
-  readonly call: number;
-}
+export type { Fault } from "./protocol.js";
 
 /** The exit code of an `exit` fault: not 0 or 1, so tests can tell it from a crash. */
 export const FAULT_EXIT_CODE = 3;

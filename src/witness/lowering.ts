@@ -213,13 +213,14 @@ function lowerActivation(step: Extract<PlanStep, { kind: "requant" }>): KernelCa
 }
 
 /**
- * The plan as one list of calls per step, for a backend that implements `supports` of them:
- * a step with any call it does not implement becomes one reference call.
+ * The plan as one list of calls per step, for a backend that `accepts` some calls (by op, or
+ * per call: a backend whose number formats cannot hold a call's bounds refuses that one): a
+ * step with any call it does not accept becomes one reference call.
  */
-export function lowerPlan(plan: WitnessPlan, supports: (op: KernelOp) => boolean): KernelCall[][] {
+export function lowerPlan(plan: WitnessPlan, accepts: (call: KernelCall) => boolean): KernelCall[][] {
   return plan.steps.map((step) => {
     const calls = lowerStep(step);
-    return calls.every((c) => supports(c.op)) ? calls : [{ op: "reference", step }];
+    return calls.every(accepts) ? calls : [{ op: "reference", step }];
   });
 }
 

@@ -2,7 +2,8 @@
  * Many inputs, one plan: whole witnesses computed side by side in a piscina pool, one
  * single-threaded generator per worker (so a batch uses every core even when each witness
  * is too small to split). One input at a time is better served by `witnessGenerator`, whose
- * threads split a big layer into row tiles instead.
+ * threads split a big layer into row tiles instead. On the webgpu backend the witnesses take
+ * turns on the one GPU instead (each worker would open a device of its own).
  *
  * A worker answers every task with a typed reply (protocol.ts): an `err` becomes the caller's
  * error, with the worker's message and, for a ZkError, its code. A task that rejects instead
@@ -18,7 +19,13 @@ import type { Salts, WitnessPlan } from "../circuit/plan.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import { packageRoot } from "../util/paths.js";
 import { describeError, ZkError } from "../errors.js";
-import { witnessGenerator, type Backend, type WitnessGenerator, type WitnessResult } from "./witness.js";
+import {
+  resolveBackend,
+  witnessGenerator,
+  type Backend,
+  type WitnessGenerator,
+  type WitnessResult,
+} from "./witness.js";
 import { errorOf, PROGRESS_STEP, PROGRESS_THREAD, stepLabel, type WitnessReply, type WitnessTask } from "./protocol.js";
 import type { Fault } from "./fault.js";
 import type { PoolStart } from "./pool-worker.js";
@@ -34,8 +41,11 @@ export interface PoolOptions {
 }
 
 export async function witnessPool(plan: WitnessPlan, opts: PoolOptions): Promise<WitnessPool> {
-  const backend = opts.backend ?? "wasm";
-  return opts.workers <= 1 ? serialPool(plan, backend) : workerPool(plan, backend, opts.workers, opts.fault);
+  const backend = (await resolveBackend(plan, opts.backend)).name;
+  // one GPU: its witnesses run one after another on this thread's device, not in workers of their own
+  return opts.workers <= 1 || backend === "webgpu"
+    ? serialPool(plan, backend)
+    : workerPool(plan, backend, opts.workers, opts.fault);
 }
 
 /** One generator on this thread, calls serialised (its wtns buffer is reused between calls). */

@@ -9,6 +9,20 @@ import type { PlanStep, Salts } from "../circuit/plan.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import { describeError, isZkError, ZkError, type ZkErrorCode } from "../errors.js";
 
+/**
+ * A test fault (fault.ts strikes it): what happens, at which kernel call (counted from 1, in
+ * each worker). Declared here, with the rest of what crosses to workers, so the backend
+ * interface that names it stays free of Node APIs (browsers load it too).
+ */
+export const FAULT_KINDS = ["throw", "crash", "exit", "stall"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface Fault {
+  readonly kind: FaultKind;
+  /** the kernel call it strikes at, from 1 */
+  readonly call: number;
+}
+
 export interface ErrReply {
   readonly type: "err";
   /** the ZkError's code, or null for anything else (a kernel trap, a bug) */

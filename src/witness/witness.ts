@@ -9,27 +9,38 @@ import type { SaltRole } from "../meta/model.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import { runPlanJs } from "./backends/js/reference.js";
 import { ZkError } from "../errors.js";
-import { sizeOf } from "../model/shapes.js";
 import { BACKENDS } from "./backends/index.js";
-import { WindowError } from "../quantize/window.js";
+import { AUTO, chooseBackend, planWork } from "./auto.js";
+import { asInputError } from "../quantize/window.js";
 import type { WitnessBackend, WitnessGenerator, WitnessOptions, WitnessResult } from "./backend.js";
 
 export type { WitnessGenerator, WitnessOptions, WitnessResult } from "./backend.js";
 
-/** A backend's name (`--backend`): one of BACKENDS. */
+/** A backend's name (`--backend`): one of BACKENDS, or `auto`. */
 export type Backend = string;
 
-export const DEFAULT_BACKEND = "wasm";
+/** The default: `auto` (auto.ts): webgpu on a real GPU for a large plan, else wasm. */
+export const DEFAULT_BACKEND = AUTO;
 
 export function backendNamed(name: string): WitnessBackend {
   const b = BACKENDS.find((x) => x.name === name);
   if (!b)
-    throw new ZkError("BAD_OPTION", `unknown backend "${name}" (available: ${BACKENDS.map((x) => x.name).join(", ")})`);
+    throw new ZkError(
+      "BAD_OPTION",
+      `unknown backend "${name}" (available: ${AUTO}, ${BACKENDS.map((x) => x.name).join(", ")})`,
+    );
   return b;
 }
 
+/** A `--backend` value: a backend's name or `auto`. */
 export function parseBackend(v: string | undefined): Backend {
-  return backendNamed(v ?? DEFAULT_BACKEND).name;
+  const name = v ?? DEFAULT_BACKEND;
+  return name === AUTO ? AUTO : backendNamed(name).name;
+}
+
+/** The backend a name stands for with this plan (`auto` chooses; auto.ts). */
+export async function resolveBackend(plan: WitnessPlan, name: Backend = DEFAULT_BACKEND): Promise<WitnessBackend> {
+  return backendNamed(name === AUTO ? (await chooseBackend(plan)).backend : name);
 }
 
 export function defaultThreads(): number {
@@ -50,24 +61,16 @@ export function parseThreads(v: string | undefined): number {
  * (wires plus multiply-accumulates; a witness under ~10 ms) stay on one thread whatever was asked.
  */
 export function usefulThreads(plan: WitnessPlan, threads: number): number {
-  let work = plan.nWires;
-  for (const s of plan.steps) {
-    if (s.kind === "linear" && (s.op.kind === "gemm" || s.op.kind === "conv")) {
-      const perOutput = s.op.kind === "gemm" ? s.op.weight.shape[1]! : s.op.weight.shape[0]!;
-      work += (s.op.weight.data.length * sizeOf(plan.tensors[s.output]!.shape)) / perOutput;
-    }
-  }
-  return work < 20_000_000 ? 1 : threads;
+  return planWork(plan) < 20_000_000 ? 1 : threads;
 }
 
 /** An input the circuit has no witness for (outside a rescale's window) is the user's error, named, not a bug. */
 function asUserError(e: unknown): never {
-  if (e instanceof WindowError) throw new ZkError("BAD_INPUT", e.message);
-  throw e;
+  throw asInputError(e);
 }
 
 export async function witnessGenerator(plan: WitnessPlan, opts: WitnessOptions = {}): Promise<WitnessGenerator> {
-  const g = await backendNamed(opts.backend ?? DEFAULT_BACKEND).open(plan, opts);
+  const g = await (await resolveBackend(plan, opts.backend)).open(plan, opts);
   return { witness: (input, salts) => g.witness(input, salts).catch(asUserError), close: () => g.close() };
 }
 

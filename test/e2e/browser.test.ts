@@ -6,9 +6,7 @@
  * ZKINFER_REQUIRE_BROWSER=1 (set by .ci/run, which installs it) makes that a failure.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -18,6 +16,7 @@ import { setupDir } from "../../src/prove/setup.js";
 import { proveDir } from "../../src/prove/prove.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import { fixture, loadSamples } from "../helpers/fixtures.js";
+import { serve, type Served } from "../helpers/serve.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
@@ -29,41 +28,9 @@ const artifacts = path.resolve("test/artifacts");
 const root = mkdtempSync(path.join(os.tmpdir(), "zkinfer-browser-"));
 const f = (...p: string[]) => path.join(root, ...p);
 
-/** A static server for dist/verifier/ that also records every request the page makes. */
-function serve(dir: string): Promise<{ url: string; requests: string[]; close(): void }> {
-  const requests: string[] = [];
-  const types: Record<string, string> = {
-    ".html": "text/html",
-    ".js": "text/javascript",
-    ".css": "text/css",
-    ".wasm": "application/wasm",
-  };
-  const server = http.createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    let file = path.join(dir, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    if (statSync(file).isDirectory()) file = path.join(file, "index.html");
-    res
-      .writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" })
-      .end(readFileSync(file));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => {
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-        requests,
-        close: () => server.close(),
-      });
-    }),
-  );
-}
-
 describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
   let browser: Browser;
-  let server: Awaited<ReturnType<typeof serve>>;
+  let server: Served;
   let expectedArgmax = -1;
   const mlp = f("mlp"),
     cancer = f("cancer"),

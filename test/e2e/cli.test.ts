@@ -91,6 +91,30 @@ describe("zkinfer CLI", () => {
     expect(run.argmax).toBe(vj.output.indexOf(Math.max(...vj.output)));
   });
 
+  it("info names the backends and auto's choice; run and prove take --backend webgpu and auto", () => {
+    const i = zkinfer(["info", dir, "--json"]);
+    expect(i.code, i.stderr).toBe(0);
+    const ij = JSON.parse(i.stdout);
+    expect(ij.backends.map((b: { name: string }) => b.name)).toEqual(["wasm", "webgpu", "js"]);
+    // a small plan never even looks for a GPU
+    expect(ij.auto).toMatchObject({ backend: "wasm", reason: expect.stringMatching(/^the plan is small/) });
+    expect(zkinfer(["info"]).stdout).toMatch(/WebGPU adapters/);
+    const wasm = JSON.parse(zkinfer(["run", dir, "--input", f("in.json"), "--backend", "wasm", "--json"]).stdout);
+    const auto = JSON.parse(zkinfer(["run", dir, "--input", f("in.json"), "--backend", "auto", "--json"]).stdout);
+    expect(auto.output).toEqual(wasm.output);
+    expectCleanError(
+      zkinfer(["run", dir, "--input", f("in.json"), "--backend", "cuda"]),
+      /available: auto, wasm, webgpu, js/,
+    );
+    if (!ij.webgpu.adapters.length && process.env.ZKINFER_REQUIRE_WEBGPU !== "1") return;
+    const gpu = zkinfer(["run", dir, "--input", f("in.json"), "--backend", "webgpu", "--json"]);
+    expect(gpu.code, gpu.stderr).toBe(0);
+    expect(JSON.parse(gpu.stdout).output).toEqual(wasm.output);
+    const p = zkinfer(["prove", dir, "--input", f("in.json"), "-o", f("proof-gpu"), "--backend", "webgpu", "--check"]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(readFileSync(f("proof-gpu/witness.wtns"))).toEqual(readFileSync(f("proof1/witness.wtns")));
+  });
+
   it("proves a batch (JSONL and repeated --input) with one folder per input, each proof verifying to its own output", () => {
     const ins = [0, 1, 2].map((i) => JSON.stringify({ input: samples.inputs[i] }));
     writeFileSync(f("batch.jsonl"), `${ins[0]}\n\n${ins[1]}\n${ins[2]}\n`);

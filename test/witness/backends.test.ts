@@ -2,54 +2,15 @@
  * Every backend produces the identical .wtns, byte for byte: the wasm kernels (one thread, and
  * two with every step split into tiles) against the js reference, on every bundled model and every op model of the ops tests,
  * for random inputs anywhere in the accepted range (fast-check), including circuits with
- * commitments and private weights (the steps the kernels leave to the reference).
+ * commitments and private weights (the steps the kernels leave to the reference). The webgpu
+ * backend has its own file (webgpu.test.ts).
  */
-import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import fc from "fast-check";
-import { compileModel, DEFAULT_COMPILE, type CompileModelOptions } from "../../src/circuit/compile-model.js";
+import { describe, it } from "vitest";
 import { witnessGenerator, type WitnessGenerator } from "../../src/witness/witness.js";
-import type { WitnessPlan } from "../../src/circuit/plan.js";
-import { sizeOf } from "../../src/model/shapes.js";
-import { encodeOnnx, randomInput, rng } from "../helpers/onnx.js";
-import { OP_CASES } from "../helpers/models.js";
-import { fixture, MODELS } from "../helpers/fixtures.js";
-
-function cases(): { name: string; plan: WitnessPlan; range: readonly [number, number]; shape: readonly number[] }[] {
-  const out = OP_CASES.map((c, i) => {
-    const r = rng(4000 + i);
-    const model = encodeOnnx({ inputs: [{ name: "x", shape: c.inShape }], ...c.build(r) });
-    const calibration = {
-      inputs: Array.from({ length: 6 }, () => Array.from(randomInput(c.inShape, r, ...(c.range ?? [-1, 1])))),
-    };
-    const m = compileModel(model, calibration, DEFAULT_COMPILE, { model: c.name, calibration: "random" });
-    return { name: c.name, plan: m.circuit.plan, range: m.meta.input.range, shape: m.meta.input.shape };
-  });
-  const variants: [string, Partial<CompileModelOptions>][] = [
-    ["", {}],
-    [
-      " (hashed input and params, hashed output)",
-      { inputVisibility: "hashed", paramVisibility: "hashed", outputVisibility: "hashed" },
-    ],
-    [" (private params)", { paramVisibility: "private" }],
-  ];
-  for (const m of MODELS) {
-    for (const [suffix, opts] of variants) {
-      if (suffix && m !== "cancer_logreg" && m !== "digits_cnn") continue;
-      const c = compileModel(
-        readFileSync(fixture(m, "model.onnx")),
-        JSON.parse(readFileSync(fixture(m, "calibration.json"), "utf8")),
-        { ...DEFAULT_COMPILE, ...opts },
-        { model: m, calibration: "c" },
-      );
-      out.push({ name: m + suffix, plan: c.circuit.plan, range: c.meta.input.range, shape: c.meta.input.shape });
-    }
-  }
-  return out;
-}
+import { expectSameWitnesses, witnessCases } from "../helpers/witness-cases.js";
 
 describe("wasm and js backends agree byte for byte", () => {
-  for (const c of cases()) {
+  for (const c of witnessCases()) {
     it(c.name, async () => {
       const gens: WitnessGenerator[] = [
         await witnessGenerator(c.plan, { backend: "js" }),
@@ -58,35 +19,7 @@ describe("wasm and js backends agree byte for byte", () => {
         await witnessGenerator(c.plan, { backend: "wasm", threads: 2, splitAbove: 0 }),
       ];
       try {
-        const n = sizeOf(c.shape);
-        await fc.assert(
-          fc.asyncProperty(
-            fc.array(fc.integer({ min: c.range[0], max: c.range[1] }), { minLength: n, maxLength: n }),
-            async (xs) => {
-              const input = { shape: c.shape, data: Float64Array.from(xs) };
-              // a witness, or for an input outside a rescale's window the same refusal, from every backend
-              const [ref, ...others] = await Promise.all(
-                gens.map(async (g) => {
-                  try {
-                    const r = await g.witness(input, { input: 987654321n, output: 123456789n });
-                    return { wtns: r.wtns.slice(), outputs: r.outputs.map((t) => Array.from(t.data)), error: null };
-                  } catch (e) {
-                    expect((e as Error).message).toMatch(/the window the circuit holds it to/);
-                    return { wtns: new Uint8Array(0), outputs: [], error: (e as Error).message };
-                  }
-                }),
-              );
-              for (const o of others) {
-                expect(o.error).toBe(ref!.error);
-                expect(Buffer.compare(Buffer.from(o.wtns), Buffer.from(ref!.wtns))).toBe(0);
-                // the same integers: the js reference's float64 products give −0 for a negative times 0
-                const ints = (ts: number[][]) => ts.map((t) => t.map((v) => v + 0));
-                expect(ints(o.outputs)).toEqual(ints(ref!.outputs));
-              }
-            },
-          ),
-          { numRuns: 4, seed: 17 },
-        );
+        await expectSameWitnesses(c, gens, 4);
       } finally {
         await Promise.all(gens.map((g) => g.close()));
       }

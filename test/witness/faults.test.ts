@@ -8,12 +8,12 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import type { Worker } from "node:worker_threads";
 import { compileModel, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { witnessGenerator, type WitnessGenerator } from "../../src/witness/witness.js";
 import { witnessPool } from "../../src/witness/pool.js";
 import { faultFromEnv, type Fault } from "../../src/witness/fault.js";
 import type { WitnessPlan } from "../../src/circuit/plan.js";
+import type { WorkerThread } from "../../src/witness/backend.js";
 import type { IntTensor } from "../../src/quantize/qgraph.js";
 import { sizeOf } from "../../src/model/shapes.js";
 import { isZkError } from "../../src/errors.js";
@@ -41,7 +41,7 @@ beforeAll(async () => {
 });
 
 /** Two threads, every kernel call split, so the worker takes part in every call. */
-const threaded = (fault: Fault | null, onWorker?: (w: Worker) => void) =>
+const threaded = (fault: Fault | null, onWorker?: (w: WorkerThread) => void) =>
   witnessGenerator(plan, { backend: "wasm", threads: 2, splitAbove: 0, fault, onWorker });
 
 /** `p`'s rejection and how long it took; fails (instead of hanging) if it has not settled in 10 s. */
@@ -109,7 +109,7 @@ describe("threads of one witness", () => {
   });
 
   it("a worker killed from outside mid-witness (terminate) rejects, no hang", async () => {
-    let worker: Worker | undefined;
+    let worker: WorkerThread | undefined;
     // the worker wedges in its 4th call, so the witness is surely still running when it is killed
     const g = await threaded({ kind: "stall", call: 4 }, (w) => (worker = w));
     try {
@@ -134,7 +134,7 @@ describe("threads of one witness", () => {
   });
 
   it("a worker that dies between witnesses fails the next one at once", async () => {
-    let worker: Worker | undefined;
+    let worker: WorkerThread | undefined;
     const g = await threaded(null, (w) => (worker = w));
     try {
       await expectSameWitness(g);

@@ -14,6 +14,7 @@ import {
   type AnyRole,
   type TimedResult,
 } from "../../src/verify/browser.js";
+import { renderChart } from "../shared/chart.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const drop = $<HTMLLabelElement>("drop");
@@ -106,7 +107,7 @@ function render(r: TimedResult): void {
   const out = r.valid ? r.output : [];
   const top = out.length > 1 ? out.indexOf(Math.max(...out)) : -1;
   $("argmax").textContent = top >= 0 ? String(top) : out.length === 1 ? `output ${out[0]!.toFixed(4)}` : "–";
-  renderChart(out, top);
+  renderChart($("chart"), out, top);
   $("name").textContent = r.model.name;
   $("sha").firstElementChild!.textContent = r.model.onnxSha256;
   $("arch").firstElementChild!.textContent = r.model.architectureSha256;
@@ -122,36 +123,6 @@ function render(r: TimedResult): void {
   );
   $("time").textContent = `${r.ms.toFixed(0)} ms`;
   $("dev").hidden = !r.development;
-}
-
-/** A horizontal bar per output value, scaled to the largest magnitude; the argmax highlighted. */
-function renderChart(values: readonly number[], top: number): void {
-  const chart = $("chart");
-  const scale = Math.max(1e-9, ...values.map(Math.abs));
-  const hasNegative = values.some((v) => v < 0);
-  chart.replaceChildren(
-    ...values.slice(0, 64).map((v, i) => {
-      const row = document.createElement("div");
-      row.className = i === top ? "bar top" : "bar";
-      const label = document.createElement("span");
-      label.textContent = String(i);
-      const track = document.createElement("span");
-      track.className = "track";
-      const fill = document.createElement("span");
-      fill.className = "fill";
-      // with negative values the axis sits in the middle
-      const w = (Math.abs(v) / scale) * (hasNegative ? 50 : 100);
-      const left = hasNegative ? (v < 0 ? 50 - w : 50) : 0;
-      fill.style.left = `${left}%`;
-      fill.style.width = `${w}%`;
-      track.append(fill);
-      const value = document.createElement("span");
-      value.className = "value";
-      value.textContent = v.toFixed(3);
-      row.append(label, track, value);
-      return row;
-    }),
-  );
 }
 
 function showError(e: unknown): void {

@@ -49,7 +49,10 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
   --out, -o DIR      where to write proof.json, public.json, witness.wtns (default: DIR)
   --check            check the witness against the R1CS before proving
   --strict           refuse inputs outside the calibrated range instead of clamping them
-  --backend NAME     witness backend: wasm (default: WebAssembly kernels) or js (the reference)
+  --backend NAME     witness backend: auto (default: webgpu on a real GPU for a large plan,
+                     else wasm), wasm (WebAssembly kernels), webgpu (WGSL on the GPU; a
+                     software adapter without one) or js (the reference); zkinfer info shows
+                     the GPUs found
   --threads N        threads for the wasm backend (default: available cores)
   --params M.onnx    prove with this model's weights (same architecture; every weight within the
                      range the circuit admits) instead of the compiled ones: for circuits

@@ -15,10 +15,11 @@ const options: Options = {
 export const run: Command = {
   name: "run",
   summary: "run the quantized model on an input (no proof)",
-  usage: `zkinfer run DIR --input INPUT.json [--strict] [--backend wasm|js] [--threads N] [--params M.onnx]
+  usage: `zkinfer run DIR --input INPUT.json [--strict] [--backend auto|wasm|webgpu|js] [--threads N] [--params M.onnx]
 
   Prints the quantized model's output, exactly what a proof would publish.
-  --backend NAME   wasm (default: WebAssembly kernels) or js (the reference)
+  --backend NAME   auto (default: webgpu on a real GPU for a large plan, else wasm), wasm,
+                   webgpu or js (the reference); see prove --help
   --threads N      threads for the wasm backend (default: available cores)
   --params M.onnx  run with this model's weights (circuits with private or hashed params; see prove)
   --json   print {"output": [...], "outputs": [...], "argmax": n}`,

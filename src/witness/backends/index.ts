@@ -2,5 +2,6 @@
 import type { WitnessBackend } from "../backend.js";
 import { jsBackend } from "./js/index.js";
 import { wasmBackend } from "./wasm/index.js";
+import { webgpuBackend } from "./webgpu/index.js";
 
-export const BACKENDS: readonly WitnessBackend[] = [wasmBackend, jsBackend];
+export const BACKENDS: readonly WitnessBackend[] = [wasmBackend, webgpuBackend, jsBackend];

@@ -94,7 +94,7 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
       k.f64_to_i64(f64Scratch, ptr[t]!, 0, values.length);
     },
   };
-  const lowered = lowerPlan(plan, (op) => WASM_OPS.has(op));
+  const lowered = lowerPlan(plan, (c) => WASM_OPS.has(c.op));
   const steps = lowered.map((calls) => calls.map((c) => bindCall(c, layout)));
   layout.scratch.at = arena.alloc(layout.scratch.bytes);
 

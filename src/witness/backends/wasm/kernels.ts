@@ -1,10 +1,9 @@
 /**
- * The typed loader for the WebAssembly kernels (kernels/wasm/, built by `npm ci`). Works in
- * Node (reads the .wasm from the package) and in browsers (pass the bytes or a URL). Two
- * builds of one source: plain memory, and shared memory for worker threads.
+ * The typed loader for the WebAssembly kernels (kernels/wasm/, built by `npm ci`), free of Node
+ * APIs: browsers pass the bytes or a URL; in Node, kernel-file.ts reads them from the package.
+ * Two builds of one source: plain memory, and shared memory for worker threads.
  */
 import { ZkError } from "../../../errors.js";
-
 import type { instantiate } from "../../../../kernels/wasm/build/kernels.js";
 
 /**
@@ -51,39 +50,25 @@ export const NAMES = Object.keys(EXPORTS) as readonly (keyof Kernels)[];
 
 export type KernelSource = Uint8Array | ArrayBuffer | URL;
 
-const modules = new Map<string, Promise<WebAssembly.Module>>();
+const byUrl = new Map<string, Promise<WebAssembly.Module>>();
 
-async function readKernelFile(file: string): Promise<Uint8Array> {
-  const { readFile } = await import("node:fs/promises");
-  const path = await import("node:path");
-  const { packageRoot } = await import("../../../util/paths.js");
-  const full = path.join(packageRoot(), "kernels", "wasm", "build", file);
-  try {
-    return new Uint8Array(await readFile(full));
-  } catch {
-    throw new ZkError(
-      "BAD_FILE",
-      `the WebAssembly kernels are not built (${full} is missing): run \`npm run build:kernels\` (npm ci does it), or use --backend js`,
-    );
+/**
+ * The compiled kernel module from `source` (a URL's is cached): in a browser, the bytes or the
+ * page's URL of kernels.wasm; in Node, kernel-file.ts reads the package's build.
+ */
+export function kernelModule(source: KernelSource): Promise<WebAssembly.Module> {
+  if (source instanceof URL) {
+    let m = byUrl.get(source.href);
+    if (!m) {
+      m = WebAssembly.compileStreaming(fetch(source));
+      byUrl.set(source.href, m);
+    }
+    return m;
   }
-}
-
-/** The compiled kernel module (cached): from `source`, or in Node from the package's build. */
-export function kernelModule(shared: boolean, source?: KernelSource): Promise<WebAssembly.Module> {
-  const key = `${shared}:${source instanceof URL ? source.href : source ? "bytes" : "package"}`;
-  let m = modules.get(key);
-  if (!m) {
-    m = (async () => {
-      if (source instanceof URL) return WebAssembly.compileStreaming(fetch(source));
-      const bytes = source ?? (await readKernelFile(shared ? "kernels-shared.wasm" : "kernels.wasm"));
-      // copy into a plain ArrayBuffer: compile() rejects views of shared buffers
-      return WebAssembly.compile(
-        new Uint8Array(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).slice().buffer,
-      );
-    })();
-    modules.set(key, m);
-  }
-  return m;
+  // copy into a plain ArrayBuffer: compile() rejects views of shared buffers
+  return WebAssembly.compile(
+    new Uint8Array(source instanceof Uint8Array ? source : new Uint8Array(source)).slice().buffer,
+  );
 }
 
 /** Instantiates the kernels over `memory` and checks every export is there. */
@@ -98,4 +83,13 @@ export async function instantiateKernels(module: WebAssembly.Module, memory: Web
       throw new ZkError("BAD_FILE", `the WebAssembly kernels lack "${n}": rebuild them (npm run build:kernels)`);
   }
   return exports as unknown as Kernels;
+}
+
+/** Where the plan's memory may start: above the kernels' own data. */
+export async function heapBase(module: WebAssembly.Module, shared: boolean): Promise<number> {
+  // the kernels declare a maximum (65536 pages), so the memory given to them must have one too
+  const memory = new WebAssembly.Memory(
+    shared ? { initial: 1, maximum: 1, shared: true } : { initial: 1, maximum: 65536 },
+  );
+  return (await instantiateKernels(module, memory)).heap_base();
 }

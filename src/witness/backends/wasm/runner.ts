@@ -7,7 +7,8 @@
 import type { Worker } from "node:worker_threads";
 import type { Salts, WitnessPlan } from "../../../circuit/plan.js";
 import type { IntTensor } from "../../../quantize/qgraph.js";
-import { instantiateKernels, kernelModule } from "./kernels.js";
+import { heapBase, instantiateKernels } from "./kernels.js";
+import { packageKernels } from "./kernel-file.js";
 import { prepare, singleThread, type Executor, type Profile } from "./backend.js";
 import { startTeam } from "./team.js";
 import { stepLabel } from "../../protocol.js";
@@ -38,19 +39,11 @@ export interface RunnerOptions {
   readonly onWorker?: (worker: Worker, index: number) => void;
 }
 
-async function heapBase(module: WebAssembly.Module, shared: boolean): Promise<number> {
-  // the kernels declare a maximum (65536 pages), so the memory given to them must have one too
-  const memory = new WebAssembly.Memory(
-    shared ? { initial: 1, maximum: 1, shared: true } : { initial: 1, maximum: 65536 },
-  );
-  return (await instantiateKernels(module, memory)).heap_base();
-}
-
 export async function wasmRunner(plan: WitnessPlan, opts: RunnerOptions = {}): Promise<WasmRunner> {
   const threads = opts.threads ?? 1;
   const shared = threads > 1;
   const fault = opts.fault === undefined ? faultFromEnv() : opts.fault;
-  const module = await kernelModule(shared);
+  const module = await packageKernels(shared);
   const prepared = prepare(plan, await heapBase(module, shared));
   const pages = Math.ceil(prepared.size / PAGE) + 1;
   const memory = new WebAssembly.Memory(
