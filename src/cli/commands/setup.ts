@@ -19,6 +19,25 @@ export const setup: Command = {
     const p = parse(argv, options, "setup");
     const dir = positional(p, 0, "the circuit directory", "setup");
     const t0 = performance.now();
+    const { isSplitDir } = await import("../../artifacts.js");
+    if (await isSplitDir(dir)) {
+      const { setupSplit } = await import("../../prove/chain.js");
+      const r = await setupSplit(dir, { ptau: str(p, "ptau"), force: flag(p, "force") });
+      const seconds = (performance.now() - t0) / 1000;
+      out.result({
+        segments: r.segments.map((x) => ({ ...x.info, skipped: x.skipped, seconds: x.seconds })),
+        splitId: r.manifest.splitId,
+        seconds,
+      });
+      for (const w of r.segments.flatMap((x) => x.warnings)) out.warn(w);
+      for (const [i, x] of r.segments.entries())
+        out.line(
+          `  segment ${i}: ${x.skipped ? "keys already match" : `set up in ${fmtSeconds(x.seconds)}`} (ptau power ${x.info.ptau.power})`,
+        );
+      out.line(`set up ${r.segments.length} segments of ${dir} in ${fmtSeconds(seconds)}`);
+      if (r.segments.some((x) => x.info.warning)) out.warn(r.segments.find((x) => x.info.warning)!.info.warning!);
+      return 0;
+    }
     const { setupDir } = await import("../../prove/setup.js");
     const r = await setupDir(dir, {
       ptau: str(p, "ptau"),

@@ -34,8 +34,12 @@ export const verify: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "verify");
     const dir = positional(p, 0, "the circuit directory", "verify");
-    const { verifyDir } = await import("../../verify/verify.js");
-    const r = await verifyDir(dir, {
+    const [{ verifyDir, verifySplitDir }, { isSplitDir }] = await Promise.all([
+      import("../../verify/verify.js"),
+      import("../../artifacts.js"),
+    ]);
+    const split = await isSplitDir(dir);
+    const r = await (split ? verifySplitDir : verifyDir)(dir, {
       proof: str(p, "proof"),
       public: str(p, "public"),
       input: str(p, "input"),
@@ -44,7 +48,8 @@ export const verify: Command = {
       output: str(p, "output"),
     });
     out.result(r);
-    out.line(r.valid ? "proof is VALID" : `proof is INVALID: ${r.reason}`);
+    const what = "segments" in r ? `chain of ${r.segments} proofs` : "proof";
+    out.line(r.valid ? `${what} is VALID` : `${what} is INVALID: ${r.reason}`);
     if (r.valid) {
       for (const o of r.outputs) {
         out.line(
