@@ -138,8 +138,9 @@ export function bindPublic(
   const publicTensors: PublicTensor[] = [];
   const commitments: CommitmentRecord[] = [];
   let wire = cs.outputWire;
-  // salts are the last private inputs, after the model input
-  const saltWire = (role: SaltRole) => cs.inputWire + inputWires(layout) + layout.saltRoles.indexOf(role);
+  // salts are the last private inputs, after the model input (its public wires, or its private bits)
+  const saltWire = (role: SaltRole) =>
+    cs.inputWire + layout.nPubIn + inputWires(layout) + layout.saltRoles.indexOf(role);
   for (const role of layout.saltRoles) cs.label(saltWire(role), 1, `main.${role}_salt`);
 
   const bindHash = (
