@@ -24,6 +24,9 @@ export const prove: Command = {
   usage: `zkinfer prove DIR --input INPUT.json [-o OUTDIR] [--check] [--strict]
 zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OUTDIR]
 
+  On a split model: one --input; every segment's witness in chain order, then their proofs side
+  by side (one process per core): OUTDIR/proof.json and public.json hold the chain,
+  OUTDIR/segments/<i>/ each segment's plain snarkjs proof.json and public.json.
   --input, -i FILE   {"input": [...]} (flat or nested) or EZKL's {"input_data": [[...]]};
                      repeat it, or give a .jsonl file (one input per line), to prove a batch:
                      each proof goes to OUTDIR/<name>/ (a.json -> a/, batch.jsonl line 3 ->

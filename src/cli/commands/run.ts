@@ -21,7 +21,8 @@ export const run: Command = {
   summary: "run the quantized model on an input (no proof)",
   usage: `zkinfer run DIR --input INPUT.json [--strict] [--backend wasm|js] [--threads N] [--params M.onnx]
 
-  Prints the quantized model's output, exactly what a proof would publish.
+  Prints the quantized model's output, exactly what a proof would publish (a split model runs
+  its segments in chain order).
   --backend NAME   wasm (default: WebAssembly kernels) or js (the reference)
   --threads N      threads for the wasm backend (default: available cores)
   --params M.onnx  run with this model's weights (circuits with private or hashed params; see prove)

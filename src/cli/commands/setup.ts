@@ -10,6 +10,8 @@ export const setup: Command = {
   summary: "Groth16 trusted setup for a compiled circuit (proving and verification keys)",
   usage: `zkinfer setup DIR [--ptau FILE] [--force]
 
+  On a split model (compile --max-constraints/--segments) every segment is set up, side by
+  side in one process per core, and the manifest records each segment's key.
   --ptau FILE   a prepared powers-of-tau file (e.g. from a public ceremony); without it a
                 development-only file is generated and cached (see README: ZKINFER_CACHE)
   --force       redo the setup even if the keys match the circuit

@@ -17,7 +17,9 @@ export const verify: Command = {
   summary: "verify a proof and decode its public signals (exit 0 valid, 1 invalid, 2 error)",
   usage: `zkinfer verify DIR [--proof proof.json] [--public public.json] [--input F] [--params M.onnx] [--output F]
 
-  Needs only verification_key.json and model.json from DIR.
+  Needs only verification_key.json and model.json from DIR. On a split model: every segment's
+  proof under its own key, and that each segment's output commitment is the next one's input
+  commitment; prints the model's output.
   --proof FILE     default DIR/proof.json
   --public FILE    default DIR/public.json
   --input FILE     also check that this input is the one the proof commits to (hashed input)
