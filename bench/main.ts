@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --suite NAME[,NAME...]] [options]`: benchmark suites, each in its own
  * process. Suites: pipeline (bench/run.ts), witness (bench/witness.ts), startup
- * (bench/startup.ts), field (bench/field.ts), service (bench/service.ts, needs redis-server).
+ * (bench/startup.ts), field (bench/field.ts), service (bench/service.ts, needs redis-server),
+ * split (bench/split.ts: a model proved as a chain of segments).
  * Without --suite: pipeline, witness and startup. Options after the suite go to each suite run.
  */
 import { spawnSync } from "node:child_process";
@@ -15,6 +16,7 @@ const SUITES = {
   startup: "startup.js",
   field: "field.js",
   service: "service.js",
+  split: "split.js",
 } as const;
 type Suite = keyof typeof SUITES;
 const DEFAULT_SUITES: readonly Suite[] = ["pipeline", "witness", "startup"];

@@ -24,6 +24,8 @@ export type SegmentReply = Reply<{
   readonly seconds: number;
   /** this process's peak resident memory, in bytes */
   readonly peakRss: number;
+  /** CPU seconds this process used (its threads included): over wall time, how busy the cores were */
+  readonly cpuSeconds: number;
 }>;
 
 async function segmentTask(task: SegmentTask): Promise<SegmentReply> {
@@ -34,7 +36,9 @@ async function segmentTask(task: SegmentTask): Promise<SegmentReply> {
         ? { setup: await setupDir(task.dir, { ptau: task.ptau, force: task.force }) }
         : { proof: await snarkjs.groth16.prove(task.zkey, task.wtns) };
     const seconds = (performance.now() - t0) / 1000;
-    return { type: "ok", ...out, seconds, peakRss: process.resourceUsage().maxRSS * 1024 };
+    const u = process.resourceUsage();
+    const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
+    return { type: "ok", ...out, seconds, peakRss: u.maxRSS * 1024, cpuSeconds };
   } catch (e) {
     return errReply(e);
   } finally {

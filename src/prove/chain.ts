@@ -79,7 +79,11 @@ async function runSegments(tasks: readonly SegmentTask[]): Promise<SegmentReply[
 }
 
 export interface SplitSetupResult {
-  readonly segments: readonly (SetupResult & { readonly seconds: number; readonly peakRss: number })[];
+  readonly segments: readonly (SetupResult & {
+    readonly seconds: number;
+    readonly peakRss: number;
+    readonly cpuSeconds: number;
+  })[];
   readonly manifest: SplitManifest;
 }
 
@@ -96,7 +100,7 @@ export async function setupSplit(
   );
   const results = replies.map((r, i) => {
     if (r.type === "err") throw errorOf(r, `setting up segment ${i}`);
-    return { ...r.setup!, seconds: r.seconds, peakRss: r.peakRss };
+    return { ...r.setup!, seconds: r.seconds, peakRss: r.peakRss, cpuSeconds: r.cpuSeconds };
   });
   const manifest: SplitManifest = {
     ...m,
@@ -135,8 +139,15 @@ export interface ChainProveResult {
   readonly outputs: readonly DecodedTensor[];
   readonly warnings: readonly string[];
   readonly development: boolean;
-  /** per segment: witness and proving seconds, and the prover process's peak resident memory in bytes */
-  readonly segments: readonly { readonly witness: number; readonly prove: number; readonly peakRss: number }[];
+  /** per segment: witness and proving seconds, the prover process's peak resident memory (bytes) and CPU seconds */
+  readonly segments: readonly {
+    readonly witness: number;
+    readonly prove: number;
+    readonly peakRss: number;
+    readonly cpuSeconds: number;
+  }[];
+  /** wall seconds of the parallel proving (the processes' CPU seconds over it: how busy the cores were) */
+  readonly provingSeconds: number;
   readonly seconds: number;
 }
 
@@ -181,14 +192,16 @@ export async function proveSplit(
     await fs.mkdir(path.dirname(f), { recursive: true });
     await writeFileAtomic(f, witnesses[i]!.wtns);
   }
+  const tp = performance.now();
   const replies = await runSegments(
     provers.map((p, i) => ({ kind: "prove", zkey: path.resolve(p.zkeyFile), wtns: wtnsFiles[i]! })),
   );
+  const provingSeconds = (performance.now() - tp) / 1000;
   const proofs = replies.map((r, i) => {
     if (r.type === "err") throw errorOf(r, `proving segment ${i}`);
     if (r.proof!.publicSignals.length !== provers[i]!.meta.publicSignals.count)
       throw new ZkError("BAD_FILE", `segment ${i}'s proving key does not match its model.json; run setup again`);
-    return { ...r.proof!, seconds: r.seconds, peakRss: r.peakRss };
+    return { ...r.proof!, seconds: r.seconds, peakRss: r.peakRss, cpuSeconds: r.cpuSeconds };
   });
   for (let i = 0; i + 1 < m.segments.length; i++) {
     const out = proofs[i]!.publicSignals[m.segments[i]!.chainOut!];
@@ -251,7 +264,13 @@ export async function proveSplit(
     ),
     warnings: qin.warnings,
     development,
-    segments: proofs.map((pr, i) => ({ witness: witnesses[i]!.seconds, prove: pr.seconds, peakRss: pr.peakRss })),
+    segments: proofs.map((pr, i) => ({
+      witness: witnesses[i]!.seconds,
+      prove: pr.seconds,
+      peakRss: pr.peakRss,
+      cpuSeconds: pr.cpuSeconds,
+    })),
+    provingSeconds,
     seconds: (performance.now() - t0) / 1000,
   };
 }
