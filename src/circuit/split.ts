@@ -9,7 +9,7 @@
  * tensors crossing, is not done yet.) A cut costs the producer a commitment to the tensor and
  * the consumer a range check of every value (its private input bits) and the same commitment:
  * N·b + 2·Poseidon(N·b / 252) for N values of b bits, so narrow tensors are cheap cuts, and a
- * tensor right after a requant (or max) is best: its wires carry a range their own
+ * tensor right after a requant is best: its wires carry a range their own
  * decomposition forces, so packing it needs no range check on the producer's side.
  *
  * Balancing. One dry compile of the whole graph (ConstraintSystem.dry) gives the constraints
@@ -36,8 +36,12 @@ export interface Cut {
   readonly cost: { readonly out: number; readonly in: number };
 }
 
-/** Ops whose output wires carry a range their own constraints force (packing them adds no range check). */
-const FORCED = new Set(["requant", "max", "argmax"]);
+/**
+ * Ops whose outputs the constraints hold in a range (intervals.ts) — a decomposition's result,
+ * or a linear combination of such — so packing them adds no range check. A max chain's result
+ * and products are not learned, and are estimated with the check.
+ */
+const CHECKED = new Set(["max", "mul", "matmul", "div", "invert"]);
 
 /** Every place the graph may be cut, in order. */
 export function cutCandidates(q: QGraph): Cut[] {
@@ -61,7 +65,7 @@ export function cutCandidates(q: QGraph): Cut[] {
     cuts.push({
       after: i,
       value,
-      cost: { out: commitment + (FORCED.has(producer.op.kind) ? 0 : n * (bits + 1)), in: n * bits + commitment },
+      cost: { out: commitment + (CHECKED.has(producer.op.kind) ? n * (bits + 1) : 0), in: n * bits + commitment },
     });
   }
   return cuts;
