@@ -17,6 +17,7 @@ import { calibrate } from "../../src/quantize/calibration.js";
 import { quantize, DEFAULT_QUANTIZE } from "../../src/quantize/quantize.js";
 import { proveSplit, runSplit, setupSplit } from "../../src/prove/chain.js";
 import { verifySplitDir } from "../../src/verify/verify.js";
+import { verifyChainFiles } from "../../src/verify/browser.js";
 import { runPlan } from "../../src/witness/witness.js";
 import { loadInput } from "../../src/prove/prove.js";
 import { releaseCurve } from "../../src/prove/curve.js";
@@ -184,10 +185,23 @@ describe("a tampered chain is rejected, naming the problem", () => {
   };
   type Seg = { index: number; verificationKeySha256: string; proof: unknown };
 
-  it("the honest chain verifies", async () => {
+  it("the honest chain verifies, in zkinfer verify and in the browser module (zkinfer/verify)", async () => {
     expect(
       (await verifySplitDir(dir, { proof: path.join(p, "proof.json"), public: path.join(p, "public.json") })).valid,
     ).toBe(true);
+    const text = (f: string) => readFileSync(f, "utf8");
+    const r = await verifyChainFiles({
+      manifest: text(path.join(dir, "manifest.json")),
+      segments: [0, 1, 2].map((i) => ({
+        model: text(path.join(dir, "segments", String(i), "model.json")),
+        vkey: text(path.join(dir, "segments", String(i), "verification_key.json")),
+      })),
+      proof: text(path.join(p, "proof.json")),
+      publicSignals: text(path.join(p, "public.json")),
+    });
+    expect(r.valid).toBe(true);
+    expect(r.segments).toBe(3);
+    expect(r.output).toHaveLength(10);
   });
 
   it("swapped segment proofs", async () => {
