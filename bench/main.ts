@@ -1,8 +1,8 @@
 /**
  * `npm run bench [-- --suite NAME[,NAME...]] [options]`: benchmark suites, each in its own
  * process. Suites: pipeline (bench/run.ts), witness (bench/witness.ts), startup
- * (bench/startup.ts), field (bench/field.ts), service (bench/service.ts, needs redis-server), calibrate
- * (bench/calibrate.ts).
+ * (bench/startup.ts), field (bench/field.ts), service (bench/service.ts, needs redis-server),
+ * split (bench/split.ts: a model proved as a chain of segments), calibrate (bench/calibrate.ts).
  * Without --suite: pipeline, witness and startup. Options after the suite go to each suite run.
  */
 import { spawnSync } from "node:child_process";
@@ -17,6 +17,7 @@ const SUITES = {
   field: "field.js",
   service: "service.js",
   calibrate: "calibrate.js",
+  split: "split.js",
 } as const;
 type Suite = keyof typeof SUITES;
 const DEFAULT_SUITES: readonly Suite[] = ["pipeline", "witness", "startup"];

@@ -8,7 +8,8 @@ import { calibrate, parseCalibration } from "../quantize/calibration.js";
 import { quantize } from "../quantize/quantize.js";
 import type { CompileModelOptions } from "./options.js";
 import { measureAccuracy, type AccuracyReport } from "../quantize/accuracy.js";
-import { compileCircuit, type Circuit } from "./compile.js";
+import { compileCircuit, type Boundary, type Circuit } from "./compile.js";
+import type { QGraph } from "../quantize/qgraph.js";
 import { writeR1cs } from "../formats/r1cs.js";
 import { writeSym } from "../formats/sym.js";
 import { serializePlan } from "./plan-json.js";
@@ -27,12 +28,48 @@ export interface CompiledModel {
   readonly r1csBytes: Uint8Array;
   readonly planJson: string;
   readonly sym: string;
-  readonly accuracy: AccuracyReport;
+  readonly accuracy: AccuracyReport | null;
 }
 
 /** The ptau power snarkjs needs: a domain for constraints + public signals + 1. */
 export function ptauPowerFor(nConstraints: number, nPublic: number): number {
   return Math.floor(Math.log2(nConstraints + nPublic)) + 1;
+}
+
+/** The quantized model a compile (one circuit or a split) starts from. */
+export interface PreparedModel {
+  readonly q: QGraph;
+  readonly accuracy: AccuracyReport;
+  readonly source: {
+    readonly file: string;
+    readonly sha256: string;
+    readonly opset: number;
+    readonly producer: string;
+  };
+  readonly notes: readonly string[];
+}
+
+/** ONNX + calibration → the quantized graph, with its accuracy on the calibration set. */
+export function prepareModel(
+  onnx: Uint8Array,
+  calibrationJson: unknown,
+  opts: CompileModelOptions,
+  names: { model: string; calibration: string },
+): PreparedModel {
+  const imported = importOnnx(onnx, names.model);
+  const graph = imported.graph;
+  if (opts.paramVisibility !== "fixed") refuseDuplicateParamNodes(paramNodes(graph), names.model);
+  const samples = parseCalibration(calibrationJson, graph.inputs[0]!.shape, names.calibration);
+  const calib = calibrate(graph, samples);
+  // prover-supplied weights: every bound must hold for all the values their range checks admit
+  const q = quantize(graph, calib, { ...opts, freeParams: opts.paramVisibility !== "fixed" });
+  const source = {
+    file: path.basename(names.model),
+    sha256: sha256Hex(onnx),
+    opset: imported.opset,
+    producer: imported.producer,
+  };
+  return { q, accuracy: measureAccuracy(q, samples, calib.outputs), source, notes: imported.notes };
 }
 
 export function compileModel(
@@ -41,15 +78,21 @@ export function compileModel(
   opts: CompileModelOptions,
   names: { model: string; calibration: string },
 ): CompiledModel {
-  const imported = importOnnx(onnx, names.model);
-  const graph = imported.graph;
-  if (opts.paramVisibility !== "fixed") refuseDuplicateParamNodes(paramNodes(graph), names.model);
-  const samples = parseCalibration(calibrationJson, graph.inputs[0]!.shape, names.calibration);
-  const calib = calibrate(graph, samples);
-  // prover-supplied weights: every bound must hold for all the values their range checks admit
-  const q = quantize(graph, calib, { ...opts, freeParams: opts.paramVisibility !== "fixed" });
-  const accuracy = measureAccuracy(q, samples, calib.outputs);
-  const circuit = compileCircuit(q, opts);
+  const m = prepareModel(onnx, calibrationJson, opts, names);
+  return compilePrepared(m.q, opts, m);
+}
+
+/**
+ * Compiles a quantized graph (a whole model, or one segment of a split one, whose input and
+ * output are its cut tensors) into the bytes of a circuit directory.
+ */
+export function compilePrepared(
+  q: QGraph,
+  opts: CompileModelOptions,
+  m: Pick<PreparedModel, "source" | "notes"> & { readonly accuracy: AccuracyReport | null },
+  boundary?: Boundary,
+): CompiledModel {
+  const circuit = compileCircuit(q, { ...opts, boundary });
   const r1csBytes = writeR1cs(circuit.r1cs);
   const planJson = serializePlan(circuit.plan);
   let terms = 0;
@@ -59,12 +102,7 @@ export function compileModel(
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     zkinfer: VERSION,
-    model: {
-      file: path.basename(names.model),
-      sha256: sha256Hex(onnx),
-      opset: imported.opset,
-      producer: imported.producer,
-    },
+    model: m.source,
     options: {
       activationBits: opts.activationBits,
       weightBits: opts.weightBits,
@@ -130,8 +168,8 @@ export function compileModel(
       planSha256: sha256Hex(planJson),
     },
     costs: circuit.costs,
-    accuracy,
-    notes: imported.notes,
+    accuracy: m.accuracy,
+    notes: m.notes,
   };
-  return { meta, circuit, r1csBytes, planJson, sym: writeSym(circuit.labels), accuracy };
+  return { meta, circuit, r1csBytes, planJson, sym: writeSym(circuit.labels), accuracy: m.accuracy };
 }

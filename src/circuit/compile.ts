@@ -19,10 +19,17 @@ import { ZkError } from "../errors.js";
 import type { InputVisibility, OutputVisibility, ParamEntry, ParamVisibility } from "../meta/model.js";
 import { LowerContext } from "./lower/context.js";
 import { lowerNode } from "./lower/ops.js";
-import { bindInput, bindPublic, signalLayout, type CommitmentRecord, type PublicTensor } from "./lower/signals.js";
+import {
+  bindInput,
+  bindPublic,
+  signalLayout,
+  type Boundary,
+  type CommitmentRecord,
+  type PublicTensor,
+} from "./lower/signals.js";
 
 export type { InputVisibility, ParamVisibility, OutputVisibility, ParamEntry } from "../meta/model.js";
-export type { PublicTensor } from "./lower/signals.js";
+export type { Boundary, PublicTensor } from "./lower/signals.js";
 
 export interface CompileOptions {
   readonly inputVisibility: InputVisibility;
@@ -32,6 +39,10 @@ export interface CompileOptions {
   readonly salt?: boolean;
   /** plan only: lay out wires and steps but keep no constraints (ConstraintSystem.dry) */
   readonly dry?: boolean;
+  /** a segment of a split model (split.ts): which of its hashed ends are cut tensors */
+  readonly boundary?: Boundary;
+  /** called after each node is lowered with the constraints so far (split.ts balances segments by it) */
+  readonly onNode?: (index: number, constraints: number) => void;
 }
 
 export interface GadgetCost {
@@ -70,6 +81,7 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
     params: opts.paramVisibility ?? "fixed",
     output: opts.outputVisibility ?? "public",
     salt: opts.salt ?? true,
+    boundary: opts.boundary ?? {},
   };
   if (v.params !== "fixed" && !q.nodes.some((n) => n.param)) {
     throw new ZkError(
@@ -81,7 +93,10 @@ export function compileCircuit(q: QGraph, opts: CompileOptions): Circuit {
   const cs = new ConstraintSystem(layout, { dry: opts.dry });
   const ctx = new LowerContext(cs, q, v.params);
   const input = bindInput(ctx, layout);
-  for (const node of q.nodes) ctx.define(node.output, lowerNode(ctx, node));
+  q.nodes.forEach((node, i) => {
+    ctx.define(node.output, lowerNode(ctx, node));
+    opts.onNode?.(i, cs.nConstraints);
+  });
   const { publicTensors, commitments } = bindPublic(ctx, layout, v, input);
 
   const plan: WitnessPlan = {

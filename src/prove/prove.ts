@@ -68,7 +68,7 @@ function inputOf(meta: ModelMeta, json: unknown, source: string, strict: boolean
 }
 
 /** A set-up circuit directory, checked and loaded once for any number of proofs. */
-interface Prover {
+export interface Prover {
   readonly dir: string;
   readonly meta: ModelMeta;
   readonly plan: WitnessPlan;
@@ -77,7 +77,7 @@ interface Prover {
   readonly r1cs: ParsedR1cs | null;
 }
 
-async function openProver(dir: string, check: boolean, params?: string): Promise<Prover> {
+export async function openProver(dir: string, check: boolean, params?: string): Promise<Prover> {
   const meta = await readModelMeta(dir);
   const zkeyFile = artifact(dir, "zkey");
   if (!(await exists(zkeyFile)))

@@ -13,6 +13,9 @@
  * (`r.checks`).
  *
  * Files may come in any order through `identifyFiles` (it tells them apart by content).
+ *
+ * A split model's chain (manifest.json, each segment's model.json and key, the chain's
+ * proof.json and public.json) goes to `verifyChainFiles`.
  */
 import type { Groth16Proof, VerificationKey } from "snarkjs";
 import type { ModelMeta } from "../meta/model.js";
@@ -20,12 +23,15 @@ import { ZkError } from "../errors.js";
 import { parseModelMeta } from "../meta/model.js";
 import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
 import { checkOpenings } from "./commitments.js";
+import { parseSplitManifest } from "../meta/split.js";
+import { verifyChainParsed, type ChainVerifyResult } from "./chain.js";
 
 export { ZkError, isZkError } from "../errors.js";
 export { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult, type CommitmentCheck } from "./core.js";
 export { parseModelMeta } from "../meta/model.js";
 export type { DecodedTensor } from "../meta/signals.js";
 export type { ModelIdentity } from "../meta/identity.js";
+export type { ChainVerifyResult } from "./chain.js";
 
 /** One file, as text (parsed here, errors name `name`) or already parsed. */
 export type FileContent = string | unknown;
@@ -138,4 +144,40 @@ export async function verifyFiles(
     params: inputs.onnx ? { bytes: inputs.onnx, name: names.onnx ?? "model.onnx" } : undefined,
   });
   return { ...r, checks, ms: performance.now() - t0 };
+}
+
+/** A split model's files: its manifest.json, each segment's model.json and verification key, the chain's proof.json and public.json. */
+export interface ChainInputs {
+  readonly manifest: FileContent;
+  readonly segments: readonly { readonly model: FileContent; readonly vkey: FileContent }[];
+  readonly proof: FileContent;
+  readonly publicSignals: FileContent;
+}
+
+/**
+ * Verifies a split model's chain (verify/chain.ts), as `zkinfer verify` does on a split
+ * directory: every segment's proof under its own key, every cut's commitments equal.
+ */
+export async function verifyChainFiles(inputs: ChainInputs): Promise<ChainVerifyResult & { readonly ms: number }> {
+  const t0 = performance.now();
+  const manifest = await parseSplitManifest(parseJson(inputs.manifest, "manifest.json"), "manifest.json");
+  if (inputs.segments.length !== manifest.segments.length)
+    throw new ZkError(
+      "BAD_FILE",
+      `${inputs.segments.length} segments' files given, the manifest lists ${manifest.segments.length}`,
+    );
+  const segs = inputs.segments.map((s, i) => {
+    const dir = manifest.segments[i]!.dir;
+    return {
+      meta: parseModelMeta(parseJson(s.model, `${dir}/model.json`), `${dir}/model.json`),
+      vk: parseVkey(parseJson(s.vkey, `${dir}/verification_key.json`), `${dir}/verification_key.json`),
+    };
+  });
+  const r = await verifyChainParsed(
+    manifest,
+    segs,
+    parseJson(inputs.proof, "proof.json"),
+    parseJson(inputs.publicSignals, "public.json"),
+  );
+  return { ...r, ms: performance.now() - t0 };
 }

@@ -3,8 +3,10 @@
  * signals (parsing them with verify/core.ts), verifies, and checks the verifier's own input,
  * model or claimed output against the proof's commitments when asked.
  */
-import { artifact, readModelMeta } from "../artifacts.js";
+import { artifact, readModelMeta, readSplitManifest, segmentPath } from "../artifacts.js";
+import { verifyChainParsed, type ChainSegment, type ChainVerifyResult } from "./chain.js";
 import { readFileOrFail, readJsonFile } from "../util/fsx.js";
+import { ZkError } from "../errors.js";
 import { checkOpenings } from "./commitments.js";
 import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
 
@@ -40,5 +42,45 @@ export async function verifyDir(dir: string, files: VerifyFiles = {}): Promise<V
     params: files.params ? { bytes: await readFileOrFail(files.params, "model"), name: files.params } : undefined,
     output: await json(files.output, "output file"),
   });
+  return { ...result, checks };
+}
+
+/** verify on a split model's directory: every segment's key and model.json, then the chain (chain.ts). */
+export async function verifySplitDir(dir: string, files: VerifyFiles = {}): Promise<ChainVerifyResult> {
+  const m = await readSplitManifest(dir);
+  if (files.params)
+    throw new ZkError(
+      "BAD_OPTION",
+      "--params: a split model's weights are fixed in its segments' keys; there is nothing to check",
+    );
+  const segs: ChainSegment[] = [];
+  for (let i = 0; i < m.segments.length; i++) {
+    const seg = segmentPath(dir, m, i);
+    const vkFile = artifact(seg, "vkey");
+    segs.push({
+      meta: await readModelMeta(seg),
+      vk: parseVkey(await readJsonFile(vkFile, "verification key (run `zkinfer setup` first)"), vkFile),
+    });
+  }
+  const proofFile = files.proof ?? artifact(dir, "proof");
+  const publicFile = files.public ?? artifact(dir, "public");
+  const result = await verifyChainParsed(
+    m,
+    segs,
+    await readJsonFile(proofFile, "proof"),
+    await readJsonFile(publicFile, "public signals"),
+    { proof: proofFile, public: publicFile },
+  );
+  const json = async (file: string | undefined, what: string) =>
+    file ? { json: await readJsonFile(file, what), name: file } : undefined;
+  const checks = [
+    ...(await checkOpenings(segs[0]!.meta, result.outputs, {
+      input: await json(files.input, "input file"),
+      inputSalt: await json(files.inputSalt, "salt file"),
+    })),
+    ...(await checkOpenings(segs[segs.length - 1]!.meta, result.outputs, {
+      output: await json(files.output, "output file"),
+    })),
+  ];
   return { ...result, checks };
 }

@@ -103,3 +103,8 @@ export function commit(
   });
   return { hash: h, parts: packed.parts, sboxWire };
 }
+
+/** The constraints `commit` adds for n packed elements (after packing): 3 per S-box, plus binding the hash (split.ts estimates cuts by it). */
+export function commitConstraints(nElements: number): number {
+  return chain(nElements).reduce((a, k, i) => a + 3 * sboxCount(i === 0 ? k : k + 1), 0) + 1;
+}

@@ -25,12 +25,25 @@ import { commit } from "../gadgets/commit.js";
 import type { PackInput } from "../gadgets/pack.js";
 import { wireName, type LowerContext } from "./context.js";
 
+/**
+ * A split model's cut tensors at a segment's ends (circuit/split.ts). Both are salted commitments
+ * whatever the user's --no-salt: intermediate tensors never leave the prover.
+ */
+export interface Boundary {
+  /** the segment's input is a cut tensor, packed in the slot its producer packed it into */
+  readonly input?: PackPart;
+  /** the segment's output is a cut tensor (packing picks its slot; the next segment takes the same) */
+  readonly output?: boolean;
+}
+
 export interface Visibility {
   readonly input: InputVisibility;
   readonly params: ParamVisibility;
   readonly output: OutputVisibility;
   /** salt hashed inputs and outputs */
   readonly salt: boolean;
+  /** a split model's cut tensors at this segment's ends: their agreed slots; always salted */
+  readonly boundary: Boundary;
 }
 
 /** Where a public tensor (or commitment) sits among the public signals. */
@@ -70,9 +83,11 @@ export function signalLayout(q: QGraph, v: Visibility): SignalLayout {
   const nModelOut = v.output === "public" ? q.outputs.reduce((a, o) => a + sizeOf(o.shape), 0) : 1;
   const nPubOut = nModelOut + (v.input === "hashed" ? 1 : 0) + (v.params === "hashed" ? 1 : 0);
   const pubIn = v.input === "public";
-  const saltRoles: SaltRole[] = v.salt
-    ? [...(v.input === "hashed" ? ["input" as const] : []), ...(v.output === "hashed" ? ["output" as const] : [])]
-    : [];
+  const salted = (role: SaltRole) => v.salt || Boolean(v.boundary[role]);
+  const saltRoles: SaltRole[] = [
+    ...(v.input === "hashed" && salted("input") ? ["input" as const] : []),
+    ...(v.output === "hashed" && salted("output") ? ["output" as const] : []),
+  ];
   const inputBits = pubIn ? null : bitLength(q.input.hi - q.input.lo);
   const nPrvIn = (inputBits === null ? 0 : inSize * inputBits) + saltRoles.length;
   return { nPubOut, nPubIn: pubIn ? inSize : 0, nPrvIn, inSize, inputBits, saltRoles };
@@ -123,8 +138,9 @@ export function bindPublic(
   const publicTensors: PublicTensor[] = [];
   const commitments: CommitmentRecord[] = [];
   let wire = cs.outputWire;
-  // salts are the last private inputs, after the model input
-  const saltWire = (role: SaltRole) => cs.inputWire + inputWires(layout) + layout.saltRoles.indexOf(role);
+  // salts are the last private inputs, after the model input (its public wires, or its private bits)
+  const saltWire = (role: SaltRole) =>
+    cs.inputWire + layout.nPubIn + inputWires(layout) + layout.saltRoles.indexOf(role);
   for (const role of layout.saltRoles) cs.label(saltWire(role), 1, `main.${role}_salt`);
 
   const bindHash = (
@@ -189,7 +205,7 @@ export function bindPublic(
   }
   if (v.input === "hashed")
     bindHash("input_hash", q.input.name, "input", [
-      { tensor: input.id, pack: { lcs: input.lc.lcs, fallback: q.input, name: "main.input" } },
+      { tensor: input.id, pack: { lcs: input.lc.lcs, fallback: q.input, slot: v.boundary.input, name: "main.input" } },
     ]);
   if (v.params === "hashed")
     bindHash(

@@ -42,6 +42,9 @@ export const prove: Command = {
   usage: `zkinfer prove DIR --input INPUT.json [-o OUTDIR] [--check] [--strict]
 zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OUTDIR]
 
+  On a split model: one --input; every segment's witness in chain order, then their proofs side
+  by side (one process per core): OUTDIR/proof.json and public.json hold the chain,
+  OUTDIR/segments/<i>/ each segment's plain snarkjs proof.json and public.json.
   --input, -i FILE   {"input": [...]} (flat or nested) or EZKL's {"input_data": [[...]]};
                      repeat it, or give a .jsonl file (one input per line), to prove a batch:
                      each proof goes to OUTDIR/<name>/ (a.json -> a/, batch.jsonl line 3 ->
@@ -84,6 +87,32 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
       threads: parseThreads(str(p, "threads")),
       progress: out.json ? silentProgress : ttyProgress(),
     };
+    const { isSplitDir } = await import("../../artifacts.js");
+    if (await isSplitDir(dir)) {
+      if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!) || opts.params || opts.check)
+        throw new ZkError("BAD_OPTION", "prove on a split model: one --input, without --params or --check");
+      const { proveSplit } = await import("../../prove/chain.js");
+      const r = await proveSplit(dir, inputs[0]!, opts);
+      for (const w of r.warnings) out.warn(w);
+      out.result({
+        proof: r.proofFile,
+        public: r.publicFile,
+        outputs: r.outputs,
+        output: r.values[0],
+        development: r.development,
+        warnings: r.warnings,
+        segments: r.segments,
+        seconds: r.seconds,
+      });
+      out.line(`chain of ${r.segments.length} proofs written to ${r.proofFile} in ${fmtSeconds(r.seconds)}`);
+      for (const [i, x] of r.segments.entries())
+        out.line(`  segment ${i}: witness ${fmtSeconds(x.witness)}, prove ${fmtSeconds(x.prove)}`);
+      out.line(
+        `  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`,
+      );
+      if (r.development) out.warn("development-only setup: this proof is for testing (see setup.json)");
+      return 0;
+    }
     await setupIfMissing(dir, out, opts.progress);
     if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!)) {
       const b = await proveBatch(dir, inputs, opts);

@@ -10,6 +10,8 @@ export const setup: Command = {
   summary: "Groth16 trusted setup for a compiled circuit (proving and verification keys)",
   usage: `zkinfer setup DIR [--ptau FILE] [--force]
 
+  On a split model (compile --max-constraints/--segments) every segment is set up, side by
+  side in one process per core, and the manifest records each segment's key.
   --ptau FILE   a prepared powers-of-tau file (e.g. from a public ceremony); without it a
                 development-only file is generated and cached (see README: ZKINFER_CACHE)
   --force       redo the setup even if the keys match the circuit
@@ -19,6 +21,25 @@ export const setup: Command = {
     const p = parse(argv, options, "setup");
     const dir = positional(p, 0, "the circuit directory", "setup");
     const t0 = performance.now();
+    const { isSplitDir } = await import("../../artifacts.js");
+    if (await isSplitDir(dir)) {
+      const { setupSplit } = await import("../../prove/chain.js");
+      const r = await setupSplit(dir, { ptau: str(p, "ptau"), force: flag(p, "force") });
+      const seconds = (performance.now() - t0) / 1000;
+      out.result({
+        segments: r.segments.map((x) => ({ ...x.info, skipped: x.skipped, seconds: x.seconds })),
+        splitId: r.manifest.splitId,
+        seconds,
+      });
+      for (const w of r.segments.flatMap((x) => x.warnings)) out.warn(w);
+      for (const [i, x] of r.segments.entries())
+        out.line(
+          `  segment ${i}: ${x.skipped ? "keys already match" : `set up in ${fmtSeconds(x.seconds)}`} (ptau power ${x.info.ptau.power})`,
+        );
+      out.line(`set up ${r.segments.length} segments of ${dir} in ${fmtSeconds(seconds)}`);
+      if (r.segments.some((x) => x.info.warning)) out.warn(r.segments.find((x) => x.info.warning)!.info.warning!);
+      return 0;
+    }
     const { setupDir } = await import("../../prove/setup.js");
     const r = await setupDir(dir, {
       ptau: str(p, "ptau"),

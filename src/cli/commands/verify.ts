@@ -17,7 +17,9 @@ export const verify: Command = {
   summary: "verify a proof and decode its public signals (exit 0 valid, 1 invalid, 2 error)",
   usage: `zkinfer verify DIR [--proof proof.json] [--public public.json] [--input F] [--params M.onnx] [--output F]
 
-  Needs only verification_key.json and model.json from DIR.
+  Needs only verification_key.json and model.json from DIR. On a split model: every segment's
+  proof under its own key, and that each segment's output commitment is the next one's input
+  commitment; prints the model's output.
   --proof FILE     default DIR/proof.json
   --public FILE    default DIR/public.json
   --input FILE     also check that this input is the one the proof commits to (hashed input)
@@ -34,8 +36,12 @@ export const verify: Command = {
   async run(argv, out) {
     const p = parse(argv, options, "verify");
     const dir = positional(p, 0, "the circuit directory", "verify");
-    const { verifyDir } = await import("../../verify/verify.js");
-    const r = await verifyDir(dir, {
+    const [{ verifyDir, verifySplitDir }, { isSplitDir }] = await Promise.all([
+      import("../../verify/verify.js"),
+      import("../../artifacts.js"),
+    ]);
+    const split = await isSplitDir(dir);
+    const r = await (split ? verifySplitDir : verifyDir)(dir, {
       proof: str(p, "proof"),
       public: str(p, "public"),
       input: str(p, "input"),
@@ -44,7 +50,8 @@ export const verify: Command = {
       output: str(p, "output"),
     });
     out.result(r);
-    out.line(r.valid ? "proof is VALID" : `proof is INVALID: ${r.reason}`);
+    const what = "segments" in r ? `chain of ${r.segments} proofs` : "proof";
+    out.line(r.valid ? `${what} is VALID` : `${what} is INVALID: ${r.reason}`);
     if (r.valid) {
       for (const o of r.outputs) {
         out.line(

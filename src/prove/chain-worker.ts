@@ -1,0 +1,51 @@
+/**
+ * A prover process of the segment pool (chain.ts): sets up or proves one segment of a split
+ * model, so segments run side by side, one process per core, each with its own memory. It
+ * takes one typed task over IPC and answers it with a typed reply (witness/protocol.ts), an
+ * error included, then exits.
+ *
+ * Processes, not worker threads (piscina): snarkjs's curve library (ffjavascript, through the
+ * web-worker shim) takes any thread that is not the main one for one of its own workers, and
+ * fails on import there.
+ */
+import * as snarkjs from "snarkjs";
+import type { Groth16Proof } from "snarkjs";
+import { errReply, type Reply } from "../witness/protocol.js";
+import { releaseCurve } from "./curve.js";
+import { setupDir, type SetupResult } from "./setup.js";
+
+export type SegmentTask =
+  | { readonly kind: "setup"; readonly dir: string; readonly ptau?: string; readonly force?: boolean }
+  | { readonly kind: "prove"; readonly zkey: string; readonly wtns: string };
+
+export type SegmentReply = Reply<{
+  readonly setup?: SetupResult;
+  readonly proof?: { readonly proof: Groth16Proof; readonly publicSignals: string[] };
+  readonly seconds: number;
+  /** this process's peak resident memory, in bytes */
+  readonly peakRss: number;
+  /** CPU seconds this process used (its threads included): over wall time, how busy the cores were */
+  readonly cpuSeconds: number;
+}>;
+
+async function segmentTask(task: SegmentTask): Promise<SegmentReply> {
+  const t0 = performance.now();
+  try {
+    const out =
+      task.kind === "setup"
+        ? { setup: await setupDir(task.dir, { ptau: task.ptau, force: task.force }) }
+        : { proof: await snarkjs.groth16.prove(task.zkey, task.wtns) };
+    const seconds = (performance.now() - t0) / 1000;
+    const u = process.resourceUsage();
+    const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
+    return { type: "ok", ...out, seconds, peakRss: u.maxRSS * 1024, cpuSeconds };
+  } catch (e) {
+    return errReply(e);
+  } finally {
+    await releaseCurve();
+  }
+}
+
+process.once("message", (task: SegmentTask) => {
+  void segmentTask(task).then((reply) => process.send!(reply, () => process.exit(0)));
+});
