@@ -1,9 +1,5 @@
 import * as path from "node:path";
 import { writeFilesAtomic } from "../../util/fsx.js";
-import { readModelMeta, readPlan } from "../../artifacts.js";
-import { exportCircom, circomInput } from "../../export/index.js";
-import { loadInput } from "../../prove/prove.js";
-import { saltsFor } from "../../circuit/salts.js";
 import { parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
 
@@ -29,6 +25,15 @@ zkinfer export-circom DIR --input input.json -o circom-input.json
   async run(argv, out) {
     const p = parse(argv, options, "export-circom");
     const dir = positional(p, 0, "the circuit directory", "export-circom");
+    // the stages load only when the command runs: `zkinfer --help` must not pay for snarkjs
+    const [{ readModelMeta, readPlan }, { exportCircom, circomInput }, { loadInput }, { saltsFor }] = await Promise.all(
+      [
+        import("../../artifacts.js"),
+        import("../../export/index.js"),
+        import("../../prove/prove.js"),
+        import("../../circuit/salts.js"),
+      ],
+    );
     const meta = await readModelMeta(dir);
     const plan = await readPlan(dir, meta);
     const ex = exportCircom(meta, plan);
