@@ -39,8 +39,8 @@ export class ImportContext {
   readonly shapes = new Map<string, Shape>();
   private readonly constants = new Map<string, Tensor>();
   private readonly aliases = new Map<string, string>();
-  /** parameter nodes emitted so far per (kind, ONNX node name) */
-  private readonly paramNames = new Map<string, number>();
+  /** parameter nodes emitted so far per ONNX node (the node itself, not its name) and kind */
+  private readonly paramNames = new Map<OnnxNode, Map<string, number>>();
   private counter = 0;
 
   constructor(
@@ -190,9 +190,11 @@ export class ImportContext {
    */
   private nodeName(node: OnnxNode, op: PrimOp): string {
     if (op.kind !== "gemm" && op.kind !== "conv" && op.kind !== "affine") return node.name;
-    const key = `${op.kind}\u0000${node.name}`;
-    const seen = this.paramNames.get(key) ?? 0;
-    this.paramNames.set(key, seen + 1);
+    // keyed by the node, so two ONNX nodes that share a name keep it and params.ts refuses them
+    const kinds = this.paramNames.get(node) ?? new Map<string, number>();
+    this.paramNames.set(node, kinds);
+    const seen = kinds.get(op.kind) ?? 0;
+    kinds.set(op.kind, seen + 1);
     return seen === 0 ? node.name : `${node.name}/${seen + 1}`;
   }
 

@@ -62,8 +62,9 @@ ${COMPILE_FLAGS_USAGE}
         );
     }
     const req = splitRequest(p);
+    const calibration = requireStr(p, "calibration", "compile");
     const outDir = requireStr(p, "out", "compile");
-    const args = [model, requireStr(p, "calibration", "compile"), outDir, compileOptions(p, settings)] as const;
+    const args = [model, calibration, outDir, compileOptions(p, settings)] as const;
     let c;
     if (req) {
       const { compileSplitToDir } = await import("../../artifacts.js");
