@@ -26,14 +26,10 @@ zkinfer export-circom DIR --input input.json -o circom-input.json
     const p = parse(argv, options, "export-circom");
     const dir = positional(p, 0, "the circuit directory", "export-circom");
     // the stages load only when the command runs: `zkinfer --help` must not pay for snarkjs
-    const [{ readModelMeta, readPlan }, { exportCircom, circomInput }, { loadInput }, { saltsFor }] = await Promise.all(
-      [
-        import("../../artifacts.js"),
-        import("../../export/index.js"),
-        import("../../prove/prove.js"),
-        import("../../circuit/salts.js"),
-      ],
-    );
+    const [{ readModelMeta, readPlan }, { exportCircom, circomInput }] = await Promise.all([
+      import("../../artifacts.js"),
+      import("../../export/index.js"),
+    ]);
     const meta = await readModelMeta(dir);
     const plan = await readPlan(dir, meta);
     const ex = exportCircom(meta, plan);
@@ -44,6 +40,11 @@ zkinfer export-circom DIR --input input.json -o circom-input.json
     const files: [string, string][] = inputOnly ? [] : [[file, ex.source]];
     const inputJson = inputOnly ? file : inputFile ? file.replace(/\.circom$/, "") + ".input.json" : null;
     if (inputFile) {
+      // the prove stage (and snarkjs with it) loads only when an input is to be converted
+      const [{ loadInput }, { saltsFor }] = await Promise.all([
+        import("../../prove/prove.js"),
+        import("../../circuit/salts.js"),
+      ]);
       const input = await loadInput(meta, inputFile, false);
       files.push([inputJson!, JSON.stringify(circomInput(plan, input.tensor, saltsFor(meta))) + "\n"]);
     }

@@ -1,13 +1,12 @@
 import { ZkError } from "../../errors.js";
-import { ttyProgress, silentProgress } from "../../util/progress.js";
+import { ttyProgress, silentProgress, type Progress } from "../../util/progress.js";
 import { flag, parse, positional, str, strs, type Options } from "../args.js";
 import type { Command } from "../command.js";
 import type { Out } from "../output.js";
-import type { Progress } from "../../util/progress.js";
 import { fmtSeconds, fmtVector } from "../output.js";
 import { argmax } from "../../util/argmax.js";
 import { parseSalt } from "../../circuit/salts.js";
-import { readJsonFile } from "../../util/fsx.js";
+import { exists, readJsonFile } from "../../util/fsx.js";
 
 const options: Options = {
   input: { type: "string", short: "i", multiple: true },
@@ -26,7 +25,7 @@ const options: Options = {
  * circuit are still an error (openProver), never silently replaced.
  */
 async function setupIfMissing(dir: string, out: Out, progress: Progress): Promise<void> {
-  const [{ artifact }, { exists }] = await Promise.all([import("../../artifacts.js"), import("../../util/fsx.js")]);
+  const { artifact } = await import("../../artifacts.js");
   if ((await exists(artifact(dir, "zkey"))) || !(await exists(artifact(dir, "model")))) return;
   out.warn(
     `${dir} has no proving key: running \`zkinfer setup ${dir}\` first, with a development ptau (development only; for production run setup with --ptau)`,
