@@ -6,7 +6,8 @@
  *     and the service's check of a returned proof (task done → job done)
  *   - throughput (proofs per minute) and p50/p95 latency (submit → accepted) of a burst of jobs,
  *     with 1, 2 and 4 workers
- *   - the split model's wall time with 1 vs 2 workers (once split proving exists)
+ *   - the split model's wall time with 1 vs 2 workers: digits_cnn compiled in 2 segments, one
+ *     request at a time, so the only parallelism is the fan-out of its segments
  *   - from the measured per-job cost, how throughput would grow with machines
  *
  *   node dist/bench/service.js [--jobs N] [--workers 1,2,4]
@@ -18,8 +19,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
-import { compileToDir } from "../src/artifacts.js";
+import { compileSplitToDir, compileToDir } from "../src/artifacts.js";
 import { setupDir } from "../src/prove/setup.js";
+import { setupSplit } from "../src/prove/chain.js";
 import { releaseCurve } from "../src/prove/curve.js";
 import { startPrivateRedis } from "../src/service/redis.js";
 import { serve } from "../src/service/serve.js";
@@ -33,6 +35,9 @@ const JOBS = Number(opt("--jobs", "30"));
 const WORKERS = opt("--workers", "1,2,4").split(",").map(Number);
 const MODELS = ["digits_mlp", "digits_cnn"] as const;
 const OVERHEAD_RUNS = 20;
+/** digits_cnn in 2 segments */
+const SPLIT = "digits_cnn_split";
+const SPLIT_RUNS = 8;
 
 const work = mkdtempSync(path.join(os.tmpdir(), "zkinfer-bench-svc-"));
 const models = path.join(work, "models");
@@ -53,6 +58,14 @@ for (const m of MODELS) {
   );
   await setupDir(dir);
 }
+await compileSplitToDir(
+  path.join(root, "test/fixtures/digits_cnn/model.onnx"),
+  path.join(root, "test/fixtures/digits_cnn/calibration.json"),
+  path.join(models, SPLIT),
+  DEFAULT_COMPILE,
+  { segments: 2 },
+);
+await setupSplit(path.join(models, SPLIT));
 const samples = Object.fromEntries(
   MODELS.map((m) => [
     m,
@@ -104,14 +117,14 @@ async function addWorker(): Promise<void> {
 
 let seq = 0;
 /** A request no earlier one equals (a nudge far below the input's quantization step), so none is deduplicated. */
-function body(model: (typeof MODELS)[number]): unknown {
-  const s = samples[model]!;
+function body(model: (typeof MODELS)[number] | typeof SPLIT): unknown {
+  const s = samples[model === SPLIT ? "digits_cnn" : model]!;
   const input = [...s[seq % s.length]!];
   input[0] = input[0]! + ++seq * 1e-9;
   return { input };
 }
 
-async function submit(model: (typeof MODELS)[number]): Promise<{ id: string; t0: number }> {
+async function submit(model: (typeof MODELS)[number] | typeof SPLIT): Promise<{ id: string; t0: number }> {
   const t0 = Date.now();
   const r = await fetch(`${svc.url}/v1/models/${model}/proofs`, {
     method: "POST",
@@ -134,24 +147,42 @@ interface Finished {
 }
 
 async function finish(s: { id: string; t0: number }): Promise<Finished> {
+  const j = await waitDone(s);
+  const task = await tasks.getJob(taskJobId(s.id, 0, 0));
+  const job = await proofs.getJob(s.id);
+  return {
+    id: s.id,
+    t0: s.t0,
+    started: task!.processedOn!,
+    taskDone: task!.finishedOn!,
+    done: job!.finishedOn!,
+    prove: j.chain![0]!.seconds.prove,
+    witness: j.chain![0]!.seconds.witness,
+  };
+}
+
+/** The split model's wall time, one request at a time with `w` workers (after a warm-up that loads both segments on each). */
+async function splitWall(w: number) {
+  await Promise.all(Array.from({ length: 2 * w }, () => submit(SPLIT).then(waitDone)));
+  const walls: number[] = [];
+  let prove = 0;
+  for (let i = 0; i < SPLIT_RUNS; i++) {
+    const s = await submit(SPLIT);
+    const j = await waitDone(s);
+    walls.push(((await proofs.getJob(s.id))!.finishedOn! - s.t0) / 1000);
+    prove += j.chain!.reduce((a, c) => a + c.seconds.prove + c.seconds.witness, 0);
+  }
+  return { runs: SPLIT_RUNS, p50: quantile(walls, 0.5), p95: quantile(walls, 0.95), prove: prove / SPLIT_RUNS };
+}
+
+async function waitDone(s: { id: string }): Promise<Partial<ProofResult>> {
   for (;;) {
     const j = (await (await fetch(`${svc.url}/v1/jobs/${s.id}?wait=30`)).json()) as {
       state: string;
       error?: { message: string };
     } & Partial<ProofResult>;
     if (j.state === "failed") throw new Error(`job ${s.id} failed: ${j.error?.message}`);
-    if (j.state !== "done") continue;
-    const task = await tasks.getJob(taskJobId(s.id, 0, 0));
-    const job = await proofs.getJob(s.id);
-    return {
-      id: s.id,
-      t0: s.t0,
-      started: task!.processedOn!,
-      taskDone: task!.finishedOn!,
-      done: job!.finishedOn!,
-      prove: j.chain![0]!.seconds.prove,
-      witness: j.chain![0]!.seconds.witness,
-    };
+    if (j.state === "done") return j;
   }
 }
 
@@ -191,6 +222,7 @@ try {
     prove: number;
   }
   const rows: Row[] = [];
+  const splitRows: { workers: number; runs: number; p50: number; p95: number; prove: number }[] = [];
   for (const w of WORKERS) {
     while (workers.length < w) await addWorker();
     // every worker fetches and loads both circuits before the clock starts
@@ -211,6 +243,7 @@ try {
         prove: done.reduce((a, f) => a + f.prove + f.witness, 0) / JOBS,
       });
     }
+    if (w <= 2) splitRows.push({ workers: w, ...(await splitWall(w)) });
   }
   console.log(`\nThroughput: a burst of ${JOBS} jobs per model, submit → accepted`);
   console.log("| model | workers | proofs/min | p50 latency | p95 latency | prove+witness per job (worker-measured) |");
@@ -220,9 +253,10 @@ try {
       `| ${r.model} | ${r.workers} | ${r.perMinute.toFixed(0)} | ${sec(r.p50)} | ${sec(r.p95)} | ${sec(r.prove)} |`,
     );
 
-  console.log(
-    "\nSplit model, 1 vs 2 workers: not measured: split proving (compile --max-constraints) has not landed; the service's flow already fans one task per segment out to the workers.",
-  );
+  console.log(`\nSplit model: digits_cnn in 2 segments, ${SPLIT_RUNS} requests one at a time, submit → chain accepted`);
+  console.log("| workers | p50 wall | p95 wall | segments' prove+witness, summed (worker-measured) |");
+  console.log("|---|---|---|---|");
+  for (const r of splitRows) console.log(`| ${r.workers} | ${sec(r.p50)} | ${sec(r.p95)} | ${sec(r.prove)} |`);
 
   // ---- how throughput would grow with machines ----
   const check = quantile(checkDelay, 0.5) / 1000; // service-side seconds per proof (one verifier slot)
@@ -271,7 +305,7 @@ try {
         overhead: { startDelayMs: startDelay, checkDelayMs: checkDelay, unloadedMs: unloaded },
         rows,
         projection,
-        split: null,
+        split: { model: SPLIT, segments: 2, rows: splitRows },
       },
       null,
       2,

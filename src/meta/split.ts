@@ -78,6 +78,19 @@ export async function splitIdOf(m: Omit<SplitManifest, "splitId">): Promise<stri
   return sha256HexAsync(chainText(m));
 }
 
+/**
+ * A set-up split model's content address (the service's model id): the split id names the chain
+ * of circuits, the keys what each segment's proof is checked against, so two setups of one split
+ * are two models, as two setups of one circuit are. Null keys (not set up) are refused.
+ */
+export async function splitModelId(m: SplitManifest): Promise<string> {
+  const keys = m.segments.map((s, i) => {
+    if (!s.verificationKeySha256) throw new ZkError("BAD_FILE", `the split's segment ${i} is not set up`);
+    return s.verificationKeySha256;
+  });
+  return sha256HexAsync(JSON.stringify({ format: "zkinfer-split-model", splitId: m.splitId, keys }));
+}
+
 /** Checks the manifest's shape, order and id; `file` names it in errors. */
 export async function parseSplitManifest(j: unknown, file: string): Promise<SplitManifest> {
   const m = j as Partial<SplitManifest> | null;

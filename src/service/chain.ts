@@ -1,28 +1,37 @@
 /**
- * The seam where split models slot in: how a proof request becomes tasks, one per circuit, and
- * how the checked proofs of those tasks become one answer.
+ * How a proof request becomes tasks, one per circuit, and how the checked proofs of those tasks
+ * become one answer. The service (trusted) does both; workers only prove tasks.
  *
+ *   requestSalts   the salts a client sees and may reuse: the model input's (a salted hashed
+ *                  input) and the model output's (a salted hashed output). A split model's cut
+ *                  salts are not among them: they would open the intermediate tensors.
  *   planTasks      request → tasks. A single model: one task, the quantized input with the
- *                  request's salts. A split model: the service runs the segments' witnesses
- *                  (cheap next to proving), draws the salts of every boundary commitment, and
- *                  makes one task per segment with its own input, so all segments prove at once.
- *   assembleChain  every task's checked proof → the result. A single model: its proof. A split
- *                  model: the chain, each segment's input commitment equal to the previous
- *                  segment's output commitment, the first input and the last output those of
- *                  the request.
- *
- * STUB: only single-circuit models exist today; the split-proving issue (compile
- * --max-constraints, a manifest of segment directories chained by salted Poseidon commitments)
- * has not landed. Both functions refuse a split model with an error saying so; the job model
- * (one child job per task in a BullMQ flow, per-task attempts and rejections) already carries
- * any number of tasks.
+ *                  request's salts. A split model: the service runs the segments' witnesses in
+ *                  chain order (cheap next to proving: each segment's input is the previous one's
+ *                  output), draws a fresh salt per cut, shared by the producer's output
+ *                  commitment and the consumer's input commitment, and makes one task per segment
+ *                  with its own input, so every segment proves at once on whichever workers are free.
+ *   assembleChain  every task's checked proof → the result. A single model: its proof.json and
+ *                  public.json. A split model: the chain files `zkinfer prove` writes for a split
+ *                  directory (P/proof.json, P/public.json), checked link by link, so
+ *                  `zkinfer verify DIR` and the `zkinfer/verify` module take them as they are.
  */
 import type { Groth16Proof } from "snarkjs";
 import type { ServedModel } from "./registry.js";
 import type { TaskSpec } from "./jobs.js";
-import type { SaltStrings } from "./circuit.js";
+import { saltsFromStrings, saltsToStrings, type CircuitLoader, type SaltStrings } from "./circuit.js";
 import type { IntTensor } from "../quantize/qgraph.js";
-import { ZkError } from "../errors.js";
+import type { Salts } from "../circuit/plan.js";
+import { saltsFor } from "../circuit/salts.js";
+import {
+  CHAIN_PROOF_FORMAT,
+  CHAIN_PUBLIC_FORMAT,
+  chainOutputs,
+  type ChainProofFile,
+  type ChainPublicFile,
+  type SplitManifest,
+} from "../meta/split.js";
+import { decodeOutputs, type DecodedTensor } from "../meta/signals.js";
 
 /** A task whose returned proof the service has verified, with the outputs of its own witness. */
 export interface CheckedTask {
@@ -34,28 +43,112 @@ export interface CheckedTask {
 }
 
 export interface Chain {
-  /** the proof and public signals a verifier checks against the model's key (single models) */
-  readonly proof: Groth16Proof;
-  readonly public: readonly string[];
+  /** proof.json: snarkjs's for a single model, the chain proof file for a split one */
+  readonly proof: Groth16Proof | ChainProofFile;
+  /** public.json: snarkjs's list for a single model, the chain's public signals file for a split one */
+  readonly public: readonly string[] | ChainPublicFile;
   /** the model's outputs (the last segment's, for a split model) */
   readonly outputs: readonly IntTensor[];
+  /** what the public signals show: the input side of the first circuit, the outputs of the last */
+  readonly decoded: readonly DecodedTensor[];
 }
 
-function refuseSplit(model: ServedModel): never {
-  throw new ZkError(
-    "BAD_OPTION",
-    `${model.name} is a split model; proving split models through the service waits for the split-proving issue`,
-  );
+/** The request's own salts (see the header); `given` is the client's input salt, if any. */
+export function requestSalts(model: ServedModel, given: Salts): Salts {
+  const first = saltsFor(model.circuits[0]!.meta, given);
+  if (model.kind === "single") return first;
+  const last = saltsFor(model.circuits[model.circuits.length - 1]!.meta);
+  return {
+    ...(first.input === undefined ? {} : { input: first.input }),
+    ...(last.output === undefined ? {} : { output: last.output }),
+  };
 }
 
-export async function planTasks(model: ServedModel, input: IntTensor, salts: SaltStrings): Promise<TaskSpec[]> {
-  if (model.kind !== "single" || model.circuits.length !== 1) refuseSplit(model);
-  return [{ circuit: model.circuits[0]!.id, input: Array.from(input.data), salts }];
+function manifestOf(model: ServedModel): SplitManifest {
+  if (!model.manifest) throw new Error(`${model.name} is a split model without its manifest`);
+  return model.manifest;
 }
 
-/** Combines checked tasks (in plan order) into the answer; a broken link would be an error naming the segments. */
+export async function planTasks(
+  model: ServedModel,
+  input: IntTensor,
+  salts: SaltStrings,
+  circuits: CircuitLoader,
+): Promise<TaskSpec[]> {
+  if (model.kind === "single") return [{ circuit: model.circuits[0]!.id, input: Array.from(input.data), salts }];
+  const request = saltsFromStrings(salts);
+  const tasks: TaskSpec[] = [];
+  let x = input;
+  let cut: bigint | undefined; // the salt of the cut into this segment
+  for (const [i, entry] of model.circuits.entries()) {
+    const last = i === model.circuits.length - 1;
+    const given: Salts = {
+      ...(i === 0
+        ? request.input === undefined
+          ? {}
+          : { input: request.input }
+        : cut === undefined
+          ? {}
+          : { input: cut }),
+      ...(last && request.output !== undefined ? { output: request.output } : {}),
+    };
+    const s = saltsFor(entry.meta, given); // draws the salt of the cut out of this segment
+    tasks.push({ circuit: entry.id, input: Array.from(x.data), salts: saltsToStrings(s) });
+    if (last) break;
+    const w = await (await circuits.get(entry.id)).witness(x, s);
+    x = w.outputs[0]!;
+    cut = s.output;
+  }
+  return tasks;
+}
+
+/**
+ * Combines checked tasks (in plan order) into the answer. Each task was checked against the
+ * service's own witness of it and the plan chains by construction, so a broken link here is a
+ * bug (or a plan edited in Redis): refused, naming the segments, never returned.
+ */
 export function assembleChain(model: ServedModel, tasks: readonly CheckedTask[]): Chain {
-  if (model.kind !== "single" || tasks.length !== 1) refuseSplit(model);
-  const t = tasks[0]!;
-  return { proof: t.proof, public: t.public, outputs: t.outputs };
+  if (tasks.length !== model.circuits.length)
+    throw new Error(`${model.name}: ${tasks.length} checked tasks for ${model.circuits.length} circuits`);
+  tasks.forEach((t, i) => {
+    if (t.spec.circuit !== model.circuits[i]!.id)
+      throw new Error(`${model.name}: task ${i} proved circuit ${t.spec.circuit}, not segment ${i}'s`);
+  });
+  const metas = model.circuits.map((c) => c.meta);
+  const last = tasks[tasks.length - 1]!;
+  if (model.kind === "single")
+    return {
+      proof: last.proof,
+      public: last.public,
+      outputs: last.outputs,
+      decoded: decodeOutputs(metas[0]!, last.public),
+    };
+  const m = manifestOf(model);
+  for (let i = 0; i + 1 < tasks.length; i++) {
+    const out = tasks[i]!.public[m.segments[i]!.chainOut!];
+    const into = tasks[i + 1]!.public[m.segments[i + 1]!.chainIn!];
+    if (out === undefined || out !== into)
+      throw new Error(`${model.name}: segment ${i}'s output commitment is not segment ${i + 1}'s input commitment`);
+  }
+  const proof: ChainProofFile = {
+    format: CHAIN_PROOF_FORMAT,
+    version: 1,
+    splitId: m.splitId,
+    segments: tasks.map((t, i) => ({ index: i, verificationKeySha256: model.circuits[i]!.id, proof: t.proof })),
+  };
+  const pub: ChainPublicFile = {
+    format: CHAIN_PUBLIC_FORMAT,
+    version: 1,
+    splitId: m.splitId,
+    signals: tasks.flatMap((t) => t.public),
+  };
+  return {
+    proof,
+    public: pub,
+    outputs: last.outputs,
+    decoded: chainOutputs(
+      metas,
+      tasks.map((t) => t.public),
+    ),
+  };
 }

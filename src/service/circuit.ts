@@ -42,6 +42,11 @@ export interface LoadedCircuit {
   close(): Promise<void>;
 }
 
+/** Circuits loaded by id, once each (the service's: verification side, witnesses for split plans). */
+export interface CircuitLoader {
+  get(id: string): Promise<LoadedCircuit>;
+}
+
 export interface LoadOptions {
   /** keep the proving key in memory (workers); the service only verifies */
   readonly prover: boolean;

@@ -6,6 +6,7 @@ import type { ProofJobData, ProofResult, TaskJobData, TaskResult } from "./jobs.
 import type { Metrics } from "./metrics.js";
 import type { WorkerRecords } from "./records.js";
 import type { ModelStore } from "./registry.js";
+import type { CircuitLoader } from "./circuit.js";
 
 export interface ServiceLimits {
   /** tasks waiting for a worker beyond which submissions get 429 (0: no limit) */
@@ -26,6 +27,8 @@ export interface ServiceLimits {
 
 export interface ServiceContext {
   readonly store: ModelStore;
+  /** the circuits, loaded once (verification side): split models' plans run their witnesses */
+  readonly circuits: CircuitLoader;
   readonly proofs: Queue<ProofJobData, ProofResult>;
   readonly tasks: Queue<TaskJobData, TaskResult | null>;
   readonly flows: FlowProducer;

@@ -26,8 +26,9 @@ import { RequestError } from "./request-error.js";
 import { CIRCUIT_FILES, type CircuitFile } from "./artifacts.js";
 import { openApiDocument, proofRequestSchema } from "./openapi.js";
 import { findJob, jobView, submitProof, waitForJob, type ProofBody } from "./proofs.js";
-import type { ServedModel } from "./registry.js";
+import { inputMeta, outputMeta, type ServedModel } from "./registry.js";
 import { artifact } from "../artifacts.js";
+import { readJsonFile } from "../util/fsx.js";
 import { describeError, isZkError } from "../errors.js";
 
 declare module "fastify" {
@@ -39,21 +40,44 @@ declare module "fastify" {
 
 function summary(m: ServedModel) {
   const url = `/v1/models/${m.id}`;
+  const first = inputMeta(m),
+    last = outputMeta(m);
   return {
     id: m.id,
     name: m.name,
     version: m.version,
     description: m.description,
     kind: m.kind,
-    circuitSha256: m.meta.identity.circuitSha256,
-    architectureSha256: m.meta.identity.architectureSha256,
-    onnxSha256: m.meta.model.sha256,
+    segments: m.circuits.length,
+    // a split model's chain of circuits is named by its split id; its segments have no one architecture
+    circuitSha256: m.manifest?.splitId ?? first.identity.circuitSha256,
+    architectureSha256: m.manifest ? null : first.identity.architectureSha256,
+    onnxSha256: first.model.sha256,
     constraints: m.circuits.reduce((a, c) => a + c.meta.circuit.constraints, 0),
-    publicSignals: m.meta.publicSignals.count,
-    input: { shape: m.meta.input.shape, visibility: m.meta.input.visibility },
-    outputs: m.meta.outputs.map((o) => ({ name: o.name, shape: o.shape })),
+    publicSignals: m.circuits.reduce((a, c) => a + c.meta.publicSignals.count, 0),
+    input: { shape: first.input.shape, visibility: first.input.visibility },
+    outputs: last.outputs.map((o) => ({ name: o.name, shape: o.shape })),
     development: m.circuits.some((c) => c.setup.ptau.development),
     links: { self: url, verificationKey: `${url}/verification_key`, proofs: `${url}/proofs` },
+  };
+}
+
+/**
+ * A split model's keys: per segment its model.json and verification key, what the
+ * `zkinfer/verify` module's verifyChainFiles takes beside the manifest (GET /v1/models/{id}).
+ */
+async function splitKeys(m: ServedModel, splitId: string) {
+  return {
+    format: "zkinfer-split-keys",
+    splitId,
+    segments: await Promise.all(
+      m.circuits.map(async (c, index) => ({
+        index,
+        verificationKeySha256: c.id,
+        model: await readJsonFile(artifact(c.dir, "model"), "model.json"),
+        vkey: await readJsonFile(artifact(c.dir, "vkey"), "verification key"),
+      })),
+    ),
   };
 }
 
@@ -187,17 +211,12 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
   app.get("/v1/models", async () => ({ models: ctx.store.models.map(summary) }));
   app.get<{ Params: { id: string } }>("/v1/models/:id", async (req, reply) => {
     const m = ctx.store.resolve(req.params.id);
-    return reply.type("application/json").send(await fs.readFile(artifact(m.dir, "model")));
+    return reply.type("application/json").send(await fs.readFile(artifact(m.dir, m.manifest ? "manifest" : "model")));
   });
   app.get<{ Params: { id: string } }>("/v1/models/:id/verification_key", async (req, reply) => {
     const m = ctx.store.resolve(req.params.id);
-    if (m.kind !== "single")
-      throw new RequestError(
-        404,
-        "NOT_FOUND",
-        "a split model has one key per segment: see its manifest (waits for the split-proving issue)",
-      );
-    return reply.type("application/json").send(await fs.readFile(artifact(m.dir, "vkey")));
+    if (!m.manifest) return reply.type("application/json").send(await fs.readFile(artifact(m.dir, "vkey")));
+    return splitKeys(m, m.manifest.splitId);
   });
 
   app.post<{ Params: { id: string }; Body: ProofBody }>(

@@ -14,6 +14,7 @@
  */
 import { createHmac } from "node:crypto";
 import type { SaltStrings } from "./circuit.js";
+import type { ChainPublicFile } from "../meta/split.js";
 
 export const PREFIX = "zkinfer";
 export const QUEUES = { proofs: "proofs", tasks: "tasks" } as const;
@@ -79,9 +80,13 @@ export interface TaskProgress {
 /** The accepted result of a proof job: what GET /v1/jobs/{id} shows when it is done. */
 export interface ProofResult {
   readonly model: string;
-  /** proof.json and public.json of a single-circuit model */
+  /**
+   * proof.json and public.json: snarkjs's for a single-circuit model; for a split model the
+   * chain's files (formats "zkinfer-chain-proof" and "zkinfer-chain-public"), as `zkinfer prove`
+   * writes them for a split directory
+   */
   readonly proof: unknown;
-  readonly public: readonly string[];
+  readonly public: readonly string[] | ChainPublicFile;
   /** the model's outputs, dequantized (what the public signals show or commit to) */
   readonly output: readonly number[];
   readonly outputs: readonly {

@@ -59,6 +59,7 @@ const schemas: Record<string, Schema> = {
       "name",
       "version",
       "kind",
+      "segments",
       "circuitSha256",
       "architectureSha256",
       "onnxSha256",
@@ -70,13 +71,19 @@ const schemas: Record<string, Schema> = {
       "links",
     ],
     properties: {
-      id: { type: "string", pattern: "^[0-9a-f]{64}$", description: "content hash: the verification key's sha256" },
+      id: {
+        type: "string",
+        pattern: "^[0-9a-f]{64}$",
+        description:
+          "content hash: the verification key's sha256 (a split model: sha256 over its split id and every segment's key hash)",
+      },
       name: str,
       version: nullable(str),
       description: nullable(str),
       kind: { enum: ["single", "split"] },
-      circuitSha256: str,
-      architectureSha256: str,
+      segments: { type: "integer", minimum: 1, description: "circuits per proof: 1, or a split model's segments" },
+      circuitSha256: { type: "string", description: "the circuit's sha256 (a split model: its split id)" },
+      architectureSha256: nullable(str),
       onnxSha256: str,
       constraints: int,
       publicSignals: int,
@@ -107,11 +114,47 @@ const schemas: Record<string, Schema> = {
       identity: { type: "object", required: ["verificationKeySha256"], properties: { verificationKeySha256: str } },
     },
   },
+  SplitManifest: {
+    type: "object",
+    description: "a split model's manifest.json: its segments in chain order, the cuts, and the split id",
+    required: ["format", "version", "splitId", "cuts", "segments"],
+    properties: {
+      format: { const: "zkinfer-split" },
+      splitId: str,
+      cuts: { type: "array" },
+      segments: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["index", "circuitSha256", "chainIn", "chainOut", "verificationKeySha256"],
+          properties: { index: int, circuitSha256: str, verificationKeySha256: str },
+        },
+      },
+    },
+  },
   VerificationKey: {
     type: "object",
     description: "snarkjs's verification_key.json",
     required: ["protocol", "curve", "nPublic", "IC"],
     properties: { protocol: { const: "groth16" }, curve: str, nPublic: int, IC: { type: "array" } },
+  },
+  SplitKeys: {
+    type: "object",
+    description:
+      "a split model's keys: per segment its model.json and verification_key.json (with the manifest, what the zkinfer/verify module's verifyChainFiles takes)",
+    required: ["format", "splitId", "segments"],
+    properties: {
+      format: { const: "zkinfer-split-keys" },
+      splitId: str,
+      segments: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["index", "verificationKeySha256", "model", "vkey"],
+          properties: { index: int, verificationKeySha256: str, model: ref("ModelJson"), vkey: ref("VerificationKey") },
+        },
+      },
+    },
   },
   ProofRequest: proofRequestSchema,
   Accepted: {
@@ -162,11 +205,27 @@ const schemas: Record<string, Schema> = {
       },
       error: { type: "object", required: ["code", "message"], properties: { code: str, message: str } },
       proof: {
-        type: "object",
-        description: "proof.json (snarkjs), once done",
-        required: ["pi_a", "pi_b", "pi_c", "protocol"],
+        description: "proof.json, once done: snarkjs's, or a split model's chain proof (every segment's proof)",
+        oneOf: [
+          { type: "object", required: ["pi_a", "pi_b", "pi_c", "protocol"] },
+          {
+            type: "object",
+            required: ["format", "splitId", "segments"],
+            properties: { format: { const: "zkinfer-chain-proof" } },
+          },
+        ],
       },
-      public: { type: "array", items: str, description: "public.json, once done" },
+      public: {
+        description: "public.json, once done: snarkjs's list, or a split model's chain signals",
+        oneOf: [
+          { type: "array", items: str },
+          {
+            type: "object",
+            required: ["format", "splitId", "signals"],
+            properties: { format: { const: "zkinfer-chain-public" }, signals: { type: "array", items: str } },
+          },
+        ],
+      },
       output: { type: "array", items: { type: "number" }, description: "the first output, dequantized" },
       outputs: {
         type: "array",
@@ -271,10 +330,10 @@ export function openApiDocument(keys: boolean): Schema {
       "/v1/models": { get: { summary: "the models served", responses: { 200: json(ref("ModelList"), "the models") } } },
       "/v1/models/{id}": {
         get: {
-          summary: "a model's model.json",
+          summary: "a model's model.json (a split model's manifest.json)",
           parameters: [modelParam],
           responses: {
-            200: json(ref("ModelJson"), "model.json"),
+            200: json({ oneOf: [ref("ModelJson"), ref("SplitManifest")] }, "model.json or manifest.json"),
             400: error("malformed id"),
             404: error("no such model"),
           },
@@ -282,10 +341,14 @@ export function openApiDocument(keys: boolean): Schema {
       },
       "/v1/models/{id}/verification_key": {
         get: {
-          summary: "the model's verification_key.json: with model.json, all a verifier needs",
+          summary:
+            "the model's verification_key.json: with model.json, all a verifier needs (a split model: every segment's model.json and key)",
           parameters: [modelParam],
           responses: {
-            200: json(ref("VerificationKey"), "verification_key.json"),
+            200: json(
+              { oneOf: [ref("VerificationKey"), ref("SplitKeys")] },
+              "verification_key.json, or a split's keys",
+            ),
             400: error("malformed id"),
             404: error("no such model"),
           },

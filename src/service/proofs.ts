@@ -20,13 +20,13 @@ import {
   type ProofResult,
   type TaskProgress,
 } from "./jobs.js";
-import type { ServedModel } from "./registry.js";
+import { inputMeta, type ServedModel } from "./registry.js";
 import { RequestError } from "./request-error.js";
-import { planTasks } from "./chain.js";
+import { planTasks, requestSalts } from "./chain.js";
 import { saltsToStrings } from "./circuit.js";
 import { taskData, taskJobOptions } from "./verifier.js";
 import { parseInputJson, qinputOf, quantizeInput } from "../quantize/input.js";
-import { parseSalt, saltsFor } from "../circuit/salts.js";
+import { parseSalt } from "../circuit/salts.js";
 
 export interface ProofBody {
   readonly input?: unknown;
@@ -103,7 +103,7 @@ export async function submitProof(
   body: ProofBody,
   submitter: string,
 ): Promise<Submitted> {
-  const meta = model.meta;
+  const meta = inputMeta(model);
   const options: ProofOptions = { strict: body.options?.strict ?? false, inputSalt: body.options?.inputSalt ?? null };
   const input = "input" in body ? { input: body.input } : { input_data: body.input_data };
   const q = quantizeInput(
@@ -113,7 +113,7 @@ export async function submitProof(
     "input",
   );
   const given = options.inputSalt === null ? {} : { input: parseSalt(options.inputSalt, "options.inputSalt") };
-  const salts = saltsToStrings(saltsFor(meta, given));
+  const salts = saltsToStrings(requestSalts(model, given));
   const id = proofJobId(ctx.secret, model.id, input, options);
 
   const existing = await ctx.proofs.getJob(id);
@@ -127,7 +127,7 @@ export async function submitProof(
     }
     await existing.remove({ removeChildren: true }); // a failed job is tried afresh
   }
-  const tasks = await planTasks(model, q.tensor, salts);
+  const tasks = await planTasks(model, q.tensor, salts, ctx.circuits);
   await checkRoom(ctx, tasks.length);
   const data: ProofJobData = {
     model: model.id,

@@ -11,14 +11,16 @@
  * proof is checked against. A name without a version resolves to the highest version. Model ids
  * from requests are matched against this table, never joined into a path.
  *
+ * A split model's directory (compile --segments / --max-constraints: manifest.json and one
+ * circuit directory per segment) is served as one model: its id hashes the split id with every
+ * segment's key hash (splitModelId), so it too names exactly what a chain is checked against.
  * Every circuit a proof runs on (the model itself, or each segment of a split model) is listed
- * by its own key hash, so workers fetch artifacts per circuit. Split models (a manifest of
- * segment directories, from the split-proving issue) are not implemented yet: a directory with
- * a manifest is reported and skipped (see chain.ts for the interface they slot into).
+ * by its own key hash, so workers fetch artifacts per circuit.
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { artifact, readModelMeta, type ModelMeta } from "../artifacts.js";
+import { artifact, readModelMeta, readSplitManifest, segmentPath, type ModelMeta } from "../artifacts.js";
+import { splitModelId, type SplitManifest } from "../meta/split.js";
 import { readSetupInfo, type SetupInfo } from "../prove/setup.js";
 import { parseVkey } from "../verify/core.js";
 import { checkModelKey } from "../meta/identity.js";
@@ -36,17 +38,27 @@ export interface CircuitEntry {
 }
 
 export interface ServedModel {
-  /** the content hash: the verification key's sha256 (for a split model, of its manifest) */
+  /** the content hash: the verification key's sha256 (for a split model, splitModelId: the split id and every segment's key) */
   readonly id: string;
   readonly name: string;
   readonly version: string | null;
   readonly description: string | null;
   readonly kind: "single" | "split";
   readonly dir: string;
-  /** model.json: what a verifier reads */
-  readonly meta: ModelMeta;
+  /** manifest.json of a split model; null for a single circuit */
+  readonly manifest: SplitManifest | null;
   /** the circuits of one proof, in chain order: one for a single model, one per segment of a split one */
   readonly circuits: readonly CircuitEntry[];
+}
+
+/** model.json of the circuit that takes the model's input (the first segment's, for a split model). */
+export function inputMeta(m: ServedModel): ModelMeta {
+  return m.circuits[0]!.meta;
+}
+
+/** model.json of the circuit that gives the model's outputs (the last segment's). */
+export function outputMeta(m: ServedModel): ModelMeta {
+  return m.circuits[m.circuits.length - 1]!.meta;
 }
 
 export interface ModelStore {
@@ -59,9 +71,6 @@ export interface ModelStore {
   /** a circuit by its key hash, or undefined */
   circuit(id: string): CircuitEntry | undefined;
 }
-
-/** The file a split model's directory holds instead of model.json (the split-proving issue). */
-export const SPLIT_MANIFEST = "manifest.json";
 
 const ID = /^[0-9a-f]{64}$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -128,13 +137,37 @@ export async function openCircuitEntry(dir: string): Promise<CircuitEntry> {
   return { id, dir, meta, setup };
 }
 
-async function openModel(dir: string, dirName: string): Promise<ServedModel> {
-  if (await exists(path.join(dir, SPLIT_MANIFEST))) {
-    throw new ZkError(
-      "BAD_FILE",
-      `${dir} is a split model (${SPLIT_MANIFEST}); serving split models waits for the split-proving issue`,
-    );
+/**
+ * A split model's segments, each checked as one circuit directory and against the manifest:
+ * the circuit and the key it records (a segment directory of another model or split, or one
+ * set up again without the manifest, is refused).
+ */
+async function openSegments(dir: string, m: SplitManifest): Promise<CircuitEntry[]> {
+  const out: CircuitEntry[] = [];
+  for (const [i, s] of m.segments.entries()) {
+    if (!s.verificationKeySha256)
+      throw new ZkError(
+        "BAD_FILE",
+        `${dir} is not set up (the manifest records no key for segment ${i}): run \`zkinfer setup ${dir}\``,
+      );
+    const c = await openCircuitEntry(segmentPath(dir, m, i));
+    if (c.meta.identity.circuitSha256 !== s.circuitSha256)
+      throw new ZkError(
+        "BAD_FILE",
+        `${c.dir} holds another circuit than the manifest's segment ${i} (a segment of another model or split); recompile`,
+      );
+    if (c.id !== s.verificationKeySha256)
+      throw new ZkError(
+        "BAD_FILE",
+        `${c.dir}: its key is not the one the manifest records for segment ${i}; run \`zkinfer setup ${dir}\` again`,
+      );
+    out.push(c);
   }
+  return out;
+}
+
+async function openModel(dir: string, dirName: string): Promise<ServedModel> {
+  const manifest = (await exists(artifact(dir, "manifest"))) ? await readSplitManifest(dir) : null;
   const card = await readHubCard(dir);
   const at = dirName.indexOf("@");
   const name = card.name ?? (at < 0 ? dirName : dirName.slice(0, at));
@@ -149,16 +182,16 @@ async function openModel(dir: string, dirName: string): Promise<ServedModel> {
       "BAD_FILE",
       `${dir}: version ${JSON.stringify(version)} must be letters, digits, ".", "_", "+" or "-"`,
     );
-  const circuit = await openCircuitEntry(dir);
+  const circuits = manifest ? await openSegments(dir, manifest) : [await openCircuitEntry(dir)];
   return {
-    id: circuit.id,
+    id: manifest ? await splitModelId(manifest) : circuits[0]!.id,
     name,
     version,
     description: card.description ?? null,
-    kind: "single",
+    kind: manifest ? "split" : "single",
     dir,
-    meta: circuit.meta,
-    circuits: [circuit],
+    manifest,
+    circuits,
   };
 }
 
@@ -177,7 +210,7 @@ export async function loadModelStore(dir: string): Promise<ModelStore> {
   const skipped: { dir: string; reason: string }[] = [];
   for (const n of names) {
     const sub = path.join(dir, n);
-    if (!(await exists(path.join(sub, "model.json"))) && !(await exists(path.join(sub, SPLIT_MANIFEST)))) continue;
+    if (!(await exists(artifact(sub, "model"))) && !(await exists(artifact(sub, "manifest")))) continue;
     try {
       const m = await openModel(sub, n);
       const twin = models.find((o) => o.id === m.id || (o.name === m.name && o.version === m.version));

@@ -195,8 +195,15 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
     await Promise.all([proofs.waitUntilReady(), tasks.waitUntilReady(), proofEvents.waitUntilReady()]);
     const metrics = makeMetrics(() => queueCounts(proofs, tasks));
     const records = workerRecords(redis);
+
+    // one BN254 curve (and its threads) for every verification: built now, before concurrent
+    // first uses would each build their own and leave the extra ones running
+    await getCurve();
+    const circuits = serviceCircuits(store);
+    cleanup.push({ close: () => circuits.close(), force: () => circuits.close() });
     const ctx: ServiceContext = {
       store,
+      circuits,
       proofs,
       tasks,
       flows,
@@ -209,12 +216,6 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
       limits,
       log,
     };
-
-    // one BN254 curve (and its threads) for every verification: built now, before concurrent
-    // first uses would each build their own and leave the extra ones running
-    await getCurve();
-    const circuits = serviceCircuits(store);
-    cleanup.push({ close: () => circuits.close(), force: () => circuits.close() });
     const verifier = new Worker<ProofJobData, ProofResult>(
       QUEUES.proofs,
       proofProcessor({

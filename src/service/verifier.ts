@@ -10,7 +10,7 @@
  */
 import { UnrecoverableError, WaitingChildrenError, type Job, type JobsOptions, type Queue } from "bullmq";
 import type { Groth16Proof } from "snarkjs";
-import { loadCircuit, publicSignalsOf, saltsFromStrings, type LoadedCircuit } from "./circuit.js";
+import { loadCircuit, publicSignalsOf, saltsFromStrings, type CircuitLoader, type LoadedCircuit } from "./circuit.js";
 import { assembleChain, type CheckedTask } from "./chain.js";
 import {
   PREFIX,
@@ -22,11 +22,10 @@ import {
   type TaskResult,
   type TaskSpec,
 } from "./jobs.js";
-import type { ModelStore } from "./registry.js";
+import { outputMeta, type ModelStore } from "./registry.js";
 import type { WorkerRecords } from "./records.js";
 import type { Metrics } from "./metrics.js";
 import { parseProof, parsePublic, verifyParsed } from "../verify/core.js";
-import { decodeOutputs } from "../meta/signals.js";
 import { dequantize } from "../quantize/input.js";
 import { DEV_WARNING } from "../prove/setup.js";
 import { describeError } from "../errors.js";
@@ -79,10 +78,7 @@ export async function checkTask(c: LoadedCircuit, spec: TaskSpec, claim: unknown
 }
 
 /** The service's loaded circuits (verification side: no proving keys), by id, loaded on first use. */
-export function serviceCircuits(store: ModelStore): {
-  get(id: string): Promise<LoadedCircuit>;
-  close(): Promise<void>;
-} {
+export function serviceCircuits(store: ModelStore): CircuitLoader & { close(): Promise<void> } {
   const loaded = new Map<string, Promise<LoadedCircuit>>();
   return {
     get(id) {
@@ -114,7 +110,7 @@ export function serviceCircuits(store: ModelStore): {
 
 export interface VerifierContext {
   readonly store: ModelStore;
-  readonly circuits: { get(id: string): Promise<LoadedCircuit> };
+  readonly circuits: CircuitLoader;
   readonly tasks: Queue<TaskJobData>;
   readonly records: WorkerRecords;
   readonly metrics: Metrics;
@@ -210,7 +206,7 @@ async function finish(
     model,
     accepted.map((a) => a.checked),
   );
-  const meta = model.meta;
+  const meta = outputMeta(model);
   const outputs = chain.outputs.map((t, i) => ({
     name: meta.outputs[i]!.name,
     shape: meta.outputs[i]!.shape,
@@ -230,7 +226,7 @@ async function finish(
     public: chain.public,
     output: outputs[0]!.values,
     outputs,
-    decoded: decodeOutputs(meta, chain.public).map((t) => ({
+    decoded: chain.decoded.map((t) => ({
       role: t.role,
       name: t.name,
       values: t.values,

@@ -8,8 +8,9 @@ import { createServer } from "node:net";
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_COMPILE, type CompileModelOptions } from "../../src/circuit/compile-model.js";
-import { compileToDir } from "../../src/artifacts.js";
+import { compileSplitToDir, compileToDir } from "../../src/artifacts.js";
 import { setupDir } from "../../src/prove/setup.js";
+import { setupSplit } from "../../src/prove/chain.js";
 import { fixture } from "./fixtures.js";
 
 export const REDIS_SERVER = "redis-server";
@@ -201,15 +202,21 @@ export async function prepareModels(
     readonly fixture: string;
     readonly name?: string;
     readonly options?: Partial<CompileModelOptions>;
+    /** compile into this many segments (a split model: compile --segments) */
+    readonly segments?: number;
   }[],
 ): Promise<void> {
   for (const m of models) {
     const dir = path.join(modelsDir, m.name ?? m.fixture);
-    await compileToDir(fixture(m.fixture, "model.onnx"), fixture(m.fixture, "calibration.json"), dir, {
-      ...DEFAULT_COMPILE,
-      ...m.options,
-    });
-    await setupDir(dir);
+    const args = [fixture(m.fixture, "model.onnx"), fixture(m.fixture, "calibration.json"), dir] as const;
+    const opts = { ...DEFAULT_COMPILE, ...m.options };
+    if (m.segments) {
+      await compileSplitToDir(...args, opts, { segments: m.segments });
+      await setupSplit(dir);
+    } else {
+      await compileToDir(...args, opts);
+      await setupDir(dir);
+    }
   }
 }
 

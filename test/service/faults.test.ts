@@ -1,7 +1,8 @@
 /**
  * Faults, with real processes: a worker SIGKILLed mid-proof (stalled-job recovery hands its task
  * on and the job finishes once), a lying worker (a valid proof of another input, garbage,
- * nothing: every job still finishes correctly, the lies are recorded), SIGTERM draining a worker,
+ * nothing: every job still finishes correctly, the lies are recorded; on a split model's
+ * segments too), SIGTERM draining a worker,
  * Redis and the service restarted between submit and fetch (AOF: nothing queued or finished is
  * lost; --max-queue answers 429 with Retry-After), and `zkinfer serve` without --redis (its own
  * Redis on a Unix socket, in-process workers, stopped with it).
@@ -73,7 +74,7 @@ async function stop(w: TestWorker, signal: NodeJS.Signals = "SIGTERM"): Promise<
 
 const submit = async (model: string, i: number) => {
   const r = await call(svc.url, "POST", `/v1/models/${model}/proofs`, {
-    body: { input: loadSamples(model === "digits_mlp" ? model : "cancer_logreg").inputs[i] },
+    body: { input: loadSamples(model.startsWith("digits") ? "digits_mlp" : "cancer_logreg").inputs[i] },
   });
   expect(r.status, r.text).toBe(202);
   return String(r.json.id);
@@ -99,16 +100,34 @@ const provingBy = (worker: string) => (j: Record<string, unknown>) =>
     (t) => t.state === "proving" && t.worker === worker && t.stage === "proving",
   ) ?? false;
 
-/** The job proves what `zkinfer run` computes on its input, and plain snarkjs accepts it. */
+/** The job proves what `zkinfer run` computes on its input, and plain snarkjs (or, for a split model, `zkinfer verify`) accepts it. */
 async function expectCorrect(job: Record<string, unknown>, model: string, i: number): Promise<void> {
   expect(job.state, JSON.stringify(job.error)).toBe("done");
   const dir = path.join(models, model);
-  const vk = JSON.parse(readFileSync(path.join(dir, "verification_key.json"), "utf8"));
-  expect(await snarkjs.groth16.verify(vk, job.public as string[], job.proof as snarkjs.Groth16Proof)).toBe(true);
+  if (existsSync(path.join(dir, "manifest.json"))) {
+    const f = (name: string, v: unknown) => (
+      writeFileSync(path.join(root, name), JSON.stringify(v)),
+      path.join(root, name)
+    );
+    const v = zkinfer([
+      "verify",
+      dir,
+      "--proof",
+      f(`${model}-${i}-proof.json`, job.proof),
+      "--public",
+      f(`${model}-${i}-public.json`, job.public),
+      "--json",
+    ]);
+    expect(v.code, v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ valid: true });
+  } else {
+    const vk = JSON.parse(readFileSync(path.join(dir, "verification_key.json"), "utf8"));
+    expect(await snarkjs.groth16.verify(vk, job.public as string[], job.proof as snarkjs.Groth16Proof)).toBe(true);
+  }
   const inFile = path.join(root, `in-${model}-${i}.json`);
   writeFileSync(
     inFile,
-    JSON.stringify({ input: loadSamples(model === "digits_mlp" ? model : "cancer_logreg").inputs[i] }),
+    JSON.stringify({ input: loadSamples(model.startsWith("digits") ? "digits_mlp" : "cancer_logreg").inputs[i] }),
   );
   const run = zkinfer(["run", dir, "--input", inFile, "--json"]);
   expect(run.code, run.stderr).toBe(0);
@@ -127,6 +146,7 @@ beforeAll(async () => {
       name: "cancer_hashed",
       options: { inputVisibility: "hashed", outputVisibility: "hashed" },
     },
+    { fixture: "digits_mlp", name: "digits_split", segments: 3 },
   ]);
   await releaseCurve();
   redis = await startRedis(path.join(root, "redis"));
@@ -222,6 +242,24 @@ describe.skipIf(!haveRedis)("faults", () => {
       ["output", true],
     ]);
     await stop(liar);
+  });
+
+  it("lies about a split model's segments are caught per segment; other workers re-prove them and the chain verifies", async () => {
+    for (const w of [...running]) await stop(w);
+    const liar = await fixtureWorker("liar");
+    const id = await submit("digits_split", 4);
+    // the liar takes the three segment tasks in turn and lies on each (another input, garbage, nothing)
+    await until(id, (j) => Number(j.rejections) >= 3);
+    await stop(liar);
+    await honestWorker("honest-split");
+    const job = await waitJob(svc.url, id);
+    await expectCorrect(job, "digits_split", 4);
+    expect(job.rejections).toBe(3);
+    expect((job.chain as { worker: string }[]).map((c) => c.worker)).toEqual([
+      "honest-split",
+      "honest-split",
+      "honest-split",
+    ]);
   });
 
   it("SIGTERM drains a worker: its running proof finishes and it exits 0", async () => {

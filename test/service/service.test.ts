@@ -2,12 +2,15 @@
  * The proving service end to end, as deployed on many machines: a real Redis, `zkinfer serve`
  * with API keys, two `zkinfer worker` processes that fetch circuits over HTTP into their own
  * caches. 20 proofs of two models over HTTP all finish, each verifies with plain snarkjs and
- * decodes to `zkinfer run`'s output; identical requests are one job; hostile requests get the
+ * decodes to `zkinfer run`'s output; a split model's requests fan out one task per segment over
+ * both workers and come back as chains that `zkinfer verify`, the `zkinfer/verify` module (with
+ * only what the service publishes) and plain snarkjs per segment accept; identical requests are
+ * one job; hostile requests get the
  * right status and a message naming the problem, create no job, and the service keeps
  * serving. Every JSON response is checked against the service's own /openapi.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,10 +33,13 @@ import {
   type TestWorker,
 } from "../helpers/service.js";
 import { releaseCurve } from "../../src/prove/curve.js";
+import { verifyChainFiles } from "../../src/verify/browser.js";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "zkinfer-svc-"));
 const models = path.join(root, "models");
 const MODELS = ["cancer_logreg", "digits_mlp"] as const;
+/** digits_mlp in 3 segments (compile --segments 3) */
+const SPLIT = "digits_split";
 const ALICE = "alice-key-0123456789";
 const BOB = "bob-key-9876543210";
 const CAROL = "carol-key-abcdef";
@@ -68,10 +74,10 @@ function expectDocumented(r: Reply, route: string, method: string): void {
 
 beforeAll(async () => {
   if (!haveRedis) return;
-  await prepareModels(
-    models,
-    MODELS.map((fixture) => ({ fixture })),
-  );
+  await prepareModels(models, [
+    ...MODELS.map((fixture) => ({ fixture })),
+    { fixture: "digits_mlp", name: SPLIT, segments: 3 },
+  ]);
   await releaseCurve();
   for (const m of MODELS)
     ids[m] = (
@@ -115,11 +121,11 @@ describe.skipIf(!haveRedis)("zkinfer serve + two zkinfer worker processes over r
     const h = await call(svc.url, "GET", "/healthz");
     expect(h.status).toBe(200);
     expectDocumented(h, "/healthz", "get");
-    expect(h.json).toMatchObject({ ok: true, redis: "ok", models: 2, workers: 2 });
+    expect(h.json).toMatchObject({ ok: true, redis: "ok", models: 3, workers: 2 });
     const list = await call(svc.url, "GET", "/v1/models");
     expectDocumented(list, "/v1/models", "get");
     const listed = list.json.models as { id: string; name: string }[];
-    expect(listed.map((m) => m.name).sort()).toEqual([...MODELS]);
+    expect(listed.map((m) => m.name).sort()).toEqual([...MODELS, SPLIT]);
     for (const m of MODELS) {
       expect(listed.find((x) => x.name === m)!.id).toBe(ids[m]);
       for (const ref of [ids[m]!, m]) {
@@ -222,12 +228,69 @@ describe.skipIf(!haveRedis)("zkinfer serve + two zkinfer worker processes over r
     ).toEqual(["w0", "w1"]);
   });
 
-  it.todo(
-    "proves a split model: one task per segment on different workers, the chain verified (waits for the split-proving issue: compile --max-constraints and its manifest)",
-  );
-  it.todo(
-    "a split model's result lists every segment's proof and the chain verifies with plain snarkjs segment by segment (waits for the split-proving issue)",
-  );
+  it("proves a split model: one task per segment over both workers; the chain verifies from what the service publishes", async () => {
+    const dir = path.join(models, SPLIT);
+    const manifest = await call(svc.url, "GET", `/v1/models/${SPLIT}`);
+    expectDocumented(manifest, "/v1/models/{id}", "get");
+    expect(manifest.json).toEqual(JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")));
+    const keys = await call(svc.url, "GET", `/v1/models/${SPLIT}/verification_key`);
+    expectDocumented(keys, "/v1/models/{id}/verification_key", "get");
+    const segs = keys.json.segments as { model: unknown; vkey: snarkjs.VerificationKey }[];
+    expect(segs).toHaveLength(3);
+    const listed = (await call(svc.url, "GET", "/v1/models")).json.models as Record<string, unknown>[];
+    expect(listed.find((m) => m.name === SPLIT)).toMatchObject({ kind: "split", segments: 3 });
+
+    const inputs = [0, 1, 2].map((i) => loadSamples("digits_mlp").inputs[i]);
+    const accepted = await Promise.all(
+      inputs.map((input) => call(svc.url, "POST", `/v1/models/${SPLIT}/proofs`, { key: ALICE, body: { input } })),
+    );
+    for (const a of accepted) expect(a.status, a.text).toBe(202);
+    const done = await Promise.all(accepted.map((a) => waitJob(svc.url, String(a.json.id), ALICE)));
+    const provers = new Set<string>();
+    for (const [i, job] of done.entries()) {
+      expect(job.state, JSON.stringify(job.error)).toBe("done");
+      expectDocumented({ status: 200, headers: new Headers(), json: job, text: "" }, "/v1/jobs/{id}", "get");
+      const chain = job.chain as { circuit: string; proof: snarkjs.Groth16Proof; public: string[]; worker: string }[];
+      expect(chain).toHaveLength(3);
+      // every segment's proof, with plain snarkjs and the segment's own key
+      for (const [k, c] of chain.entries()) {
+        expect(await snarkjs.groth16.verify(segs[k]!.vkey, c.public, c.proof)).toBe(true);
+        provers.add(c.worker);
+      }
+      // the chain, as `zkinfer verify` checks a split model's proof directory
+      const p = path.join(root, `split-${i}`);
+      mkdirSync(p, { recursive: true });
+      writeFileSync(path.join(p, "proof.json"), JSON.stringify(job.proof));
+      writeFileSync(path.join(p, "public.json"), JSON.stringify(job.public));
+      const v = zkinfer([
+        "verify",
+        dir,
+        "--proof",
+        path.join(p, "proof.json"),
+        "--public",
+        path.join(p, "public.json"),
+        "--json",
+      ]);
+      expect(v.code, v.stderr).toBe(0);
+      expect(JSON.parse(v.stdout)).toMatchObject({ valid: true, segments: 3 });
+      // and with only what the service publishes, in the browser module
+      const r = await verifyChainFiles({
+        manifest: manifest.json,
+        segments: segs,
+        proof: job.proof,
+        publicSignals: job.public,
+      });
+      expect(r.valid, r.reason).toBe(true);
+      const inFile = path.join(p, "input.json");
+      writeFileSync(inFile, JSON.stringify({ input: inputs[i] }));
+      const run = zkinfer(["run", dir, "--input", inFile, "--json"]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(job.output).toEqual(JSON.parse(run.stdout).output);
+      expect(r.output).toEqual(job.output);
+    }
+    // nine tasks, two single-task workers: both took segments
+    expect([...provers].sort()).toEqual(["w0", "w1"]);
+  });
 });
 
 describe.skipIf(!haveRedis)("hostile requests", () => {

@@ -1,8 +1,9 @@
 /**
  * The service's parts without Redis: API keys, model references, job ids, Redis URLs, the model
  * registry (what it serves and refuses), fetching a circuit by content hash (a tampered file is
- * refused), checking a worker's claim (each kind of lie), and the split-model seam (refused
- * until split proving exists).
+ * refused), checking a worker's claim (each kind of lie), and a split model's plan (one task
+ * per segment, chained by the service's own witnesses) and assembled chain (verifies as
+ * `zkinfer verify` checks it; a broken link is refused).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,13 +12,16 @@ import { createHash } from "node:crypto";
 import * as os from "node:os";
 import * as path from "node:path";
 import { matchKey, parseApiKeys, presentedKey } from "../../src/service/auth.js";
-import { compareVersions, loadModelStore, parseModelRef, type ServedModel } from "../../src/service/registry.js";
+import { compareVersions, loadModelStore, parseModelRef } from "../../src/service/registry.js";
 import { canonicalJson, proofJobId } from "../../src/service/jobs.js";
 import { parseRedisUrl } from "../../src/service/redis.js";
 import { remoteSource } from "../../src/service/artifacts.js";
 import { loadCircuit, saltsFromStrings, type LoadedCircuit } from "../../src/service/circuit.js";
 import { checkTask } from "../../src/service/verifier.js";
-import { assembleChain, planTasks } from "../../src/service/chain.js";
+import { assembleChain, planTasks, requestSalts, type CheckedTask } from "../../src/service/chain.js";
+import { readSplitManifest } from "../../src/artifacts.js";
+import { verifySplitDir } from "../../src/verify/verify.js";
+import { parseSalt } from "../../src/circuit/salts.js";
 import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { compileToDir } from "../../src/artifacts.js";
 import { qinputOf, quantizeInput } from "../../src/quantize/input.js";
@@ -36,6 +40,12 @@ beforeAll(async () => {
   await prepareModels(models, [
     { fixture: "cancer_logreg", name: "cancer@1" },
     { fixture: "cancer_logreg", name: "cancer@10", options: { activationBits: 9 } },
+    {
+      fixture: "digits_mlp",
+      name: "digits-split",
+      segments: 3,
+      options: { inputVisibility: "hashed", outputVisibility: "hashed" },
+    },
   ]);
   await compileToDir(
     fixture("cancer_logreg", "model.onnx"),
@@ -146,14 +156,14 @@ describe("model references and job ids", () => {
 describe("the model registry", () => {
   it("serves set-up models by id, name and name@version, and says why it skips the rest", async () => {
     const store = await loadModelStore(models);
-    expect(store.models.map((m) => `${m.name}@${m.version}`)).toEqual(["cancer@1", "cancer@10"]);
+    expect(store.models.map((m) => `${m.name}@${m.version}`)).toEqual(["cancer@1", "cancer@10", "digits-split@null"]);
     expect(store.resolve(id).version).toBe("1");
     expect(store.resolve("cancer").version).toBe("10"); // the highest version
     expect(store.resolve("cancer@1").id).toBe(id);
     expect(store.circuit(id)?.dir).toBe(path.join(models, "cancer@1"));
     const skipped = Object.fromEntries(store.skipped.map((s) => [path.basename(s.dir), s.reason]));
     expect(skipped["not-set-up"]).toMatch(/is not set up .* run `zkinfer setup/);
-    expect(skipped.split).toMatch(/split model .* waits for the split-proving issue/);
+    expect(skipped.split).toMatch(/split.manifest\.json: not a zkinfer split manifest/);
     expect(Object.keys(skipped)).not.toContain("named"); // an empty directory is no model at all
     expect(() => store.resolve("cancer@3")).toThrow(/no model named "cancer" at version "3"/);
     expect(() => store.resolve("f".repeat(64))).toThrow(/no model with id f{64}/);
@@ -253,14 +263,103 @@ describe("checking a worker's claim", () => {
       }
     }
   });
+});
 
-  it("refuses a split model at the seam where split proving will slot in", async () => {
-    const single = (await loadModelStore(models)).resolve(id);
-    const split: ServedModel = { ...single, kind: "split", circuits: [single.circuits[0]!, single.circuits[0]!] };
-    await expect(planTasks(split, { shape: [1, 30], data: new Float64Array(30) }, {})).rejects.toThrow(
-      /split model; proving split models through the service waits for the split-proving issue/,
+describe("a split model's plan and chain", () => {
+  const loaded = new Map<string, Promise<LoadedCircuit>>();
+  // the service's loader, with proving keys so the test can play the workers too
+  const circuits = {
+    get(cid: string) {
+      let p = loaded.get(cid);
+      if (!p) {
+        p = loadModelStore(models).then((store) =>
+          loadCircuit(store.circuit(cid)!.dir, cid, { prover: true, backend: "js" }),
+        );
+        loaded.set(cid, p);
+      }
+      return p;
+    },
+  };
+  afterAll(async () => {
+    for (const p of loaded.values()) await (await p).close();
+  });
+
+  it("plans one task per segment, proves each, and assembles a chain `zkinfer verify` accepts", async () => {
+    const store = await loadModelStore(models);
+    const m = store.resolve("digits-split");
+    expect(m.kind).toBe("split");
+    expect(m.circuits).toHaveLength(3);
+    const manifest = await readSplitManifest(m.dir);
+    expect(m.circuits.map((c) => c.id)).toEqual(manifest.segments.map((s) => s.verificationKeySha256));
+    const sample = loadSamples("digits_mlp").inputs[3];
+    const q = quantizeInput(flat(sample), qinputOf(m.circuits[0]!.meta.input), false);
+    // the request's salts: the model input's and the model output's, not the cuts'
+    const salts = requestSalts(m, { input: 12345n });
+    expect(Object.keys(salts).sort()).toEqual(["input", "output"]);
+    const strings = { input: "12345", output: salts.output!.toString() };
+    const tasks = await planTasks(m, q.tensor, strings, circuits);
+    expect(tasks.map((t) => t.circuit)).toEqual(m.circuits.map((c) => c.id));
+    expect(tasks[0]!.salts.input).toBe("12345");
+    expect(tasks[2]!.salts.output).toBe(strings.output);
+    // each cut's salt is shared by its two sides, fresh per cut
+    expect(tasks[0]!.salts.output).toBe(tasks[1]!.salts.input);
+    expect(tasks[1]!.salts.output).toBe(tasks[2]!.salts.input);
+    expect(new Set([tasks[0]!.salts.output, tasks[1]!.salts.output, "12345", strings.output]).size).toBe(4);
+    // and each task's input is the previous segment's output
+    expect(tasks[1]!.input).not.toEqual(tasks[0]!.input);
+
+    const checked: CheckedTask[] = [];
+    for (const t of tasks) {
+      const c = await circuits.get(t.circuit);
+      const w = await c.witness(
+        { shape: c.meta.input.shape, data: Float64Array.from(t.input) },
+        saltsFromStrings(t.salts),
+      );
+      const p = await c.prove(w.wtns);
+      const v = await checkTask(c, t, { proof: p.proof, public: p.publicSignals });
+      expect(v.ok).toBe(true);
+      if (v.ok) checked.push(v.checked);
+    }
+    const chain = assembleChain(m, checked);
+    expect(chain.decoded.map((d) => d.role).sort()).toEqual(["input_hash", "output_hash"]);
+    const out = path.join(root, "chain");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, "proof.json"), JSON.stringify(chain.proof));
+    writeFileSync(path.join(out, "public.json"), JSON.stringify(chain.public));
+    writeFileSync(path.join(out, "input.json"), JSON.stringify({ input: sample }));
+    writeFileSync(path.join(out, "input_salt.json"), JSON.stringify({ salt: "12345" }));
+    const output = Array.from(chain.outputs[0]!.data, (v) => v * 2 ** -m.circuits[2]!.meta.outputs[0]!.scale);
+    writeFileSync(path.join(out, "output.json"), JSON.stringify({ output, salt: strings.output }));
+    const r = await verifySplitDir(m.dir, {
+      proof: path.join(out, "proof.json"),
+      public: path.join(out, "public.json"),
+      input: path.join(out, "input.json"),
+      inputSalt: path.join(out, "input_salt.json"),
+      output: path.join(out, "output.json"),
+    });
+    expect(r.valid, r.reason).toBe(true);
+    expect(r.segments).toBe(3);
+    expect(r.checks.map((c) => [c.what, c.match])).toEqual([
+      ["input", true],
+      ["output", true],
+    ]);
+    expect(parseSalt(strings.output, "salt")).toBe(salts.output);
+
+    // proofs out of chain order, or a chain whose links do not meet, are never assembled
+    expect(() => assembleChain(m, [checked[1]!, checked[0]!, checked[2]!])).toThrow(/task 0 proved circuit/);
+    const broken = {
+      ...checked[1]!,
+      public: checked[1]!.public.map((x, i) => (i === manifest.segments[1]!.chainIn ? "7" : x)),
+    };
+    expect(() => assembleChain(m, [checked[0]!, broken, checked[2]!])).toThrow(
+      /segment 0's output commitment is not segment 1's input commitment/,
     );
-    expect(() => assembleChain(split, [])).toThrow(/waits for the split-proving issue/);
-    expect(await planTasks(single, { shape: [1, 30], data: new Float64Array(30) }, {})).toHaveLength(1);
+  });
+
+  it("keeps a single model one task with the request's salts", async () => {
+    const single = (await loadModelStore(models)).resolve(id);
+    const tasks = await planTasks(single, { shape: [1, 30], data: new Float64Array(30) }, {}, circuits);
+    expect(tasks).toEqual([{ circuit: id, input: Array.from(new Float64Array(30)), salts: {} }]);
+    expect(requestSalts(single, {})).toEqual({});
   });
 });
