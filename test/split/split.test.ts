@@ -301,6 +301,19 @@ describe("a tampered chain is rejected, naming the problem", () => {
     const c = zkinfer(["compile", model, "-c", calibration, "-o", out, "--segments", "2", "--json"]);
     expect(c.code).toBe(0);
     expect(JSON.parse(c.stdout).segments).toBe(2);
+    // prove on a split model without keys sets it up first, as on one circuit, and says so
+    const pr = zkinfer(["prove", out, "--input", inputFile, "-o", path.join(out, "p")]);
+    expect(pr.code, pr.stderr).toBe(0);
+    expect(pr.stderr).toMatch(/is a split model without keys: running `zkinfer setup .*` first, with development ptau/);
+    const ok = zkinfer([
+      "verify",
+      out,
+      "--proof",
+      path.join(out, "p", "proof.json"),
+      "--public",
+      path.join(out, "p", "public.json"),
+    ]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     const bad = zkinfer(["compile", model, "-c", calibration, "-o", out, "--segments", "2", "--max-constraints", "5"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--max-constraints or --segments, not both/);

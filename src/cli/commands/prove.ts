@@ -35,6 +35,17 @@ async function setupIfMissing(dir: string, out: Out, progress: Progress): Promis
   for (const w of r.warnings) out.warn(w);
 }
 
+/** The same for a split model: a manifest with a segment not set up is set up first (every segment, in parallel). */
+async function setupSplitIfMissing(dir: string, out: Out): Promise<void> {
+  const { readSplitManifest } = await import("../../artifacts.js");
+  if ((await readSplitManifest(dir)).segments.every((s) => s.verificationKeySha256)) return;
+  out.warn(
+    `${dir} is a split model without keys: running \`zkinfer setup ${dir}\` first, with development ptau files (development only; for production run setup with --ptau)`,
+  );
+  const { setupSplit } = await import("../../prove/chain.js");
+  await setupSplit(dir);
+}
+
 export const prove: Command = {
   name: "prove",
   summary: "prove one inference: writes proof.json, public.json and witness.wtns",
@@ -90,6 +101,7 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
     if (await isSplitDir(dir)) {
       if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!) || opts.params || opts.check)
         throw new ZkError("BAD_OPTION", "prove on a split model: one --input, without --params or --check");
+      await setupSplitIfMissing(dir, out);
       const { proveSplit } = await import("../../prove/chain.js");
       const r = await proveSplit(dir, inputs[0]!, opts);
       for (const w of r.warnings) out.warn(w);
