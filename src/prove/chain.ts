@@ -164,7 +164,7 @@ export async function proveSplit(
     await segmentMeta(dir, m, i);
     if (!s.verificationKeySha256)
       throw new ZkError("BAD_FILE", `segment ${i} is not set up: run \`zkinfer setup ${dir}\``);
-    const p = await openProver(segmentPath(dir, m, i), false);
+    const p = await openProver(segmentPath(dir, m, i), false, undefined, false); // the key is read where it proves
     if (p.meta.identity.verificationKeySha256 !== s.verificationKeySha256)
       throw new ZkError(
         "BAD_FILE",

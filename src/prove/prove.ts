@@ -73,11 +73,16 @@ export interface Prover {
   readonly meta: ModelMeta;
   readonly plan: WitnessPlan;
   readonly zkeyFile: string;
+  /**
+   * the proving key's bytes, read and hashed once for every proof this prover makes (a batch
+   * reads no key file again); null when the proofs run in other processes (a split model's)
+   */
+  readonly zkey: Uint8Array | null;
   readonly development: boolean;
   readonly r1cs: ParsedR1cs | null;
 }
 
-export async function openProver(dir: string, check: boolean, params?: string): Promise<Prover> {
+export async function openProver(dir: string, check: boolean, params?: string, keepKey = true): Promise<Prover> {
   const meta = await readModelMeta(dir);
   const zkeyFile = artifact(dir, "zkey");
   if (!(await exists(zkeyFile)))
@@ -91,7 +96,8 @@ export async function openProver(dir: string, check: boolean, params?: string): 
   }
   checkResources("prove", meta.circuit.constraints, meta.circuit.wires, meta.circuit.ptauPower);
   // a damaged key can still yield a "proof" (or hang snarkjs): check it is the one setup made
-  if (sha256Hex(await readFileOrFail(zkeyFile, "proving key")) !== setup.zkeySha256) {
+  const zkey = await readFileOrFail(zkeyFile, "proving key");
+  if (sha256Hex(zkey) !== setup.zkeySha256) {
     throw new ZkError(
       "BAD_FILE",
       `${zkeyFile} does not match setup.json (corrupted or replaced); run \`zkinfer setup ${dir} --force\``,
@@ -100,7 +106,7 @@ export async function openProver(dir: string, check: boolean, params?: string): 
   const compiled = await readPlan(dir, meta);
   const plan = params ? withParams(compiled, meta, await readFileOrFail(params, "model"), params) : compiled;
   const r1cs = check ? readR1cs(await readFileOrFail(artifact(dir, "r1cs"), "circuit"), artifact(dir, "r1cs")) : null;
-  return { dir, meta, plan, zkeyFile, development: setup.ptau.development, r1cs };
+  return { dir, meta, plan, zkeyFile, zkey: keepKey ? zkey : null, development: setup.ptau.development, r1cs };
 }
 
 /** Proves one computed witness and writes its files (atomically) into outDir. */
@@ -125,7 +131,7 @@ async function proveWitness(
   progress?.update("proving");
   const t1 = performance.now();
   const { proof, publicSignals } = await snarkjs.groth16.prove(
-    p.zkeyFile,
+    p.zkey ? { type: "mem", data: p.zkey } : p.zkeyFile,
     { type: "mem", data: w.wtns },
     snarkLogger("prove", progress),
   );
