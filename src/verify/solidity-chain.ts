@@ -17,7 +17,7 @@
  * byte limit on a contract's code, however many segments there are; the chain contract calls
  * them (a call costs ~2,600 gas beside a ~200,000 gas pairing check). By default its
  * constructor creates them, so one transaction deploys the whole verifier; its creation code
- * then carries every segment's, which the EVM caps at 49,152 bytes (EIP-3860): about 30
+ * then carries every segment's, which the EVM caps at 49,152 bytes (EIP-3860): about 20
  * segments of few public signals. `separate` makes a chain contract that takes the addresses
  * of segment verifiers deployed one by one instead, for chains past that.
  */

@@ -73,7 +73,7 @@ export const exportVerifier: Command = {
   (ZkinferSegment<i>Verifier) and contract ZkinferChainVerifier, whose
   verifyChain(a[K], b[K], c[K], signals) checks every segment's proof and every link of the
   chain; signals are P/public.json's "signals". Its constructor creates the segment verifiers,
-  so one transaction deploys it (up to about 30 segments: EIP-3860's 49,152 bytes of creation code).
+  so one transaction deploys it (up to about 20 segments: EIP-3860's 49,152 bytes of creation code).
   --out, -o FILE   default DIR/Verifier.sol
   --vkey FILE      default DIR/verification_key.json (one circuit only)
   --separate       split model: the chain contract takes the addresses of segment verifiers
