@@ -117,6 +117,8 @@ export async function parseSplitManifest(j: unknown, file: string): Promise<Spli
         "BAD_FILE",
         `${file}: the segments are out of order: entry ${i} is segment ${s.index} (a reordered manifest does not chain)`,
       );
+    for (const k of ["chainIn", "chainOut"] as const)
+      need(s[k] === null || (Number.isInteger(s[k]) && s[k] >= 0), `segments[${i}].${k}`);
     if ((i === 0) !== (s.chainIn === null) || (i === segs.length - 1) !== (s.chainOut === null))
       throw new ZkError(
         "BAD_FILE",

@@ -15,7 +15,8 @@
  * Files may come in any order through `identifyFiles` (it tells them apart by content).
  *
  * A split model's chain (manifest.json, each segment's model.json and key, the chain's
- * proof.json and public.json) goes to `verifyChainFiles`.
+ * proof.json and public.json) goes to `verifyChainFiles`; `identifyChainFiles` sorts such
+ * files, matching each segment's to the manifest by the hashes it records.
  */
 import type { Groth16Proof, VerificationKey } from "snarkjs";
 import type { ModelMeta } from "../meta/model.js";
@@ -25,6 +26,7 @@ import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } f
 import { checkOpenings } from "./commitments.js";
 import { parseSplitManifest } from "../meta/split.js";
 import { verifyChainParsed, type ChainVerifyResult } from "./chain.js";
+import { parseJsonFile, type ChainFileSet } from "./chain-files.js";
 
 export { ZkError, isZkError } from "../errors.js";
 export { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult, type CommitmentCheck } from "./core.js";
@@ -32,6 +34,7 @@ export { parseModelMeta } from "../meta/model.js";
 export type { DecodedTensor } from "../meta/signals.js";
 export type { ModelIdentity } from "../meta/identity.js";
 export type { ChainVerifyResult } from "./chain.js";
+export { identifyChainFiles, type ChainFileSet, type NamedFile, type NamedJson } from "./chain-files.js";
 
 /** One file, as text (parsed here, errors name `name`) or already parsed. */
 export type FileContent = string | unknown;
@@ -67,15 +70,6 @@ export const ROLE_FILES: Readonly<Record<AnyRole, string>> = {
   output: "output.json",
 };
 
-function parseJson(content: FileContent, name: string): unknown {
-  if (typeof content !== "string") return content;
-  try {
-    return JSON.parse(content) as unknown;
-  } catch (e) {
-    throw new ZkError("BAD_FILE", `${name} is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
 /** Which file this JSON is, from its content; null if none. */
 export function roleOf(j: unknown): AnyRole | null {
   if (Array.isArray(j)) return "publicSignals";
@@ -100,7 +94,7 @@ export function identifyFiles(files: readonly { name: string; text: string }[]):
 } {
   const found: Partial<Record<AnyRole, { name: string; json: unknown }>> = {};
   for (const f of files) {
-    const json = parseJson(f.text, f.name);
+    const json = parseJsonFile(f.text, f.name);
     const role = roleOf(json);
     if (!role)
       throw new ZkError(
@@ -130,13 +124,13 @@ export async function verifyFiles(
 ): Promise<TimedResult> {
   const t0 = performance.now();
   const name = (r: AnyRole) => names[r] ?? ROLE_FILES[r];
-  const vk: VerificationKey = parseVkey(parseJson(inputs.vkey, name("vkey")), name("vkey"));
-  const proof: Groth16Proof = parseProof(parseJson(inputs.proof, name("proof")), name("proof"));
-  const pub = parsePublic(parseJson(inputs.publicSignals, name("publicSignals")), name("publicSignals"));
-  const meta: ModelMeta = parseModelMeta(parseJson(inputs.model, name("model")), name("model"));
+  const vk: VerificationKey = parseVkey(parseJsonFile(inputs.vkey, name("vkey")), name("vkey"));
+  const proof: Groth16Proof = parseProof(parseJsonFile(inputs.proof, name("proof")), name("proof"));
+  const pub = parsePublic(parseJsonFile(inputs.publicSignals, name("publicSignals")), name("publicSignals"));
+  const meta: ModelMeta = parseModelMeta(parseJsonFile(inputs.model, name("model")), name("model"));
   const r = await verifyParsed(vk, meta, proof, pub);
   const opening = (role: OpeningRole) =>
-    inputs[role] === undefined ? undefined : { json: parseJson(inputs[role], name(role)), name: name(role) };
+    inputs[role] === undefined ? undefined : { json: parseJsonFile(inputs[role], name(role)), name: name(role) };
   const checks = await checkOpenings(meta, r.outputs, {
     input: opening("input"),
     inputSalt: opening("inputSalt"),
@@ -160,7 +154,7 @@ export interface ChainInputs {
  */
 export async function verifyChainFiles(inputs: ChainInputs): Promise<ChainVerifyResult & { readonly ms: number }> {
   const t0 = performance.now();
-  const manifest = await parseSplitManifest(parseJson(inputs.manifest, "manifest.json"), "manifest.json");
+  const manifest = await parseSplitManifest(parseJsonFile(inputs.manifest, "manifest.json"), "manifest.json");
   if (inputs.segments.length !== manifest.segments.length)
     throw new ZkError(
       "BAD_FILE",
@@ -169,15 +163,26 @@ export async function verifyChainFiles(inputs: ChainInputs): Promise<ChainVerify
   const segs = inputs.segments.map((s, i) => {
     const dir = manifest.segments[i]!.dir;
     return {
-      meta: parseModelMeta(parseJson(s.model, `${dir}/model.json`), `${dir}/model.json`),
-      vk: parseVkey(parseJson(s.vkey, `${dir}/verification_key.json`), `${dir}/verification_key.json`),
+      meta: parseModelMeta(parseJsonFile(s.model, `${dir}/model.json`), `${dir}/model.json`),
+      vk: parseVkey(parseJsonFile(s.vkey, `${dir}/verification_key.json`), `${dir}/verification_key.json`),
     };
   });
   const r = await verifyChainParsed(
     manifest,
     segs,
-    parseJson(inputs.proof, "proof.json"),
-    parseJson(inputs.publicSignals, "public.json"),
+    parseJsonFile(inputs.proof, "proof.json"),
+    parseJsonFile(inputs.publicSignals, "public.json"),
   );
   return { ...r, ms: performance.now() - t0 };
+}
+
+/** The files verifyChainFiles takes, once identifyChainFiles has found them all; null while any is missing. */
+export function chainInputsOf(set: ChainFileSet): ChainInputs | null {
+  if (set.missing.length > 0 || !set.manifest || !set.proof || !set.publicSignals) return null;
+  return {
+    manifest: set.manifest.json,
+    segments: set.segments.map((s) => ({ model: s.model!.json, vkey: s.vkey!.json })),
+    proof: set.proof.json,
+    publicSignals: set.publicSignals.json,
+  };
 }

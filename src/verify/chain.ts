@@ -10,7 +10,7 @@
  * files that do not belong together are errors (ZkError), well-formed proofs that do not
  * verify or do not chain are `valid: false` with the reason.
  */
-import type { VerificationKey } from "snarkjs";
+import type { Groth16Proof, VerificationKey } from "snarkjs";
 import type { ModelMeta } from "../meta/model.js";
 import {
   CHAIN_PROOF_FORMAT,
@@ -34,6 +34,13 @@ export interface ChainSegment {
   readonly vk: VerificationKey;
 }
 
+/** The names a chain's two files go by in messages. */
+export interface ChainFileNames {
+  readonly proof: string;
+  readonly public: string;
+}
+const DEFAULT_FILES: ChainFileNames = { proof: "proof.json", public: "public.json" };
+
 function parseChainFile<T extends ChainProofFile | ChainPublicFile>(
   j: unknown,
   format: T["format"],
@@ -54,15 +61,29 @@ function parseChainFile<T extends ChainProofFile | ChainPublicFile>(
   return c as T;
 }
 
-export async function verifyChainParsed(
+/** A chain's files, checked against the manifest and cut into segments. */
+export interface ParsedChain {
+  /** segment i's proof (in manifest order; each made with the key the manifest records) */
+  readonly proofs: readonly Groth16Proof[];
+  /** segment i's public signals, sliced from the chain's flat list */
+  readonly signals: readonly (readonly string[])[];
+}
+
+/**
+ * Checks that a chain's proof.json and public.json belong to this split and these segments
+ * (their model.json files: the circuit and key the manifest records), and cuts them per
+ * segment. Shared by the verifier and by `calldata`, so the contract's arguments pass the same
+ * checks as `zkinfer verify`; errors (ZkError) name the file and what does not belong.
+ */
+export function parseChain(
   m: SplitManifest,
-  segs: readonly ChainSegment[],
+  metas: readonly Pick<ModelMeta, "identity" | "publicSignals">[],
   proofJson: unknown,
   publicJson: unknown,
-  files: { readonly proof: string; readonly public: string } = { proof: "proof.json", public: "public.json" },
-): Promise<ChainVerifyResult> {
-  if (segs.length !== m.segments.length)
-    throw new Error(`verifyChainParsed: ${segs.length} segments given for a split of ${m.segments.length}`);
+  files: ChainFileNames = DEFAULT_FILES,
+): ParsedChain {
+  if (metas.length !== m.segments.length)
+    throw new Error(`parseChain: ${metas.length} segments given for a split of ${m.segments.length}`);
   const proof = parseChainFile<ChainProofFile>(proofJson, CHAIN_PROOF_FORMAT, files.proof, m);
   if (!Array.isArray(proof.segments) || proof.segments.length !== m.segments.length)
     throw new ZkError(
@@ -71,7 +92,7 @@ export async function verifyChainParsed(
     );
   const pub = parseChainFile<ChainPublicFile>(publicJson, CHAIN_PUBLIC_FORMAT, files.public, m);
   const all = parsePublic(pub.signals, files.public);
-  const counts = segs.map((s) => s.meta.publicSignals.count);
+  const counts = metas.map((s) => s.publicSignals.count);
   const total = counts.reduce((a, b) => a + b, 0);
   if (all.length !== total)
     throw new ZkError(
@@ -82,9 +103,9 @@ export async function verifyChainParsed(
     const at = counts.slice(0, i).reduce((a, b) => a + b, 0);
     return all.slice(at, at + n);
   });
-  segs.forEach((s, i) => {
+  metas.forEach((s, i) => {
     const want = m.segments[i]!;
-    if (s.meta.identity.circuitSha256 !== want.circuitSha256)
+    if (s.identity.circuitSha256 !== want.circuitSha256)
       throw new ZkError(
         "BAD_FILE",
         `segment ${i}'s model.json is for another circuit than the manifest's (a segment of another model or split)`,
@@ -94,8 +115,16 @@ export async function verifyChainParsed(
         "BAD_FILE",
         `the manifest records no key for segment ${i}: run \`zkinfer setup\` on the split model`,
       );
-    if (s.meta.identity.verificationKeySha256 !== want.verificationKeySha256)
+    if (s.identity.verificationKeySha256 !== want.verificationKeySha256)
       throw new ZkError("BAD_FILE", `segment ${i}'s model.json records another key than the manifest: set up again`);
+    for (const k of ["chainIn", "chainOut"] as const) {
+      const at = want[k];
+      if (at !== null && at >= s.publicSignals.count)
+        throw new ZkError(
+          "BAD_FILE",
+          `the manifest's segment ${i} ${k} is public signal ${at}, but the segment has ${s.publicSignals.count}`,
+        );
+    }
     const entry = proof.segments[i];
     if (!entry || entry.index !== i)
       throw new ZkError(
@@ -108,16 +137,26 @@ export async function verifyChainParsed(
         `${files.proof}: segment ${i}'s proof was made with another key (${String(entry.verificationKeySha256).slice(0, 16)}…, this split's segment ${i} has ${want.verificationKeySha256.slice(0, 16)}…): a proof from another model or split`,
       );
   });
+  const proofs = proof.segments.map((e, i) => parseProof(e.proof, `${files.proof} segment ${i}`));
+  return { proofs, signals };
+}
+
+export async function verifyChainParsed(
+  m: SplitManifest,
+  segs: readonly ChainSegment[],
+  proofJson: unknown,
+  publicJson: unknown,
+  files: ChainFileNames = DEFAULT_FILES,
+): Promise<ChainVerifyResult> {
+  const { proofs, signals } = parseChain(
+    m,
+    segs.map((s) => s.meta),
+    proofJson,
+    publicJson,
+    files,
+  );
   const results: VerifyResult[] = [];
-  for (const [i, s] of segs.entries())
-    results.push(
-      await verifyParsed(
-        s.vk,
-        s.meta,
-        parseProof(proof.segments[i]!.proof, `${files.proof} segment ${i}`),
-        signals[i]!,
-      ),
-    );
+  for (const [i, s] of segs.entries()) results.push(await verifyParsed(s.vk, s.meta, proofs[i]!, [...signals[i]!]));
   const outputs = chainOutputs(
     segs.map((s) => s.meta),
     signals,

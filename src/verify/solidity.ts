@@ -24,6 +24,22 @@ export function solidityVerifier(vk: VerificationKey): string {
   return ejs.render(groth16Template(), vk);
 }
 
+const CONTRACT_LINE = "contract Groth16Verifier {";
+
+/**
+ * snarkjs's contract for this key under another name, cut from its file's licence notice and
+ * pragma (`preamble`), so that one file can hold several keys' verifiers (solidity-chain.ts)
+ * with snarkjs's code unchanged inside each.
+ */
+export function groth16Contract(vk: VerificationKey, name: string): { preamble: string; contract: string } {
+  const text = solidityVerifier(vk);
+  const at = text.indexOf(CONTRACT_LINE);
+  // a snarkjs release that renamed its contract would otherwise give a file that does not compile
+  if (at < 0 || text.indexOf(CONTRACT_LINE, at + 1) >= 0)
+    throw new Error(`snarkjs's Groth16 template no longer declares one "${CONTRACT_LINE}": update groth16Contract`);
+  return { preamble: text.slice(0, at), contract: `contract ${name} {${text.slice(at + CONTRACT_LINE.length)}` };
+}
+
 /** The verifyProof arguments, as decimal strings (hex in `calldata`'s text form). */
 export interface Calldata {
   readonly a: [string, string];

@@ -7,6 +7,7 @@ import { artifact, readModelMeta, readSplitManifest, segmentPath } from "../arti
 import { verifyChainParsed, type ChainSegment, type ChainVerifyResult } from "./chain.js";
 import { readFileOrFail, readJsonFile } from "../util/fsx.js";
 import { ZkError } from "../errors.js";
+import type { SplitManifest } from "../meta/split.js";
 import { checkOpenings } from "./commitments.js";
 import { parseProof, parsePublic, parseVkey, verifyParsed, type VerifyResult } from "./core.js";
 
@@ -45,14 +46,8 @@ export async function verifyDir(dir: string, files: VerifyFiles = {}): Promise<V
   return { ...result, checks };
 }
 
-/** verify on a split model's directory: every segment's key and model.json, then the chain (chain.ts). */
-export async function verifySplitDir(dir: string, files: VerifyFiles = {}): Promise<ChainVerifyResult> {
-  const m = await readSplitManifest(dir);
-  if (files.params)
-    throw new ZkError(
-      "BAD_OPTION",
-      "--params: a split model's weights are fixed in its segments' keys; there is nothing to check",
-    );
+/** Each segment's model.json and verification key, from a split model's directory. */
+export async function readChainSegments(dir: string, m: SplitManifest): Promise<ChainSegment[]> {
   const segs: ChainSegment[] = [];
   for (let i = 0; i < m.segments.length; i++) {
     const seg = segmentPath(dir, m, i);
@@ -62,6 +57,18 @@ export async function verifySplitDir(dir: string, files: VerifyFiles = {}): Prom
       vk: parseVkey(await readJsonFile(vkFile, "verification key (run `zkinfer setup` first)"), vkFile),
     });
   }
+  return segs;
+}
+
+/** verify on a split model's directory: every segment's key and model.json, then the chain (chain.ts). */
+export async function verifySplitDir(dir: string, files: VerifyFiles = {}): Promise<ChainVerifyResult> {
+  const m = await readSplitManifest(dir);
+  if (files.params)
+    throw new ZkError(
+      "BAD_OPTION",
+      "--params: a split model's weights are fixed in its segments' keys; there is nothing to check",
+    );
+  const segs = await readChainSegments(dir, m);
   const proofFile = files.proof ?? artifact(dir, "proof");
   const publicFile = files.public ?? artifact(dir, "public");
   const result = await verifyChainParsed(

@@ -1,7 +1,8 @@
 /**
  * The verifier page in a real browser: headless Chromium (Debian's package, driven by
  * playwright-core) loads dist/verifier/ from a local server and verifies a real proof, a
- * tampered one, and the broken inputs `zkinfer verify` also refuses. Screenshots go to
+ * tampered one, and the broken inputs `zkinfer verify` also refuses; and a split model's chain
+ * (3 segments of digits_mlp), real and tampered, its files in one drop or several. Screenshots go to
  * test/artifacts/. Without /usr/bin/chromium these tests are skipped, unless
  * ZKINFER_REQUIRE_BROWSER=1 (set by .ci/run, which installs it) makes that a failure.
  */
@@ -11,7 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
-import { compileToDir } from "../../src/artifacts.js";
+import { compileSplitToDir, compileToDir } from "../../src/artifacts.js";
+import { proveSplit, setupSplit } from "../../src/prove/chain.js";
 import { setupDir } from "../../src/prove/setup.js";
 import { proveDir } from "../../src/prove/prove.js";
 import { releaseCurve } from "../../src/prove/curve.js";
@@ -32,9 +34,12 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
   let browser: Browser;
   let server: Served;
   let expectedArgmax = -1;
+  let chainArgmax = -1;
   const mlp = f("mlp"),
     cancer = f("cancer"),
-    hidden = f("hidden");
+    hidden = f("hidden"),
+    split = f("split"),
+    chainProof = f("chain");
 
   beforeAll(async () => {
     expect(existsSync(path.join(site, "index.html")), "dist/verifier/index.html (npm run build:verifier)").toBe(true);
@@ -68,6 +73,17 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
     writeFileSync(f("cancer-in.json"), JSON.stringify({ input: loadSamples("cancer_logreg").inputs[0] }));
     writeFileSync(f("cancer-other.json"), JSON.stringify({ input: loadSamples("cancer_logreg").inputs[1] }));
     await proveDir(hidden, f("cancer-in.json"), {});
+    // digits_mlp in 3 segments, for the chain's path
+    await compileSplitToDir(
+      fixture("digits_mlp", "model.onnx"),
+      fixture("digits_mlp", "calibration.json"),
+      split,
+      DEFAULT_COMPILE,
+      { segments: 3 },
+    );
+    await setupSplit(split);
+    const c = await proveSplit(split, f("input.json"), { outDir: chainProof });
+    chainArgmax = c.values[0]!.indexOf(Math.max(...c.values[0]!));
     server = await serve(site);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -200,5 +216,96 @@ describe.skipIf(!haveChromium)("verifier page in Chromium", () => {
     expect(r.status).toBe("INVALID");
     expect(await r.page.textContent("#reason")).toMatch(/pi_a is not on the curve/);
     await r.page.close();
+  });
+
+  const segmentFiles = (i: number) => [
+    path.join(split, "segments", String(i), "model.json"),
+    path.join(split, "segments", String(i), "verification_key.json"),
+  ];
+  /** a split model's files, the segments' in reverse order: the page matches them by their hashes, not their order */
+  const chainFiles = (proofDir = chainProof) => [
+    path.join(split, "manifest.json"),
+    ...[2, 1, 0].flatMap(segmentFiles),
+    path.join(proofDir, "proof.json"),
+    path.join(proofDir, "public.json"),
+  ];
+  const tamperChain = (name: string, edit: (signals: string[]) => void) => {
+    const pub = JSON.parse(readFileSync(path.join(chainProof, "public.json"), "utf8")) as { signals: string[] };
+    edit(pub.signals);
+    mkdirSync(f(name), { recursive: true });
+    writeFileSync(f(name, "public.json"), JSON.stringify(pub));
+    writeFileSync(f(name, "proof.json"), readFileSync(path.join(chainProof, "proof.json")));
+    return f(name);
+  };
+
+  it("verifies a split model's chain: VALID, the segments, the split id and the model's outputs", async () => {
+    const { page, status, error } = await check(chainFiles());
+    expect(error).toBe("");
+    expect(status).toBe("VALID");
+    const manifest = JSON.parse(readFileSync(path.join(split, "manifest.json"), "utf8")) as {
+      splitId: string;
+      model: { sha256: string };
+    };
+    expect((await page.textContent("#segments"))?.trim()).toBe("3");
+    expect((await page.textContent("#splitid"))?.trim()).toBe(manifest.splitId);
+    expect((await page.textContent("#sha"))?.trim()).toBe(manifest.model.sha256);
+    expect((await page.textContent("#argmax"))?.trim()).toBe(String(chainArgmax));
+    expect(await page.locator("#chart .bar").count()).toBe(10);
+    // one key per segment: the single circuit's key row is not shown
+    expect(await page.isVisible("#vkhash")).toBe(false);
+    expect(await page.locator("#received .got").count()).toBe(9);
+    const ms = Number((await page.textContent("#time"))!.replace(/ ms$/, ""));
+    console.log(`verifier page: a 3-segment chain verified in Chromium in ${ms} ms`);
+    await page.screenshot({ path: path.join(artifacts, "verifier-chain-valid.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("shows INVALID with the reason for a chain with a changed signal or a broken link", async () => {
+    const segment = (i: number) =>
+      JSON.parse(readFileSync(path.join(split, "segments", String(i), "model.json"), "utf8")) as {
+        publicSignals: { count: number; layout: { role: string; offset: number }[] };
+      };
+    const counts = [0, 1, 2].map((i) => segment(i).publicSignals.count);
+    const manifest = JSON.parse(readFileSync(path.join(split, "manifest.json"), "utf8")) as {
+      segments: { chainIn: number | null; chainOut: number | null }[];
+    };
+    const bump = (s: string) => (BigInt(s) + 1n).toString();
+    // one of the model's outputs, in the last segment's signals
+    const output = counts[0]! + counts[1]! + segment(2).publicSignals.layout.find((e) => e.role === "output")!.offset;
+    const changed = tamperChain("chain-signal", (s) => (s[output + 3] = bump(s[output + 3]!)));
+    let { page, status } = await check(chainFiles(changed));
+    expect(status).toBe("INVALID");
+    expect(await page.textContent("#reason")).toMatch(/segment 2's proof does not verify against its key/);
+    await page.screenshot({ path: path.join(artifacts, "verifier-chain-invalid.png"), fullPage: true });
+    await page.close();
+    const into = counts[0]! + manifest.segments[1]!.chainIn!;
+    const broken = tamperChain("chain-link", (s) => (s[into] = bump(s[into]!)));
+    ({ page, status } = await check(chainFiles(broken)));
+    expect(status).toBe("INVALID");
+    expect(await page.textContent("#reason")).toMatch(/the chain is broken between segments 0 and 1/);
+    await page.close();
+  });
+
+  it("takes a chain's files over several drops, and refuses a segment file of another model by name", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(server.url);
+    // the segments' files before the manifest: held until it says which segment each is
+    await page.setInputFiles("#files", segmentFiles(1));
+    await page.setInputFiles("#files", [path.join(split, "manifest.json"), path.join(chainProof, "proof.json")]);
+    await page.waitForFunction(() => document.querySelector("#received [data-role='manifest'].got") !== null);
+    expect(await page.textContent("#received")).toMatch(/segments\/0\/model\.json: still needed/);
+    expect(await page.locator("#received [data-role='model:1'].got").count()).toBe(1);
+    // a model.json of another model (the single digits_mlp circuit) fits no segment
+    await page.setInputFiles("#files", [path.join(mlp, "model.json")]);
+    await page.waitForFunction(() => !document.getElementById("error")!.hidden);
+    expect(await page.textContent("#error")).toMatch(/model\.json belongs to no segment of this split model/);
+    await page.setInputFiles("#files", [...segmentFiles(0), ...segmentFiles(2), path.join(chainProof, "public.json")]);
+    await page.waitForFunction(() => document.getElementById("status")!.dataset.state === "valid", null, {
+      timeout: 60_000,
+    });
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });

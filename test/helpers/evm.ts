@@ -11,37 +11,63 @@ import { Account, type Address, createAddressFromPrivateKey, hexToBytes } from "
 const require = createRequire(import.meta.url);
 
 export interface Compiled {
+  /** creation code, hex */
   readonly bytecode: string;
+  /** bytes of the deployed (runtime) code, which EIP-170 caps at 24,576 */
+  readonly runtimeBytes: number;
   readonly selectors: Record<string, string>;
   readonly warnings: string[];
 }
 
 export function compileSolidity(source: string, contract: string): Compiled {
+  const c = compileSolidityAll(source)[contract];
+  if (!c) throw new Error(`solc produced no contract ${contract}`);
+  return c;
+}
+
+/** Every contract of one source file, by name. */
+export function compileSolidityAll(source: string): Record<string, Compiled> {
   const solc = require("solc") as { compile(input: string): string };
   const input = {
     language: "Solidity",
     sources: { "C.sol": { content: source } },
     settings: {
       optimizer: { enabled: true, runs: 200 },
-      outputSelection: { "*": { "*": ["evm.bytecode.object", "evm.methodIdentifiers"] } },
+      outputSelection: {
+        "*": { "*": ["evm.bytecode.object", "evm.deployedBytecode.object", "evm.methodIdentifiers"] },
+      },
     },
   };
   const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
     errors?: { severity: string; formattedMessage: string }[];
     contracts?: Record<
       string,
-      Record<string, { evm: { bytecode: { object: string }; methodIdentifiers: Record<string, string> } }>
+      Record<
+        string,
+        {
+          evm: {
+            bytecode: { object: string };
+            deployedBytecode: { object: string };
+            methodIdentifiers: Record<string, string>;
+          };
+        }
+      >
     >;
   };
   const errors = (out.errors ?? []).filter((e) => e.severity === "error");
   if (errors.length) throw new Error(`solc: ${errors.map((e) => e.formattedMessage).join("\n")}`);
-  const c = out.contracts?.["C.sol"]?.[contract];
-  if (!c) throw new Error(`solc produced no contract ${contract}`);
-  return {
-    bytecode: c.evm.bytecode.object,
-    selectors: c.evm.methodIdentifiers,
-    warnings: (out.errors ?? []).map((e) => e.formattedMessage),
-  };
+  const warnings = (out.errors ?? []).map((e) => e.formattedMessage);
+  return Object.fromEntries(
+    Object.entries(out.contracts?.["C.sol"] ?? {}).map(([name, c]) => [
+      name,
+      {
+        bytecode: c.evm.bytecode.object,
+        runtimeBytes: c.evm.deployedBytecode.object.length / 2,
+        selectors: c.evm.methodIdentifiers,
+        warnings,
+      },
+    ]),
+  );
 }
 
 export interface Chain {

@@ -2,16 +2,25 @@
  * The verifier page: files in (drop or pick, any order, several drops), the zkinfer/verify
  * module checks them in this page, the answer out. Besides the four files it takes the
  * openings a verifier may hold (an input and its salt, a claimed output, the ONNX model) and
- * checks each against the proof. No network calls.
+ * checks each against the proof. A split model's files (a manifest among them) take the
+ * chain's path instead: identifyChainFiles sorts them onto the manifest's segments and
+ * verifyChainFiles checks every segment and every link. No network calls.
  */
 import {
   FILE_ROLES,
   OPENING_ROLES,
   ROLE_FILES,
+  ZkError,
+  chainInputsOf,
+  identifyChainFiles,
   identifyFiles,
   isZkError,
+  verifyChainFiles,
   verifyFiles,
   type AnyRole,
+  type ChainFileSet,
+  type ChainVerifyResult,
+  type NamedFile,
   type TimedResult,
 } from "../../src/verify/browser.js";
 import { renderChart } from "../shared/chart.js";
@@ -24,6 +33,10 @@ const picker = $<HTMLInputElement>("files");
 const files: Partial<Record<AnyRole, { name: string; json: unknown }>> = {};
 /** An ONNX model, when one was dropped: checked against the params commitment (or the compiled model). */
 let onnx: { name: string; bytes: Uint8Array } | null = null;
+/** Every JSON file received, in order: a split model's files are sorted from all of them at each drop. */
+const received: NamedFile[] = [];
+/** A split model's files as sorted so far; null while no file is a split model's own (one circuit's flow). */
+let chain: ChainFileSet | null = null;
 
 async function receive(list: FileList | null): Promise<void> {
   if (!list || list.length === 0) return;
@@ -31,31 +44,74 @@ async function receive(list: FileList | null): Promise<void> {
   try {
     const all = [...list];
     const model = all.find((f) => /\.onnx$/i.test(f.name));
-    if (model) onnx = { name: model.name, bytes: new Uint8Array(await model.arrayBuffer()) };
     const read = await Promise.all(
       all.filter((f) => f !== model).map(async (f) => ({ name: f.name, text: await f.text() })),
     );
-    const { found } = identifyFiles(read);
-    Object.assign(files, found);
+    // a batch that does not sort is refused whole, and not kept for the next drop
+    const next = await identifyChainFiles([...received, ...read]);
+    if (next && model)
+      throw new ZkError(
+        "BAD_FILE",
+        `${model.name}: a split model's weights are fixed in its segments' keys; there is nothing to check`,
+      );
+    received.push(...read);
+    chain = next;
+    if (model) onnx = { name: model.name, bytes: new Uint8Array(await model.arrayBuffer()) };
+    if (!chain) Object.assign(files, identifyFiles(read).found);
   } catch (e) {
     showError(e);
     return;
   }
+  if (chain) return receiveChain(chain);
   renderReceived();
   const missing = FILE_ROLES.filter((r) => !files[r]);
   if (missing.length === 0) await verify();
   else $("result").hidden = true;
 }
 
+async function receiveChain(set: ChainFileSet): Promise<void> {
+  renderChainReceived(set);
+  const inputs = chainInputsOf(set);
+  if (!inputs) {
+    $("result").hidden = true;
+    return;
+  }
+  startVerifying();
+  try {
+    render(await verifyChainFiles(inputs));
+  } catch (e) {
+    $("result").hidden = true;
+    showError(e);
+  }
+}
+
+const item = (text: string, cls: string, role: string) => {
+  const li = document.createElement("li");
+  li.textContent = text;
+  li.className = cls;
+  li.dataset.role = role;
+  return li;
+};
+
+/** What a split model's verification has and still needs, segment by segment. */
+function renderChainReceived(set: ChainFileSet): void {
+  const got = (role: string, what: string, f: { name: string } | null) =>
+    f ? item(`✓ ${what}: ${f.name}`, "got", role) : item(`${what}: still needed`, "missing", role);
+  const dirs = set.manifest?.parsed.segments.map((s) => s.dir) ?? [];
+  $("received").replaceChildren(
+    got("manifest", "manifest.json", set.manifest),
+    ...set.segments.flatMap((s, i) => [
+      got(`model:${i}`, `${dirs[i]}/model.json`, s.model),
+      got(`vkey:${i}`, `${dirs[i]}/verification_key.json`, s.vkey),
+    ]),
+    ...(set.waiting > 0 ? [item(`${set.waiting} segment file(s) wait for manifest.json`, "missing", "waiting")] : []),
+    got("proof", "proof.json (the chain's)", set.proof),
+    got("publicSignals", "public.json (the chain's)", set.publicSignals),
+  );
+}
+
 function renderReceived(): void {
   const ul = $("received");
-  const item = (text: string, cls: string, role: string) => {
-    const li = document.createElement("li");
-    li.textContent = text;
-    li.className = cls;
-    li.dataset.role = role;
-    return li;
-  };
   ul.replaceChildren(
     ...FILE_ROLES.map((r) =>
       files[r]
@@ -69,11 +125,15 @@ function renderReceived(): void {
   );
 }
 
-async function verify(): Promise<void> {
+function startVerifying(): void {
   const status = $("status");
   status.textContent = "verifying…";
   status.dataset.state = "";
   $("result").hidden = false;
+}
+
+async function verify(): Promise<void> {
+  startVerifying();
   try {
     const names = {
       ...Object.fromEntries(Object.entries(files).map(([r, f]) => [r, f.name])),
@@ -99,7 +159,15 @@ async function verify(): Promise<void> {
   }
 }
 
-function render(r: TimedResult): void {
+/** One circuit's result, or a chain's (its segment count and split id instead of one key). */
+function render(r: TimedResult | (ChainVerifyResult & { readonly ms: number })): void {
+  const isChain = "segments" in r;
+  for (const el of document.querySelectorAll<HTMLElement>("[data-mode]"))
+    el.hidden = el.dataset.mode !== (isChain ? "chain" : "single");
+  if (isChain) {
+    $("segments").textContent = String(r.segments);
+    $("splitid").firstElementChild!.textContent = r.splitId;
+  }
   const status = $("status");
   status.textContent = r.valid ? "VALID" : "INVALID";
   status.dataset.state = r.valid ? "valid" : "invalid";
