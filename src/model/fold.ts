@@ -78,42 +78,48 @@ export function foldAffines(graph: Graph): Graph {
 }
 
 /**
- * a / √v → a · (1/√v), and 1/√v written as Reciprocal(Sqrt(v)) → 1/√v, when the square root
- * has no other consumer: LayerNorm's opset-13 form (…, Sqrt, Div) becomes one inverse square
- * root per row and a product per element instead of a square root per row and a division
- * per element (a division costs two range checks as wide as the divisor; a product, one
- * constraint), and one rounding instead of two.
+ * a / √v → a · (1/√v), and 1/√v written as Reciprocal(Sqrt(v)) → 1/√v, when every consumer of
+ * the square root is one of those two: LayerNorm's opset-13 form (…, Sqrt, Div) divides by it
+ * once, and ONNX's function body of LayerNormalization divides by it and takes its Reciprocal
+ * (InvStdDev). One inverse square root per row replaces the square root, each division becomes
+ * a product per element (a division costs two range checks as wide as the divisor; a product,
+ * one constraint), and there is one rounding instead of two. The Reciprocal's value is that
+ * inverse square root itself, so the lowering is the one LayerNormalization's own handler emits.
  */
 export function foldRoots(graph: Graph): Graph {
   const outputs = new Set(graph.outputs.map((o) => o.name));
-  const consumers = new Map<string, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
-  const byOutput = new Map(graph.nodes.map((n) => [n.output, n]));
-  const isLoneSqrt = (name: string) => {
-    const p = byOutput.get(name);
-    return p && p.op.kind === "invert" && p.op.fn === "sqrt" && consumers.get(name) === 1 && !outputs.has(name)
-      ? p
-      : null;
-  };
-  const dropped = new Set<string>();
-  const nodes: Node[] = [];
-  for (const n of graph.nodes) {
-    if (n.op.kind === "div" && isLoneSqrt(n.inputs[1]!)) {
-      const root = isLoneSqrt(n.inputs[1]!)!;
-      dropped.add(root.output);
-      const r = `${root.output}/rsqrt`;
-      nodes.push({ ...root, op: { kind: "invert", fn: "rsqrt" }, output: r });
-      nodes.push({ ...n, source: `${n.source}+Sqrt`, op: { kind: "mul" }, inputs: [n.inputs[0]!, r] });
-    } else if (n.op.kind === "invert" && n.op.fn === "recip" && isLoneSqrt(n.inputs[0]!)) {
-      const root = isLoneSqrt(n.inputs[0]!)!;
-      dropped.add(root.output);
-      nodes.push({ ...n, source: `Sqrt+${n.source}`, op: { kind: "invert", fn: "rsqrt" }, inputs: root.inputs });
-    } else {
-      nodes.push(n);
+  const consumers = new Map<string, Node[]>();
+  for (const n of graph.nodes) for (const i of new Set(n.inputs)) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const isRecipOf = (n: Node, s: string) => n.op.kind === "invert" && n.op.fn === "recip" && n.inputs[0] === s;
+  const isDivBy = (n: Node, s: string) => n.op.kind === "div" && n.inputs[1] === s && n.inputs[0] !== s;
+  const foldable = (n: Node) =>
+    n.op.kind === "invert" &&
+    n.op.fn === "sqrt" &&
+    !outputs.has(n.output) &&
+    (consumers.get(n.output) ?? []).every((c) => isRecipOf(c, n.output) || isDivBy(c, n.output));
+  const roots = graph.nodes.filter((n) => foldable(n) && consumers.has(n.output));
+  if (roots.length === 0) return graph;
+  // each consumer's replacement; the inverse square root goes where its first consumer was
+  const replace = new Map<Node, Node[]>();
+  for (const root of roots) {
+    const users = consumers.get(root.output)!;
+    const recip = users.find((c) => isRecipOf(c, root.output));
+    const rsqrt: Node = recip
+      ? { ...recip, source: `Sqrt+${recip.source}`, op: { kind: "invert", fn: "rsqrt" }, inputs: root.inputs }
+      : { ...root, op: { kind: "invert", fn: "rsqrt" }, output: `${root.output}/rsqrt` };
+    for (const [i, c] of users.entries()) {
+      const own: Node[] =
+        c === recip
+          ? []
+          : isDivBy(c, root.output)
+            ? [{ ...c, source: `${c.source}+Sqrt`, op: { kind: "mul" }, inputs: [c.inputs[0]!, rsqrt.output] }]
+            : [{ ...c, source: `Sqrt+${c.source}`, op: { kind: "reshape" }, inputs: [rsqrt.output] }]; // another Reciprocal: the same value
+      replace.set(c, i === 0 ? [rsqrt, ...own] : own);
     }
+    replace.set(root, []);
   }
-  if (dropped.size === 0) return graph;
+  const nodes = graph.nodes.flatMap((n) => replace.get(n) ?? [n]);
   const shapes = new Map(graph.shapes);
   for (const n of nodes) if (!shapes.has(n.output)) shapes.set(n.output, graph.shapes.get(n.inputs[0]!)!);
-  return { ...graph, nodes: nodes.filter((n) => !dropped.has(n.output)), shapes };
+  return { ...graph, nodes, shapes };
 }

@@ -10,6 +10,7 @@ import { OP_HANDLERS } from "./ops/index.js";
 import { ZkError, isZkError, describeError } from "../errors.js";
 import { shapeStr } from "./shapes.js";
 import { foldAffines, foldRoots } from "./fold.js";
+import { centerVariances } from "./fold-variance.js";
 
 export interface ImportResult {
   readonly graph: Graph;
@@ -139,7 +140,11 @@ export function importModel(model: OnnxModel, what: string): ImportResult {
     return { name: op.name, shape: op.shape };
   });
 
-  const graph = foldRoots(foldAffines({ inputs, outputs, nodes: liveNodes(ctx.nodes, outputs), shapes: ctx.shapes }));
+  const folded = foldRoots(
+    centerVariances(foldAffines({ inputs, outputs, nodes: liveNodes(ctx.nodes, outputs), shapes: ctx.shapes })),
+  );
+  // the variance's E[x²] and E[x]² terms are left unused by centerVariances
+  const graph = { ...folded, nodes: liveNodes(folded.nodes, outputs) };
   return { graph, opset, producer: model.producer, notes };
 }
 

@@ -187,7 +187,7 @@ function affine(ctx: QuantizeContext, node: Node, op: Op<"affine">, raw: Live, s
   // a QDQ weight scale (pinned) is a precise multiplier, not a weight: give it more bits
   const sm = op.mul ? paramScale(op.mul.data, op.pinned ? MULTIPLIER_BITS : ctx.weightBits) : 0;
   const mul = op.mul ? quantizeTensor(op.mul, sm) : null;
-  const add = op.add ? quantizeTensor(op.add, x.scale + sm) : null;
+  const add = op.add ? (op.mul ? quantizeTensor(op.add, x.scale + sm) : quantizeOffset(op.add, x.scale)) : null;
   const n = sizeOf(shape);
   const mi = op.mul ? broadcastIndex(op.mul.shape, shape) : null;
   const ai = op.add ? broadcastIndex(op.add.shape, shape) : null;
@@ -216,6 +216,18 @@ function affine(ctx: QuantizeContext, node: Node, op: Op<"affine">, raw: Live, s
     op.mul ? undefined : x.target,
   );
   ctx.markParam();
+}
+
+/**
+ * A constant added on its own (no multiplier) at the input's scale, a positive one kept at one
+ * quantum or more: rounded to 0 it would no longer keep the sum above its input, and that is
+ * what lets an inverse square root or a division after it accept every input (LayerNorm's
+ * var + ε: ε = 1e-5 at a variance's scale of 2^12 is 0.04 of a quantum). The error bound is
+ * computed on the quantized constant, so it counts the difference.
+ */
+function quantizeOffset(t: Tensor, scale: number): IntTensor {
+  const q = quantizeTensor(t, scale);
+  return { shape: q.shape, data: q.data.map((v, i) => (v === 0 && t.data[i]! > 0 ? 1 : v)) };
 }
 
 /** A prover-supplied parameter's admitted range (see admittedRange), or null for none. */
@@ -456,8 +468,11 @@ function invert(ctx: QuantizeContext, node: Node, op: Op<"invert">, raw: Live, s
     lo: invertInt(op.fn, k, op.fn === "sqrt" ? x.lo : x.hi),
     hi: invertInt(op.fn, k, op.fn === "sqrt" ? x.hi : x.lo),
   };
-  // the largest intermediate: x·2^k (sqrt), y²·x ≈ 2^k plus a slack (rsqrt), 2^k + x (recip)
-  const mag = op.fn === "sqrt" ? x.hi * 2 ** k : op.fn === "rsqrt" ? 2 ** k + (2 * y.hi + 1) * x.hi : 2 ** k + x.hi;
+  // the largest intermediate: x·2^k (sqrt), 2^k + x (recip), and for rsqrt (y + 1)²·x = t + 2u + x
+  // with t = y²·x ≤ 2^k and u = y·x ≤ √(2^k·x) (y²·x ≤ 2^k): the largest y never meets the largest
+  // x, and with an ε of one quantum the largest y is 2^(k/2)
+  const u = Math.min(Math.sqrt(2 ** k * x.hi), y.hi * x.hi);
+  const mag = op.fn === "sqrt" ? x.hi * 2 ** k : op.fn === "rsqrt" ? 2 ** k + 2 * u + x.hi : 2 ** k + x.hi;
   const e = x.err ?? 0;
   const X = x.lo / 2 ** x.scale - e; // the smallest true x
   const change =

@@ -7,14 +7,19 @@
 import { afterAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { invert, invertProducts, type InvertParams } from "../../src/circuit/gadgets/invert.js";
-import type { PlanStep } from "../../src/circuit/plan.js";
 import type { InvertFn } from "../../src/model/graph.js";
 import { invertInt, isqrt } from "../../src/quantize/reference.js";
 import { mod } from "../../src/field.js";
+import { claimInvert, claimableYs, type InvertStep } from "../helpers/invert-lies.js";
 import { rng } from "../helpers/onnx.js";
-import { audit, RUNS, run, writeTally, type Bench, type Lie } from "../helpers/tamper.js";
+import { audit, record, RUNS, run, writeTally, type Bench, type Lie } from "../helpers/tamper.js";
 
-type InvertStep = Extract<PlanStep, { kind: "invert" }>;
+/** The witness with input element i (wire 1 + i) set to x. */
+function withInput(w: readonly bigint[], i: number, x: number): bigint[] {
+  const out = [...w];
+  out[1 + i] = mod(BigInt(x));
+  return out;
+}
 
 function params(fn: InvertFn, k: number, lo: number, hi: number): InvertParams {
   const [a, b] = fn === "sqrt" ? [lo, hi] : [hi, lo];
@@ -30,42 +35,9 @@ function make(p: InvertParams, xs: number[]): Bench {
   );
 }
 
-/** Writes v into a decomposition's bits; a value with no bit form (negative, too wide) goes into bit 0 whole. */
-function writeBitsOrField(w: bigint[], wire: number, n: number, v: bigint): void {
-  const fits = v >= 0n && v < 1n << BigInt(n);
-  for (let j = 0; j < n; j++) w[wire + j] = fits ? (v >> BigInt(j)) & 1n : 0n;
-  if (!fits) w[wire] = mod(v);
-}
-
 /** The witness a prover claiming y for element i would write: y's bits, its products and both slacks. */
 function claim(b: Bench, i: number, xv: number, y: bigint): bigint[] {
-  const s = b.cs.steps[0] as InvertStep;
-  const w = [...b.witness];
-  const x = BigInt(xv),
-    K = 1n << BigInt(s.k);
-  writeBitsOrField(w, s.y.wire + i * s.y.nBits, s.y.nBits, y + BigInt(s.y.offset));
-  const at = s.productWire + i * invertProducts(s.fn);
-  let e1: bigint, e2: bigint;
-  if (s.fn === "sqrt") {
-    w[at] = mod(y * y);
-    e1 = x * K - y * y;
-    e2 = y * y + 2n * y - x * K;
-  } else if (s.fn === "rsqrt") {
-    const u = y * x,
-      t = y * u;
-    w[at] = mod(u);
-    w[at + 1] = mod(t);
-    e1 = K - t;
-    e2 = t + 2n * u + x - K - 1n;
-  } else {
-    const u = y * x;
-    w[at] = mod(u);
-    e1 = K - u;
-    e2 = u + x - K - 1n;
-  }
-  writeBitsOrField(w, s.e1.wire + i * s.e1.nBits, s.e1.nBits, e1);
-  writeBitsOrField(w, s.e2.wire + i * s.e2.nBits, s.e2.nBits, e2);
-  return w;
+  return claimInvert(b.witness, b.cs.steps[0] as InvertStep, i, BigInt(xv), y);
 }
 
 describe("inverses of monotone products (√x, 1/√x, 1/x)", () => {
@@ -102,6 +74,36 @@ describe("inverses of monotone products (√x, 1/√x, 1/x)", () => {
       expect(b.cs.constraints.length).toBe(3 * (s.y.nBits + invertProducts(fn) + 2 * (s.e1.nBits + 1)));
     }
   });
+
+  // The gadget's own slacks enforce its domain, whatever bound the compiler derived upstream:
+  // e2 ≥ 0 is (y + 1)²·x > 2^k (rsqrt) or (y + 1)·x > 2^k (recip), so x ≥ 1, and e1 ≥ 0 is
+  // x·2^k ≥ y² (sqrt), so x ≥ 0. An input below that (LayerNorm's var + ε pushed under its floor
+  // of one quantum) has no witness for any y the bits can hold; one above the floor but below the
+  // compiled lower bound has at most its true y.
+  for (const fn of ["sqrt", "rsqrt", "recip"] as const) {
+    it(`${fn}: an input below its domain is rejected for every y; below the compiled bound, only the true y passes`, () => {
+      const lo = 40,
+        hi = 400;
+      const p = params(fn, 12, lo, hi);
+      const b = make(p, [lo, hi]);
+      const s = b.cs.steps[0] as InvertStep;
+      const floor = fn === "sqrt" ? 0 : 1;
+      for (const x of [floor - 1, floor - 2, floor - 41, -hi, floor, floor + 1, floor + 7, lo - 1]) {
+        const w = withInput(b.witness, 0, x);
+        const truth = x >= floor ? BigInt(invertInt(fn, s.k, x)) : null;
+        for (const y of claimableYs(s)) {
+          if (y === truth) continue; // the true y: accepted if its slacks fit, which is completeness, not soundness
+          const caught = !b.satisfied(claimInvert(w, s, 0, BigInt(x), y));
+          record(
+            `invert ${fn}`,
+            x < floor ? "x below the domain, every y" : "x below the compiled bound, a wrong y",
+            caught,
+          );
+          expect(caught, `x = ${x}, y = ${y} accepted`).toBe(true);
+        }
+      }
+    });
+  }
 
   for (const fn of ["sqrt", "rsqrt", "recip"] as const) {
     it(`${fn}: every single-wire change, non-boolean bits and the neighbouring y are rejected`, () => {

@@ -913,4 +913,29 @@ export const OP_CASES: OpCase[] = [
       outputs: [{ name: "y" }],
     }),
   },
+  {
+    // the function body of LayerNormalization (opset 17), as ONNX's own `_expanded` tests write it:
+    // the variance as E[x²] − E[x]², its square root both divided by and inverted (InvStdDev)
+    name: "LayerNorm as ONNX's function body: E[x²] − E[x]², Sqrt, Div and Reciprocal of σ, Mean and InvStdDev outputs",
+    inShape: [3, 8],
+    build: (r) => ({
+      opset: 13,
+      initializers: [f("eps", 1e-5), randomTensor("g", [8], r), randomTensor("b", [8], r)],
+      nodes: [
+        { opType: "ReduceMean", inputs: ["x"], outputs: ["mu"], attrs: { axes: [1] } },
+        { opType: "Mul", inputs: ["x", "x"], outputs: ["sq"] },
+        { opType: "ReduceMean", inputs: ["sq"], outputs: ["msq"], attrs: { axes: [1] } },
+        { opType: "Mul", inputs: ["mu", "mu"], outputs: ["sqm"] },
+        { opType: "Sub", inputs: ["msq", "sqm"], outputs: ["v"] },
+        { opType: "Add", inputs: ["v", "eps"], outputs: ["ve"] },
+        { opType: "Sqrt", inputs: ["ve"], outputs: ["sd"] },
+        { opType: "Sub", inputs: ["x", "mu"], outputs: ["d"] },
+        { opType: "Div", inputs: ["d", "sd"], outputs: ["n"] },
+        { opType: "Mul", inputs: ["n", "g"], outputs: ["m"] },
+        { opType: "Add", inputs: ["m", "b"], outputs: ["y"] },
+        { opType: "Reciprocal", inputs: ["sd"], outputs: ["inv"] },
+      ],
+      outputs: [{ name: "y" }, { name: "mu" }, { name: "inv" }],
+    }),
+  },
 ];

@@ -78,6 +78,48 @@ describe("quantization", () => {
     });
   }
 
+  it("keeps a positive ε added alone at one quantum: a LayerNorm of values near ±1000 compiles", () => {
+    // at such a variance's scale (2^8 here) ε = 1e-5 rounds to 0, and 1/√(var + ε) was refused
+    const model = encodeOnnx({
+      opset: 17,
+      inputs: [{ name: "x", shape: [2, 8] }],
+      initializers: [
+        { name: "g", shape: [8], data: [1, 0.5, -1, 2, 1, 1, 0.25, 1] },
+        { name: "b", shape: [8], data: [0, 0.1, 0, 0, -0.2, 0, 0, 0] },
+      ],
+      nodes: [
+        { opType: "LayerNormalization", inputs: ["x", "g", "b"], outputs: ["y"], name: "ln", attrs: { axis: -1 } },
+      ],
+      outputs: [{ name: "y" }],
+    });
+    const { graph } = importOnnx(model, "m");
+    const r = rng(5);
+    const cal = calibrate(
+      graph,
+      Array.from({ length: 4 }, () => ({
+        shape: [2, 8],
+        data: Float64Array.from({ length: 16 }, () => (r() * 2 - 1) * 1000),
+      })),
+    );
+    const q = quantize(graph, cal);
+    const eps = q.nodes.find((n) => n.op.kind === "affine" && !n.op.mul && n.op.add)!;
+    if (eps.op.kind !== "affine") throw new Error("unreachable");
+    const v = q.values.get(eps.output)!;
+    expect(1e-5 * 2 ** v.scale).toBeLessThan(0.5);
+    expect(Array.from(eps.op.add!.data)).toEqual([1]);
+    expect(v.lo).toBeGreaterThanOrEqual(1);
+    expect(v.err!).toBeGreaterThanOrEqual(2 ** -v.scale - 1e-5); // the error bound counts the larger ε
+    // a flat row (variance 0) reaches the floor and runs
+    const rsqrt = q.nodes.find((n) => n.op.kind === "invert")!;
+    const flat = quantizeInput(
+      [...new Array(8).fill(700), ...Array.from({ length: 8 }, (_, i) => i * 100)],
+      q.input,
+      true,
+    );
+    const values = runQuantized(q, flat.tensor);
+    expect(Math.min(...values.get(rsqrt.inputs[0]!)!.data)).toBe(q.values.get(rsqrt.inputs[0]!)!.lo);
+  });
+
   it("clamps out-of-range inputs with a warning, refuses them with strict, refuses NaN always", () => {
     const { q } = loadModel("digits_mlp");
     const x = new Array(64).fill(0.5);

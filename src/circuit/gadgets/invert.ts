@@ -23,6 +23,12 @@
  * They select the integer intervals [y², (y+1)²), [2^k/(y+1)², 2^k/y²] and [2^k/(y+1), 2^k/y],
  * which are disjoint for distinct y ≥ 0: y is unique (for rsqrt and recip, y = 0 is the case
  * x > 2^k, where e1 = 2^k ≥ 0 and e2 = x - 2^k - 1 ≥ 0). No hint is left free.
+ *
+ * The slacks also hold x to the function's domain, so that floor does not rest on the upstream
+ * bounds alone: e2 ≥ 0 is (y + 1)²·x > 2^k (rsqrt) or (y + 1)·x > 2^k (recip), so x ≥ 1, and
+ * e1 ≥ 0 is x·2^k ≥ y² (sqrt), so x ≥ 0. An input below it (LayerNorm's var + ε under its floor of
+ * one quantum) has no witness for any y, as long as |x| stays far below p, which its magnitude
+ * bound ensures; one above it but below the compiled lower bound has at most its true y.
  */
 import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination, type LcTensor } from "../lc.js";
