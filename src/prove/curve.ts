@@ -3,6 +3,7 @@
  * per process). Its worker threads keep Node alive, so the CLI calls `releaseCurve` last.
  */
 import type { Curve } from "ffjavascript";
+import type { PtauWorkerStart } from "./ptau-pool.js";
 
 let curve: Promise<Curve> | null = null;
 
@@ -17,4 +18,27 @@ export async function releaseCurve(): Promise<void> {
   if (c) await c.terminate();
   (globalThis as { curve_bn128?: Curve | null }).curve_bn128 = null;
   curve = null;
+}
+
+export type CurveWasm = PtauWorkerStart & { readonly roots: readonly bigint[] };
+
+let wasm: Promise<CurveWasm> | null = null;
+
+/**
+ * The curve's wasm module compiled once, with the generators, for instances of its own
+ * (ptau generation's threads, wasm-curve.ts), and the domain roots ffjavascript uses
+ * (roots[p] of order 2^p), which the Lagrange sections must share with snarkjs. Only a
+ * single-thread curve keeps its code, so one is built for it (~0.2 s, once per process).
+ */
+export function curveWasm(): Promise<CurveWasm> {
+  wasm ??= import("ffjavascript").then(async (f) => {
+    const c = await f.buildBn128(true);
+    if (!c.tm.code) throw new Error("ffjavascript's single-thread curve kept no wasm code");
+    return {
+      module: await WebAssembly.compile(new Uint8Array(c.tm.code)),
+      generators: { G1: c.G1.one, G2: c.G2.one },
+      roots: c.Fr.w.map((w) => c.Fr.toObject(w)),
+    };
+  });
+  return wasm;
 }
