@@ -93,14 +93,15 @@ function tableBytes(group: Group, w: number): number {
 }
 
 /**
- * The window for `points` multiplications by one table: the fewest additions, counting the
- * table's own (one per entry, built by the same batched sums), within the memory cap.
+ * The window for `points` multiplications by one thread's table: the fewest additions,
+ * counting the table's own (one per entry, made by the same batched sums, each of the
+ * `threads` making its share of the rows), within the memory cap.
  */
-export function chooseWindow(group: Group, points: number): number {
+export function chooseWindow(group: Group, points: number, threads = 1): number {
   let best = 2;
   let bestCost = Infinity;
   for (let w = 2; w <= MAX_WINDOW && tableBytes(group, w) <= MAX_TABLE_BYTES; w++) {
-    const cost = windowCount(w) * (points + 2 ** (w - 1));
+    const cost = windowCount(w) * (points + 2 ** (w - 1) / threads);
     if (cost < bestCost) [best, bestCost] = [w, cost];
   }
   return best;
@@ -165,16 +166,17 @@ function batchAdd(G: GroupOps, s: Scratch, acc: Int32Array, add: Int32Array, neg
       G.toAffine(s.jac, a);
       continue;
     }
-    // λ = (±y₂ - y₁)/(x₂ - x₁); x₃ = λ² - x₁ - x₂; y₃ = λ(x₁ - x₃) - y₁
-    if (neg[k]) {
-      fadd(p + n8, a + n8, s.lam);
-      fneg(s.lam, s.lam);
-    } else fsub(p + n8, a + n8, s.lam);
+    // λ = (y₂ - y₁)/(x₂ - x₁); x₃ = λ² - x₁ - x₂; y₃ = λ(x₁ - x₃) - y₁. Adding -P₂ = (x₂, -y₂)
+    // gives λ = -μ with μ = (y₂ + y₁)/(x₂ - x₁): the same x₃ = μ² - x₁ - x₂ and y₃ = μ(x₃ - x₁) - y₁.
+    const minus = neg[k];
+    if (minus) fadd(p + n8, a + n8, s.lam);
+    else fsub(p + n8, a + n8, s.lam);
     fmul(s.lam, s.inv + k * n8, s.lam);
     fsquare(s.lam, s.x3);
     fsub(s.x3, a, s.x3);
     fsub(s.x3, p, s.x3);
-    fsub(a, s.x3, s.t);
+    if (minus) fsub(s.x3, a, s.t);
+    else fsub(a, s.x3, s.t);
     fmul(s.lam, s.t, s.t);
     fsub(s.t, a + n8, a + n8);
     fcopy(s.x3, a);
@@ -190,22 +192,33 @@ export interface FixedBaseTable {
   readonly ptr: number;
 }
 
-/**
- * Builds the table of `generator` (Jacobian, Montgomery form, as ffjavascript's `G.one`) in
- * wc's memory, where it stays: its memory is never released. Entries double level by level,
- * each level one batch: T[2m] = 2·T[m], then T[m+i] = T[i] + T[m] for 0 < i < m, a sum whose
- * sides never share an x (i ≠ ±m modulo the group order).
- */
-export function buildTable(wc: WasmCurve, group: Group, generator: Uint8Array, window: number): FixedBaseTable {
-  const G = groupOps(wc, group);
+/** Bytes of one window's row of a table. */
+export function rowBytes(group: Group, window: number): number {
+  return 2 ** (window - 1) * (group === "G1" ? 64 : 128);
+}
+
+/** Room for a table in wc's memory, where it stays (its memory is never released); rows still to fill. */
+export function allocTable(wc: WasmCurve, group: Group, window: number): FixedBaseTable {
   const windows = windowCount(window);
+  return { group, window, windows, ptr: wc.alloc(windows * rowBytes(group, window)) };
+}
+
+/**
+ * Fills rows [from, to) of the table of `generator` (Jacobian, Montgomery form, as
+ * ffjavascript's `G.one`): rows are independent, so threads can share a table's making.
+ * Entries double level by level, each level one batch: T[2m] = 2·T[m], then T[m+i] = T[i] +
+ * T[m] for 0 < i < m, a sum whose sides never share an x (i ≠ ±m modulo the group order).
+ */
+export function fillRows(wc: WasmCurve, table: FixedBaseTable, generator: Uint8Array, from: number, to: number): void {
+  const { window, ptr } = table;
+  const G = groupOps(wc, table.group);
   const half = 2 ** (window - 1);
-  const ptr = wc.alloc(windows * half * G.sAff);
   const entry = (w: number, value: number) => ptr + (w * half + value - 1) * G.sAff;
   const mark = wc.mark();
   const base = wc.alloc(G.sJac);
   wc.bytes().set(generator, base);
-  for (let w = 0; w < windows; w++) {
+  for (let k = 0; k < from * window; k++) G.double(base, base);
+  for (let w = from; w < to; w++) {
     G.toAffine(base, entry(w, 1));
     for (let k = 0; k < window; k++) G.double(base, base);
   }
@@ -219,7 +232,7 @@ export function buildTable(wc: WasmCurve, group: Group, generator: Uint8Array, w
     m = 0;
   };
   for (let level = 1; level < half; level *= 2) {
-    for (let w = 0; w < windows; w++) {
+    for (let w = from; w < to; w++) {
       G.toJacobian(entry(w, level), base);
       G.double(base, base);
       G.toAffine(base, entry(w, 2 * level));
@@ -233,7 +246,24 @@ export function buildTable(wc: WasmCurve, group: Group, generator: Uint8Array, w
     flush(); // the next level reads this one
   }
   wc.release(mark);
-  return { group, window, windows, ptr };
+}
+
+/** A copy of rows [from, to), to hand to another thread's table. */
+export function readRows(wc: WasmCurve, table: FixedBaseTable, from: number, to: number): Uint8Array {
+  const row = rowBytes(table.group, table.window);
+  return wc.bytes().slice(table.ptr + from * row, table.ptr + to * row);
+}
+
+/** Rows made elsewhere (readRows' bytes), from row `from` on. */
+export function writeRows(wc: WasmCurve, table: FixedBaseTable, from: number, rows: Uint8Array): void {
+  wc.bytes().set(rows, table.ptr + from * rowBytes(table.group, table.window));
+}
+
+/** A whole table in one thread. */
+export function buildTable(wc: WasmCurve, group: Group, generator: Uint8Array, window: number): FixedBaseTable {
+  const table = allocTable(wc, group, window);
+  fillRows(wc, table, generator, 0, table.windows);
+  return table;
 }
 
 /**

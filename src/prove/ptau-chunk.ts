@@ -14,7 +14,8 @@
  * threads' messages only, never in an error message, a log or a file.
  */
 import { writeBigField } from "../field.js";
-import { buildTable, multiply, type FixedBaseTable, type Group } from "./fixedbase.js";
+import { allocTable, fillRows, multiply, readRows, writeRows, type FixedBaseTable, type Group } from "./fixedbase.js";
+import { assertNever } from "../util/never.js";
 import type { WasmCurve } from "./wasm-curve.js";
 
 export type ScalarSpec =
@@ -97,12 +98,29 @@ export function computeScalars(wc: WasmCurve, spec: ScalarSpec): Uint8Array {
 }
 
 /**
- * Runs chunks against one wasm instance, building each group's table on first use and
- * keeping it (a table costs about as much as 2^(W-1)·windows points, so it is built once
- * per group per thread, not per chunk). Worker threads and the one-thread path share it.
+ * What a thread is asked (ptau-pool.ts), answered with bytes or nothing:
+ *   rows:    make rows [from, to) of this thread's table for `group`, and return a copy of them
+ *   install: the whole table, every thread's rows put together (a view of shared memory)
+ *   chunk:   a chunk's points, with the table installed
+ */
+export type PtauRequest =
+  | {
+      readonly type: "rows";
+      readonly group: Group;
+      readonly window: number;
+      readonly from: number;
+      readonly to: number;
+    }
+  | { readonly type: "install"; readonly group: Group; readonly window: number; readonly table: Uint8Array }
+  | { readonly type: "chunk"; readonly task: ChunkTask };
+
+/**
+ * Runs requests against one wasm instance, keeping each group's table (a table costs about
+ * as much as 2^(W-1)·windows points: it is made once per file, its rows shared out among the
+ * threads, not per chunk). Worker threads and the one-thread path share it.
  */
 export class ChunkRunner {
-  private readonly tables = new Map<Group, FixedBaseTable>();
+  private readonly tables = new Map<Group, { readonly table: FixedBaseTable; complete: boolean }>();
 
   constructor(
     private readonly wc: WasmCurve,
@@ -110,18 +128,51 @@ export class ChunkRunner {
     private readonly generators: Readonly<Record<Group, Uint8Array>>,
   ) {}
 
-  run(task: ChunkTask): Uint8Array {
-    return multiply(this.wc, this.table(task.group, task.window), computeScalars(this.wc, task.scalars));
+  serve(req: PtauRequest): Uint8Array | null {
+    switch (req.type) {
+      case "rows":
+        return this.rows(req.group, req.window, req.from, req.to);
+      case "install":
+        this.install(req.group, req.window, req.table);
+        return null;
+      case "chunk":
+        return this.run(req.task);
+      default:
+        return assertNever(req);
+    }
   }
 
-  private table(group: Group, window: number): FixedBaseTable {
-    let t = this.tables.get(group);
-    if (!t || t.window !== window) {
-      // a table's memory is never handed back, so a second window per group is a bug, not a use
-      if (t) throw new Error(`fixed-base table for ${group}: window ${window} after ${t.window}`);
-      t = buildTable(this.wc, group, this.generators[group], window);
-      this.tables.set(group, t);
+  rows(group: Group, window: number, from: number, to: number): Uint8Array {
+    const t = this.slot(group, window).table;
+    fillRows(this.wc, t, this.generators[group], from, to);
+    return readRows(this.wc, t, from, to);
+  }
+
+  install(group: Group, window: number, table: Uint8Array): void {
+    const slot = this.slot(group, window);
+    writeRows(this.wc, slot.table, 0, table);
+    slot.complete = true;
+  }
+
+  /** A chunk's points; without an installed table (the one-thread path) this thread makes it all. */
+  run(task: ChunkTask): Uint8Array {
+    const slot = this.slot(task.group, task.window);
+    if (!slot.complete) {
+      fillRows(this.wc, slot.table, this.generators[task.group], 0, slot.table.windows);
+      slot.complete = true;
     }
-    return t;
+    return multiply(this.wc, slot.table, computeScalars(this.wc, task.scalars));
+  }
+
+  private slot(group: Group, window: number): { readonly table: FixedBaseTable; complete: boolean } {
+    let slot = this.tables.get(group);
+    if (!slot) {
+      slot = { table: allocTable(this.wc, group, window), complete: false };
+      this.tables.set(group, slot);
+    }
+    // a table's memory is never handed back, so a second window per group is a bug, not a use
+    if (slot.table.window !== window)
+      throw new Error(`fixed-base table for ${group}: window ${window} after ${slot.table.window}`);
+    return slot;
   }
 }

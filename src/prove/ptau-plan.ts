@@ -36,8 +36,14 @@ export interface PlannedSection {
   readonly chunks: readonly PlannedChunk[];
 }
 
+export interface DevPtauPlan {
+  /** Each group's table window, one per file (every thread makes and uses the same table). */
+  readonly windows: Readonly<Record<Group, number>>;
+  readonly sections: readonly PlannedSection[];
+}
+
 export interface PlanOptions {
-  /** Threads the chunks are shared among: each builds its own tables, so the window depends on it. */
+  /** Threads the chunks and the tables' rows are shared among: the best window depends on it. */
   readonly threads: number;
   /** Points per chunk, per group (smaller for G2, whose points cost four times more). */
   readonly chunkPoints: Readonly<Record<Group, number>>;
@@ -74,21 +80,16 @@ function groupPoints(power: number): Record<Group, number> {
  * The chunks of a file of `power`, section by section in file order (1 and 7, which hold no
  * points, are the writer's). `roots[p]` is the domain's generator of order 2^p.
  */
-export function planDevPtau(
-  power: number,
-  secrets: Secrets,
-  roots: readonly bigint[],
-  opts: PlanOptions,
-): PlannedSection[] {
+export function planDevPtau(power: number, secrets: Secrets, roots: readonly bigint[], opts: PlanOptions): DevPtauPlan {
   const { tau, alpha, beta } = secrets;
   const n = 2 ** power;
   const pts = groupPoints(power);
-  const window = {
-    G1: chooseWindow("G1", Math.ceil(pts.G1 / opts.threads)),
-    G2: chooseWindow("G2", Math.ceil(pts.G2 / opts.threads)),
+  const windows = {
+    G1: chooseWindow("G1", Math.ceil(pts.G1 / opts.threads), opts.threads),
+    G2: chooseWindow("G2", Math.ceil(pts.G2 / opts.threads), opts.threads),
   };
   const chunk = (group: Group, scalars: ScalarSpec): PlannedChunk => ({
-    task: { group, window: window[group], scalars },
+    task: { group, window: windows[group], scalars },
     cost: scalars.count * (group === "G2" ? G2_COST : 1),
   });
   const ranges = (group: Group, count: number) => {
@@ -119,7 +120,7 @@ export function planDevPtau(
     }
     return { type, chunks };
   };
-  return [
+  const sections = [
     powers(PTAU_SECTION.TAU_G1, "G1", 2 * n - 1, 1n),
     powers(PTAU_SECTION.TAU_G2, "G2", n, 1n),
     powers(PTAU_SECTION.ALPHA_TAU_G1, "G1", n, alpha),
@@ -130,4 +131,5 @@ export function planDevPtau(
     lagrange(PTAU_SECTION.LAGRANGE_ALPHA_TAU_G1, "G1", power, alpha),
     lagrange(PTAU_SECTION.LAGRANGE_BETA_TAU_G1, "G1", power, beta),
   ];
+  return { windows, sections };
 }

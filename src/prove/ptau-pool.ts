@@ -1,10 +1,12 @@
 /**
- * Runs ptau chunks (ptau-chunk.ts) on every core: one worker thread per core, each with its own
- * instance of the curve's wasm module and its own tables, chunks handed to whichever thread
- * is free. With one thread the same runner works in-process.
+ * Runs ptau generation (ptau-chunk.ts) on every core: one worker thread per core, each with
+ * its own instance of the curve's wasm module. First the tables: each thread makes a share of
+ * every table's rows, and all of them get the whole table (through shared memory, no copy per
+ * thread). Then the chunks, each handed to whichever thread is free. With one thread the same
+ * runner works in-process.
  *
- * Every failure reaches the caller: a chunk that throws rejects its own promise; a thread that
- * dies rejects what it was computing and every later call.
+ * Every failure reaches the caller: a request that throws rejects its own promise; a thread
+ * that dies rejects what it was computing and every later call.
  */
 import { Worker } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
@@ -12,9 +14,9 @@ import * as path from "node:path";
 import { packageRoot } from "../util/paths.js";
 import { describeError, ZkError } from "../errors.js";
 import { errorOf, type Reply } from "../witness/protocol.js";
-import { ChunkRunner, type ChunkTask } from "./ptau-chunk.js";
+import { ChunkRunner, type ChunkTask, type PtauRequest } from "./ptau-chunk.js";
 import { instantiateCurve } from "./wasm-curve.js";
-import type { Group } from "./fixedbase.js";
+import { rowBytes, windowCount, type Group } from "./fixedbase.js";
 
 /** What a worker is started with (its workerData). */
 export interface PtauWorkerStart {
@@ -22,28 +24,34 @@ export interface PtauWorkerStart {
   readonly generators: Readonly<Record<Group, Uint8Array>>;
 }
 
-export interface ChunkRequest {
+/** A request as posted to a thread: numbered, so its reply is matched to it. */
+export interface PtauMessage {
   readonly id: number;
-  readonly task: ChunkTask;
+  readonly req: PtauRequest;
 }
 
-export type ChunkReply = Reply<{ readonly points: Uint8Array }> & { readonly id: number };
+export type PtauReply = Reply<{ readonly bytes: Uint8Array | null }> & { readonly id: number };
 
 export interface ChunkPool {
+  /** Makes each group's table, of the window given, in every thread; before any chunk. */
+  tables(windows: Readonly<Record<Group, number>>): Promise<void>;
   run(task: ChunkTask): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
 interface Pending {
-  readonly resolve: (points: Uint8Array) => void;
+  readonly msg: PtauMessage;
+  readonly resolve: (bytes: Uint8Array | null) => void;
   readonly reject: (e: ZkError) => void;
 }
 
 interface Member {
   readonly worker: Worker;
   readonly name: string;
+  /** requests for this thread only (its share of the tables), served before the common queue */
+  readonly own: Pending[];
   /** the request it is computing, or null when idle */
-  busy: { readonly id: number; readonly pending: Pending } | null;
+  busy: Pending | null;
   /** the error it died of ('error' comes before 'exit') */
   error: string | null;
 }
@@ -53,9 +61,17 @@ function workerUrl(): URL {
   return pathToFileURL(path.join(packageRoot(), "dist", "src", "prove", "ptau-worker.js"));
 }
 
+/** Rows [from, to) of `windows` for each of `threads`: contiguous, as even as they go. */
+function shares(windows: number, threads: number): [number, number][] {
+  return Array.from({ length: threads }, (_, k): [number, number] => [
+    Math.floor((k * windows) / threads),
+    Math.floor(((k + 1) * windows) / threads),
+  ]);
+}
+
 class ThreadPool implements ChunkPool {
   private readonly members: Member[] = [];
-  private readonly queue: { readonly req: ChunkRequest; readonly pending: Pending }[] = [];
+  private readonly queue: Pending[] = [];
   private failure: ZkError | null = null;
   private closing = false;
   private nextId = 0;
@@ -65,20 +81,49 @@ class ThreadPool implements ChunkPool {
       const m: Member = {
         worker: new Worker(workerUrl(), { workerData: start }),
         name: `ptau thread ${i + 1}`,
+        own: [],
         busy: null,
         error: null,
       };
-      m.worker.on("message", (r: ChunkReply) => this.answered(m, r));
+      m.worker.on("message", (r: PtauReply) => this.answered(m, r));
       m.worker.on("error", (e) => (m.error = describeError(e)));
       m.worker.on("exit", (code) => this.died(m, code));
       this.members.push(m);
     }
   }
 
-  run(task: ChunkTask): Promise<Uint8Array> {
+  async tables(windows: Readonly<Record<Group, number>>): Promise<void> {
+    const groups = ["G1", "G2"] as const;
+    const parts = groups.map((group) => {
+      const window = windows[group];
+      const ranges = shares(windowCount(window), this.members.length);
+      return {
+        group,
+        window,
+        ranges,
+        rows: ranges.map(([from, to], k) => this.post({ type: "rows", group, window, from, to }, k)),
+      };
+    });
+    for (const { group, window, ranges, rows } of parts) {
+      const row = rowBytes(group, window);
+      const table = new Uint8Array(new SharedArrayBuffer(windowCount(window) * row));
+      const got = await Promise.all(rows);
+      ranges.forEach(([from], k) => table.set(got[k]!, from * row));
+      await Promise.all(this.members.map((_, k) => this.post({ type: "install", group, window, table }, k)));
+    }
+  }
+
+  async run(task: ChunkTask): Promise<Uint8Array> {
+    return (await this.post({ type: "chunk", task }))!;
+  }
+
+  /** Queues a request, for thread `to` only or for the first free one. */
+  private post(req: PtauRequest, to?: number): Promise<Uint8Array | null> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, task }, pending: { resolve, reject } });
+    return new Promise<Uint8Array | null>((resolve, reject) => {
+      const p: Pending = { msg: { id: this.nextId++, req }, resolve, reject };
+      if (to === undefined) this.queue.push(p);
+      else this.members[to]!.own.push(p);
       this.dispatch();
     });
   }
@@ -86,34 +131,36 @@ class ThreadPool implements ChunkPool {
   private dispatch(): void {
     for (const m of this.members) {
       if (m.busy) continue;
-      const next = this.queue.shift();
-      if (!next) return;
-      m.busy = { id: next.req.id, pending: next.pending };
-      m.worker.postMessage(next.req);
+      const next = m.own.shift() ?? this.queue.shift();
+      if (!next) continue;
+      m.busy = next;
+      m.worker.postMessage(next.msg);
     }
   }
 
-  private answered(m: Member, r: ChunkReply): void {
+  private answered(m: Member, r: PtauReply): void {
     const busy = m.busy;
-    if (!busy || busy.id !== r.id) return; // cannot happen: one request per thread at a time
+    if (!busy || busy.msg.id !== r.id) return; // cannot happen: one request per thread at a time
     m.busy = null;
-    if (r.type === "ok") busy.pending.resolve(r.points);
-    else busy.pending.reject(errorOf(r, `${m.name} failed on a chunk`));
+    if (r.type === "ok") busy.resolve(r.bytes);
+    else busy.reject(errorOf(r, `${m.name} failed on a ${busy.msg.req.type} request`));
     this.dispatch();
   }
 
   /** A thread's 'exit' outside close(): fail this and every later call, and stop the others. */
   private died(m: Member, code: number): void {
     if (this.closing) return;
-    const why = new ZkError("WORKER", `${m.name} died (exit code ${code})${m.error ? `: ${m.error}` : ""}`);
-    void this.tearDown(why);
+    void this.tearDown(new ZkError("WORKER", `${m.name} died (exit code ${code})${m.error ? `: ${m.error}` : ""}`));
   }
 
   private tearDown(failure: ZkError): Promise<unknown> {
     this.failure ??= failure;
     this.closing = true;
-    for (const m of this.members) m.busy?.pending.reject(this.failure);
-    for (const q of this.queue.splice(0)) q.pending.reject(this.failure);
+    for (const m of this.members) {
+      m.busy?.reject(this.failure);
+      for (const p of m.own.splice(0)) p.reject(this.failure);
+    }
+    for (const p of this.queue.splice(0)) p.reject(this.failure);
     return Promise.all(this.members.map((m) => m.worker.terminate()));
   }
 
@@ -127,6 +174,7 @@ function inProcessPool(start: PtauWorkerStart): ChunkPool {
   const runner = new ChunkRunner(instantiateCurve(start.module), start.generators);
   let closed = false;
   return {
+    tables: async () => undefined, // the runner makes each table whole on its first chunk
     run: (task) =>
       new Promise<Uint8Array>((resolve, reject) =>
         setImmediate(() => {

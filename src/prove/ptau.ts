@@ -148,7 +148,7 @@ export async function writeDevPtau(
 ): Promise<void> {
   const start = await curveWasm();
   const threads = opts.threads ?? Math.max(1, os.availableParallelism());
-  const sections = planDevPtau(power, secrets, start.roots, {
+  const { windows, sections } = planDevPtau(power, secrets, start.roots, {
     threads,
     chunkPoints: opts.chunkPoints ?? CHUNK_POINTS,
   });
@@ -161,6 +161,7 @@ export async function writeDevPtau(
   const fh = await fs.open(tmp, "w");
   const pool = openChunkPool(start, threads);
   try {
+    await pool.tables(windows);
     const write = (b: Uint8Array) => fh.write(b);
     await write(binFileHeader(PTAU_MAGIC, PTAU_VERSION, 11));
     await write(sectionHeader(PTAU_SECTION.HEADER, 44));
