@@ -28,7 +28,7 @@ import {
 import { P as R } from "../field.js";
 import type { Group } from "./fixedbase.js";
 import { curveWasm } from "./curve.js";
-import { onDomain, planDevPtau, type Secrets } from "./ptau-plan.js";
+import { onDomain, planDevPtau, type PlannedChunk, type PlannedSection, type Secrets } from "./ptau-plan.js";
 import { openChunkPool } from "./ptau-pool.js";
 import { exists } from "../util/fsx.js";
 import { ZkError, isZkError } from "../errors.js";
@@ -134,9 +134,28 @@ function headerSection(power: number): Uint8Array {
   return h;
 }
 
+/** The file in order: headers and the contributions section as bytes, every point section's chunks between. */
+function* filePieces(power: number, sections: readonly PlannedSection[]): Generator<Uint8Array | PlannedChunk> {
+  const sizes = ptauSectionPoints(power);
+  yield binFileHeader(PTAU_MAGIC, PTAU_VERSION, 11);
+  yield sectionHeader(PTAU_SECTION.HEADER, 44);
+  yield headerSection(power);
+  for (const s of sections) {
+    if (s.type === PTAU_SECTION.LAGRANGE_TAU_G1) {
+      // the contributions section sits between the plain and the Lagrange sections
+      yield sectionHeader(PTAU_SECTION.CONTRIBUTIONS, 4);
+      yield new Uint8Array(4); // no contributions: this file never was a ceremony
+    }
+    const { count, bytes } = sizes[s.type]!;
+    yield sectionHeader(s.type, count * bytes);
+    yield* s.chunks;
+  }
+}
+
 /**
  * Writes a prepared development ptau of `power` for the given secrets (generateDevPtau draws
- * them; tests pass known ones to check points against them). The file is written in order,
+ * them; tests pass known ones to check points against them). Tau must lie off the domains
+ * (drawSecrets' does): a chunk fails otherwise, and so does the file. The file is written in order,
  * chunk by chunk, with at most a few chunks per thread in memory, to a temporary name renamed
  * into place only when complete.
  */
@@ -152,7 +171,6 @@ export async function writeDevPtau(
     threads,
     chunkPoints: opts.chunkPoints ?? CHUNK_POINTS,
   });
-  const sizes = ptauSectionPoints(power);
   const total = sections.reduce((t, s) => t + s.chunks.reduce((u, c) => u + c.cost, 0), 0);
   let done = 0;
 
@@ -162,34 +180,24 @@ export async function writeDevPtau(
   const pool = openChunkPool(start, threads);
   try {
     await pool.tables(windows);
-    const write = (b: Uint8Array) => fh.write(b);
-    await write(binFileHeader(PTAU_MAGIC, PTAU_VERSION, 11));
-    await write(sectionHeader(PTAU_SECTION.HEADER, 44));
-    await write(headerSection(power));
     // chunks queue up ahead of the writer, a few per thread, so no thread waits on a write
-    const ahead: { points: Promise<Uint8Array>; cost: number }[] = [];
+    // (nor on a section's last chunk: headers queue up with them)
+    const ahead: { bytes: Promise<Uint8Array>; cost: number }[] = [];
     const writeOldest = async () => {
-      const { points, cost } = ahead.shift()!;
-      await write(await points);
+      const { bytes, cost } = ahead.shift()!;
+      const b = await bytes;
+      for (let at = 0; at < b.length;) at += (await fh.write(b, at)).bytesWritten;
       done += cost;
-      opts.progress?.update(`ptau power ${power}`, done / total);
+      if (cost) opts.progress?.update(`ptau power ${power}`, done / total);
     };
-    for (const s of sections) {
-      if (s.type === PTAU_SECTION.LAGRANGE_TAU_G1) {
-        // the contributions section sits between the plain and the Lagrange sections
-        while (ahead.length) await writeOldest();
-        await write(sectionHeader(PTAU_SECTION.CONTRIBUTIONS, 4));
-        await write(new Uint8Array(4)); // no contributions: this file never was a ceremony
+    for (const piece of filePieces(power, sections)) {
+      if (piece instanceof Uint8Array) ahead.push({ bytes: Promise.resolve(piece), cost: 0 });
+      else {
+        const bytes = pool.run(piece.task);
+        bytes.catch(() => undefined); // awaited in turn below; a rejection meanwhile is not unhandled
+        ahead.push({ bytes, cost: piece.cost });
       }
-      while (ahead.length) await writeOldest();
-      const { count, bytes } = sizes[s.type]!;
-      await write(sectionHeader(s.type, count * bytes));
-      for (const c of s.chunks) {
-        const points = pool.run(c.task);
-        points.catch(() => undefined); // awaited in turn below; a rejection meanwhile is not unhandled
-        ahead.push({ points, cost: c.cost });
-        if (ahead.length > 2 * threads + 2) await writeOldest();
-      }
+      if (ahead.length > 2 * threads + 8) await writeOldest();
     }
     while (ahead.length) await writeOldest();
     await fh.close();

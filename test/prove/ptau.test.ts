@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as snarkjs from "snarkjs";
@@ -9,6 +9,8 @@ import { generateDevPtau, checkUserPtau, ensureDevPtau, writeDevPtau } from "../
 import { buildTable, multiply, signedDigits, windowCount } from "../../src/prove/fixedbase.js";
 import { instantiateCurve } from "../../src/prove/wasm-curve.js";
 import { powMod } from "../../src/prove/ptau-plan.js";
+import { openChunkPool } from "../../src/prove/ptau-pool.js";
+import type { ChunkTask } from "../../src/prove/ptau-chunk.js";
 import { curveWasm, getCurve, releaseCurve } from "../../src/prove/curve.js";
 import { P as R } from "../../src/field.js";
 import { readBinFile } from "../../src/formats/binfile.js";
@@ -173,6 +175,41 @@ describe("development powers of tau", () => {
         expect(G.eq(want, new Uint8Array(got)), `section ${section} point ${i}`).toBe(true);
       }
     }
+  });
+
+  it("a thread's error reaches the caller, the threads go on serving, and a failed file leaves nothing behind", async () => {
+    const curve = await getCurve();
+    const pool = openChunkPool(await curveWasm(), 2);
+    const powers = (first: bigint): ChunkTask => ({
+      group: "G1",
+      window: 4,
+      scalars: { kind: "powers", first, ratio: 1n, count: 2 },
+    });
+    try {
+      await pool.tables({ G1: 4, G2: 4 });
+      // tau = x0 = 1: L_0(tau) would be 0/0
+      const onDomain: ChunkTask = {
+        group: "G1",
+        window: 4,
+        scalars: { kind: "lagrange", x0: 1n, w: 1n, tau: 1n, c: 1n, last: 0n, count: 3 },
+      };
+      const [bad, good] = await Promise.allSettled([pool.run(onDomain), pool.run(powers(3n))]);
+      expect(bad.status === "rejected" && String(bad.reason)).toMatch(
+        /ptau thread \d failed on a chunk request: .*tau lies on the domain/,
+      );
+      const three = curve.G1.toAffine(curve.G1.timesScalar(curve.G1.oneAffine, scalarBytes([3n])));
+      expect(good.status === "fulfilled" && curve.G1.eq(three, good.value.slice(0, 64))).toBe(true);
+      expect(curve.G1.eq(three, (await pool.run(powers(3n))).slice(64, 128)), "after a failure").toBe(true);
+    } finally {
+      await pool.close();
+    }
+    await expect(pool.run(powers(1n))).rejects.toThrow(/closed/);
+
+    const dir = mkdtempSync(path.join(root, "failed-"));
+    await expect(
+      writeDevPtau(4, path.join(dir, "bad.ptau"), { tau: 1n, alpha: 2n, beta: 3n }, { threads: 2 }),
+    ).rejects.toThrow(/tau lies on the domain/);
+    expect(readdirSync(dir), "no file, no temporary file").toEqual([]);
   });
 
   it("checks a user's ptau: prepared, BN254, big enough", async () => {
