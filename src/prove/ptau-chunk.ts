@@ -14,7 +14,16 @@
  * threads' messages only, never in an error message, a log or a file.
  */
 import { writeBigField } from "../field.js";
-import { allocTable, fillRows, multiply, readRows, writeRows, type FixedBaseTable, type Group } from "./fixedbase.js";
+import {
+  allocTable,
+  fillRows,
+  multiply,
+  readRows,
+  rowBytes,
+  writeRows,
+  type FixedBaseTable,
+  type Group,
+} from "./fixedbase.js";
 import { assertNever } from "../util/never.js";
 import type { WasmCurve } from "./wasm-curve.js";
 
@@ -98,9 +107,10 @@ export function computeScalars(wc: WasmCurve, spec: ScalarSpec): Uint8Array {
 }
 
 /**
- * What a thread is asked (ptau-pool.ts), answered with bytes or nothing:
- *   rows:    make rows [from, to) of this thread's table for `group`, and return a copy of them
- *   install: the whole table, every thread's rows put together (a view of shared memory)
+ * What a thread is asked (ptau-pool.ts), answered with bytes or nothing. A table is made in
+ * shared memory, `table` (a view of a SharedArrayBuffer, the whole table's size):
+ *   rows:    make rows [from, to) of this thread's table for `group` and copy them into `table`
+ *   install: take the other threads' rows from `table`, now complete
  *   chunk:   a chunk's points, with the table installed
  */
 export type PtauRequest =
@@ -110,6 +120,7 @@ export type PtauRequest =
       readonly window: number;
       readonly from: number;
       readonly to: number;
+      readonly table: Uint8Array;
     }
   | { readonly type: "install"; readonly group: Group; readonly window: number; readonly table: Uint8Array }
   | { readonly type: "chunk"; readonly task: ChunkTask };
@@ -131,7 +142,8 @@ export class ChunkRunner {
   serve(req: PtauRequest): Uint8Array | null {
     switch (req.type) {
       case "rows":
-        return this.rows(req.group, req.window, req.from, req.to);
+        this.rows(req.group, req.window, req.from, req.to, req.table);
+        return null;
       case "install":
         this.install(req.group, req.window, req.table);
         return null;
@@ -142,10 +154,10 @@ export class ChunkRunner {
     }
   }
 
-  rows(group: Group, window: number, from: number, to: number): Uint8Array {
+  rows(group: Group, window: number, from: number, to: number, shared: Uint8Array): void {
     const t = this.slot(group, window).table;
     fillRows(this.wc, t, this.generators[group], from, to);
-    return readRows(this.wc, t, from, to);
+    shared.set(readRows(this.wc, t, from, to), from * rowBytes(group, window));
   }
 
   install(group: Group, window: number, table: Uint8Array): void {

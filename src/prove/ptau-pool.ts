@@ -21,6 +21,8 @@ import { rowBytes, windowCount, type Group } from "./fixedbase.js";
 /** What a worker is started with (its workerData). */
 export interface PtauWorkerStart {
   readonly module: WebAssembly.Module;
+  /** The fixed-base kernel (kernels/wasm/assembly/bn254.ts), or null to call wasmcurves instead. */
+  readonly kernel: WebAssembly.Module | null;
   readonly generators: Readonly<Record<Group, Uint8Array>>;
 }
 
@@ -93,24 +95,14 @@ class ThreadPool implements ChunkPool {
   }
 
   async tables(windows: Readonly<Record<Group, number>>): Promise<void> {
-    const groups = ["G1", "G2"] as const;
-    const parts = groups.map((group) => {
+    const made = (["G1", "G2"] as const).map(async (group) => {
       const window = windows[group];
+      const table = new Uint8Array(new SharedArrayBuffer(windowCount(window) * rowBytes(group, window)));
       const ranges = shares(windowCount(window), this.members.length);
-      return {
-        group,
-        window,
-        ranges,
-        rows: ranges.map(([from, to], k) => this.post({ type: "rows", group, window, from, to }, k)),
-      };
-    });
-    for (const { group, window, ranges, rows } of parts) {
-      const row = rowBytes(group, window);
-      const table = new Uint8Array(new SharedArrayBuffer(windowCount(window) * row));
-      const got = await Promise.all(rows);
-      ranges.forEach(([from], k) => table.set(got[k]!, from * row));
+      await Promise.all(ranges.map(([from, to], k) => this.post({ type: "rows", group, window, from, to, table }, k)));
       await Promise.all(this.members.map((_, k) => this.post({ type: "install", group, window, table }, k)));
-    }
+    });
+    await Promise.all(made);
   }
 
   async run(task: ChunkTask): Promise<Uint8Array> {
@@ -171,7 +163,7 @@ class ThreadPool implements ChunkPool {
 
 /** The one-thread path: the same runner, in-process, one chunk per event-loop turn (so writes and progress go on). */
 function inProcessPool(start: PtauWorkerStart): ChunkPool {
-  const runner = new ChunkRunner(instantiateCurve(start.module), start.generators);
+  const runner = new ChunkRunner(instantiateCurve(start.module, start.kernel), start.generators);
   let closed = false;
   return {
     tables: async () => undefined, // the runner makes each table whole on its first chunk

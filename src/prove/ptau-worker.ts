@@ -10,7 +10,7 @@ import { ChunkRunner } from "./ptau-chunk.js";
 import type { PtauMessage, PtauReply, PtauWorkerStart } from "./ptau-pool.js";
 
 const start = workerData as PtauWorkerStart;
-const runner = new ChunkRunner(instantiateCurve(start.module), start.generators);
+const runner = new ChunkRunner(instantiateCurve(start.module, start.kernel), start.generators);
 const port = parentPort!;
 
 port.on("message", ({ id, req }: PtauMessage) => {

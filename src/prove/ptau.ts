@@ -180,8 +180,9 @@ export async function writeDevPtau(
   const pool = openChunkPool(start, threads);
   try {
     await pool.tables(windows);
-    // chunks queue up ahead of the writer, a few per thread, so no thread waits on a write
-    // (nor on a section's last chunk: headers queue up with them)
+    // chunks queue up ahead of the writer, several per thread (≤ 0.5 MB each), so no thread
+    // waits on a write, on a section's last chunk (headers queue up with them), or on a
+    // thread that another process has held back
     const ahead: { bytes: Promise<Uint8Array>; cost: number }[] = [];
     const writeOldest = async () => {
       const { bytes, cost } = ahead.shift()!;
@@ -197,7 +198,7 @@ export async function writeDevPtau(
         bytes.catch(() => undefined); // awaited in turn below; a rejection meanwhile is not unhandled
         ahead.push({ bytes, cost: piece.cost });
       }
-      if (ahead.length > 2 * threads + 8) await writeOldest();
+      if (ahead.length > 8 * threads + 8) await writeOldest();
     }
     while (ahead.length) await writeOldest();
     await fh.close();

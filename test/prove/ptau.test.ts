@@ -6,7 +6,7 @@ import * as snarkjs from "snarkjs";
 import { randomBytes } from "node:crypto";
 import type { Curve } from "ffjavascript";
 import { generateDevPtau, checkUserPtau, ensureDevPtau, writeDevPtau } from "../../src/prove/ptau.js";
-import { buildTable, multiply, signedDigits, windowCount } from "../../src/prove/fixedbase.js";
+import { buildTable, multiply, readRows, signedDigits, windowCount } from "../../src/prove/fixedbase.js";
 import { instantiateCurve } from "../../src/prove/wasm-curve.js";
 import { powMod } from "../../src/prove/ptau-plan.js";
 import { openChunkPool } from "../../src/prove/ptau-pool.js";
@@ -109,27 +109,56 @@ describe("development powers of tau", () => {
 
   it("fixed-base multiplication agrees with the curve's own scalar multiplication, edge cases included", async () => {
     const curve = await getCurve();
-    const { module, generators } = await curveWasm();
-    const wc = instantiateCurve(module);
-    for (const [group, window] of [
-      ["G1", 16],
-      ["G1", 5],
-      ["G2", 7],
+    const { module, kernel, generators } = await curveWasm();
+    expect(kernel, "the fixed-base kernel is built (kernels/wasm/build/bn254.wasm)").not.toBeNull();
+    for (const [path, wc] of [
+      ["kernel", instantiateCurve(module, kernel)],
+      ["wasmcurves calls", instantiateCurve(module)],
     ] as const) {
-      const G = curve[group];
-      const scalars = [0n, 1n, 2n, R - 1n, R, R + 1n, 2n ** 254n - 1n, 12345678901234567890n];
-      const doublings = topWindowDoublings(window);
-      expect(doublings.length, `a doubling scalar for W=${window}`).toBeGreaterThan(0);
-      scalars.push(...doublings);
-      for (let i = 0; i < 40; i++) scalars.push(BigInt("0x" + randomBytes(32).toString("hex")) % R);
-      const table = buildTable(wc, group, generators[group], window);
-      const out = multiply(wc, table, scalarBytes(scalars));
-      const size = out.length / scalars.length;
-      scalars.forEach((s, i) => {
-        const want = G.toAffine(G.timesScalar(G.oneAffine, scalarBytes([s])));
-        expect(G.eq(want, out.slice(i * size, (i + 1) * size)), `${group} W=${window} scalar #${i} (${s})`).toBe(true);
-      });
-      expect(() => multiply(wc, table, scalarBytes([2n ** 254n]))).toThrow(/not below 2\^254/);
+      for (const [group, window] of [
+        ["G1", 16],
+        ["G1", 5],
+        ["G2", 7],
+      ] as const) {
+        const G = curve[group];
+        const scalars = [0n, 1n, 2n, R - 1n, R, R + 1n, 2n ** 254n - 1n, 12345678901234567890n];
+        const doublings = topWindowDoublings(window);
+        expect(doublings.length, `a doubling scalar for W=${window}`).toBeGreaterThan(0);
+        scalars.push(...doublings);
+        for (let i = 0; i < 40; i++) scalars.push(BigInt("0x" + randomBytes(32).toString("hex")) % R);
+        const table = buildTable(wc, group, generators[group], window);
+        const out = multiply(wc, table, scalarBytes(scalars));
+        const size = out.length / scalars.length;
+        scalars.forEach((s, i) => {
+          const want = G.toAffine(G.timesScalar(G.oneAffine, scalarBytes([s])));
+          expect(
+            G.eq(want, out.slice(i * size, (i + 1) * size)),
+            `${path}: ${group} W=${window} scalar #${i} (${s})`,
+          ).toBe(true);
+        });
+        expect(() => multiply(wc, table, scalarBytes([2n ** 254n]))).toThrow(/not below 2\^254/);
+      }
+    }
+  });
+
+  it("the kernel's tables and points are the wasmcurves path's, byte for byte, over many batches", async () => {
+    const { module, kernel, generators } = await curveWasm();
+    const fast = instantiateCurve(module, kernel);
+    const reference = instantiateCurve(module);
+    for (const [group, window, count] of [
+      ["G1", 9, 5000],
+      ["G2", 6, 2300],
+    ] as const) {
+      const scalars = scalarBytes(
+        Array.from({ length: count }, () => BigInt("0x" + randomBytes(32).toString("hex")) % R),
+      );
+      const a = buildTable(fast, group, generators[group], window);
+      const b = buildTable(reference, group, generators[group], window);
+      expect(
+        Buffer.compare(readRows(fast, a, 0, a.windows), readRows(reference, b, 0, b.windows)),
+        `${group} table`,
+      ).toBe(0);
+      expect(Buffer.compare(multiply(fast, a, scalars), multiply(reference, b, scalars)), `${group} points`).toBe(0);
     }
   });
 
