@@ -19,75 +19,23 @@
  *
  * Two implementations of the sums, giving the same bytes: the kernel (kernels/wasm/assembly/
  * bn254.ts), which runs whole window passes in wasm with Fq arithmetic in locals, and the
- * reference below, which calls wasmcurves' exports (fields f1m/f2m, groups g1m/g2m) once per
- * field operation from JavaScript. The kernel is 1.2× (G1) to 1.6× (G2) faster: the calls
+ * reference (fixedbase-ops.ts), which calls wasmcurves' exports (fields f1m/f2m, groups
+ * g1m/g2m) once per field operation from JavaScript. The kernel is 1.2× (G1) to 1.6× (G2) faster: the calls
  * from JS, and wasmcurves' additions through int_add/int_sub/int_gte in memory, were a third
  * of the time; the Montgomery multiplications, 70 ns each in both, are now most of it. Both
  * run over a bare instance of wasmcurves (wasm-curve.ts). Points are affine, coordinates in
  * Montgomery form, as .ptau files hold them; the zero point is (0, 0), as ffjavascript writes it.
  */
 import type { FixedBaseKernel, WasmCurve } from "./wasm-curve.js";
+import { batchAdd, groupOps, scratch, type Group, type GroupOps } from "./fixedbase-ops.js";
 
-export type Group = "G1" | "G2";
+export type { Group };
 
 /** Widest window: a G1 table of 16-bit windows is 32 MiB, a G2 one of 15-bit windows 34 MiB. */
 const MAX_TABLE_BYTES = 36 << 20;
 const MAX_WINDOW = 16;
 /** Accumulators advanced together: the shared inversion (~13 µs) is then ~1% of the batch. */
 const BATCH = 2048;
-
-type WasmFn = (...args: number[]) => number;
-
-/** One group's functions, looked up once. `n8` is a coordinate's size (32 for G1, 64 for G2). */
-interface GroupOps {
-  readonly n8: number;
-  readonly sAff: number;
-  readonly sJac: number;
-  readonly fsub: WasmFn;
-  readonly fadd: WasmFn;
-  readonly fmul: WasmFn;
-  readonly fsquare: WasmFn;
-  readonly fneg: WasmFn;
-  readonly fisZero: WasmFn;
-  readonly fone: WasmFn;
-  readonly fcopy: WasmFn;
-  readonly fbatchInverse: WasmFn;
-  readonly toJacobian: WasmFn;
-  readonly toAffine: WasmFn;
-  readonly addMixed: WasmFn;
-  readonly double: WasmFn;
-  readonly copyAffine: WasmFn;
-  readonly zeroAffine: WasmFn;
-  readonly isZeroAffine: WasmFn;
-}
-
-function groupOps(wc: WasmCurve, group: Group): GroupOps {
-  const f = group === "G1" ? "f1m" : "f2m";
-  const g = group === "G1" ? "g1m" : "g2m";
-  const n8 = group === "G1" ? 32 : 64;
-  return {
-    n8,
-    sAff: 2 * n8,
-    sJac: 3 * n8,
-    fsub: wc.fn(`${f}_sub`),
-    fadd: wc.fn(`${f}_add`),
-    fmul: wc.fn(`${f}_mul`),
-    fsquare: wc.fn(`${f}_square`),
-    fneg: wc.fn(`${f}_neg`),
-    fisZero: wc.fn(`${f}_isZero`),
-    fone: wc.fn(`${f}_one`),
-    fcopy: wc.fn(`${f}_copy`),
-    fbatchInverse: wc.fn(`${f}_batchInverse`),
-    toJacobian: wc.fn(`${g}_toJacobian`),
-    toAffine: wc.fn(`${g}_toAffine`),
-    addMixed: wc.fn(`${g}_addMixed`),
-    double: wc.fn(`${g}_double`),
-    copyAffine: wc.fn(`${g}_copyAffine`),
-    zeroAffine: wc.fn(`${g}_zeroAffine`),
-    isZeroAffine: wc.fn(`${g}_isZeroAffine`),
-  };
-}
-
 /** Windows of W bits that hold any scalar below 2^254 in signed digits with no carry out of the top one. */
 export function windowCount(w: number): number {
   return Math.ceil(255 / w);
@@ -110,84 +58,6 @@ export function chooseWindow(group: Group, points: number, threads = 1): number 
     if (cost < bestCost) [best, bestCost] = [w, cost];
   }
   return best;
-}
-
-/** Scratch space for sums of up to `max` pairs. */
-interface Scratch {
-  readonly dx: number;
-  readonly inv: number;
-  readonly lam: number;
-  readonly x3: number;
-  readonly t: number;
-  readonly neg: number;
-  readonly jac: number;
-  readonly special: Int32Array;
-}
-
-function scratch(wc: WasmCurve, G: GroupOps, max: number): Scratch {
-  return {
-    dx: wc.alloc(max * G.n8),
-    inv: wc.alloc(max * G.n8),
-    lam: wc.alloc(G.n8),
-    x3: wc.alloc(G.n8),
-    t: wc.alloc(G.n8),
-    neg: wc.alloc(G.sAff),
-    jac: wc.alloc(G.sJac),
-    special: new Int32Array(max),
-  };
-}
-
-/**
- * The reference sums: acc[k] ← acc[k] + (neg[k] ? -add[k] : add[k]) for k < m, in place,
- * affine. Both sides must be non-zero (the caller tracks zero accumulators: adding to zero is
- * a copy). Returns how many sums took the Jacobian path (their indices in s.special): only
- * these can come out zero.
- */
-function batchAdd(G: GroupOps, s: Scratch, acc: Int32Array, add: Int32Array, neg: Uint8Array, m: number): number {
-  const { n8, fsub, fadd, fmul, fsquare, fneg, fisZero, fone, fcopy } = G;
-  let specials = 0;
-  for (let k = 0; k < m; k++) {
-    const d = s.dx + k * n8;
-    fsub(add[k]!, acc[k]!, d);
-    if (fisZero(d)) {
-      fone(d); // keeps the shared inversion's product non-zero; this sum is done apart
-      s.special[specials++] = k;
-    }
-  }
-  G.fbatchInverse(s.dx, n8, m, s.inv, n8);
-  let next = 0;
-  for (let k = 0; k < m; k++) {
-    const a = acc[k]!,
-      p = add[k]!;
-    if (next < specials && s.special[next] === k) {
-      next++;
-      let q = p;
-      if (neg[k]) {
-        G.copyAffine(p, s.neg);
-        fneg(s.neg + n8, s.neg + n8);
-        q = s.neg;
-      }
-      G.toJacobian(a, s.jac);
-      G.addMixed(s.jac, q, s.jac); // doubles, or gives zero, as the case is
-      G.toAffine(s.jac, a);
-      continue;
-    }
-    // λ = (y₂ - y₁)/(x₂ - x₁); x₃ = λ² - x₁ - x₂; y₃ = λ(x₁ - x₃) - y₁. Adding -P₂ = (x₂, -y₂)
-    // gives λ = -μ with μ = (y₂ + y₁)/(x₂ - x₁): the same x₃ = μ² - x₁ - x₂ and y₃ = μ(x₃ - x₁) - y₁.
-    const minus = neg[k];
-    if (minus) fadd(p + n8, a + n8, s.lam);
-    else fsub(p + n8, a + n8, s.lam);
-    fmul(s.lam, s.inv + k * n8, s.lam);
-    fsquare(s.lam, s.x3);
-    fsub(s.x3, a, s.x3);
-    fsub(s.x3, p, s.x3);
-    if (minus) fsub(s.x3, a, s.t);
-    else fsub(a, s.x3, s.t);
-    fmul(s.lam, s.t, s.t);
-    fsub(s.t, a + n8, a + n8);
-    fcopy(s.x3, a);
-  }
-  return specials;
 }
 
 export interface FixedBaseTable {
@@ -250,7 +120,7 @@ interface Sums {
   flush(): void;
 }
 
-/** The reference: batchAdd above, a wasmcurves call per field operation. */
+/** The reference: fixedbase-ops.ts's batchAdd, a wasmcurves call per field operation. */
 function callSums(wc: WasmCurve, G: GroupOps): Sums {
   const s = scratch(wc, G, BATCH);
   const acc = new Int32Array(BATCH),
