@@ -3,18 +3,17 @@
  *
  * snarkjs's own route (`powersoftau new` + `prepare phase2`) spends minutes to hours on FFTs
  * over curve points (78 s at power 12, ~1.8 h at 18 on 2 cores). Here tau, alpha and beta are
- * drawn at random and every section is computed directly from them: the plain powers with
- * ffjavascript's batchApplyKey, and the Lagrange-basis sections ([L_i(tau)]G, a closed form in
- * tau) with a fixed-base table. The toxic waste exists on this machine while the file is
- * made, so anyone who could read its memory could forge proofs: every artifact that depends
- * on such a file says "development only". For production, pass a public ceremony's prepared
- * file with --ptau.
+ * drawn at random and every point of every section is computed directly from them, as [s]·G
+ * for a scalar s known in closed form (ptau-plan.ts), by fixed-base multiplication
+ * (fixedbase.ts) on every core (ptau-pool.ts). The toxic waste exists on this machine while
+ * the file is made, so anyone who could read its memory could forge proofs: every artifact
+ * that depends on such a file says "development only". For production, pass a public
+ * ceremony's prepared file with --ptau.
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as os from "node:os";
 import { randomBytes } from "node:crypto";
-import type { Curve } from "ffjavascript";
 import { binFileHeader, sectionHeader } from "../formats/binfile.js";
 import {
   BN254_Q,
@@ -26,14 +25,22 @@ import {
   type PtauInfo,
   type PtauLayout,
 } from "../formats/ptau.js";
-import { withFixedBase } from "./fixedbase.js";
-import { getCurve } from "./curve.js";
+import { P as R } from "../field.js";
+import type { Group } from "./fixedbase.js";
+import { curveWasm } from "./curve.js";
+import { onDomain, planDevPtau, type PlannedChunk, type PlannedSection, type Secrets } from "./ptau-plan.js";
+import { openChunkPool } from "./ptau-pool.js";
 import { exists } from "../util/fsx.js";
 import { ZkError, isZkError } from "../errors.js";
 import { rememberPtau, verifyPtau, type PtauVerdict, type VerifyPtauOptions } from "./ptau-trust.js";
 import type { Progress } from "../util/progress.js";
 
-export const MAX_DEV_POWER = 20;
+/**
+ * The largest development file generated on request: power 21 (2.4 GB) took 12.3 minutes on
+ * this project's 2-core machine under load average 6 (529 CPU seconds, so about 4.5 minutes on
+ * two idle cores), as long as a 2^21 setup; power 22 would be 4.8 GB and twice that.
+ */
+export const MAX_DEV_POWER = 21;
 
 export function cacheDir(): string {
   if (process.env.ZKINFER_CACHE) return process.env.ZKINFER_CACHE;
@@ -90,172 +97,125 @@ export async function ensureDevPtau(power: number, progress?: Progress): Promise
   return { file, generated: true, verdict, ...(warning ? { warning } : {}) };
 }
 
-function randomScalar(curve: Curve): bigint {
+function randomScalar(): bigint {
   let v = 0n;
-  while (v === 0n) v = BigInt("0x" + randomBytes(40).toString("hex")) % curve.r;
+  while (v === 0n) v = BigInt("0x" + randomBytes(40).toString("hex")) % R;
   return v;
 }
 
-function powMod(b: bigint, e: bigint, p: bigint): bigint {
-  let r = 1n;
-  b %= p;
-  while (e > 0n) {
-    if (e & 1n) r = (r * b) % p;
-    b = (b * b) % p;
-    e >>= 1n;
-  }
-  return r;
+/** Fresh toxic waste: tau off the domains (every L_i(tau) then exists), alpha and beta non-zero. */
+function drawSecrets(power: number): Secrets {
+  let tau = randomScalar();
+  while (onDomain(tau, power)) tau = randomScalar();
+  return { tau, alpha: randomScalar(), beta: randomScalar() };
 }
 
-/** Montgomery's batch inversion: n inverses for one exponentiation. */
-function batchInverse(xs: bigint[], p: bigint): bigint[] {
-  const prefix = new Array<bigint>(xs.length);
-  let acc = 1n;
-  for (let i = 0; i < xs.length; i++) {
-    prefix[i] = acc;
-    acc = (acc * xs[i]!) % p;
+export interface DevPtauOptions {
+  /** Threads computing points (default: one per core). */
+  readonly threads?: number;
+  /** Points per chunk handed to a thread (tests make them small, to cross chunk boundaries). */
+  readonly chunkPoints?: Readonly<Record<Group, number>>;
+  readonly progress?: Progress;
+}
+
+/** Chunks of ~0.1 s each: small enough to share out evenly, large enough that a message is noise. */
+const CHUNK_POINTS: Readonly<Record<Group, number>> = { G1: 8192, G2: 2048 };
+
+export function generateDevPtau(power: number, file: string, progress?: Progress): Promise<void> {
+  return writeDevPtau(power, file, drawSecrets(power), { progress });
+}
+
+function headerSection(power: number): Uint8Array {
+  const h = new Uint8Array(44);
+  const v = new DataView(h.buffer);
+  v.setUint32(0, 32, true);
+  let q = BN254_Q;
+  for (let j = 0; j < 32; j += 8) {
+    v.setBigUint64(4 + j, BigInt.asUintN(64, q), true);
+    q >>= 64n;
   }
-  let inv = powMod(acc, p - 2n, p);
-  const out = new Array<bigint>(xs.length);
-  for (let i = xs.length - 1; i >= 0; i--) {
-    out[i] = (inv * prefix[i]!) % p;
-    inv = (inv * xs[i]!) % p;
+  v.setUint32(36, power, true);
+  v.setUint32(40, power, true);
+  return h;
+}
+
+/** The file in order: headers and the contributions section as bytes, every point section's chunks between. */
+function* filePieces(power: number, sections: readonly PlannedSection[]): Generator<Uint8Array | PlannedChunk> {
+  const sizes = ptauSectionPoints(power);
+  yield binFileHeader(PTAU_MAGIC, PTAU_VERSION, 11);
+  yield sectionHeader(PTAU_SECTION.HEADER, 44);
+  yield headerSection(power);
+  for (const s of sections) {
+    if (s.type === PTAU_SECTION.LAGRANGE_TAU_G1) {
+      // the contributions section sits between the plain and the Lagrange sections
+      yield sectionHeader(PTAU_SECTION.CONTRIBUTIONS, 4);
+      yield new Uint8Array(4); // no contributions: this file never was a ceremony
+    }
+    const { count, bytes } = sizes[s.type]!;
+    yield sectionHeader(s.type, count * bytes);
+    yield* s.chunks;
   }
-  return out;
 }
 
 /**
- * L_i(tau) on the domain of size n = 2^p (ffjavascript's roots, so the same points snarkjs's
- * IFFT gives): L_i(tau) = (tau^n - 1)/n · w^i/(tau - w^i). With `dropLast`, the polynomial
- * behind the tau powers lacks its tau^(n-1) term (snarkjs's level power+1 of section 12):
- * subtract w^i·tau^(n-1)/n.
+ * Writes a prepared development ptau of `power` for the given secrets (generateDevPtau draws
+ * them; tests pass known ones to check points against them). Tau must lie off the domains
+ * (drawSecrets' does): a chunk fails otherwise, and so does the file. The file is written in order,
+ * chunk by chunk, with at most a few chunks per thread in memory, to a temporary name renamed
+ * into place only when complete.
  */
-export function lagrangeScalars(curve: Curve, tau: bigint, p: number, dropLast: boolean): bigint[] {
-  const r = curve.r;
-  const n = 2 ** p;
-  const w = curve.Fr.toObject(curve.Fr.w[p]!);
-  const wi: bigint[] = new Array(n);
-  let acc = 1n;
-  for (let i = 0; i < n; i++) {
-    wi[i] = acc;
-    acc = (acc * w) % r;
-  }
-  const nInv = powMod(BigInt(n), r - 2n, r);
-  const c = (((powMod(tau, BigInt(n), r) - 1n + r) % r) * nInv) % r;
-  const inv = batchInverse(
-    wi.map((x) => (tau - x + r) % r),
-    r,
-  );
-  const last = dropLast ? (powMod(tau, BigInt(n - 1), r) * nInv) % r : 0n;
-  return wi.map((x, i) => (((((c * x) % r) * inv[i]!) % r) - ((x * last) % r) + r) % r);
-}
-
-function scalarBytes(values: readonly bigint[], times: bigint, r: bigint): Uint8Array {
-  const out = new Uint8Array(values.length * 32);
-  const view = new DataView(out.buffer);
-  values.forEach((v, i) => {
-    let x = (v * times) % r;
-    for (let j = 0; j < 32; j += 8) {
-      view.setBigUint64(i * 32 + j, BigInt.asUintN(64, x), true);
-      x >>= 64n;
-    }
+export async function writeDevPtau(
+  power: number,
+  file: string,
+  secrets: Secrets,
+  opts: DevPtauOptions = {},
+): Promise<void> {
+  const start = await curveWasm();
+  const threads = opts.threads ?? Math.max(1, os.availableParallelism());
+  const { windows, sections } = planDevPtau(power, secrets, start.roots, {
+    threads,
+    chunkPoints: opts.chunkPoints ?? CHUNK_POINTS,
   });
-  return out;
-}
-
-function repeat(point: Uint8Array, n: number): Uint8Array {
-  const out = new Uint8Array(point.length * n);
-  for (let i = 0; i < n; i++) out.set(point, i * point.length);
-  return out;
-}
-
-export async function generateDevPtau(power: number, file: string, progress?: Progress): Promise<void> {
-  const curve = await getCurve();
-  const r = curve.r;
-  const tau = randomScalar(curve),
-    alpha = randomScalar(curve),
-    beta = randomScalar(curve);
-  const Fr = curve.Fr;
-  const n = 2 ** power;
-  const sizes = ptauSectionPoints(power);
-  const total = 2 ** (power + 4); // Lagrange points weighted by cost (a G2 point ≈ 4 G1), the slow part
+  const total = sections.reduce((t, s) => t + s.chunks.reduce((u, c) => u + c.cost, 0), 0);
   let done = 0;
-  const tick = (k: number) => {
-    done += k;
-    progress?.update(`ptau power ${power}`, done / total);
-  };
 
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   const fh = await fs.open(tmp, "w");
+  const pool = openChunkPool(start, threads);
   try {
-    const write = (b: Uint8Array) => fh.write(b);
-    const section = async (type: number, size: number, body: () => Promise<void>) => {
-      await write(sectionHeader(type, size));
-      await body();
+    await pool.tables(windows);
+    // chunks queue up ahead of the writer, several per thread (≤ 0.5 MB each), so no thread
+    // waits on a write, on a section's last chunk (headers queue up with them), or on a
+    // thread that another process has held back
+    const ahead: { bytes: Promise<Uint8Array>; cost: number }[] = [];
+    const writeOldest = async () => {
+      const { bytes, cost } = ahead.shift()!;
+      const b = await bytes;
+      for (let at = 0; at < b.length;) at += (await fh.write(b, at)).bytesWritten;
+      done += cost;
+      if (cost) opts.progress?.update(`ptau power ${power}`, done / total);
     };
-    await write(binFileHeader(PTAU_MAGIC, PTAU_VERSION, 11));
-    await section(PTAU_SECTION.HEADER, 4 + 32 + 4 + 4, async () => {
-      const h = new Uint8Array(44);
-      const v = new DataView(h.buffer);
-      v.setUint32(0, 32, true);
-      let q = BN254_Q;
-      for (let j = 0; j < 32; j += 8) {
-        v.setBigUint64(4 + j, BigInt.asUintN(64, q), true);
-        q >>= 64n;
+    for (const piece of filePieces(power, sections)) {
+      if (piece instanceof Uint8Array) ahead.push({ bytes: Promise.resolve(piece), cost: 0 });
+      else {
+        const bytes = pool.run(piece.task);
+        bytes.catch(() => undefined); // awaited in turn below; a rejection meanwhile is not unhandled
+        ahead.push({ bytes, cost: piece.cost });
       }
-      v.setUint32(36, power, true);
-      v.setUint32(40, power, true);
-      await write(h);
-    });
-    const powers = async (type: number, group: "G1" | "G2", first: bigint) => {
-      const { count, bytes } = sizes[type]!;
-      await section(type, count * bytes, async () => {
-        await write(await curve[group].batchApplyKey(repeat(curve[group].oneAffine, count), Fr.e(first), Fr.e(tau)));
-      });
-    };
-    await powers(PTAU_SECTION.TAU_G1, "G1", 1n);
-    await powers(PTAU_SECTION.TAU_G2, "G2", 1n);
-    await powers(PTAU_SECTION.ALPHA_TAU_G1, "G1", alpha);
-    await powers(PTAU_SECTION.BETA_TAU_G1, "G1", beta);
-    await section(PTAU_SECTION.BETA_G2, 128, async () => {
-      await write(await curve.G2.batchApplyKey(curve.G2.oneAffine, Fr.e(beta), Fr.e(1n)));
-    });
-    await section(PTAU_SECTION.CONTRIBUTIONS, 4, async () => {
-      await write(new Uint8Array(4)); // no contributions: this file never was a ceremony
-    });
-    // Lagrange sections: per level p, [L_i(tau)]G (times alpha or beta for 14 and 15)
-    const lagrange = async (
-      multiply: (s: Uint8Array) => Uint8Array,
-      type: number,
-      times: bigint,
-      levels: number,
-      weight: number,
-    ) => {
-      const { count, bytes } = sizes[type]!;
-      await section(type, count * bytes, async () => {
-        for (let p = 0; p <= levels; p++) {
-          const scalars = lagrangeScalars(curve, tau, p, p === power + 1);
-          await write(multiply(scalarBytes(scalars, times, r)));
-          tick(scalars.length * weight);
-          await new Promise((res) => setImmediate(res)); // let the progress line draw
-        }
-      });
-    };
-    await withFixedBase(curve, "G1", (mul) => lagrange(mul, PTAU_SECTION.LAGRANGE_TAU_G1, 1n, power + 1, 1));
-    await withFixedBase(curve, "G2", (mul) => lagrange(mul, PTAU_SECTION.LAGRANGE_TAU_G2, 1n, power, 4));
-    await withFixedBase(curve, "G1", async (mul) => {
-      await lagrange(mul, PTAU_SECTION.LAGRANGE_ALPHA_TAU_G1, alpha, power, 1);
-      await lagrange(mul, PTAU_SECTION.LAGRANGE_BETA_TAU_G1, beta, power, 1);
-    });
+      if (ahead.length > 8 * threads + 8) await writeOldest();
+    }
+    while (ahead.length) await writeOldest();
     await fh.close();
     await fs.rename(tmp, file);
   } catch (e) {
     await fh.close().catch(() => undefined);
     await fs.rm(tmp, { force: true });
     throw e;
+  } finally {
+    await pool.close();
   }
-  progress?.done(`ptau power ${power}: generated (${n} powers)`);
+  opts.progress?.done(`ptau power ${power}: generated (${2 ** power} powers)`);
 }
 
 export interface CheckedPtau {

@@ -3,7 +3,7 @@
  * exported function call per element and no copy per call: a point's on-curve test is a few
  * field multiplications, far cheaper than the Uint8Array round trip of `G.isValid`.
  *
- * Like fixedbase.ts, this is below ffjavascript's public API (the version is pinned), and each
+ * This is below ffjavascript's public API (the version is pinned), and each
  * helper is synchronous and puts the memory's free pointer back, so nothing else can see or
  * disturb the scratch space it used.
  */

@@ -40,6 +40,8 @@ declare module "ffjavascript" {
     u32: Uint32Array;
     readonly instance: WebAssembly.Instance;
     readonly concurrency: number;
+    /** The wasm module's code; kept by single-thread curves only (`buildBn128(true)`). */
+    readonly code?: Uint8Array;
     alloc(length: number): number;
     setBuff(pointer: number, buffer: Uint8Array): void;
   }
