@@ -35,6 +35,27 @@ export function saltsFor(meta: Pick<ModelMeta, "publicSignals">, given: Salts = 
 }
 
 /**
+ * Salts for every segment of a split model's chain: `given` holds the model input's and the
+ * model output's (the first segment's input, the last one's output), every cut a fresh salt
+ * that its producer's output commitment and its consumer's input commitment share.
+ */
+export function chainSalts(metas: readonly Pick<ModelMeta, "publicSignals">[], given: Salts = {}): Salts[] {
+  const out: Salts[] = [];
+  for (const [i, meta] of metas.entries()) {
+    const cut = out[i - 1]?.output;
+    const input = i === 0 ? given.input : cut;
+    const output = i === metas.length - 1 ? given.output : undefined;
+    out.push(
+      saltsFor(meta, {
+        ...(input === undefined ? {} : { input }),
+        ...(output === undefined ? {} : { output }),
+      }),
+    );
+  }
+  return out;
+}
+
+/**
  * A salt from a parsed file or field: `{"salt": "123..."}` or the string itself, decimal or
  * 0x-hex, below p. `source` names it in errors.
  */

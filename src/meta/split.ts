@@ -165,6 +165,38 @@ export interface ChainPublicFile {
   readonly signals: readonly string[];
 }
 
+/**
+ * The first cut whose two commitments differ (segment i's output commitment is not segment
+ * i + 1's input commitment), or -1: the one link rule, for every side that checks it.
+ */
+export function brokenLink(m: SplitManifest, signals: readonly (readonly string[])[]): number {
+  for (let i = 0; i + 1 < m.segments.length; i++) {
+    const out = signals[i]?.[m.segments[i]!.chainOut!];
+    if (out === undefined || out !== signals[i + 1]?.[m.segments[i + 1]!.chainIn!]) return i;
+  }
+  return -1;
+}
+
+/** P/proof.json and P/public.json of a chain: each segment's proof with the key the manifest records, and all signals end to end. */
+export function chainFiles(
+  m: SplitManifest,
+  segments: readonly { readonly proof: Groth16Proof; readonly public: readonly string[] }[],
+): { readonly proof: ChainProofFile; readonly public: ChainPublicFile } {
+  return {
+    proof: {
+      format: CHAIN_PROOF_FORMAT,
+      version: 1,
+      splitId: m.splitId,
+      segments: segments.map((s, i) => ({
+        index: i,
+        verificationKeySha256: m.segments[i]!.verificationKeySha256!,
+        proof: s.proof,
+      })),
+    },
+    public: { format: CHAIN_PUBLIC_FORMAT, version: 1, splitId: m.splitId, signals: segments.flatMap((s) => s.public) },
+  };
+}
+
 /** What a chain publishes: the first segment's input side (a public input or its commitment), the last one's outputs. */
 export function chainOutputs(metas: readonly ModelMeta[], pub: readonly (readonly string[])[]): DecodedTensor[] {
   const first = decodeOutputs(metas[0]!, pub[0]!).filter((t) => t.role === "input" || t.role === "input_hash");

@@ -16,17 +16,10 @@ import * as path from "node:path";
 import { promises as fs } from "node:fs";
 import { fork } from "node:child_process";
 import { readModelMeta, readPlan, readSplitManifest, segmentPath, artifact, type ModelMeta } from "../artifacts.js";
-import {
-  CHAIN_PROOF_FORMAT,
-  CHAIN_PUBLIC_FORMAT,
-  chainOutputs,
-  type ChainProofFile,
-  type ChainPublicFile,
-  type SplitManifest,
-} from "../meta/split.js";
+import { brokenLink, chainFiles, chainOutputs, type SplitManifest } from "../meta/split.js";
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
 import type { IntTensor } from "../quantize/qgraph.js";
-import { saltsFor } from "../circuit/salts.js";
+import { chainSalts } from "../circuit/salts.js";
 import { dequantize } from "../quantize/input.js";
 import { computeWitness, defaultThreads, runPlan, usefulThreads, type Backend } from "../witness/witness.js";
 import { errorOf } from "../witness/protocol.js";
@@ -174,16 +167,18 @@ export async function proveSplit(
   }
   const qin = await loadInput(provers[0]!.meta, inputFile, opts.strict ?? false);
   let input: IntTensor = qin.tensor;
-  let prev: Salts = {};
+  const segSalts = chainSalts(
+    provers.map((p) => p.meta),
+    opts.salts,
+  );
   const witnesses: { wtns: Uint8Array; salts: Salts; seconds: number; outputs: readonly IntTensor[] }[] = [];
   for (const [i, p] of provers.entries()) {
-    const salts = saltsFor(p.meta, i === 0 ? opts.salts : prev.output === undefined ? {} : { input: prev.output });
+    const salts = segSalts[i]!;
     const tw = performance.now();
     const threads = usefulThreads(p.plan, opts.threads ?? defaultThreads());
     const w = await computeWitness(p.plan, input, { backend: opts.backend, threads }, salts);
     witnesses.push({ wtns: w.wtns, salts, seconds: (performance.now() - tw) / 1000, outputs: w.outputs });
     input = w.outputs[0]!;
-    prev = salts;
   }
   const outDir = opts.outDir ?? dir;
   // each prover reads its witness from the proof directory (the plain snarkjs files sit beside it)
@@ -203,13 +198,14 @@ export async function proveSplit(
       throw new ZkError("BAD_FILE", `segment ${i}'s proving key does not match its model.json; run setup again`);
     return { ...r.proof!, seconds: r.seconds, peakRss: r.peakRss, cpuSeconds: r.cpuSeconds };
   });
-  for (let i = 0; i + 1 < m.segments.length; i++) {
-    const out = proofs[i]!.publicSignals[m.segments[i]!.chainOut!];
-    if (out !== proofs[i + 1]!.publicSignals[m.segments[i + 1]!.chainIn!])
-      throw new Error(
-        `segments ${i} and ${i + 1} commit to different cut tensors: this is a zkinfer bug, please report it`,
-      );
-  }
+  const broken = brokenLink(
+    m,
+    proofs.map((p) => p.publicSignals),
+  );
+  if (broken >= 0)
+    throw new Error(
+      `segments ${broken} and ${broken + 1} commit to different cut tensors: this is a zkinfer bug, please report it`,
+    );
   const development = provers.some((p) => p.development);
   const mark = development ? { zkinfer: { development: true, warning: DEV_WARNING } } : {};
   const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
@@ -227,22 +223,10 @@ export async function proveSplit(
   }
   const proofFile = path.join(outDir, "proof.json"),
     publicFile = path.join(outDir, "public.json");
-  const chainProof: ChainProofFile = {
-    format: CHAIN_PROOF_FORMAT,
-    version: 1,
-    splitId: m.splitId,
-    segments: proofs.map((pr, i) => ({
-      index: i,
-      verificationKeySha256: m.segments[i]!.verificationKeySha256!,
-      proof: pr.proof,
-    })),
-  };
-  const chainPublic: ChainPublicFile = {
-    format: CHAIN_PUBLIC_FORMAT,
-    version: 1,
-    splitId: m.splitId,
-    signals: proofs.flatMap((pr) => pr.publicSignals),
-  };
+  const chain = chainFiles(
+    m,
+    proofs.map((pr) => ({ proof: pr.proof, public: pr.publicSignals })),
+  );
   const salt = (s: bigint | undefined) => (s === undefined ? {} : { salt: s.toString() });
   if (lastMeta.options.outputVisibility === "hashed")
     files.push([
@@ -251,7 +235,7 @@ export async function proveSplit(
     ]);
   if (witnesses[0]!.salts.input !== undefined)
     files.push([path.join(outDir, "input_salt.json"), json(salt(witnesses[0]!.salts.input))]);
-  files.push([publicFile, json(chainPublic)], [proofFile, json({ ...chainProof, ...mark })]);
+  files.push([publicFile, json(chain.public)], [proofFile, json({ ...chain.proof, ...mark })]);
   await fs.mkdir(outDir, { recursive: true });
   await writeFilesAtomic(files);
   return {

@@ -22,10 +22,10 @@ import type { TaskSpec } from "./jobs.js";
 import { saltsFromStrings, saltsToStrings, type CircuitLoader, type SaltStrings } from "./circuit.js";
 import type { IntTensor } from "../quantize/qgraph.js";
 import type { Salts } from "../circuit/plan.js";
-import { saltsFor } from "../circuit/salts.js";
+import { chainSalts, saltsFor } from "../circuit/salts.js";
 import {
-  CHAIN_PROOF_FORMAT,
-  CHAIN_PUBLIC_FORMAT,
+  brokenLink,
+  chainFiles,
   chainOutputs,
   type ChainProofFile,
   type ChainPublicFile,
@@ -76,28 +76,16 @@ export async function planTasks(
   circuits: CircuitLoader,
 ): Promise<TaskSpec[]> {
   if (model.kind === "single") return [{ circuit: model.circuits[0]!.id, input: Array.from(input.data), salts }];
-  const request = saltsFromStrings(salts);
+  const segSalts = chainSalts(
+    model.circuits.map((c) => c.meta),
+    saltsFromStrings(salts),
+  );
   const tasks: TaskSpec[] = [];
   let x = input;
-  let cut: bigint | undefined; // the salt of the cut into this segment
   for (const [i, entry] of model.circuits.entries()) {
-    const last = i === model.circuits.length - 1;
-    const given: Salts = {
-      ...(i === 0
-        ? request.input === undefined
-          ? {}
-          : { input: request.input }
-        : cut === undefined
-          ? {}
-          : { input: cut }),
-      ...(last && request.output !== undefined ? { output: request.output } : {}),
-    };
-    const s = saltsFor(entry.meta, given); // draws the salt of the cut out of this segment
-    tasks.push({ circuit: entry.id, input: Array.from(x.data), salts: saltsToStrings(s) });
-    if (last) break;
-    const w = await (await circuits.get(entry.id)).witness(x, s);
-    x = w.outputs[0]!;
-    cut = s.output;
+    tasks.push({ circuit: entry.id, input: Array.from(x.data), salts: saltsToStrings(segSalts[i]!) });
+    if (i === model.circuits.length - 1) break;
+    x = (await (await circuits.get(entry.id)).witness(x, segSalts[i]!)).outputs[0]!;
   }
   return tasks;
 }
@@ -124,27 +112,17 @@ export function assembleChain(model: ServedModel, tasks: readonly CheckedTask[])
       decoded: decodeOutputs(metas[0]!, last.public),
     };
   const m = manifestOf(model);
-  for (let i = 0; i + 1 < tasks.length; i++) {
-    const out = tasks[i]!.public[m.segments[i]!.chainOut!];
-    const into = tasks[i + 1]!.public[m.segments[i + 1]!.chainIn!];
-    if (out === undefined || out !== into)
-      throw new Error(`${model.name}: segment ${i}'s output commitment is not segment ${i + 1}'s input commitment`);
-  }
-  const proof: ChainProofFile = {
-    format: CHAIN_PROOF_FORMAT,
-    version: 1,
-    splitId: m.splitId,
-    segments: tasks.map((t, i) => ({ index: i, verificationKeySha256: model.circuits[i]!.id, proof: t.proof })),
-  };
-  const pub: ChainPublicFile = {
-    format: CHAIN_PUBLIC_FORMAT,
-    version: 1,
-    splitId: m.splitId,
-    signals: tasks.flatMap((t) => t.public),
-  };
+  const broken = brokenLink(
+    m,
+    tasks.map((t) => t.public),
+  );
+  if (broken >= 0)
+    throw new Error(
+      `${model.name}: segment ${broken}'s output commitment is not segment ${broken + 1}'s input commitment`,
+    );
+  const files = chainFiles(m, tasks);
   return {
-    proof,
-    public: pub,
+    ...files,
     outputs: last.outputs,
     decoded: chainOutputs(
       metas,

@@ -15,6 +15,7 @@ import type { ModelMeta } from "../meta/model.js";
 import {
   CHAIN_PROOF_FORMAT,
   CHAIN_PUBLIC_FORMAT,
+  brokenLink,
   chainOutputs,
   type ChainProofFile,
   type ChainPublicFile,
@@ -172,15 +173,15 @@ export async function verifyChainParsed(
     segments: m.segments.length,
     splitId: m.splitId,
   };
-  for (let i = 0; i + 1 < segs.length; i++) {
+  const i = brokenLink(m, signals);
+  if (i >= 0) {
     const out = signals[i]![m.segments[i]!.chainOut!]!;
     const into = signals[i + 1]![m.segments[i + 1]!.chainIn!]!;
-    if (out !== into)
-      return {
-        valid: false,
-        reason: `the chain is broken between segments ${i} and ${i + 1}: segment ${i}'s output commitment ${out} is not segment ${i + 1}'s input commitment ${into}`,
-        ...base,
-      };
+    return {
+      valid: false,
+      reason: `the chain is broken between segments ${i} and ${i + 1}: segment ${i}'s output commitment ${out} is not segment ${i + 1}'s input commitment ${into}`,
+      ...base,
+    };
   }
   const bad = results.findIndex((r) => !r.valid);
   if (bad >= 0)
