@@ -13,7 +13,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as os from "node:os";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { binFileHeader, sectionHeader } from "../formats/binfile.js";
 import {
   BN254_Q,
@@ -30,9 +30,17 @@ import type { Group } from "./fixedbase.js";
 import { curveWasm } from "./curve.js";
 import { onDomain, planDevPtau, type PlannedChunk, type PlannedSection, type Secrets } from "./ptau-plan.js";
 import { openChunkPool } from "./ptau-pool.js";
-import { exists } from "../util/fsx.js";
+import { exists, writeJsonAtomic } from "../util/fsx.js";
+import { fileDigestHex } from "../util/hash.js";
 import { ZkError, isZkError } from "../errors.js";
-import { rememberPtau, verifyPtau, type PtauVerdict, type VerifyPtauOptions } from "./ptau-trust.js";
+import {
+  rememberPtau,
+  verifyPtau,
+  verifyRecorded,
+  type PtauRecord,
+  type PtauVerdict,
+  type VerifyPtauOptions,
+} from "./ptau-trust.js";
 import type { Progress } from "../util/progress.js";
 
 /**
@@ -60,11 +68,22 @@ export interface DevPtau {
   readonly warning?: string;
 }
 
+/** Where the record of a generated file (its size and blake2b-512) lies: beside it. */
+export function devPtauRecordPath(file: string): string {
+  return `${file}.json`;
+}
+
 /**
  * Returns the cached development ptau of this power, generating it first if needed. A cached
- * file is checked like any other before use (once per process): the cache is only a folder
- * anyone with the user's rights can write, and a torn or corrupted file would otherwise only
- * show up as keys that cannot prove.
+ * file is checked before use (once per process): the cache is only a folder anyone with the
+ * user's rights can write, and a torn or corrupted file would otherwise only show up as keys
+ * that cannot prove. The check is the file's blake2b-512 against the one recorded when it was
+ * made (0.5–0.7 GB/s, about 2 s at power 20), not the consistency check (2–3 minutes at power
+ * 18). That gives up nothing: a development file is exactly as trustworthy as this machine,
+ * since whoever can write the cache can as well write a perfectly consistent file from a tau
+ * of their own, which the consistency check would pass. Against damage, which is all a check
+ * can catch here, the hash is the stronger test. A file with no record (made by an older
+ * zkinfer) gets the consistency check once, and then its record.
  */
 export async function ensureDevPtau(power: number, progress?: Progress): Promise<DevPtau> {
   if (power > MAX_DEV_POWER) {
@@ -74,6 +93,7 @@ export async function ensureDevPtau(power: number, progress?: Progress): Promise
     );
   }
   const file = devPtauPath(power);
+  const recordFile = devPtauRecordPath(file);
   let warning: string | undefined;
   if (await exists(file)) {
     try {
@@ -84,17 +104,41 @@ export async function ensureDevPtau(power: number, progress?: Progress): Promise
           `${file}: holds power ${layout.info.power}${layout.info.prepared ? "" : ", unprepared"}, expected a prepared file of power ${power}`,
         );
       }
-      // a development file is never a ceremony's: no table to hash against
-      return { file, generated: false, verdict: await verifyPtau(file, layout, power, { known: [], progress }) };
+      const record = await readRecord(recordFile);
+      if (record) return { file, generated: false, verdict: await verifyRecorded(file, layout, record, progress) };
+      // made before records were kept: checked once the long way (a development file is never a ceremony's: no table to hash against)
+      const verdict = await verifyPtau(file, layout, power, { known: [], progress });
+      await writeJsonAtomic(recordFile, {
+        power,
+        size: layout.size,
+        blake2b: await fileDigestHex(file, "blake2b512"),
+      } satisfies PtauRecord);
+      return { file, generated: false, verdict };
     } catch (e) {
       if (!isZkError(e)) throw e;
       warning = `the cached development ptau failed its check and was generated again (${e.message})`;
     }
   }
-  await generateDevPtau(power, file, progress);
+  await fs.rm(recordFile, { force: true }); // a crash between the file and its record leaves no record: the long check then
+  const blake2b = await generateDevPtau(power, file, progress);
+  await writeJsonAtomic(recordFile, { power, size: (await fs.stat(file)).size, blake2b } satisfies PtauRecord);
   const verdict: PtauVerdict = { method: "generated", power };
   await rememberPtau(file, verdict);
   return { file, generated: true, verdict, ...(warning ? { warning } : {}) };
+}
+
+/** The record beside a cached file, or null when there is none or it does not parse as one. */
+async function readRecord(file: string): Promise<PtauRecord | null> {
+  const text = await fs.readFile(file, "utf8").catch(() => null);
+  if (text === null) return null;
+  try {
+    const r = JSON.parse(text) as Partial<PtauRecord>;
+    return Number.isInteger(r.power) && Number.isInteger(r.size) && typeof r.blake2b === "string"
+      ? { power: r.power!, size: r.size!, blake2b: r.blake2b }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 function randomScalar(): bigint {
@@ -121,7 +165,8 @@ export interface DevPtauOptions {
 /** Chunks of ~0.1 s each: small enough to share out evenly, large enough that a message is noise. */
 const CHUNK_POINTS: Readonly<Record<Group, number>> = { G1: 8192, G2: 2048 };
 
-export function generateDevPtau(power: number, file: string, progress?: Progress): Promise<void> {
+/** Generates a development file of `power` at `file`; resolves to its blake2b-512 (hex). */
+export function generateDevPtau(power: number, file: string, progress?: Progress): Promise<string> {
   return writeDevPtau(power, file, drawSecrets(power), { progress });
 }
 
@@ -162,14 +207,14 @@ function* filePieces(power: number, sections: readonly PlannedSection[]): Genera
  * them; tests pass known ones to check points against them). Tau must lie off the domains
  * (drawSecrets' does): a chunk fails otherwise, and so does the file. The file is written in order,
  * chunk by chunk, with at most a few chunks per thread in memory, to a temporary name renamed
- * into place only when complete.
+ * into place only when complete. Resolves to the file's blake2b-512 (hex), hashed as it is written.
  */
 export async function writeDevPtau(
   power: number,
   file: string,
   secrets: Secrets,
   opts: DevPtauOptions = {},
-): Promise<void> {
+): Promise<string> {
   const start = await curveWasm();
   const threads = opts.threads ?? Math.max(1, os.availableParallelism());
   const { windows, sections } = planDevPtau(power, secrets, start.roots, {
@@ -178,6 +223,7 @@ export async function writeDevPtau(
   });
   const total = sections.reduce((t, s) => t + s.chunks.reduce((u, c) => u + c.cost, 0), 0);
   let done = 0;
+  const hash = createHash("blake2b512");
 
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -192,6 +238,7 @@ export async function writeDevPtau(
     const writeOldest = async () => {
       const { bytes, cost } = ahead.shift()!;
       const b = await bytes;
+      hash.update(b);
       for (let at = 0; at < b.length;) at += (await fh.write(b, at)).bytesWritten;
       done += cost;
       if (cost) opts.progress?.update(`ptau power ${power}`, done / total);
@@ -216,6 +263,7 @@ export async function writeDevPtau(
     await pool.close();
   }
   opts.progress?.done(`ptau power ${power}: generated (${2 ** power} powers)`);
+  return hash.digest("hex");
 }
 
 export interface CheckedPtau {

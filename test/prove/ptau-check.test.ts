@@ -1,16 +1,25 @@
 /**
  * What a ptau file must pass before setup uses it: a good file passes, each kind of tampering
  * is refused with a message naming the file and the failed section, a file whose hash is in
- * the known table is accepted without the point checks, and a cached development file that
- * fails is made again.
+ * the known table is accepted without the point checks, a cached development file is accepted
+ * on the hash recorded when it was made, and one that fails is made again.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as snarkjs from "snarkjs";
 import type { Curve } from "ffjavascript";
-import { checkUserPtau, ensureDevPtau, generateDevPtau } from "../../src/prove/ptau.js";
+import { checkUserPtau, devPtauRecordPath, ensureDevPtau, generateDevPtau } from "../../src/prove/ptau.js";
 import { KNOWN_PTAU } from "../../src/prove/ptau-known.js";
 import { getCurve, releaseCurve } from "../../src/prove/curve.js";
 import { PTAU_SECTION as S, readPtauLayout, type PtauLayout } from "../../src/formats/ptau.js";
@@ -219,31 +228,84 @@ describe("the known-ceremony table", () => {
 });
 
 describe("the development cache", () => {
-  it("re-checks a cached file, and makes it again with a warning when it fails", async () => {
+  const inCache = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     const saved = process.env.ZKINFER_CACHE;
-    process.env.ZKINFER_CACHE = path.join(root, "cache");
+    process.env.ZKINFER_CACHE = path.join(root, name);
     try {
+      return await body();
+    } finally {
+      if (saved === undefined) delete process.env.ZKINFER_CACHE;
+      else process.env.ZKINFER_CACHE = saved;
+    }
+  };
+  const corrupt = async (file: string) => {
+    const bytes = new Uint8Array(readFileSync(file));
+    const l = await readPtauLayout(file);
+    swapPoints(bytes, l, S.LAGRANGE_TAU_G1, "G1", level(POWER) + 1, level(POWER) + 2);
+    writeFileSync(file, bytes);
+    utimesSync(file, new Date(), new Date(Date.now() + 5000)); // a new identity: the process's verdict no longer applies
+  };
+
+  it("records a generated file's hash, accepts it unchanged, and makes it again with a warning when it changed", () =>
+    inCache("cache", async () => {
       const first = await ensureDevPtau(POWER);
       expect(first).toMatchObject({ generated: true, verdict: { method: "generated", power: POWER } });
-      const bytes = new Uint8Array(readFileSync(first.file));
-      const l = await readPtauLayout(first.file);
-      swapPoints(bytes, l, S.LAGRANGE_TAU_G1, "G1", level(POWER) + 1, level(POWER) + 2);
-      writeFileSync(first.file, bytes);
-      utimesSync(first.file, new Date(), new Date(Date.now() + 5000));
+      const record = JSON.parse(readFileSync(devPtauRecordPath(first.file), "utf8")) as Record<string, unknown>;
+      expect(record).toEqual({
+        power: POWER,
+        size: statSync(first.file).size,
+        blake2b: await fileDigestHex(first.file, "blake2b512"),
+      });
+      utimesSync(first.file, new Date(), new Date(Date.now() + 2000)); // as if another process: hashed, not remembered
+      expect((await ensureDevPtau(POWER)).verdict).toEqual({
+        method: "recorded",
+        power: POWER,
+        blake2b: record.blake2b,
+      });
+
+      await corrupt(first.file);
+      const again = await ensureDevPtau(POWER);
+      expect(again.generated).toBe(true);
+      expect(again.warning).toMatch(
+        /the cached development ptau failed its check and was generated again \(.*: changed since it was generated \(blake2b-512 [0-9a-f]{16}…, [0-9a-f]{16}… recorded\)\)/,
+      );
+      // made again, not restored: a new tau, a new record
+      const newRecord = JSON.parse(readFileSync(devPtauRecordPath(again.file), "utf8")) as Record<string, unknown>;
+      expect(newRecord.blake2b).not.toBe(record.blake2b);
+      expect(newRecord.blake2b).toBe(await fileDigestHex(again.file, "blake2b512"));
+      utimesSync(again.file, new Date(), new Date(Date.now() + 7000)); // forget "generated": check it for real
+      expect((await checkUserPtau(again.file, POWER)).verdict.method).toBe("consistency"); // a good file, too
+      const third = await ensureDevPtau(POWER);
+      expect(third.generated).toBe(false);
+      expect(third.warning).toBeUndefined();
+
+      // a truncated file is refused on its size, before any hashing
+      const l = await readPtauLayout(again.file);
+      writeFileSync(devPtauRecordPath(again.file), JSON.stringify({ ...newRecord, size: l.size + 64 }));
+      utimesSync(again.file, new Date(), new Date(Date.now() + 9000));
+      expect((await ensureDevPtau(POWER)).warning).toMatch(
+        /changed since it was generated \(\d+ bytes, \d+ recorded\)/,
+      );
+    }));
+
+  it("checks a file with no record the long way once, refusing a bad one, then records a good one", () =>
+    inCache("cache-old", async () => {
+      const first = await ensureDevPtau(POWER);
+      rmSync(devPtauRecordPath(first.file)); // as an older zkinfer left it
+      await corrupt(first.file);
       const again = await ensureDevPtau(POWER);
       expect(again.generated).toBe(true);
       expect(again.warning).toMatch(
         /the cached development ptau failed its check and was generated again \(.*section 12 \(tau Lagrange, G1\)/,
       );
-      expect((await checkUserPtau(again.file, POWER)).verdict.method).not.toBe("blake2b");
-      const third = await ensureDevPtau(POWER);
-      expect(third.generated).toBe(false);
-      expect(third.warning).toBeUndefined();
-    } finally {
-      if (saved === undefined) delete process.env.ZKINFER_CACHE;
-      else process.env.ZKINFER_CACHE = saved;
-    }
-  });
+      rmSync(devPtauRecordPath(again.file));
+      utimesSync(again.file, new Date(), new Date(Date.now() + 5000));
+      expect((await ensureDevPtau(POWER)).verdict).toEqual({ method: "consistency", power: POWER });
+      expect(JSON.parse(readFileSync(devPtauRecordPath(again.file), "utf8"))).toMatchObject({
+        power: POWER,
+        blake2b: await fileDigestHex(again.file, "blake2b512"),
+      });
+    }));
 });
 
 describe("zkinfer setup --ptau", () => {
