@@ -9,6 +9,15 @@ export const FIELD_MODELS = [
   // the same CNN at the per-layer bits `zkinfer calibrate` found (npm run bench:calibrate)
   { name: "cnn_digits28", label: "CNN, calibrate's bits", settings: "settings.json" },
   { name: "lenet5_digits28", label: "LeNet-5" },
+  // the real architectures (test/fixtures/real/, issue 14); those above --max-power compile and
+  // are counted, their Groth16 cost printed as an estimate (split proving: npm run bench -- --suite split)
+  { name: "tabular_mlp", label: "Tabular MLP (LayerNorm, SiLU)", real: true },
+  { name: "cnn1d", label: "1-D CNN", real: true },
+  { name: "transformer", label: "Transformer encoder layer", real: true },
+  { name: "shufflenet_v2", label: "ShuffleNetV2 x0.5", real: true },
+  { name: "squeezenet1_1", label: "SqueezeNet 1.1", real: true },
+  { name: "mobilenet_v3_small", label: "MobileNetV3-small", real: true },
+  { name: "resnet8", label: "ResNet-8", real: true },
 ] as const;
 
 export interface Published {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --suite field`: zkinfer beside the field, same statement, same machine.
  *
- * Per model (bench/models/): zkinfer as is (compile, setup, witness on each backend, prove,
+ * Per model (bench/models/, and the real architectures of test/fixtures/real/): zkinfer as is (compile, setup, witness on each backend, prove,
  * verify, proof size, peak RSS), its circom export run through circom's own witness calculator
  * (and checked to give the same public signals), and two circomlib-ml-style baselines built from
  * the same quantized weights (bench/baseline/): as the peers publish them (no input range check)
@@ -108,8 +108,8 @@ function ensurePtau(power: number): void {
   runStep("step.js", "ptau", String(power));
 }
 
-async function benchModel(name: string, label: string, settings?: string): Promise<FieldRow> {
-  const src = path.join(root, "bench", "models", name);
+async function benchModel(name: string, label: string, settings?: string, real = false): Promise<FieldRow> {
+  const src = real ? path.join(root, "test", "fixtures", "real", name) : path.join(root, "bench", "models", name);
   const dir = path.join(work, settings ? `${name}-${path.basename(settings, ".json")}` : name);
   log(`${label} (${name}${settings ? `, ${settings}` : ""})`);
   const c = runStep(
@@ -279,7 +279,7 @@ const t0 = performance.now();
 try {
   for (const m of FIELD_MODELS) {
     if (only && m.name !== only) continue;
-    rows.push(await benchModel(m.name, m.label, "settings" in m ? m.settings : undefined));
+    rows.push(await benchModel(m.name, m.label, "settings" in m ? m.settings : undefined, "real" in m && m.real));
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -1,18 +1,22 @@
 /**
- * `npm run bench -- --suite split [--model DIR] [--segments K | --max-constraints N]`: a model
- * split into segments (default bench/models/lenet5_digits28 in 2) — constraints per segment and
- * the chain's overhead over the unsplit circuit, setup, witness and prove per segment, the
- * parallel prove's CPU time over wall time (how busy the cores were), verify of the chain,
- * and peak memory per prover process. Printed as a table and written to
- * bench/results/split-latest.json.
+ * `npm run bench -- --suite split [--model DIR] [--segments K | --max-constraints N] [--fresh-cache]`:
+ * a model split into segments (default bench/models/lenet5_digits28 in 2) — constraints per
+ * segment and the chain's overhead over the unsplit circuit (a dry count), compile, generating
+ * the development ptau files (with --fresh-cache into an empty cache, as on a fresh clone;
+ * else reusing the cache), setup, witness and prove per segment, the parallel prove's CPU time
+ * over wall time (how busy the cores were), verify of the chain, and peak memory per process
+ * (the compile's is this process's). Printed as a table and written to
+ * bench/results/split-latest.json. ResNet-8: `--model test/fixtures/real/resnet8
+ * --max-constraints 1600000 --fresh-cache` (bench/README.md).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileSplitToDir } from "../src/artifacts.js";
-import { DEFAULT_COMPILE, compileModel } from "../src/circuit/compile-model.js";
+import { DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
 import { proveSplit, setupSplit } from "../src/prove/chain.js";
+import { ensureDevPtau } from "../src/prove/ptau.js";
 import { verifySplitDir } from "../src/verify/verify.js";
 import { releaseCurve } from "../src/prove/curve.js";
 
@@ -27,18 +31,23 @@ const req = max ? { maxConstraints: Number(max) } : { segments: Number(opt("--se
 const onnx = path.join(modelDir, "model.onnx");
 const cal = path.join(modelDir, "calibration.json");
 const work = mkdtempSync(path.join(os.tmpdir(), "zkinfer-bench-split-"));
+if (args.includes("--fresh-cache")) process.env.ZKINFER_CACHE = path.join(work, "cache");
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 const sec = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
 try {
-  const unsplit = compileModel(readFileSync(onnx), JSON.parse(readFileSync(cal, "utf8")), DEFAULT_COMPILE, {
-    model: onnx,
-    calibration: cal,
-  }).meta.circuit.constraints;
   const dir = path.join(work, "split");
   let t = performance.now();
   const c = await compileSplitToDir(onnx, cal, dir, DEFAULT_COMPILE, req);
   const compileSeconds = (performance.now() - t) / 1000;
+  const compilePeakRss = process.resourceUsage().maxRSS * 1024;
   if (c.kind !== "split") throw new Error(`${modelDir} stays one circuit under ${JSON.stringify(req)}`);
+  const unsplit = c.manifest.unsplitConstraints;
+  const ptau: { power: number; seconds: number; generated: boolean }[] = [];
+  for (const power of [...new Set(c.manifest.segments.map((x) => x.ptauPower))].sort((a, b) => a - b)) {
+    t = performance.now();
+    const made = await ensureDevPtau(power);
+    ptau.push({ power, seconds: (performance.now() - t) / 1000, generated: made.generated });
+  }
   t = performance.now();
   const s = await setupSplit(dir);
   const setupSeconds = (performance.now() - t) / 1000;
@@ -59,6 +68,8 @@ try {
     total,
     overhead: (total - unsplit) / unsplit,
     compileSeconds,
+    compilePeakRss,
+    ptau,
     setupSeconds,
     proveSeconds: p.provingSeconds,
     proveCpuOverWall: cpu / p.provingSeconds,
@@ -72,8 +83,8 @@ try {
       prove: p.segments[i]!.prove,
       provePeakRss: p.segments[i]!.peakRss,
     })),
-    parentPeakRss: process.resourceUsage().maxRSS * 1024,
   };
+  const inAll = compileSeconds + ptau.reduce((a, x) => a + x.seconds, 0) + setupSeconds + p.provingSeconds + verifySeconds;
   const lines = [
     `${result.model} in ${result.segments.length} segments: ${total} constraints, unsplit ${unsplit} (+${(result.overhead * 100).toFixed(1)}% for the chain)`,
     `| segment | constraints | power | setup | witness | prove | peak RSS (setup / prove) |`,
@@ -82,12 +93,14 @@ try {
       (x, i) =>
         `| ${i} | ${x.constraints} | ${x.ptauPower} | ${sec(x.setup)} | ${sec(x.witness)} | ${sec(x.prove)} | ${mb(x.setupPeakRss)} / ${mb(x.provePeakRss)} |`,
     ),
-    `compile ${sec(compileSeconds)}, setup ${sec(setupSeconds)} (parallel), prove ${sec(p.provingSeconds)} (parallel; CPU/wall ${result.proveCpuOverWall.toFixed(2)}), verify the chain ${sec(verifySeconds)}`,
+    `compile ${sec(compileSeconds)} (peak RSS ${mb(compilePeakRss)}), ptau ${ptau.map((x) => `${x.power}: ${sec(x.seconds)}${x.generated ? " generated" : " cached"}`).join(", ")}`,
+    `setup ${sec(setupSeconds)} (parallel), prove ${sec(p.provingSeconds)} (parallel; CPU/wall ${result.proveCpuOverWall.toFixed(2)}), verify the chain ${sec(verifySeconds)}`,
+    `in all ${sec(inAll)}`,
   ];
   process.stdout.write(lines.join("\n") + "\n");
   const out = path.join(root, "bench", "results");
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, "split-latest.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(path.join(out, "split-latest.json"), JSON.stringify({ ...result, inAllSeconds: inAll }, null, 2) + "\n");
 } finally {
   rmSync(work, { recursive: true, force: true });
   await releaseCurve();

@@ -15,9 +15,10 @@
  * Balancing. One dry compile of the whole graph (ConstraintSystem.dry) gives the constraints
  * after each node; a segment's estimate is its nodes' share plus its cuts' costs. --segments K
  * takes the K segments minimizing the largest estimate (dynamic programming over the cut
- * points); --max-constraints N the fewest such segments whose estimates fit under N. A single
- * node above the limit cannot be cut: then the split with the smallest largest segment is
- * taken, and compile reports the segments over the limit.
+ * points); --max-constraints N the fewest segments whose estimates fit under N, and of those
+ * the cuts adding the fewest constraints in all, so the limit buys cheap cuts rather than even
+ * segments. A single node above the limit cannot be cut: then the split with the smallest
+ * largest segment is taken, and compile reports the segments over the limit.
  */
 import type { QGraph, QInput, QValue } from "../quantize/qgraph.js";
 import type { PackPart } from "../meta/model.js";
@@ -110,11 +111,19 @@ export function planSplit(q: QGraph, opts: CompileOptions, req: SplitRequest): S
       );
     cuts = balance(cands, cost, req.segments);
   } else {
-    // the fewest balanced segments under the limit; when none fits (a layer alone is over it), the smallest largest segment
-    cuts = balance(cands, cost, 2);
-    for (let k = 3; k <= cands.length + 1 && worst(cuts) > req.maxConstraints!; k++) {
-      const next = balance(cands, cost, k);
-      if (worst(next) < worst(cuts)) cuts = next;
+    // the fewest segments under the limit, and of those the cuts that add the fewest constraints
+    // (a wide tensor or one before its requant costs several times a narrow one); when no split
+    // fits (a layer alone is over the limit), the smallest largest segment
+    const limit = req.maxConstraints!;
+    let fit: Cut[] | null = null;
+    for (let k = 2; k <= cands.length + 1 && !fit; k++) fit = cheapest(cands, cost, k, limit);
+    if (fit) cuts = fit;
+    else {
+      cuts = balance(cands, cost, 2);
+      for (let k = 3; k <= cands.length + 1; k++) {
+        const next = balance(cands, cost, k);
+        if (worst(next) < worst(cuts)) cuts = next;
+      }
     }
   }
   const estimates = estimatesOf(cuts, cost);
@@ -126,10 +135,34 @@ function estimatesOf(cuts: readonly Cut[], cost: (a: Cut | null, b: Cut | null) 
   return ends.slice(1).map((b, i) => cost(ends[i] ?? null, b));
 }
 
-/** k segments minimizing the largest estimate: best[s][j] covers up to cut j with s segments. */
-function balance(cands: readonly Cut[], cost: (a: Cut | null, b: Cut | null) => number, k: number): Cut[] {
+/** k segments minimizing the largest estimate. */
+function balance(cands: readonly Cut[], cost: SegmentCost, k: number): Cut[] {
+  return bestSplit(cands, cost, k, Math.max, -Infinity).cuts;
+}
+
+/** k segments, none over `limit`, adding the fewest constraints in all (the sum of the estimates); null when none fit. */
+function cheapest(cands: readonly Cut[], cost: SegmentCost, k: number, limit: number): Cut[] | null {
+  const best = bestSplit(cands, cost, k, (total, x) => total + (x <= limit ? x : Infinity), 0);
+  return best.score === Infinity ? null : best.cuts;
+}
+
+type SegmentCost = (a: Cut | null, b: Cut | null) => number;
+
+/**
+ * The k - 1 cuts whose segment estimates, folded left with `add` from `zero` (max from -∞, or a
+ * sum from 0), score least:
+ * dynamic programming where best[s][j] scores s + 1 segments ending at cut j. `add` must not
+ * decrease as either argument grows (both do), so the best prefix makes the best whole.
+ */
+function bestSplit(
+  cands: readonly Cut[],
+  cost: SegmentCost,
+  k: number,
+  add: (score: number, segment: number) => number,
+  zero: number,
+): { cuts: Cut[]; score: number } {
   const m = cands.length;
-  const best: number[][] = [cands.map((c) => cost(null, c))];
+  const best: number[][] = [cands.map((c) => add(zero, cost(null, c)))];
   const from: number[][] = [cands.map(() => -1)];
   for (let s = 1; s < k - 1; s++) {
     best.push([]);
@@ -138,7 +171,7 @@ function balance(cands: readonly Cut[], cost: (a: Cut | null, b: Cut | null) => 
       let v = Infinity,
         arg = -1;
       for (let i = 0; i < j; i++) {
-        const x = Math.max(best[s - 1]![i]!, cost(cands[i]!, cands[j]!));
+        const x = add(best[s - 1]![i]!, cost(cands[i]!, cands[j]!));
         if (x < v) [v, arg] = [x, i];
       }
       best[s]!.push(v);
@@ -148,12 +181,12 @@ function balance(cands: readonly Cut[], cost: (a: Cut | null, b: Cut | null) => 
   let v = Infinity,
     arg = -1;
   for (let j = 0; j < m; j++) {
-    const x = Math.max(best[k - 2]![j]!, cost(cands[j]!, null));
+    const x = add(best[k - 2]![j]!, cost(cands[j]!, null));
     if (x < v) [v, arg] = [x, j];
   }
   const cuts: Cut[] = [];
-  for (let s = k - 2, j = arg; s >= 0; j = from[s]![j]!, s--) cuts.unshift(cands[j]!);
-  return cuts;
+  if (arg >= 0) for (let s = k - 2, j = arg; s >= 0; j = from[s]![j]!, s--) cuts.unshift(cands[j]!);
+  return { cuts, score: v };
 }
 
 /** A cut tensor as a segment's input, accepting every value of the slot its producer packed it into. */

@@ -10,7 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { compileSplitToDir, compileToDir, readModelMeta, readPlan, type CompiledDir } from "../../src/artifacts.js";
 import { DEFAULT_COMPILE, compileModel } from "../../src/circuit/compile-model.js";
-import { cutCandidates } from "../../src/circuit/split.js";
+import { cutCandidates, planSplit, type Cut } from "../../src/circuit/split.js";
+import { compileCircuit } from "../../src/circuit/compile.js";
 import { auditDeterminacy, auditOpenings } from "../../src/circuit/audit.js";
 import { importOnnx } from "../../src/model/import.js";
 import { calibrate } from "../../src/quantize/calibration.js";
@@ -76,6 +77,49 @@ describe("where a graph is cut", () => {
     expect(
       crossing.some((name) => q.nodes.findIndex((n) => n.output === name) > q.nodes.findIndex((n) => n.output === "c")),
     ).toBe(true);
+  });
+
+  it("--max-constraints takes the fewest segments under the limit, and of those the cuts adding the fewest constraints", () => {
+    // wide and narrow layers by turns: an even split would cut a wide tensor, the cheapest a narrow one
+    const r = rng(11);
+    const widths = [8, 48, 4, 48, 4, 48, 4, 3];
+    const onnx = encodeOnnx({
+      inputs: [{ name: "x", shape: [1, widths[0]!] }],
+      initializers: widths.slice(1).map((w, i) => randomTensor(`W${i}`, [widths[i]!, w], r)),
+      nodes: widths.slice(1).flatMap((_, i) => [
+        { opType: "MatMul", inputs: [i === 0 ? "x" : `a${i - 1}`, `W${i}`], outputs: [`m${i}`] },
+        ...(i < widths.length - 2 ? [{ opType: "Relu", inputs: [`m${i}`], outputs: [`a${i}`] }] : []),
+      ]),
+      outputs: [{ name: `m${widths.length - 2}` }],
+    });
+    const graph = importOnnx(onnx, "stack").graph;
+    const samples = Array.from({ length: 8 }, () => ({ shape: [1, 8], data: Float64Array.from({ length: 8 }, r) }));
+    const q = quantize(graph, calibrate(graph, samples), DEFAULT_QUANTIZE);
+    const after: number[] = [];
+    const total = compileCircuit(q, { ...DEFAULT_COMPILE, dry: true, onNode: (i, c) => (after[i] = c) }).nConstraints;
+    const cands = cutCandidates(q);
+    const estimates = (cuts: readonly Cut[]) =>
+      [null, ...cuts].map((a, i) => {
+        const b = cuts[i] ?? null;
+        return (b ? after[b.after]! + b.cost.out : total) - (a ? after[a.after]! - a.cost.in : 0);
+      });
+    // every set of cuts, by brute force
+    const subsets = (from: number, k: number): Cut[][] =>
+      k === 0 ? [[]] : cands.slice(from).flatMap((c, i) => subsets(from + i + 1, k - 1).map((rest) => [c, ...rest]));
+    const sum = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0);
+    for (const limit of [0.45, 0.6, 0.8].map((f) => Math.round(f * total))) {
+      const plan = planSplit(q, DEFAULT_COMPILE, { maxConstraints: limit })!;
+      const k = [...Array(cands.length).keys()].find((n) => subsets(0, n + 1).some((c) => Math.max(...estimates(c)) <= limit))! + 1;
+      const fitting = subsets(0, k).filter((c) => Math.max(...estimates(c)) <= limit);
+      const least = Math.min(...fitting.map((c) => sum(estimates(c))));
+      expect(plan.cuts.length, `limit ${limit}`).toBe(k);
+      expect(Math.max(...plan.estimates)).toBeLessThanOrEqual(limit);
+      expect(sum(plan.estimates), `limit ${limit}`).toBe(least);
+      // and the even split of that many segments would have cost more here
+      const even = planSplit(q, DEFAULT_COMPILE, { segments: k + 1 })!;
+      expect(sum(even.estimates)).toBeGreaterThanOrEqual(least);
+      for (const c of plan.cuts) expect(c.value.shape, c.value.name).toEqual([1, 4]);
+    }
   });
 
   it("keeps a model under --max-constraints one circuit, and refuses more segments than cut points allow", async () => {
