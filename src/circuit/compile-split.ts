@@ -92,9 +92,12 @@ export function compileSplit(
   const over = max === undefined ? [] : segs.filter((s) => s.constraints > max);
   const warnings = [
     ...m.notes,
-    ...over.map(
-      (s) =>
-        `segment ${s.index} has ${s.constraints} constraints, over --max-constraints ${max}: no cut point lies inside it (a single layer, or a residual block, is never cut)`,
+    // the plan's sizes are estimates: a consumer's input slot can be wider than its tensor's
+    // bounds, and what follows widens with it, so a segment planned under the limit can compile over it
+    ...over.map((s) =>
+      plan.estimates[s.index]! > max!
+        ? `segment ${s.index} has ${s.constraints} constraints, over --max-constraints ${max}: no cut point lies inside it (a single layer, or a residual block, is never cut)`
+        : `segment ${s.index} has ${s.constraints} constraints, over --max-constraints ${max}: it was planned at ${plan.estimates[s.index]}, and its input's slot costs more than estimated; compile again with a lower limit`,
     ),
   ];
   return {

@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from "node:f
 import * as os from "node:os";
 import * as path from "node:path";
 import { compileSplitToDir, compileToDir, readModelMeta, readPlan, type CompiledDir } from "../../src/artifacts.js";
-import { DEFAULT_COMPILE, compileModel } from "../../src/circuit/compile-model.js";
-import { cutCandidates, planSplit, type Cut } from "../../src/circuit/split.js";
+import { DEFAULT_COMPILE, compileModel, prepareModel } from "../../src/circuit/compile-model.js";
+import { cutCandidates, planSplit, segmentGraph, type Cut } from "../../src/circuit/split.js";
+import { compileSplit, type CompiledSplit } from "../../src/circuit/compile-split.js";
 import { compileCircuit } from "../../src/circuit/compile.js";
 import { auditDeterminacy, auditOpenings } from "../../src/circuit/audit.js";
 import { importOnnx } from "../../src/model/import.js";
@@ -124,6 +125,65 @@ describe("where a graph is cut", () => {
       const even = planSplit(q, DEFAULT_COMPILE, { segments: k + 1 })!;
       expect(sum(even.estimates)).toBeGreaterThanOrEqual(least);
       for (const c of plan.cuts) expect(c.value.shape, c.value.name).toEqual([1, 4]);
+    }
+  });
+
+  it("--max-constraints: a segment whose estimate fell short of what it compiles to is reported, with its estimate", () => {
+    const r = rng(11);
+    const widths = [8, 48, 4, 48, 4, 48, 4, 3];
+    const onnx = encodeOnnx({
+      inputs: [{ name: "x", shape: [1, widths[0]!] }],
+      initializers: widths.slice(1).map((w, i) => randomTensor(`W${i}`, [widths[i]!, w], r)),
+      nodes: widths
+        .slice(1)
+        .flatMap((_, i) => [
+          { opType: "MatMul", inputs: [i === 0 ? "x" : `a${i - 1}`, `W${i}`], outputs: [`m${i}`] },
+          ...(i < widths.length - 2 ? [{ opType: "Relu", inputs: [`m${i}`], outputs: [`a${i}`] }] : []),
+        ]),
+      outputs: [{ name: `m${widths.length - 2}` }],
+    });
+    const calib = { inputs: Array.from({ length: 8 }, () => Array.from({ length: 8 }, r)) };
+    const names = { model: "stack.onnx", calibration: "calibration.json" };
+    const prepared = prepareModel(onnx, calib, DEFAULT_COMPILE, names);
+    const total = compileCircuit(prepared.q, DEFAULT_COMPILE).r1cs.constraints.length;
+    const sizesOf = (c: CompiledSplit) => c.segments.map((x) => x.meta.circuit.constraints);
+    // a limit the first plan's estimates meet but its compiled segments do not
+    let found: { limit: number; firstMax: number } | null = null;
+    for (let f = 0.3; f < 0.9 && !found; f += 0.02) {
+      const plan = planSplit(prepared.q, DEFAULT_COMPILE, { maxConstraints: Math.round(f * total) })!;
+      const asPlanned = compileSegmentsFor(plan.cuts);
+      const est = Math.max(...plan.estimates);
+      if (Math.max(...asPlanned) > est) found = { limit: est, firstMax: Math.max(...asPlanned) };
+    }
+    expect(found, "a limit where the estimate falls short").not.toBeNull();
+    const c = compileSplit(onnx, calib, DEFAULT_COMPILE, names, { maxConstraints: found!.limit }) as CompiledSplit;
+    const over = sizesOf(c).flatMap((n, i) => (n > found!.limit ? [i] : []));
+    expect(over.length).toBeGreaterThan(0);
+    expect(c.warnings).toEqual(
+      over.map((i) =>
+        expect.stringMatching(
+          new RegExp(
+            `^segment ${i} has \\d+ constraints, over --max-constraints ${found!.limit}: it was planned at \\d+, and its input's slot costs more than estimated; compile again with a lower limit$`,
+          ),
+        ),
+      ),
+    );
+
+    function compileSegmentsFor(cuts: readonly Cut[]): number[] {
+      const out: number[] = [];
+      let slot: { lo: number; bits: number } | null = null;
+      for (let i = 0; i <= cuts.length; i++) {
+        const x = compileCircuit(segmentGraph(prepared.q, cuts, i, slot), {
+          ...DEFAULT_COMPILE,
+          inputVisibility: i === 0 ? DEFAULT_COMPILE.inputVisibility : "hashed",
+          outputVisibility: i === cuts.length ? DEFAULT_COMPILE.outputVisibility : "hashed",
+          boundary: { ...(slot ? { input: slot } : {}), output: i < cuts.length },
+        });
+        out.push(x.r1cs.constraints.length);
+        const part = x.publicTensors.find((t) => t.role === "output_hash")?.packing?.[0];
+        slot = part ? { lo: part.lo, bits: part.bits } : null;
+      }
+      return out;
     }
   });
 
