@@ -84,7 +84,8 @@ try {
       provePeakRss: p.segments[i]!.peakRss,
     })),
   };
-  const inAll = compileSeconds + ptau.reduce((a, x) => a + x.seconds, 0) + setupSeconds + p.provingSeconds + verifySeconds;
+  const inAll =
+    compileSeconds + ptau.reduce((a, x) => a + x.seconds, 0) + setupSeconds + p.provingSeconds + verifySeconds;
   const lines = [
     `${result.model} in ${result.segments.length} segments: ${total} constraints, unsplit ${unsplit} (+${(result.overhead * 100).toFixed(1)}% for the chain)`,
     `| segment | constraints | power | setup | witness | prove | peak RSS (setup / prove) |`,
@@ -100,7 +101,10 @@ try {
   process.stdout.write(lines.join("\n") + "\n");
   const out = path.join(root, "bench", "results");
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, "split-latest.json"), JSON.stringify({ ...result, inAllSeconds: inAll }, null, 2) + "\n");
+  writeFileSync(
+    path.join(out, "split-latest.json"),
+    JSON.stringify({ ...result, inAllSeconds: inAll }, null, 2) + "\n",
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
   await releaseCurve();

@@ -86,10 +86,12 @@ describe("where a graph is cut", () => {
     const onnx = encodeOnnx({
       inputs: [{ name: "x", shape: [1, widths[0]!] }],
       initializers: widths.slice(1).map((w, i) => randomTensor(`W${i}`, [widths[i]!, w], r)),
-      nodes: widths.slice(1).flatMap((_, i) => [
-        { opType: "MatMul", inputs: [i === 0 ? "x" : `a${i - 1}`, `W${i}`], outputs: [`m${i}`] },
-        ...(i < widths.length - 2 ? [{ opType: "Relu", inputs: [`m${i}`], outputs: [`a${i}`] }] : []),
-      ]),
+      nodes: widths
+        .slice(1)
+        .flatMap((_, i) => [
+          { opType: "MatMul", inputs: [i === 0 ? "x" : `a${i - 1}`, `W${i}`], outputs: [`m${i}`] },
+          ...(i < widths.length - 2 ? [{ opType: "Relu", inputs: [`m${i}`], outputs: [`a${i}`] }] : []),
+        ]),
       outputs: [{ name: `m${widths.length - 2}` }],
     });
     const graph = importOnnx(onnx, "stack").graph;
@@ -109,7 +111,10 @@ describe("where a graph is cut", () => {
     const sum = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0);
     for (const limit of [0.45, 0.6, 0.8].map((f) => Math.round(f * total))) {
       const plan = planSplit(q, DEFAULT_COMPILE, { maxConstraints: limit })!;
-      const k = [...Array(cands.length).keys()].find((n) => subsets(0, n + 1).some((c) => Math.max(...estimates(c)) <= limit))! + 1;
+      const k =
+        [...Array(cands.length).keys()].find((n) =>
+          subsets(0, n + 1).some((c) => Math.max(...estimates(c)) <= limit),
+        )! + 1;
       const fitting = subsets(0, k).filter((c) => Math.max(...estimates(c)) <= limit);
       const least = Math.min(...fitting.map((c) => sum(estimates(c))));
       expect(plan.cuts.length, `limit ${limit}`).toBe(k);
