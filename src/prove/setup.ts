@@ -65,8 +65,9 @@ export interface DirectKey {
 export interface SetupResult {
   readonly info: SetupInfo;
   readonly skipped: boolean;
+  /** Always false now: kept for callers of the days when a development setup generated a ptau file. */
   readonly ptauGenerated: boolean;
-  /** Things the caller should tell the user (a cached ptau that failed its check and was remade). */
+  /** Things the caller should tell the user (none since development setups read no ptau file). */
   readonly warnings: readonly string[];
 }
 
