@@ -36,11 +36,15 @@ export interface R1csStream {
 
 /** Bytes read at a time: large enough that a read is noise, small enough to stay out of the way. */
 const BUFFER = 4 << 20;
+/** The smallest buffer that holds a term (tests use it, to refill inside every constraint). */
+const MIN_BUFFER = 4 + FIELD_BYTES;
 
 const bad = (file: string, what: string) => new ZkError("BAD_FILE", `${file}: ${what}: not a valid .r1cs file`);
 
-/** Opens `file`, reads its section table and header; the constraints are read by forEachTerm. */
-export async function openR1csStream(file: string): Promise<R1csStream> {
+/** Opens `file`, reads its section table and header; the constraints are read by forEachTerm, `bufferBytes` at a time. */
+export async function openR1csStream(file: string, bufferBytes = BUFFER): Promise<R1csStream> {
+  if (!Number.isInteger(bufferBytes) || bufferBytes < MIN_BUFFER)
+    throw new Error(`openR1csStream: a buffer of ${bufferBytes} bytes cannot hold a term`);
   const fh = await fs.open(file, "r").catch((e: NodeJS.ErrnoException) => {
     throw new ZkError(
       "BAD_FILE",
@@ -75,7 +79,7 @@ export async function openR1csStream(file: string): Promise<R1csStream> {
     return {
       file,
       header,
-      forEachTerm: (visit, between) => readTerms(fh, file, header, cs, visit, between),
+      forEachTerm: (visit, between) => readTerms(fh, file, header, cs, bufferBytes, visit, between),
       close: () => fh.close(),
     };
   } catch (e) {
@@ -109,23 +113,24 @@ async function readTerms(
   file: string,
   header: R1csHeader,
   section: { readonly start: number; readonly size: number },
+  bufferBytes: number,
   visit: TermVisitor,
   between?: () => Promise<void>,
 ): Promise<void> {
-  const buf = new Uint8Array(BUFFER);
+  const buf = new Uint8Array(bufferBytes);
   const view = new DataView(buf.buffer);
   let at = 0; // next unread byte in buf
   let end = 0; // end of valid bytes in buf
   let filePos = section.start; // next byte of the file to read into buf
   const sectionEnd = section.start + section.size;
-  /** At least `n` unread bytes in buf (n ≤ BUFFER), reading more when short. */
+  /** At least `n` unread bytes in buf (n ≤ its size), reading more when short. */
   const need = async (n: number) => {
     if (end - at >= n) return;
     buf.copyWithin(0, at, end);
     end -= at;
     at = 0;
     while (end < n) {
-      const want = Math.min(BUFFER - end, sectionEnd - filePos);
+      const want = Math.min(buf.length - end, sectionEnd - filePos);
       if (want <= 0) throw bad(file, "constraints section ends inside a constraint");
       const { bytesRead } = await fh.read(buf, end, want, filePos);
       if (bytesRead === 0) throw bad(file, "ends inside the constraints section");
@@ -150,4 +155,5 @@ async function readTerms(
       }
     }
   }
+  if (filePos - (end - at) !== sectionEnd) throw bad(file, "constraints section longer than its constraints");
 }

@@ -49,6 +49,8 @@ export interface DevZkeyOptions {
   readonly threads?: number;
   /** Points per chunk handed to a thread (tests make them small, to cross chunk boundaries). */
   readonly chunkPoints?: Readonly<Record<Group, number>>;
+  /** Bytes of the .r1cs read at a time (tests make it tiny, to refill inside constraints). */
+  readonly readBytes?: number;
   readonly progress?: Progress;
 }
 
@@ -72,7 +74,7 @@ export async function writeDevZkey(
   secrets: ZkeySecrets,
   opts: DevZkeyOptions = {},
 ): Promise<DevZkeyInfo> {
-  const r1cs = await openR1csStream(r1csFile);
+  const r1cs = await openR1csStream(r1csFile, opts.readBytes);
   try {
     const h = r1cs.header;
     const shape = zkeyShape(r1csFile, h.nWires, h.nPubOut, h.nPubIn, h.nConstraints);

@@ -14,11 +14,13 @@ import { writeDevPtau } from "../../src/prove/ptau.js";
 import { writeDevZkey } from "../../src/prove/dev-zkey.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import { readBinFile } from "../../src/formats/binfile.js";
+import { readR1cs } from "../../src/formats/r1cs.js";
+import { openR1csStream } from "../../src/formats/r1cs-stream.js";
 import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { artifact, compileToDir } from "../../src/artifacts.js";
 import { setupDir, readSetupInfo } from "../../src/prove/setup.js";
 import { proveDir } from "../../src/prove/prove.js";
-import { P as R } from "../../src/field.js";
+import { P as R, readBigField } from "../../src/field.js";
 import { ZkError } from "../../src/errors.js";
 import { fixture, loadSamples } from "../helpers/fixtures.js";
 import { zkinfer } from "../helpers/cli.js";
@@ -61,8 +63,13 @@ describe("writeDevZkey", () => {
     const theirs = path.join(root, "snarkjs.zkey");
     await snarkjs.zKey.newZKey(r1cs, ptau, theirs);
     const ours = path.join(root, "direct.zkey");
-    // small chunks and three threads: chunk boundaries inside every section
-    await writeDevZkey(r1cs, ours, { ...secrets, delta: 1n }, { threads: 3, chunkPoints: { G1: 50, G2: 17 } });
+    // small chunks and three threads: chunk boundaries inside every section; the circuit read 100 bytes at a time
+    await writeDevZkey(
+      r1cs,
+      ours,
+      { ...secrets, delta: 1n },
+      { threads: 3, chunkPoints: { G1: 50, G2: 17 }, readBytes: 100 },
+    );
     const [a, b] = [sections(theirs), sections(ours)];
     for (let t = 1; t <= 10; t++) expect(Buffer.compare(b.get(t)!, a.get(t)!), `section ${t}`).toBe(0);
     expect(Buffer.compare(readFileSync(ours), readFileSync(theirs)), "the whole file").toBe(0);
@@ -82,6 +89,29 @@ describe("writeDevZkey", () => {
     const e = await writeDevZkey(junk, path.join(root, "x.zkey"), { ...secrets, delta: 2n }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ZkError);
     expect((e as ZkError).message).toContain(junk);
+  });
+});
+
+describe("openR1csStream", () => {
+  it("gives every term readR1cs reads, in order, whatever its buffer, and names the file it refuses", async () => {
+    const { dir } = await compiled("digits_mlp", "stream");
+    const file = artifact(dir, "r1cs");
+    const want: string[] = [];
+    readR1cs(readFileSync(file)).constraints.forEach((abc, c) =>
+      abc.forEach((lc, k) => lc.wires.forEach((w, i) => want.push(`${c} ${k} ${w} ${lc.coeffs[i]!}`))),
+    );
+    for (const size of [36, 37, 100, 4 << 20]) {
+      const s = await openR1csStream(file, size);
+      const got: string[] = [];
+      await s.forEachTerm((c, k, w, b, at) => got.push(`${c} ${k} ${w} ${readBigField(new DataView(b.buffer), at)}`));
+      await s.close();
+      expect(got.length, `buffer ${size}`).toBe(want.length);
+      expect(got, `buffer ${size}`).toEqual(want);
+    }
+    const bytes = readFileSync(file);
+    const cut = path.join(root, "cut.r1cs");
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 1000));
+    await expect(openR1csStream(cut)).rejects.toThrow(`${cut}: section`);
   });
 });
 
