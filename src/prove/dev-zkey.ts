@@ -5,7 +5,10 @@
  * the whole circuit and every ptau point into memory and sums them by multi-exponentiation
  * (it ran out of a 4 GB heap at 2^21); here every point is [s]·G of a scalar summed over
  * the circuit's terms (dev-zkey-sums.ts, streaming the .r1cs), by the fixed-base threads that
- * make development ptau files (ptau-pool.ts), written in order as they come.
+ * make development ptau files (ptau-pool.ts), written in order as they come. Section 10 holds
+ * snarkjs's csHash and, for delta ≠ 1, the contribution record of that delta
+ * (dev-zkey-contribution.ts): `snarkjs zkey verify` against a ptau of the same secrets accepts
+ * the key.
  *
  * The toxic waste exists on this machine while the key is made, exactly as with a
  * development ptau: such keys are for development only.
@@ -18,7 +21,8 @@ import { binFileHeader, sectionHeader } from "../formats/binfile.js";
 import { openR1csStream, type R1csStream, type TermVisitor } from "../formats/r1cs-stream.js";
 import { BN254_Q, P as R, writeBigField } from "../field.js";
 import type { Group } from "./fixedbase.js";
-import { curveWasm } from "./curve.js";
+import { curveWasm, getCurve } from "./curve.js";
+import { contributionsSection } from "./dev-zkey-contribution.js";
 import { instantiateCurve, type WasmCurve } from "./wasm-curve.js";
 import { openChunkPool, type ChunkPool } from "./ptau-pool.js";
 import type { ChunkTask, ScalarSpec } from "./ptau-chunk.js";
@@ -102,8 +106,7 @@ export async function writeDevZkey(
       sums.finish(secrets.alpha, secrets.beta, powMod(secrets.delta, R - 2n, R), shape.nPublic);
       await run(pointPieces(shape, secrets, start.roots, sums, chunk, task));
       const csHash = hasher.digest();
-      const contributions = new Uint8Array(csHash.length + 4); // csHash, then no contributions
-      contributions.set(csHash);
+      const contributions = contributionsSection(await getCurve(), csHash, secrets.delta);
       await out.write(sectionHeader(S.CONTRIB, contributions.length));
       await out.write(contributions);
       await fh.close();

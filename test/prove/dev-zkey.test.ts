@@ -1,7 +1,8 @@
 /**
  * Development keys written directly (dev-zkey.ts): with delta = 1 the file is snarkjs's
  * `zkey new` of a development ptau of the same secrets, byte for byte, every section; with a
- * random delta its proofs verify, a tampered public signal is refused, and the CLI's setup,
+ * random delta snarkjs's `zkey verify` against that ptau accepts it (and refuses a key of
+ * other secrets), its proofs verify, a tampered public signal is refused, and the CLI's setup,
  * prove and verify go round.
  */
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as snarkjs from "snarkjs";
 import type { Groth16Proof, VerificationKey } from "snarkjs";
-import { writeDevPtau } from "../../src/prove/ptau.js";
+import { randomScalar, writeDevPtau } from "../../src/prove/ptau.js";
 import { writeDevZkey } from "../../src/prove/dev-zkey.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import { readBinFile } from "../../src/formats/binfile.js";
@@ -55,7 +56,7 @@ afterAll(async () => {
 });
 
 describe("writeDevZkey", () => {
-  it("with delta = 1 writes snarkjs's zkey new of the same secrets' ptau, every section and the file byte for byte", async () => {
+  it("with delta = 1 writes snarkjs's zkey new of the same secrets' ptau byte for byte; with a random one, a key snarkjs's zkey verify accepts", async () => {
     const { dir, power } = await compiled("cancer_logreg");
     const r1cs = artifact(dir, "r1cs");
     const ptau = path.join(root, "known.ptau");
@@ -73,6 +74,18 @@ describe("writeDevZkey", () => {
     const [a, b] = [sections(theirs), sections(ours)];
     for (let t = 1; t <= 10; t++) expect(Buffer.compare(b.get(t)!, a.get(t)!), `section ${t}`).toBe(0);
     expect(Buffer.compare(readFileSync(ours), readFileSync(theirs)), "the whole file").toBe(0);
+
+    // with a random delta: what zkey new + one contribution would be, by snarkjs's own check
+    const contributed = path.join(root, "contributed.zkey");
+    await writeDevZkey(r1cs, contributed, { ...secrets, delta: randomScalar() }, { threads: 2 });
+    expect(await snarkjs.zKey.verifyFromR1cs(r1cs, ptau, contributed), "a direct key with a random delta").toBe(true);
+    const c = sections(contributed);
+    for (const t of [1, 3, 4, 5, 6, 7]) expect(Buffer.compare(c.get(t)!, a.get(t)!), `section ${t}`).toBe(0);
+    expect(Buffer.compare(c.get(10)!.subarray(0, 64), a.get(10)!.subarray(0, 64)), "csHash").toBe(0);
+    // and one from other secrets is refused by the same check
+    const other = path.join(root, "other.zkey");
+    await writeDevZkey(r1cs, other, { ...secrets, tau: secrets.tau + 1n, delta: randomScalar() }, { threads: 2 });
+    expect(await snarkjs.zKey.verifyFromR1cs(r1cs, ptau, other), "a key of another tau").toBe(false);
   });
 
   it("refuses secrets that cannot make a key, and a file that is not a circuit, naming it", async () => {
