@@ -67,12 +67,11 @@ export function zkeyShape(
   nConstraints: number,
 ): ZkeyShape {
   const nPublic = nPubOut + nPubIn;
-  const power = Math.max(1, Math.floor(Math.log2(nConstraints + nPublic)) + 1);
-  if (power > MAX_POWER)
-    throw new ZkError(
-      "RESOURCE",
-      `${file}: ${nConstraints} constraints need a domain of 2^${power}, above 2^${MAX_POWER}`,
-    );
+  const rows = nConstraints + nPublic;
+  if (rows >= 2 ** MAX_POWER)
+    throw new ZkError("RESOURCE", `${file}: ${nConstraints} constraints need a domain above 2^${MAX_POWER}`);
+  // the bit length, exactly (snarkjs: log2 + 1), where Math.log2 could round just below a power of two up to it
+  const power = Math.max(1, 32 - Math.clz32(rows));
   return { nVars: nWires, nPublic, nConstraints, power, domainSize: 2 ** power };
 }
 
