@@ -28,7 +28,6 @@ import { packageRoot } from "../util/paths.js";
 import { writeFileAtomic, writeFilesAtomic, writeJsonAtomic } from "../util/fsx.js";
 import type { DecodedTensor } from "../meta/signals.js";
 import { loadInput, openProver, type Prover } from "./prove.js";
-import { ensureDevPtau } from "./ptau.js";
 import { DEV_WARNING, type SetupResult } from "./setup.js";
 import type { SegmentReply, SegmentTask } from "./chain-worker.js";
 
@@ -86,8 +85,7 @@ export async function setupSplit(
   opts: { readonly ptau?: string; readonly force?: boolean } = {},
 ): Promise<SplitSetupResult> {
   const m = await readSplitManifest(dir);
-  // a development ptau is made once per power here, not by two workers at once
-  if (!opts.ptau) for (const p of new Set(m.segments.map((s) => s.ptauPower))) await ensureDevPtau(p);
+  // a development setup needs no ptau file (dev-zkey.ts): nothing to make once for all the workers
   const replies = await runSegments(
     m.segments.map((_s, i) => ({ kind: "setup", dir: path.resolve(segmentPath(dir, m, i)), ...opts })),
   );

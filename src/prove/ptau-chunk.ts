@@ -8,6 +8,7 @@
  *   powers:   s_j = first·ratio^j                   (tau^i, alpha·tau^i, beta·tau^i)
  *   lagrange: s_j = x_j·(c/(tau - x_j) - last),  x_j = x0·w^j
  *             (c·L_i(tau) on a domain of roots w, with the dropped-term correction `last`)
+ *   list:     s_j given (a zkey's sums over a circuit's terms: dev-zkey-plan.ts)
  * with one shared inversion (Montgomery's trick) for the whole chunk's denominators.
  *
  * These numbers are the toxic waste: they live in this process's memory and its worker
@@ -37,7 +38,9 @@ export type ScalarSpec =
       readonly c: bigint;
       readonly last: bigint;
       readonly count: number;
-    };
+    }
+  /** Scalars given one by one (a development zkey's, ptau-plan cannot give them in closed form): 32-byte LE, below r. */
+  | { readonly kind: "list"; readonly scalars: Uint8Array; readonly count: number };
 
 export interface ChunkTask {
   readonly group: Group;
@@ -50,6 +53,7 @@ const FR = 32;
 
 /** The scalars of `spec`, 32-byte little-endian in standard form, below r. */
 export function computeScalars(wc: WasmCurve, spec: ScalarSpec): Uint8Array {
+  if (spec.kind === "list") return spec.scalars;
   const mul = wc.fn("frm_mul"),
     sub = wc.fn("frm_sub"),
     toM = wc.fn("frm_toMontgomery"),

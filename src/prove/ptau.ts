@@ -141,14 +141,14 @@ async function readRecord(file: string): Promise<PtauRecord | null> {
   }
 }
 
-function randomScalar(): bigint {
+export function randomScalar(): bigint {
   let v = 0n;
   while (v === 0n) v = BigInt("0x" + randomBytes(40).toString("hex")) % R;
   return v;
 }
 
 /** Fresh toxic waste: tau off the domains (every L_i(tau) then exists), alpha and beta non-zero. */
-function drawSecrets(power: number): Secrets {
+export function drawSecrets(power: number): Secrets {
   let tau = randomScalar();
   while (onDomain(tau, power)) tau = randomScalar();
   return { tau, alpha: randomScalar(), beta: randomScalar() };

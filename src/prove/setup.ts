@@ -1,7 +1,10 @@
 /**
- * The `setup` verb: Groth16 keys for a compiled circuit. snarkjs builds the zkey from the
- * r1cs and a prepared ptau, one random phase-2 contribution makes delta secret, and the
- * verification key is exported. Keys are content-addressed: setup.json records the r1cs hash,
+ * The `setup` verb: Groth16 keys for a compiled circuit. With a user's ptau (--ptau), snarkjs
+ * builds the zkey from the r1cs and that file, and one random phase-2 contribution makes delta
+ * secret. A development setup needs no ptau file: the key is written directly from freshly
+ * drawn secrets (dev-zkey.ts), the same file snarkjs would make from a development ptau of
+ * those secrets, in a fraction of the time and memory. Either way the verification key is
+ * exported. Keys are content-addressed: setup.json records the r1cs hash,
  * and a later setup of the same circuit is skipped unless forced.
  */
 import { promises as fs } from "node:fs";
@@ -14,7 +17,8 @@ import { exists, produceFileAtomic, readFileOrFail, readJsonFile, writeJsonAtomi
 import { sha256Hex } from "../util/hash.js";
 import { ZkError } from "../errors.js";
 import type { Progress } from "../util/progress.js";
-import { checkUserPtau, ensureDevPtau, inspectUserPtau } from "./ptau.js";
+import { checkUserPtau, drawSecrets, inspectUserPtau, randomScalar } from "./ptau.js";
+import { writeDevZkey } from "./dev-zkey.js";
 import type { PtauVerdict } from "./ptau-trust.js";
 import { snarkLogger } from "./logger.js";
 import { checkResources } from "./resources.js";
@@ -38,21 +42,32 @@ export interface SetupInfo {
   readonly zkeySha256: string;
   /** the verification key's hash (meta/identity.ts), also recorded in model.json */
   readonly verificationKeySha256: string;
-  /** `check`: how the ptau earned its use (absent in records written before files were checked). */
+  /**
+   * `check`: how the ptau earned its use (absent in records written before files were
+   * checked); `direct` for a development key written from its secrets, with no ptau file
+   * (`file` is then empty).
+   */
   readonly ptau: {
     readonly file: string;
     readonly power: number;
     readonly development: boolean;
-    readonly check?: PtauVerdict;
+    readonly check?: PtauVerdict | DirectKey;
   };
   readonly warning?: string;
+}
+
+/** A development key made with no ptau file, on the domain of 2^power (dev-zkey.ts). */
+export interface DirectKey {
+  readonly method: "direct";
+  readonly power: number;
 }
 
 export interface SetupResult {
   readonly info: SetupInfo;
   readonly skipped: boolean;
+  /** Always false now: kept for callers of the days when a development setup generated a ptau file. */
   readonly ptauGenerated: boolean;
-  /** Things the caller should tell the user (a cached ptau that failed its check and was remade). */
+  /** Things the caller should tell the user (none since development setups read no ptau file). */
   readonly warnings: readonly string[];
 }
 
@@ -86,24 +101,10 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
     await recordKey(dir, meta, previous.verificationKeySha256);
     return { info: previous, skipped: true, ptauGenerated: false, warnings: [] };
   }
-  // checked (or generated) before anything is written
-  const ptau = await preparePtau(userFile, power, opts.progress);
-
   const zkeyFile = artifact(dir, "zkey");
-  const stage0 = `${zkeyFile}.0.tmp-${process.pid}`;
-  try {
-    const log0 = snarkLogger("setup", opts.progress);
-    const res = await snarkjs.zKey.newZKey(r1csFile, ptau.file, stage0, log0);
-    if (res === -1 || log0.errors.length)
-      throw new ZkError("BAD_FILE", `snarkjs setup failed: ${log0.errors.join("; ") || "unknown error"}`);
-    await produceFileAtomic(zkeyFile, async (tmp) => {
-      const log1 = snarkLogger("contribute", opts.progress);
-      await snarkjs.zKey.contribute(stage0, tmp, "zkinfer setup", randomBytes(32).toString("hex"), log1);
-      if (log1.errors.length) throw new ZkError("BAD_FILE", `snarkjs contribution failed: ${log1.errors.join("; ")}`);
-    });
-  } finally {
-    await fs.rm(stage0, { force: true });
-  }
+  const made = userFile
+    ? await snarkjsKey(r1csFile, zkeyFile, await preparePtau(userFile, power, opts.progress), opts.progress)
+    : await directKey(r1csFile, zkeyFile, power, opts.progress);
   const vk = await snarkjs.zKey.exportVerificationKey(zkeyFile, snarkLogger("export", opts.progress));
   const devMark = wantDev ? { zkinfer: { development: true, warning: DEV_WARNING } } : {};
   await writeJsonAtomic(artifact(dir, "vkey"), { ...vk, ...devMark });
@@ -115,39 +116,56 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
     r1csSha256: r1csSha,
     zkeySha256: sha256Hex(await readFileOrFail(zkeyFile, "proving key")),
     verificationKeySha256: vkSha,
-    ptau: { file: ptau.file, power: ptau.power, development: wantDev, check: ptau.check },
+    ptau: { file: made.file, power: made.power, development: wantDev, check: made.check },
     ...(wantDev ? { warning: DEV_WARNING } : {}),
   };
   await writeJsonAtomic(artifact(dir, "setup"), info);
   await recordKey(dir, meta, vkSha);
   opts.progress?.done();
-  return { info, skipped: false, ptauGenerated: ptau.generated, warnings: ptau.warning ? [ptau.warning] : [] };
+  return { info, skipped: false, ptauGenerated: false, warnings: [] };
 }
 
-interface ChosenPtau {
+/** How the key was made: the ptau it was made from (none for a direct one), its power, the check. */
+interface MadeKey {
   readonly file: string;
   readonly power: number;
-  readonly check: PtauVerdict;
-  readonly generated: boolean;
-  readonly warning?: string;
+  readonly check: PtauVerdict | DirectKey;
 }
 
-/** The ptau setup will read, checked (ptau-trust.ts), or the development one, made if need be. */
-async function preparePtau(userFile: string | undefined, power: number, progress?: Progress): Promise<ChosenPtau> {
-  if (userFile) {
-    const user = await checkUserPtau(userFile, power, { progress });
-    return { file: userFile, power: user.info.power, check: user.verdict, generated: false };
+/** The user's ptau, checked (ptau-trust.ts) before anything is written. */
+async function preparePtau(userFile: string, power: number, progress?: Progress): Promise<MadeKey> {
+  const user = await checkUserPtau(userFile, power, { progress });
+  return { file: userFile, power: user.info.power, check: user.verdict };
+}
+
+/** snarkjs's route, for a user's ptau: `zkey new`, then one random contribution (delta). */
+async function snarkjsKey(r1csFile: string, zkeyFile: string, ptau: MadeKey, progress?: Progress): Promise<MadeKey> {
+  const stage0 = `${zkeyFile}.0.tmp-${process.pid}`;
+  try {
+    const log0 = snarkLogger("setup", progress);
+    const res = await snarkjs.zKey.newZKey(r1csFile, ptau.file, stage0, log0);
+    if (res === -1 || log0.errors.length)
+      throw new ZkError("BAD_FILE", `snarkjs setup failed: ${log0.errors.join("; ") || "unknown error"}`);
+    await produceFileAtomic(zkeyFile, async (tmp) => {
+      const log1 = snarkLogger("contribute", progress);
+      await snarkjs.zKey.contribute(stage0, tmp, "zkinfer setup", randomBytes(32).toString("hex"), log1);
+      if (log1.errors.length) throw new ZkError("BAD_FILE", `snarkjs contribution failed: ${log1.errors.join("; ")}`);
+    });
+  } finally {
+    await fs.rm(stage0, { force: true });
   }
-  const dev = await ensureDevPtau(power, progress);
-  return {
-    file: dev.file,
-    power,
-    check: dev.verdict,
-    generated: dev.generated,
-    ...(dev.warning ? { warning: dev.warning } : {}),
-  };
+  return ptau;
 }
 
+/**
+ * A development key from fresh secrets, no ptau file (dev-zkey.ts); `power` is model.json's,
+ * which the secrets are drawn for (tau off its domains), and the file's own is recorded.
+ */
+async function directKey(r1csFile: string, zkeyFile: string, power: number, progress?: Progress): Promise<MadeKey> {
+  const secrets = { ...drawSecrets(power), delta: randomScalar() };
+  const made = await writeDevZkey(r1csFile, zkeyFile, secrets, { progress });
+  return { file: "", power: made.power, check: { method: "direct", power: made.power } };
+}
 /** model.json with the verification key's hash in its identity (atomically; unchanged if already so). */
 async function recordKey(dir: string, meta: ModelMeta, vkSha: string): Promise<void> {
   if (meta.identity.verificationKeySha256 === vkSha) return;

@@ -31,6 +31,16 @@ declare module "ffjavascript" {
       outType?: string,
     ): Promise<Uint8Array>;
     timesScalar(a: Uint8Array, s: Uint8Array): Uint8Array;
+    /** Times a scalar field element (Fr.e's Montgomery form); a Jacobian result. */
+    timesFr(a: Uint8Array, s: Uint8Array): Uint8Array;
+    /** The generator (Jacobian). */
+    readonly g: Uint8Array;
+    /** A point drawn from the generator's group with `rng`, as snarkjs's contributions draw theirs. */
+    fromRng(rng: ChaCha): Uint8Array;
+    /** Affine, Montgomery, little-endian, as .zkey files hold points. */
+    toRprLEM(arr: Uint8Array, offset: number, a: Uint8Array): void;
+    /** Big-endian standard coordinates, as snarkjs hashes points. */
+    toRprUncompressed(arr: Uint8Array, offset: number, a: Uint8Array): void;
     toAffine(a: Uint8Array): Uint8Array;
     eq(a: Uint8Array, b: Uint8Array): boolean;
   }
@@ -58,4 +68,8 @@ declare module "ffjavascript" {
     terminate(): Promise<void>;
   }
   export function buildBn128(singleThread?: boolean): Promise<Curve>;
+  /** The ChaCha20 stream snarkjs derives points from (seeded by eight 32-bit words). */
+  export class ChaCha {
+    constructor(seed?: readonly number[]);
+  }
 }

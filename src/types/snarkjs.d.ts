@@ -31,6 +31,8 @@ declare module "snarkjs" {
     newZKey(r1cs: FileRef, ptau: FileRef, zkey: FileRef, logger?: Logger): Promise<unknown>;
     contribute(oldZkey: FileRef, newZkey: FileRef, name: string, entropy: string, logger?: Logger): Promise<unknown>;
     exportVerificationKey(zkey: FileRef, logger?: Logger): Promise<VerificationKey>;
+    /** Whether the key is `zkey new` of this r1cs and ptau followed by valid contributions. */
+    verifyFromR1cs(r1cs: FileRef, ptau: FileRef, zkey: FileRef, logger?: Logger): Promise<boolean>;
     exportSolidityVerifier(zkey: FileRef, templates: Record<string, string>, logger?: Logger): Promise<string>;
   };
   export const powersOfTau: {

@@ -257,7 +257,7 @@ describe("zkinfer CLI", () => {
     writeFileSync(f("cancer-in.json"), JSON.stringify({ input: c.inputs[0] }));
     const r = zkinfer(["prove", d, "--input", f("cancer-in.json"), "-o", path.join(d, "p"), "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/no proving key: running `zkinfer setup .*` first, with a development ptau/);
+    expect(r.stderr).toMatch(/no proving key: running `zkinfer setup .*` first, with development keys/);
     expect(existsSync(path.join(d, "circuit.zkey"))).toBe(true);
     const v = zkinfer([
       "verify",

@@ -70,7 +70,7 @@ export const demo: Command = {
       const s = await timed("setup", () => setupDir(dir, { progress }));
       for (const w of s.warnings) out.warn(w);
       out.line(
-        `2. setup    ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  Groth16 keys${s.ptauGenerated ? " (generated a development ptau, cached for next time)" : s.skipped ? " (reused)" : ""}`,
+        `2. setup    ${fmtSeconds(steps.at(-1)!.seconds).padStart(8)}  Groth16 keys${s.skipped ? " (reused)" : s.info.ptau.check?.method === "direct" ? " (development keys, written directly: no ptau file)" : ""}`,
       );
       const pr = await timed("prove", () => proveDir(dir, inputFile, { progress }));
       out.line(
@@ -90,7 +90,7 @@ export const demo: Command = {
         out.line(`(the model itself is wrong on this digit: the proof shows what it computed, not that it is right)`);
       }
       if (keep) out.line(`artifacts kept in ${dir}`);
-      out.warn("the demo uses a development-only setup (locally generated powers of tau)");
+      out.warn("the demo uses a development-only setup (keys made from secrets drawn on this machine)");
       out.result({
         valid: v.valid,
         output: v.output,

@@ -20,15 +20,15 @@ const options: Options = {
 };
 
 /**
- * A compiled directory without keys is set up first, as \`zkinfer setup DIR\` would (a development
- * ptau, said loudly): one command from compile to proof, as the demo is. Keys made for another
+ * A compiled directory without keys is set up first, as \`zkinfer setup DIR\` would (development
+ * keys, said loudly): one command from compile to proof, as the demo is. Keys made for another
  * circuit are still an error (openProver), never silently replaced.
  */
 async function setupIfMissing(dir: string, out: Out, progress: Progress): Promise<void> {
   const { artifact } = await import("../../artifacts.js");
   if ((await exists(artifact(dir, "zkey"))) || !(await exists(artifact(dir, "model")))) return;
   out.warn(
-    `${dir} has no proving key: running \`zkinfer setup ${dir}\` first, with a development ptau (development only; for production run setup with --ptau)`,
+    `${dir} has no proving key: running \`zkinfer setup ${dir}\` first, with development keys (development only; for production run setup with --ptau)`,
   );
   const { setupDir } = await import("../../prove/setup.js");
   const r = await setupDir(dir, { progress });
@@ -40,7 +40,7 @@ async function setupSplitIfMissing(dir: string, out: Out): Promise<void> {
   const { readSplitManifest } = await import("../../artifacts.js");
   if ((await readSplitManifest(dir)).segments.every((s) => s.verificationKeySha256)) return;
   out.warn(
-    `${dir} is a split model without keys: running \`zkinfer setup ${dir}\` first, with development ptau files (development only; for production run setup with --ptau)`,
+    `${dir} is a split model without keys: running \`zkinfer setup ${dir}\` first, with development keys (development only; for production run setup with --ptau)`,
   );
   const { setupSplit } = await import("../../prove/chain.js");
   await setupSplit(dir);

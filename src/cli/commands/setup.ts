@@ -1,6 +1,7 @@
 import { ttyProgress, silentProgress } from "../../util/progress.js";
 import { flag, parse, positional, str, type Options } from "../args.js";
 import type { Command } from "../command.js";
+import type { SetupInfo } from "../../prove/setup.js";
 import { fmtSeconds } from "../output.js";
 
 const options: Options = { ptau: { type: "string" }, force: { type: "boolean" } };
@@ -13,7 +14,7 @@ export const setup: Command = {
   On a split model (compile --max-constraints/--segments) every segment is set up, side by
   side in one process per core, and the manifest records each segment's key.
   --ptau FILE   a prepared powers-of-tau file (e.g. from a public ceremony); without it a
-                development-only file is generated and cached (see README: ZKINFER_CACHE)
+                development-only key is written directly from fresh secrets (no ptau file)
   --force       redo the setup even if the keys match the circuit
   --json        print the result as JSON`,
   options,
@@ -53,8 +54,15 @@ export const setup: Command = {
     out.line(
       r.skipped
         ? `keys in ${dir} already match the circuit (use --force to redo)`
-        : `set up ${dir} in ${fmtSeconds(seconds)} (ptau power ${r.info.ptau.power}${r.ptauGenerated ? ", generated" : ""}: ${r.info.ptau.file})`,
+        : `set up ${dir} in ${fmtSeconds(seconds)} (${keySource(r.info.ptau)})`,
     );
     return 0;
   },
 };
+
+/** Where the keys came from, for the summary line. */
+function keySource(p: SetupInfo["ptau"]): string {
+  return p.check?.method === "direct"
+    ? `development key made directly, domain 2^${p.power}, no ptau file`
+    : `ptau power ${p.power}: ${p.file}`;
+}
