@@ -147,7 +147,7 @@ async function benchModel(name: string, label: string, settings?: string, real =
     zk.skipped = zkSkip;
     log(`  zkinfer: skipped: ${zkSkip}`);
   } else {
-    ensurePtau(zk.ptauPower);
+    // development keys are written from their secrets, no ptau file (src/prove/dev-zkey.ts)
     const s = runStep("step.js", "setup", dir);
     zk.setup = s.seconds;
     zk.peakRss.setup = s.peakRss;

@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- --suite split [--model DIR] [--segments K | --max-constraints N] [--fresh-cache]`:
  * a model split into segments (default bench/models/lenet5_digits28 in 2) — constraints per
- * segment and the chain's overhead over the unsplit circuit (a dry count), compile, generating
- * the development ptau files (with --fresh-cache into an empty cache, as on a fresh clone;
- * else reusing the cache), setup, witness and prove per segment, the parallel prove's CPU time
+ * segment and the chain's overhead over the unsplit circuit (a dry count), compile, setup
+ * (development keys, written directly from fresh secrets: no ptau file; --fresh-cache runs
+ * with an empty cache, as on a fresh clone), witness and prove per segment, the parallel prove's CPU time
  * over wall time (how busy the cores were), verify of the chain, and peak memory per process
  * (the compile's is this process's). Printed as a table and written to
  * bench/results/split-latest.json. ResNet-8: `--model test/fixtures/real/resnet8
@@ -16,7 +16,6 @@ import { fileURLToPath } from "node:url";
 import { compileSplitToDir } from "../src/artifacts.js";
 import { DEFAULT_COMPILE } from "../src/circuit/compile-model.js";
 import { proveSplit, setupSplit } from "../src/prove/chain.js";
-import { ensureDevPtau } from "../src/prove/ptau.js";
 import { verifySplitDir } from "../src/verify/verify.js";
 import { releaseCurve } from "../src/prove/curve.js";
 
@@ -42,12 +41,6 @@ try {
   const compilePeakRss = process.resourceUsage().maxRSS * 1024;
   if (c.kind !== "split") throw new Error(`${modelDir} stays one circuit under ${JSON.stringify(req)}`);
   const unsplit = c.manifest.unsplitConstraints;
-  const ptau: { power: number; seconds: number; generated: boolean }[] = [];
-  for (const power of [...new Set(c.manifest.segments.map((x) => x.ptauPower))].sort((a, b) => a - b)) {
-    t = performance.now();
-    const made = await ensureDevPtau(power);
-    ptau.push({ power, seconds: (performance.now() - t) / 1000, generated: made.generated });
-  }
   t = performance.now();
   const s = await setupSplit(dir);
   const setupSeconds = (performance.now() - t) / 1000;
@@ -69,7 +62,6 @@ try {
     overhead: (total - unsplit) / unsplit,
     compileSeconds,
     compilePeakRss,
-    ptau,
     setupSeconds,
     proveSeconds: p.provingSeconds,
     proveCpuOverWall: cpu / p.provingSeconds,
@@ -84,8 +76,7 @@ try {
       provePeakRss: p.segments[i]!.peakRss,
     })),
   };
-  const inAll =
-    compileSeconds + ptau.reduce((a, x) => a + x.seconds, 0) + setupSeconds + p.provingSeconds + verifySeconds;
+  const inAll = compileSeconds + setupSeconds + p.provingSeconds + verifySeconds;
   const lines = [
     `${result.model} in ${result.segments.length} segments: ${total} constraints, unsplit ${unsplit} (+${(result.overhead * 100).toFixed(1)}% for the chain)`,
     `| segment | constraints | power | setup | witness | prove | peak RSS (setup / prove) |`,
@@ -94,7 +85,7 @@ try {
       (x, i) =>
         `| ${i} | ${x.constraints} | ${x.ptauPower} | ${sec(x.setup)} | ${sec(x.witness)} | ${sec(x.prove)} | ${mb(x.setupPeakRss)} / ${mb(x.provePeakRss)} |`,
     ),
-    `compile ${sec(compileSeconds)} (peak RSS ${mb(compilePeakRss)}), ptau ${ptau.map((x) => `${x.power}: ${sec(x.seconds)}${x.generated ? " generated" : " cached"}`).join(", ")}`,
+    `compile ${sec(compileSeconds)} (peak RSS ${mb(compilePeakRss)})`,
     `setup ${sec(setupSeconds)} (parallel), prove ${sec(p.provingSeconds)} (parallel; CPU/wall ${result.proveCpuOverWall.toFixed(2)}), verify the chain ${sec(verifySeconds)}`,
     `in all ${sec(inAll)}`,
   ];
