@@ -11,10 +11,12 @@ const ratio = (a: number | null | undefined, b: number | null | undefined) =>
   a && b ? `${(a / b).toFixed(a / b < 10 ? 1 : 0)}×` : "–";
 
 function proverCells(r: ProverRow, witness: number | null | undefined): string[] {
+  // a baseline that cannot express the model (an op circomlib-ml has no circuit for) has no count at all
+  const none = r.skipped !== undefined && r.constraints === 0;
   return [
-    num(r.constraints, r.estimatedCount),
+    none ? "–" : num(r.constraints, r.estimatedCount),
     num(r.wires || null),
-    String(r.ptauPower),
+    none ? "–" : String(r.ptauPower),
     sec(r.compile),
     sec(r.setup),
     sec(witness),
@@ -105,7 +107,7 @@ function machineLine(rep: FieldReport): string {
   const m = rep.machine;
   return (
     `${m.cpus} × ${m.cpu}, ${m.memGiB} GiB, Node ${m.node}; ${rep.date.slice(0, 10)}; whole suite ${rep.seconds.toFixed(0)} s. ` +
-    "Setup excludes ptau generation (cached); development ptau files (not for production). ≈: counted from the peers' cost formula, not compiled."
+    "Setup: zkinfer's development keys are written directly from their secrets (no ptau file); the baselines' snarkjs setup excludes generating its development ptau (cached by power). Development keys are not for production. ≈: counted from the peers' cost formula, not compiled."
   );
 }
 

@@ -91,13 +91,13 @@ const rows: FieldRow[] = [];
 const log = (s: string) => process.stderr.write(s + "\n");
 
 /** Why a Groth16 job of this size is not run here, or null. */
-function tooLarge(constraints: number, wires: number, power: number): string | null {
-  const s = estimate("setup", constraints, wires, power),
+function tooLarge(constraints: number, wires: number, power: number, setup: "setup" | "setup-ptau"): string | null {
+  const s = estimate(setup, constraints, wires, power),
     p = estimate("prove", constraints, wires, power);
   // src/prove/resources.ts's model of snarkjs, measured on zkinfer's narrow witnesses: a lower bound for wide ones
-  const est = `zkinfer's snarkjs estimate: setup ≥ ${s.seconds.toFixed(0)} s, prove ≥ ${p.seconds.toFixed(1)} s, ≥ ${(Math.max(s.bytes, p.bytes) / 2 ** 30).toFixed(1)} GiB on 2 cores`;
+  const est = `estimated (src/prove/resources.ts): setup ≥ ${s.seconds.toFixed(0)} s, prove ≥ ${p.seconds.toFixed(1)} s, ≥ ${(Math.max(s.bytes, p.bytes) / 2 ** 30).toFixed(1)} GiB on 2 cores`;
   if (power > maxPower)
-    return `ptau power ${power} > --max-power ${maxPower} (a development ptau above that takes too long to generate here); ${est}`;
+    return `ptau power ${power} > --max-power ${maxPower} (the suite's size cap: a baseline's development ptau above it takes long to generate here, and a proof of it minutes); ${est}`;
   if (Math.max(s.bytes, p.bytes) > memoryBudget() * 0.9) return `needs more memory than this machine has; ${est}`;
   return null;
 }
@@ -141,7 +141,7 @@ async function benchModel(name: string, label: string, settings?: string, real =
     proofBytes: null,
     peakRss: {},
   };
-  const zkSkip = tooLarge(zk.constraints, zk.wires, zk.ptauPower);
+  const zkSkip = tooLarge(zk.constraints, zk.wires, zk.ptauPower, "setup");
   let ourPublic: string[] | null = null;
   if (zkSkip) {
     zk.skipped = zkSkip;
@@ -226,7 +226,7 @@ async function benchModel(name: string, label: string, settings?: string, real =
     };
     const tag = checked ? "baseline + input check" : "baseline";
     if (formula > circomLimit) {
-      row.skipped = `${formula} constraints (products + 517 per ReLU${checked ? " + input bits" : ""}) > --circom-limit ${circomLimit}; ${tooLarge(formula, formula, row.ptauPower) ?? ""}`;
+      row.skipped = `${formula} constraints (products + 517 per ReLU${checked ? " + input bits" : ""}) > --circom-limit ${circomLimit}; ${tooLarge(formula, formula, row.ptauPower, "setup-ptau") ?? ""}`;
       log(`  ${tag}: skipped: ${row.skipped}`);
       return row;
     }
@@ -248,7 +248,7 @@ async function benchModel(name: string, label: string, settings?: string, real =
     const wtns = path.join(bdir, "witness.wtns");
     row.witness.circom = runStep("field-step.js", "circom-witness", build.jsDir, build.wasm, inJson, wtns, "3")
       .perRun as number;
-    const skip = tooLarge(row.constraints, row.wires, row.ptauPower);
+    const skip = tooLarge(row.constraints, row.wires, row.ptauPower, "setup-ptau");
     if (skip) {
       row.skipped = skip;
       log(`  ${tag}: ${row.constraints} constraints; setup and prove skipped: ${skip}`);

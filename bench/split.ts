@@ -7,7 +7,7 @@
  * over wall time (how busy the cores were), verify of the chain, and peak memory per process
  * (the compile's is this process's). Printed as a table and written to
  * bench/results/split-latest.json. ResNet-8: `--model test/fixtures/real/resnet8
- * --max-constraints 1600000 --fresh-cache` (bench/README.md).
+ * --max-constraints 1600000 --fresh-cache` (README, "Split models").
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";

@@ -1,9 +1,7 @@
 /**
  * Refuse early when a job cannot fit: estimates of time and memory for Groth16 setup and
- * proving from the circuit size, from measurements of snarkjs on a 2-core machine
- * (TOOLCHAIN notes: prove ≈ 0.4 s + 2.45 s per 65,536 constraints, setup 5 s at 2^14 and 68 s at
- * 2^18, peak RSS 0.2–1.0 GB up to 2^18). Deliberately generous: this catches "hours and out of memory",
- * not "a bit slower than usual".
+ * proving from the circuit size, from measurements on a 2-core machine (estimate, below).
+ * Deliberately generous: this catches "hours and out of memory", not "a bit slower than usual".
  */
 import * as os from "node:os";
 import { ZkError } from "../errors.js";
@@ -13,13 +11,24 @@ export interface Estimate {
   readonly bytes: number;
 }
 
-/** snarkjs Groth16 on 2 cores: prove ≈ 0.4 s + 2.45 s per 2^16 constraints (wide witnesses up to 2×). */
-export function estimate(job: "setup" | "prove", constraints: number, wires: number, power: number): Estimate {
+/**
+ * What a job costs on 2 cores. `prove` is snarkjs's Groth16 prover (≈ 0.4 s + 2.45 s per 2^16
+ * constraints, wide witnesses up to 2×); its memory grows with the domain, about 2.4 KB a
+ * point (ResNet-8's 2^21 segment: 4.9 GB, its 2^19 one 1.5 GB). `setup` is a development key
+ * written directly (dev-zkey.ts: 131 s and 3.2 GB at 2^21 with 1.6 M wires, 42 s and 1.0 GB at
+ * 2^19); `setup-ptau` is snarkjs's zkey new + contribute from a user's ptau (~5 s at 2^14,
+ * ~68 s at 2^18; the zkey holds ~ (3 G1 + 1 G2) per wire + domain G1, and it ran out of a 4 GB
+ * heap at 2^21).
+ */
+export function estimate(
+  job: "setup" | "setup-ptau" | "prove",
+  constraints: number,
+  wires: number,
+  power: number,
+): Estimate {
   const domain = 2 ** power;
-  if (job === "prove") {
-    return { seconds: 0.4 + (2 * 2.45 * domain) / 65536, bytes: 300e6 + domain * 1500 + wires * 400 };
-  }
-  // setup: ~5 s at 2^14, ~68 s at 2^18; the zkey holds ~ (3 G1 + 1 G2) per wire + domain G1
+  if (job === "prove") return { seconds: 0.4 + (2 * 2.45 * domain) / 65536, bytes: 300e6 + domain * 2400 };
+  if (job === "setup") return { seconds: 2 + (70 * domain) / 2 ** 20, bytes: 300e6 + wires * 1900 };
   return { seconds: 2 + (68 * domain) / 2 ** 18, bytes: 300e6 + domain * 2000 + wires * 600 + constraints * 64 };
 }
 
@@ -32,7 +41,12 @@ export function memoryBudget(): number {
   return Number(m[1]) * 1024 ** " kmg".indexOf((m[2] || " ").toLowerCase());
 }
 
-export function checkResources(job: "setup" | "prove", constraints: number, wires: number, power: number): Estimate {
+export function checkResources(
+  job: "setup" | "setup-ptau" | "prove",
+  constraints: number,
+  wires: number,
+  power: number,
+): Estimate {
   const e = estimate(job, constraints, wires, power);
   const free = memoryBudget();
   if (e.bytes > free * 0.9) {

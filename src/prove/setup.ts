@@ -80,7 +80,7 @@ export async function setupDir(dir: string, opts: SetupOptions = {}): Promise<Se
     throw new ZkError("BAD_FILE", `${r1csFile} does not match model.json (hash differs); recompile the model`);
   }
   const power = meta.circuit.ptauPower;
-  checkResources("setup", meta.circuit.constraints, meta.circuit.wires, power);
+  checkResources(opts.ptau ? "setup-ptau" : "setup", meta.circuit.constraints, meta.circuit.wires, power);
   const wantDev = !opts.ptau;
   const userFile = opts.ptau ? path.resolve(opts.ptau) : undefined;
   // a bad --ptau header is an error even when keys exist; its points are checked only if setup will read them
