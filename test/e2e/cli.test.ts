@@ -241,7 +241,7 @@ describe("zkinfer CLI", () => {
     }
   });
 
-  it("prove on a directory without keys sets it up first (development ptau, said), then proves", () => {
+  it("prove on a directory without keys sets it up first (development keys, said), then proves", () => {
     const d = f("no-keys");
     const c = loadSamples("cancer_logreg");
     expect(

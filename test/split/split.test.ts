@@ -413,7 +413,9 @@ describe("a tampered chain is rejected, naming the problem", () => {
     // prove on a split model without keys sets it up first, as on one circuit, and says so
     const pr = zkinfer(["prove", out, "--input", inputFile, "-o", path.join(out, "p")]);
     expect(pr.code, pr.stderr).toBe(0);
-    expect(pr.stderr).toMatch(/is a split model without keys: running `zkinfer setup .*` first, with development ptau/);
+    expect(pr.stderr).toMatch(
+      /is a split model without keys: running `zkinfer setup .*` first, with development keys \(development only/,
+    );
     const ok = zkinfer([
       "verify",
       out,
