@@ -65,6 +65,20 @@ async function serialPool(plan: WitnessPlan, backend: Backend): Promise<WitnessP
   };
 }
 
+/**
+ * piscina loads a worker's module with require() first, and Node ≥ 20.19 requires an ES module
+ * synchronously; a worker terminated during that load (the pool torn down because another
+ * worker died, or the caller failed early) aborts the whole process ("FATAL ERROR:
+ * v8::Module::IsGraphAsync must be used on an instantiated module"). Without require(esm)
+ * piscina falls back to import(), which a termination interrupts cleanly.
+ */
+const WORKER_EXEC_ARGV = [
+  ...process.execArgv,
+  ...(process.allowedNodeEnvironmentFlags.has("--no-experimental-require-module")
+    ? ["--no-experimental-require-module"]
+    : []),
+];
+
 function workerPool(
   plan: WitnessPlan,
   backend: Backend,
@@ -80,6 +94,7 @@ function workerPool(
     maxThreads: workers,
     workerData: start,
     idleTimeout: 60_000,
+    execArgv: WORKER_EXEC_ARGV,
   });
   let failure: ZkError | null = null;
   let destroyed: Promise<void> | null = null;
