@@ -13,7 +13,8 @@
  * Output: a table on stdout; JSON, Markdown and an SVG chart in bench/results/field-latest.*.
  * Options: --model NAME, --max-power N (largest domain a baseline is set up and proved at, with
  * snarkjs and a development ptau; default 18), --zk-max-power N (the same for zkinfer's own
- * rows, whose development keys need no ptau file; default 20), --circom-limit N (largest
+ * rows, whose development keys need no ptau file; default 18, the measured suite; 20 also
+ * proves ShuffleNetV2 and SqueezeNet, about a minute each to set up), --circom-limit N (largest
  * circuit, in constraints, that circom2 compiles here; default 400000), --quick (both powers 15).
  */
 import { spawnSync } from "node:child_process";
@@ -87,7 +88,7 @@ const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
 const only = opt("model");
 const maxPower = Number(opt("max-power") ?? (args.includes("--quick") ? 15 : 18));
-const zkMaxPower = Number(opt("zk-max-power") ?? (args.includes("--quick") ? 15 : 20));
+const zkMaxPower = Number(opt("zk-max-power") ?? (args.includes("--quick") ? 15 : 18));
 const circomLimit = Number(opt("circom-limit") ?? 400_000);
 const work = mkdtempSync(path.join(os.tmpdir(), "zkinfer-field-"));
 const rows: FieldRow[] = [];
