@@ -13,10 +13,10 @@
  * The toxic waste exists on this machine while the key is made, exactly as with a
  * development ptau: such keys are for development only.
  */
-import { promises as fs } from "node:fs";
+import { type promises as fs } from "node:fs";
 import * as os from "node:os";
-import * as path from "node:path";
-import { createHash, randomBytes, type Hash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
+import { writeThroughHandle } from "../util/fsx.js";
 import { binFileHeader, sectionHeader } from "../formats/binfile.js";
 import { openR1csStream, type R1csStream, type TermVisitor } from "../formats/r1cs-stream.js";
 import { BN254_Q, P as R, writeBigField } from "../field.js";
@@ -91,32 +91,26 @@ export async function writeDevZkey(
     const chunk = opts.chunkPoints ?? CHUNK_POINTS;
     const task = (group: Group, scalars: ScalarSpec): ChunkTask => ({ group, window: windows[group], scalars });
 
-    await fs.mkdir(path.dirname(path.resolve(zkeyFile)), { recursive: true });
-    const tmp = `${zkeyFile}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-    const fh = await fs.open(tmp, "w");
     const pool = openChunkPool(start, threads);
     try {
-      const out = new PositionalWriter(fh);
-      const hasher = createHash("blake2b512");
-      const total = totalCost(shape, secrets.delta);
-      const run = runner({ pool, out, hasher, wc, threads, total, progress: opts.progress });
-      await pool.tables(windows);
-      await run(headPieces(shape, secrets, task));
-      await writeCoefficients(r1cs, sums, shape, out, opts.progress);
-      sums.finish(secrets.alpha, secrets.beta, powMod(secrets.delta, R - 2n, R), shape.nPublic);
-      await run(pointPieces(shape, secrets, start.roots, sums, chunk, task));
-      const csHash = hasher.digest();
-      const contributions = contributionsSection(await getCurve(), csHash, secrets.delta);
-      await out.write(sectionHeader(S.CONTRIB, contributions.length));
-      await out.write(contributions);
-      await fh.close();
-      await fs.rename(tmp, zkeyFile);
+      const csHash = await writeThroughHandle(zkeyFile, async (fh) => {
+        const out = new PositionalWriter(fh);
+        const hasher = createHash("blake2b512");
+        const total = totalCost(shape, secrets.delta);
+        const run = runner({ pool, out, hasher, wc, threads, total, progress: opts.progress });
+        await pool.tables(windows);
+        await run(headPieces(shape, secrets, task));
+        await writeCoefficients(r1cs, sums, shape, out, opts.progress);
+        sums.finish(secrets.alpha, secrets.beta, powMod(secrets.delta, R - 2n, R), shape.nPublic);
+        await run(pointPieces(shape, secrets, start.roots, sums, chunk, task));
+        const hash = hasher.digest();
+        const contributions = contributionsSection(await getCurve(), hash, secrets.delta);
+        await out.write(sectionHeader(S.CONTRIB, contributions.length));
+        await out.write(contributions);
+        return hash;
+      });
       opts.progress?.done(`zkey: ${shape.nVars} wires, domain 2^${shape.power}`);
       return { ...shape, csHash: csHash.toString("hex") };
-    } catch (e) {
-      await fh.close().catch(() => undefined);
-      await fs.rm(tmp, { force: true });
-      throw e;
     } finally {
       await pool.close();
     }

@@ -30,7 +30,7 @@ import type { Group } from "./fixedbase.js";
 import { curveWasm } from "./curve.js";
 import { onDomain, planDevPtau, type PlannedChunk, type PlannedSection, type Secrets } from "./ptau-plan.js";
 import { openChunkPool } from "./ptau-pool.js";
-import { exists, writeJsonAtomic } from "../util/fsx.js";
+import { exists, writeJsonAtomic, writeThroughHandle } from "../util/fsx.js";
 import { fileDigestHex } from "../util/hash.js";
 import { ZkError, isZkError } from "../errors.js";
 import {
@@ -225,40 +225,33 @@ export async function writeDevPtau(
   let done = 0;
   const hash = createHash("blake2b512");
 
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const fh = await fs.open(tmp, "w");
   const pool = openChunkPool(start, threads);
   try {
-    await pool.tables(windows);
-    // chunks queue up ahead of the writer, several per thread (≤ 0.5 MB each), so no thread
-    // waits on a write, on a section's last chunk (headers queue up with them), or on a
-    // thread that another process has held back
-    const ahead: { bytes: Promise<Uint8Array>; cost: number }[] = [];
-    const writeOldest = async () => {
-      const { bytes, cost } = ahead.shift()!;
-      const b = await bytes;
-      hash.update(b);
-      for (let at = 0; at < b.length;) at += (await fh.write(b, at)).bytesWritten;
-      done += cost;
-      if (cost) opts.progress?.update(`ptau power ${power}`, done / total);
-    };
-    for (const piece of filePieces(power, sections)) {
-      if (piece instanceof Uint8Array) ahead.push({ bytes: Promise.resolve(piece), cost: 0 });
-      else {
-        const bytes = pool.run(piece.task);
-        bytes.catch(() => undefined); // awaited in turn below; a rejection meanwhile is not unhandled
-        ahead.push({ bytes, cost: piece.cost });
+    await writeThroughHandle(file, async (fh) => {
+      await pool.tables(windows);
+      // chunks queue up ahead of the writer, several per thread (≤ 0.5 MB each), so no thread
+      // waits on a write, on a section's last chunk (headers queue up with them), or on a
+      // thread that another process has held back
+      const ahead: { bytes: Promise<Uint8Array>; cost: number }[] = [];
+      const writeOldest = async () => {
+        const { bytes, cost } = ahead.shift()!;
+        const b = await bytes;
+        hash.update(b);
+        for (let at = 0; at < b.length;) at += (await fh.write(b, at)).bytesWritten;
+        done += cost;
+        if (cost) opts.progress?.update(`ptau power ${power}`, done / total);
+      };
+      for (const piece of filePieces(power, sections)) {
+        if (piece instanceof Uint8Array) ahead.push({ bytes: Promise.resolve(piece), cost: 0 });
+        else {
+          const bytes = pool.run(piece.task);
+          bytes.catch(() => undefined); // awaited in turn below; a rejection meanwhile is not unhandled
+          ahead.push({ bytes, cost: piece.cost });
+        }
+        if (ahead.length > 8 * threads + 8) await writeOldest();
       }
-      if (ahead.length > 8 * threads + 8) await writeOldest();
-    }
-    while (ahead.length) await writeOldest();
-    await fh.close();
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await fs.rm(tmp, { force: true });
-    throw e;
+      while (ahead.length) await writeOldest();
+    });
   } finally {
     await pool.close();
   }

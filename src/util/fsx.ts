@@ -36,6 +36,24 @@ export async function produceFileAtomic(file: string, produce: (tmp: string) => 
 }
 
 /**
+ * Writes `file` through an open handle on a temporary name (`write` may seek and write in
+ * pieces, as the ptau and zkey writers do) and renames it into place only once `write` has
+ * succeeded and the handle is closed; on failure the temporary file is removed.
+ */
+export async function writeThroughHandle<T>(file: string, write: (fh: fs.FileHandle) => Promise<T>): Promise<T> {
+  let result!: T;
+  await produceFileAtomic(file, async (tmp) => {
+    const fh = await fs.open(tmp, "w");
+    try {
+      result = await write(fh);
+    } finally {
+      await fh.close();
+    }
+  });
+  return result;
+}
+
+/**
  * Writes several files that belong together: all go to temporary names first and are
  * renamed only once every one is written, so a failure leaves none of them half-made.
  */

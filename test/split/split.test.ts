@@ -47,6 +47,24 @@ async function split(name: string, input: InputVisibility, output: OutputVisibil
   return { dir, c: c as Extract<CompiledDir, { kind: "split" }> };
 }
 
+/** MatMul/ReLU layers, wide and narrow by turns (8, 48, 4, 48, 4, 48, 4, 3), and the seeded rng that drew them. */
+function stackModel(): { onnx: Uint8Array; r: () => number } {
+  const r = rng(11);
+  const widths = [8, 48, 4, 48, 4, 48, 4, 3];
+  const onnx = encodeOnnx({
+    inputs: [{ name: "x", shape: [1, widths[0]!] }],
+    initializers: widths.slice(1).map((w, i) => randomTensor(`W${i}`, [widths[i]!, w], r)),
+    nodes: widths
+      .slice(1)
+      .flatMap((_, i) => [
+        { opType: "MatMul", inputs: [i === 0 ? "x" : `a${i - 1}`, `W${i}`], outputs: [`m${i}`] },
+        ...(i < widths.length - 2 ? [{ opType: "Relu", inputs: [`m${i}`], outputs: [`a${i}`] }] : []),
+      ]),
+    outputs: [{ name: `m${widths.length - 2}` }],
+  });
+  return { onnx, r };
+}
+
 describe("where a graph is cut", () => {
   it("only where one tensor crosses: never inside a residual block", () => {
     const r = rng(7);
@@ -82,19 +100,7 @@ describe("where a graph is cut", () => {
 
   it("--max-constraints takes the fewest segments under the limit, and of those the cuts adding the fewest constraints", () => {
     // wide and narrow layers by turns: an even split would cut a wide tensor, the cheapest a narrow one
-    const r = rng(11);
-    const widths = [8, 48, 4, 48, 4, 48, 4, 3];
-    const onnx = encodeOnnx({
-      inputs: [{ name: "x", shape: [1, widths[0]!] }],
-      initializers: widths.slice(1).map((w, i) => randomTensor(`W${i}`, [widths[i]!, w], r)),
-      nodes: widths
-        .slice(1)
-        .flatMap((_, i) => [
-          { opType: "MatMul", inputs: [i === 0 ? "x" : `a${i - 1}`, `W${i}`], outputs: [`m${i}`] },
-          ...(i < widths.length - 2 ? [{ opType: "Relu", inputs: [`m${i}`], outputs: [`a${i}`] }] : []),
-        ]),
-      outputs: [{ name: `m${widths.length - 2}` }],
-    });
+    const { onnx, r } = stackModel();
     const graph = importOnnx(onnx, "stack").graph;
     const samples = Array.from({ length: 8 }, () => ({ shape: [1, 8], data: Float64Array.from({ length: 8 }, r) }));
     const q = quantize(graph, calibrate(graph, samples), DEFAULT_QUANTIZE);
@@ -129,31 +135,19 @@ describe("where a graph is cut", () => {
   });
 
   it("--max-constraints: a segment whose estimate fell short of what it compiles to is reported, with its estimate", () => {
-    const r = rng(11);
-    const widths = [8, 48, 4, 48, 4, 48, 4, 3];
-    const onnx = encodeOnnx({
-      inputs: [{ name: "x", shape: [1, widths[0]!] }],
-      initializers: widths.slice(1).map((w, i) => randomTensor(`W${i}`, [widths[i]!, w], r)),
-      nodes: widths
-        .slice(1)
-        .flatMap((_, i) => [
-          { opType: "MatMul", inputs: [i === 0 ? "x" : `a${i - 1}`, `W${i}`], outputs: [`m${i}`] },
-          ...(i < widths.length - 2 ? [{ opType: "Relu", inputs: [`m${i}`], outputs: [`a${i}`] }] : []),
-        ]),
-      outputs: [{ name: `m${widths.length - 2}` }],
-    });
+    const { onnx, r } = stackModel();
     const calib = { inputs: Array.from({ length: 8 }, () => Array.from({ length: 8 }, r)) };
     const names = { model: "stack.onnx", calibration: "calibration.json" };
     const prepared = prepareModel(onnx, calib, DEFAULT_COMPILE, names);
     const total = compileCircuit(prepared.q, DEFAULT_COMPILE).r1cs.constraints.length;
     const sizesOf = (c: CompiledSplit) => c.segments.map((x) => x.meta.circuit.constraints);
     // a limit the first plan's estimates meet but its compiled segments do not
-    let found: { limit: number; firstMax: number } | null = null;
+    let found: { limit: number } | null = null;
     for (let f = 0.3; f < 0.9 && !found; f += 0.02) {
       const plan = planSplit(prepared.q, DEFAULT_COMPILE, { maxConstraints: Math.round(f * total) })!;
       const asPlanned = compileSegmentsFor(plan.cuts);
       const est = Math.max(...plan.estimates);
-      if (Math.max(...asPlanned) > est) found = { limit: est, firstMax: Math.max(...asPlanned) };
+      if (Math.max(...asPlanned) > est) found = { limit: est };
     }
     expect(found, "a limit where the estimate falls short").not.toBeNull();
     const c = compileSplit(onnx, calib, DEFAULT_COMPILE, names, { maxConstraints: found!.limit }) as CompiledSplit;
