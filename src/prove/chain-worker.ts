@@ -5,11 +5,13 @@
  * error included, then exits.
  *
  * Processes, not worker threads (piscina): snarkjs's curve library (ffjavascript, through the
- * web-worker shim) takes any thread that is not the main one for one of its own workers, and
- * fails on import there.
+ * web-worker shim), which setup with --ptau uses, takes any thread that is not the main one for
+ * one of its own workers, and fails on import there. A proof's threads (groth16.ts) are this
+ * process's own: when its neighbour finishes first, they have both cores.
  */
-import * as snarkjs from "snarkjs";
 import type { Groth16Proof } from "snarkjs";
+import { readFileOrFail } from "../util/fsx.js";
+import { proveGroth16 } from "./groth16.js";
 import { errReply, type Reply } from "../witness/protocol.js";
 import { releaseCurve } from "./curve.js";
 import { setupDir, type SetupResult } from "./setup.js";
@@ -34,7 +36,7 @@ async function segmentTask(task: SegmentTask): Promise<SegmentReply> {
     const out =
       task.kind === "setup"
         ? { setup: await setupDir(task.dir, { ptau: task.ptau, force: task.force }) }
-        : { proof: await snarkjs.groth16.prove(task.zkey, task.wtns) };
+        : { proof: await proveGroth16(task.zkey, await readFileOrFail(task.wtns, "witness")) };
     const seconds = (performance.now() - t0) / 1000;
     const u = process.resourceUsage();
     const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;

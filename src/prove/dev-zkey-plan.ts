@@ -33,19 +33,6 @@ export interface ZkeySecrets extends Secrets {
   readonly delta: bigint;
 }
 
-export const ZKEY_SECTION = {
-  HEADER: 1,
-  GROTH: 2,
-  IC: 3,
-  COEFFS: 4,
-  A: 5,
-  B1: 6,
-  B2: 7,
-  C: 8,
-  H: 9,
-  CONTRIB: 10,
-} as const;
-
 /** snarkjs's zkey of a circuit of this shape. */
 export interface ZkeyShape {
   readonly nVars: number;

@@ -13,8 +13,6 @@ import type { WasmCurve } from "./wasm-curve.js";
 
 const FR = 32;
 type Fn = ReturnType<WasmCurve["fn"]>;
-/** A coefficient entry of section 4: matrix (0 = A, 1 = B), constraint, wire, coefficient·R² mod r (LE). */
-export const COEF_BYTES = 12 + FR;
 
 export class WireSums {
   private readonly pL: number;

@@ -27,9 +27,9 @@ import { instantiateCurve, type WasmCurve } from "./wasm-curve.js";
 import { openChunkPool, type ChunkPool } from "./ptau-pool.js";
 import type { ChunkTask, ScalarSpec } from "./ptau-chunk.js";
 import { G2_COST, powMod } from "./ptau-plan.js";
-import { COEF_BYTES, WireSums } from "./dev-zkey-sums.js";
+import { WireSums } from "./dev-zkey-sums.js";
+import { ZKEY_COEF_BYTES as COEF_BYTES, ZKEY_SECTION as S } from "../formats/zkey.js";
 import {
-  ZKEY_SECTION as S,
   checkSecrets,
   grothHeaderBytes,
   hHashSpecs,

@@ -4,10 +4,9 @@
  * with --check) happens before the outputs are written; the outputs are written atomically.
  */
 import * as path from "node:path";
-import * as snarkjs from "snarkjs";
 import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.js";
 import { exists, readFileOrFail, readJsonFile, writeFilesAtomic } from "../util/fsx.js";
-import { sha256Hex } from "../util/hash.js";
+import { fileDigestHex } from "../util/hash.js";
 import { dequantize, parseInputJson, quantizeInput, qinputOf } from "../quantize/input.js";
 import { computeWitness, defaultThreads, usefulThreads, type Backend, type WitnessResult } from "../witness/witness.js";
 import { witnessPool } from "../witness/pool.js";
@@ -18,7 +17,7 @@ import { checkR1cs } from "../witness/check.js";
 import { decodeOutputs, type DecodedTensor } from "../meta/signals.js";
 import { describeError, ZkError } from "../errors.js";
 import type { Progress } from "../util/progress.js";
-import { snarkLogger } from "./logger.js";
+import { openCheckedKey, type Groth16Prover } from "./groth16.js";
 import { readSetupInfo, DEV_WARNING } from "./setup.js";
 import { checkResources } from "./resources.js";
 import { saltsFor } from "../circuit/salts.js";
@@ -74,12 +73,14 @@ export interface Prover {
   readonly plan: WitnessPlan;
   readonly zkeyFile: string;
   /**
-   * the proving key's bytes, read and hashed once for every proof this prover makes (a batch
-   * reads no key file again); null when the proofs run in other processes (a split model's)
+   * the proving key, checked and opened once for every proof this prover makes (a batch reads
+   * no key file again); null when the proofs run in other processes (a split model's)
    */
-  readonly zkey: Uint8Array | null;
+  readonly key: Groth16Prover | null;
   readonly development: boolean;
   readonly r1cs: ParsedR1cs | null;
+  /** Lets the key's threads go (they keep Node alive). */
+  close(): Promise<void>;
 }
 
 export async function openProver(dir: string, check: boolean, params?: string, keepKey = true): Promise<Prover> {
@@ -95,18 +96,25 @@ export async function openProver(dir: string, check: boolean, params?: string, k
     );
   }
   checkResources("prove", meta.circuit.constraints, meta.circuit.wires, meta.circuit.ptauPower);
-  // a damaged key can still yield a "proof" (or hang snarkjs): check it is the one setup made
-  const zkey = await readFileOrFail(zkeyFile, "proving key");
-  if (sha256Hex(zkey) !== setup.zkeySha256) {
-    throw new ZkError(
-      "BAD_FILE",
-      `${zkeyFile} does not match setup.json (corrupted or replaced); run \`zkinfer setup ${dir} --force\``,
-    );
-  }
   const compiled = await readPlan(dir, meta);
   const plan = params ? withParams(compiled, meta, await readFileOrFail(params, "model"), params) : compiled;
   const r1cs = check ? readR1cs(await readFileOrFail(artifact(dir, "r1cs"), "circuit"), artifact(dir, "r1cs")) : null;
-  return { dir, meta, plan, zkeyFile, zkey: keepKey ? zkey : null, development: setup.ptau.development, r1cs };
+  // a damaged key can still yield a "proof": check it is the one setup made, then keep it open
+  const fix = `; run \`zkinfer setup ${dir} --force\``;
+  let key: Groth16Prover | null = null;
+  if (keepKey) key = await openCheckedKey(zkeyFile, setup.zkeySha256, fix);
+  else if ((await fileDigestHex(zkeyFile, "sha256")) !== setup.zkeySha256)
+    throw new ZkError("BAD_FILE", `${zkeyFile} does not match setup.json (corrupted or replaced)${fix}`);
+  return {
+    dir,
+    meta,
+    plan,
+    zkeyFile,
+    key,
+    development: setup.ptau.development,
+    r1cs,
+    close: async () => key?.close(),
+  };
 }
 
 /** Proves one computed witness and writes its files (atomically) into outDir. */
@@ -130,11 +138,8 @@ async function proveWitness(
   }
   progress?.update("proving");
   const t1 = performance.now();
-  const { proof, publicSignals } = await snarkjs.groth16.prove(
-    p.zkey ? { type: "mem", data: p.zkey } : p.zkeyFile,
-    { type: "mem", data: w.wtns },
-    snarkLogger("prove", progress),
-  );
+  if (!p.key) throw new Error(`proveWitness: the prover of ${p.dir} was opened without its key`);
+  const { proof, publicSignals } = await p.key.prove(w.wtns);
   const t2 = performance.now();
   progress?.done();
   if (publicSignals.length !== meta.publicSignals.count) {
@@ -186,17 +191,21 @@ const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
 
 export async function proveDir(dir: string, inputFile: string, opts: ProveOptions = {}): Promise<ProveResult> {
   const p = await openProver(dir, opts.check ?? false, opts.params);
-  const qin = await loadInput(p.meta, inputFile, opts.strict ?? false);
-  const salts = saltsFor(p.meta, opts.salts);
-  const t0 = performance.now();
-  const w = await computeWitness(
-    p.plan,
-    qin.tensor,
-    { backend: opts.backend, threads: usefulThreads(p.plan, opts.threads ?? defaultThreads()) },
-    salts,
-  );
-  const t1 = performance.now();
-  return proveWitness(p, w, salts, opts.outDir ?? dir, qin.warnings, (t1 - t0) / 1000, opts.progress);
+  try {
+    const qin = await loadInput(p.meta, inputFile, opts.strict ?? false);
+    const salts = saltsFor(p.meta, opts.salts);
+    const t0 = performance.now();
+    const w = await computeWitness(
+      p.plan,
+      qin.tensor,
+      { backend: opts.backend, threads: usefulThreads(p.plan, opts.threads ?? defaultThreads()) },
+      salts,
+    );
+    const t1 = performance.now();
+    return await proveWitness(p, w, salts, opts.outDir ?? dir, qin.warnings, (t1 - t0) / 1000, opts.progress);
+  } finally {
+    await p.close();
+  }
 }
 
 /** One input of a batch: where it came from and the name of its output folder. */
@@ -262,18 +271,31 @@ export interface BatchResult {
 /**
  * Proves a batch: every input is read and checked first (a bad one stops the batch before any
  * work), then witnesses run side by side in a worker pool while the main thread proves them in
- * order (snarkjs uses its own threads for the multi-exponentiations). Each proof goes to
+ * order (the prover uses its own threads for the multi-exponentiations). Each proof goes to
  * OUTDIR/<id>/ as proof.json, public.json and witness.wtns; OUTDIR/batch.json lists them.
  */
 export async function proveBatch(dir: string, specs: readonly string[], opts: ProveOptions = {}): Promise<BatchResult> {
   const t0 = performance.now();
   const p = await openProver(dir, opts.check ?? false, opts.params);
+  try {
+    return await proveBatchWith(p, specs, opts, t0);
+  } finally {
+    await p.close();
+  }
+}
+
+async function proveBatchWith(
+  p: Prover,
+  specs: readonly string[],
+  opts: ProveOptions,
+  t0: number,
+): Promise<BatchResult> {
   const inputs = (await readBatchInputs(specs)).map((b) => ({
     ...b,
     q: inputOf(p.meta, b.json, b.source, opts.strict ?? false),
     salts: saltsFor(p.meta, opts.salts),
   }));
-  const outDir = opts.outDir ?? dir;
+  const outDir = opts.outDir ?? p.dir;
   const pool = await witnessPool(p.plan, {
     backend: opts.backend,
     workers: Math.min(opts.threads ?? defaultThreads(), inputs.length),

@@ -1,28 +1,26 @@
 /**
  * A circuit loaded once and kept in memory for many jobs: model.json, the witness plan with a
  * witness generator (the wasm kernels laid out once), the verification key and, for provers,
- * the proving key's bytes (snarkjs reads them from memory, so no job re-reads or re-hashes the
- * file). Workers prove with it; the service computes the public signals an honest proof of a
+ * the proving key, opened once (prove/groth16.ts: its points held by the prover's threads, so
+ * no job re-reads or re-hashes the file). Workers prove with it; the service computes the public signals an honest proof of a
  * task must have, and verifies against the key.
  *
  * Loading checks what `zkinfer prove` checks (src/prove/prove.ts openProver: the key was made
  * for this circuit, the zkey is the one setup made, the plan is model.json's) plus the
  * content address: model.json and the verification key both hash to the circuit's id.
  */
-import * as snarkjs from "snarkjs";
 import type { Groth16Proof, VerificationKey } from "snarkjs";
 import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.js";
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
 import { readSetupInfo } from "../prove/setup.js";
 import { checkResources } from "../prove/resources.js";
-import { snarkLogger } from "../prove/logger.js";
+import { openCheckedKey, type Groth16Prover } from "../prove/groth16.js";
 import { parseVkey } from "../verify/core.js";
 import { checkModelKey } from "../meta/identity.js";
 import { witnessGenerator, type Backend, type WitnessGenerator } from "../witness/witness.js";
 import { wtnsLayout } from "../formats/wtns.js";
 import type { IntTensor } from "../quantize/qgraph.js";
-import { readFileOrFail, readJsonFile } from "../util/fsx.js";
-import { sha256Hex } from "../util/hash.js";
+import { readJsonFile } from "../util/fsx.js";
 import { ZkError } from "../errors.js";
 import type { SaltRole } from "../meta/model.js";
 
@@ -77,15 +75,18 @@ export async function loadCircuit(dir: string, id: string, opts: LoadOptions): P
   const setup = await readSetupInfo(dir);
   if (setup.r1csSha256 !== meta.circuit.r1csSha256)
     throw new ZkError("BAD_FILE", `${dir}: the proving key was made for a different circuit`);
-  let zkey: Uint8Array | null = null;
+  const plan = await readPlan(dir, meta);
+  let key: Groth16Prover | null = null;
   if (opts.prover) {
     checkResources("prove", meta.circuit.constraints, meta.circuit.wires, meta.circuit.ptauPower);
-    zkey = await readFileOrFail(artifact(dir, "zkey"), "proving key");
-    if (sha256Hex(zkey) !== setup.zkeySha256)
-      throw new ZkError("BAD_FILE", `${artifact(dir, "zkey")} does not match setup.json (corrupted or replaced)`);
+    key = await openCheckedKey(artifact(dir, "zkey"), setup.zkeySha256, "");
   }
-  const plan = await readPlan(dir, meta);
-  const gen: WitnessGenerator = await witnessGenerator(plan, { backend: opts.backend ?? "wasm", threads: 1 });
+  const gen: WitnessGenerator = await witnessGenerator(plan, { backend: opts.backend ?? "wasm", threads: 1 }).catch(
+    async (e: unknown) => {
+      await key?.close();
+      throw e;
+    },
+  );
   const oneAtATime = serialized();
   return {
     id,
@@ -99,12 +100,8 @@ export async function loadCircuit(dir: string, id: string, opts: LoadOptions): P
         return { wtns: w.wtns.slice(), outputs: w.outputs };
       }),
     async prove(wtns) {
-      if (!zkey) throw new Error(`circuit ${id} was loaded without its proving key`);
-      const r = await snarkjs.groth16.prove(
-        { type: "mem", data: zkey },
-        { type: "mem", data: wtns },
-        snarkLogger("prove"),
-      );
+      if (!key) throw new Error(`circuit ${id} was loaded without its proving key`);
+      const r = await key.prove(wtns);
       if (r.publicSignals.length !== meta.publicSignals.count) {
         throw new ZkError(
           "BAD_FILE",
@@ -113,7 +110,10 @@ export async function loadCircuit(dir: string, id: string, opts: LoadOptions): P
       }
       return r;
     },
-    close: () => gen.close(),
+    close: async () => {
+      await gen.close();
+      await key?.close();
+    },
   };
 }
 
