@@ -1,6 +1,7 @@
 /**
- * A prover process of the segment pool (chain.ts): sets up or proves one segment of a split
- * model, so segments run side by side, one process per core, each with its own memory. It
+ * A prover process of the segment pool (chain.ts): sets up one segment of a split model, or
+ * proves it for every input of a batch with its key opened once, so segments run side by side,
+ * one process per core, each with its own memory. It
  * takes one typed task over IPC and answers it with a typed reply (witness/protocol.ts), an
  * error included, then exits.
  *
@@ -11,18 +12,24 @@
  */
 import type { Groth16Proof } from "snarkjs";
 import { readFileOrFail } from "../util/fsx.js";
-import { proveGroth16 } from "./groth16.js";
+import { Groth16Prover } from "./groth16.js";
 import { errReply, type Reply } from "../witness/protocol.js";
 import { releaseCurve } from "./curve.js";
 import { setupDir, type SetupResult } from "./setup.js";
 
 export type SegmentTask =
   | { readonly kind: "setup"; readonly dir: string; readonly ptau?: string; readonly force?: boolean }
-  | { readonly kind: "prove"; readonly zkey: string; readonly wtns: string };
+  /** proofs of these witnesses (.wtns files) in order, with the key opened once for all of them */
+  | { readonly kind: "prove"; readonly zkey: string; readonly wtns: readonly string[] };
 
 export type SegmentReply = Reply<{
   readonly setup?: SetupResult;
-  readonly proof?: { readonly proof: Groth16Proof; readonly publicSignals: string[] };
+  readonly proofs?: readonly {
+    readonly proof: Groth16Proof;
+    readonly publicSignals: string[];
+    /** wall seconds of this proof alone */
+    readonly seconds: number;
+  }[];
   readonly seconds: number;
   /** this process's peak resident memory, in bytes */
   readonly peakRss: number;
@@ -30,13 +37,28 @@ export type SegmentReply = Reply<{
   readonly cpuSeconds: number;
 }>;
 
+async function proveAll(zkey: string, wtns: readonly string[]) {
+  const prover = await Groth16Prover.open(zkey);
+  try {
+    const out = [];
+    for (const file of wtns) {
+      const t = performance.now();
+      const { proof, publicSignals } = await prover.prove(await readFileOrFail(file, "witness"));
+      out.push({ proof, publicSignals, seconds: (performance.now() - t) / 1000 });
+    }
+    return out;
+  } finally {
+    await prover.close();
+  }
+}
+
 async function segmentTask(task: SegmentTask): Promise<SegmentReply> {
   const t0 = performance.now();
   try {
     const out =
       task.kind === "setup"
         ? { setup: await setupDir(task.dir, { ptau: task.ptau, force: task.force }) }
-        : { proof: await proveGroth16(task.zkey, await readFileOrFail(task.wtns, "witness")) };
+        : { proofs: await proveAll(task.zkey, task.wtns) };
     const seconds = (performance.now() - t0) / 1000;
     const u = process.resourceUsage();
     const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;

@@ -27,7 +27,8 @@ import { ZkError, describeError } from "../errors.js";
 import { packageRoot } from "../util/paths.js";
 import { writeFileAtomic, writeFilesAtomic, writeJsonAtomic } from "../util/fsx.js";
 import type { DecodedTensor } from "../meta/signals.js";
-import { loadInput, openProver, type Prover } from "./prove.js";
+import type { Groth16Proof } from "snarkjs";
+import { loadInput, openProver, quantizeInputJson, readBatchInputs, type Prover } from "./prove.js";
 import { DEV_WARNING, type SetupResult } from "./setup.js";
 import type { SegmentReply, SegmentTask } from "./chain-worker.js";
 
@@ -142,20 +143,21 @@ export interface ChainProveResult {
   readonly seconds: number;
 }
 
-/** Witness of every segment in chain order, then every proof in parallel; writes P/ (see the header). */
-export async function proveSplit(
-  dir: string,
-  inputFile: string,
-  opts: ChainProveOptions = {},
-): Promise<ChainProveResult> {
-  const t0 = performance.now();
+/** A split model's segments, each checked against the manifest and set up. */
+interface OpenedChain {
+  readonly dir: string;
+  readonly m: SplitManifest;
+  readonly provers: readonly Prover[];
+}
+
+async function openChain(dir: string): Promise<OpenedChain> {
   const m = await readSplitManifest(dir);
   const provers: Prover[] = [];
   for (const [i, s] of m.segments.entries()) {
     await segmentMeta(dir, m, i);
     if (!s.verificationKeySha256)
       throw new ZkError("BAD_FILE", `segment ${i} is not set up: run \`zkinfer setup ${dir}\``);
-    const p = await openProver(segmentPath(dir, m, i), false, undefined, false); // the key is read where it proves
+    const p = await openProver(segmentPath(dir, m, i), false, undefined, false); // the key is opened where it proves
     if (p.meta.identity.verificationKeySha256 !== s.verificationKeySha256)
       throw new ZkError(
         "BAD_FILE",
@@ -163,39 +165,96 @@ export async function proveSplit(
       );
     provers.push(p);
   }
-  const qin = await loadInput(provers[0]!.meta, inputFile, opts.strict ?? false);
-  let input: IntTensor = qin.tensor;
+  return { dir, m, provers };
+}
+
+/** One input of a chain proof: quantized, with the folder its proof goes to. */
+interface ChainInput {
+  readonly tensor: IntTensor;
+  readonly warnings: readonly string[];
+  readonly outDir: string;
+}
+
+/** What a chain proof keeps of its witnesses once they are written: the files, salts, times and the model's output. */
+interface ChainWitnesses {
+  readonly files: readonly string[];
+  readonly salts: readonly Salts[];
+  readonly seconds: readonly number[];
+  readonly outputs: readonly IntTensor[];
+}
+
+/** Every segment's witness in chain order, each written to OUT/segments/<i>/witness.wtns (its prover reads it there). */
+async function chainWitnesses(c: OpenedChain, x: ChainInput, opts: ChainProveOptions): Promise<ChainWitnesses> {
+  let input: IntTensor = x.tensor;
   const segSalts = chainSalts(
-    provers.map((p) => p.meta),
+    c.provers.map((p) => p.meta),
     opts.salts,
   );
-  const witnesses: { wtns: Uint8Array; salts: Salts; seconds: number; outputs: readonly IntTensor[] }[] = [];
-  for (const [i, p] of provers.entries()) {
-    const salts = segSalts[i]!;
+  const files: string[] = [];
+  const seconds: number[] = [];
+  let outputs: readonly IntTensor[] = [];
+  for (const [i, p] of c.provers.entries()) {
     const tw = performance.now();
     const threads = usefulThreads(p.plan, opts.threads ?? defaultThreads());
-    const w = await computeWitness(p.plan, input, { backend: opts.backend, threads }, salts);
-    witnesses.push({ wtns: w.wtns, salts, seconds: (performance.now() - tw) / 1000, outputs: w.outputs });
+    const w = await computeWitness(p.plan, input, { backend: opts.backend, threads }, segSalts[i]!);
+    seconds.push((performance.now() - tw) / 1000);
+    const f = path.resolve(x.outDir, "segments", String(i), "witness.wtns");
+    await fs.mkdir(path.dirname(f), { recursive: true });
+    await writeFileAtomic(f, w.wtns);
+    files.push(f);
+    outputs = w.outputs;
     input = w.outputs[0]!;
   }
-  const outDir = opts.outDir ?? dir;
-  // each prover reads its witness from the proof directory (the plain snarkjs files sit beside it)
-  const wtnsFiles = provers.map((_p, i) => path.resolve(outDir, "segments", String(i), "witness.wtns"));
-  for (const [i, f] of wtnsFiles.entries()) {
-    await fs.mkdir(path.dirname(f), { recursive: true });
-    await writeFileAtomic(f, witnesses[i]!.wtns);
-  }
+  return { files, salts: segSalts, seconds, outputs };
+}
+
+/**
+ * Proves the chain for every input: the witnesses first, in chain order per input, then one
+ * prover process per segment (side by side, one per core) proves its segment for every input
+ * with its key opened once; then each input's chain files (see the header) are written.
+ */
+async function proveChains(
+  c: OpenedChain,
+  inputs: readonly ChainInput[],
+  opts: ChainProveOptions,
+): Promise<{ results: Omit<ChainProveResult, "seconds" | "provingSeconds">[]; provingSeconds: number }> {
+  const ws: ChainWitnesses[] = [];
+  for (const x of inputs) ws.push(await chainWitnesses(c, x, opts));
   const tp = performance.now();
   const replies = await runSegments(
-    provers.map((p, i) => ({ kind: "prove", zkey: path.resolve(p.zkeyFile), wtns: wtnsFiles[i]! })),
+    c.provers.map((p, i) => ({ kind: "prove", zkey: path.resolve(p.zkeyFile), wtns: ws.map((w) => w.files[i]!) })),
   );
   const provingSeconds = (performance.now() - tp) / 1000;
-  const proofs = replies.map((r, i) => {
+  const segs = replies.map((r, i) => {
     if (r.type === "err") throw errorOf(r, `proving segment ${i}`);
-    if (r.proof!.publicSignals.length !== provers[i]!.meta.publicSignals.count)
-      throw new ZkError("BAD_FILE", `segment ${i}'s proving key does not match its model.json; run setup again`);
-    return { ...r.proof!, seconds: r.seconds, peakRss: r.peakRss, cpuSeconds: r.cpuSeconds };
+    for (const pr of r.proofs!)
+      if (pr.publicSignals.length !== c.provers[i]!.meta.publicSignals.count)
+        throw new ZkError("BAD_FILE", `segment ${i}'s proving key does not match its model.json; run setup again`);
+    return r;
   });
+  const results: Omit<ChainProveResult, "seconds" | "provingSeconds">[] = [];
+  for (const [k, x] of inputs.entries()) {
+    const proofs = segs.map((r) => r.proofs![k]!);
+    results.push(
+      await writeChain(c, x, ws[k]!, proofs, (i) => ({
+        prove: proofs[i]!.seconds,
+        peakRss: segs[i]!.peakRss,
+        cpuSeconds: segs[i]!.cpuSeconds,
+      })),
+    );
+  }
+  return { results, provingSeconds };
+}
+
+/** One input's chain files, written atomically into its folder, after its links are checked. */
+async function writeChain(
+  c: OpenedChain,
+  x: ChainInput,
+  w: ChainWitnesses,
+  proofs: readonly { readonly proof: Groth16Proof; readonly publicSignals: string[] }[],
+  stats: (i: number) => { prove: number; peakRss: number; cpuSeconds: number },
+): Promise<Omit<ChainProveResult, "seconds" | "provingSeconds">> {
+  const { m, provers } = c;
   const broken = brokenLink(
     m,
     proofs.map((p) => p.publicSignals),
@@ -209,7 +268,8 @@ export async function proveSplit(
   const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
   const last = provers.length - 1;
   const lastMeta = provers[last]!.meta;
-  const values = witnesses[last]!.outputs.map((t, i) => dequantize(t, lastMeta.outputs[i]!.scale));
+  const values = w.outputs.map((t, i) => dequantize(t, lastMeta.outputs[i]!.scale));
+  const outDir = x.outDir;
   const files: [string, string | Uint8Array][] = [];
   for (const [i, pr] of proofs.entries()) {
     const seg = path.join(outDir, "segments", String(i));
@@ -229,10 +289,10 @@ export async function proveSplit(
   if (lastMeta.options.outputVisibility === "hashed")
     files.push([
       path.join(outDir, "output.json"),
-      json({ output: values[0], outputs: values, ...salt(witnesses[last]!.salts.output) }),
+      json({ output: values[0], outputs: values, ...salt(w.salts[last]!.output) }),
     ]);
-  if (witnesses[0]!.salts.input !== undefined)
-    files.push([path.join(outDir, "input_salt.json"), json(salt(witnesses[0]!.salts.input))]);
+  if (w.salts[0]!.input !== undefined)
+    files.push([path.join(outDir, "input_salt.json"), json(salt(w.salts[0]!.input))]);
   files.push([publicFile, json(chain.public)], [proofFile, json({ ...chain.proof, ...mark })]);
   await fs.mkdir(outDir, { recursive: true });
   await writeFilesAtomic(files);
@@ -244,17 +304,75 @@ export async function proveSplit(
       provers.map((p) => p.meta),
       proofs.map((p) => p.publicSignals),
     ),
-    warnings: qin.warnings,
+    warnings: x.warnings,
     development,
-    segments: proofs.map((pr, i) => ({
-      witness: witnesses[i]!.seconds,
-      prove: pr.seconds,
-      peakRss: pr.peakRss,
-      cpuSeconds: pr.cpuSeconds,
-    })),
-    provingSeconds,
-    seconds: (performance.now() - t0) / 1000,
+    segments: proofs.map((_pr, i) => ({ witness: w.seconds[i]!, ...stats(i) })),
   };
+}
+
+/** Witness of every segment in chain order, then every proof in parallel; writes P/ (see the header). */
+export async function proveSplit(
+  dir: string,
+  inputFile: string,
+  opts: ChainProveOptions = {},
+): Promise<ChainProveResult> {
+  const t0 = performance.now();
+  const c = await openChain(dir);
+  const qin = await loadInput(c.provers[0]!.meta, inputFile, opts.strict ?? false);
+  const { results, provingSeconds } = await proveChains(
+    c,
+    [{ tensor: qin.tensor, warnings: qin.warnings, outDir: opts.outDir ?? dir }],
+    opts,
+  );
+  return { ...results[0]!, provingSeconds, seconds: (performance.now() - t0) / 1000 };
+}
+
+export interface SplitBatchItem extends Omit<ChainProveResult, "seconds" | "provingSeconds"> {
+  readonly id: string;
+  readonly source: string;
+}
+
+export interface SplitBatchResult {
+  readonly items: readonly SplitBatchItem[];
+  /** batch.json: the list of chain proofs made */
+  readonly summaryFile: string;
+  readonly provingSeconds: number;
+  readonly seconds: number;
+}
+
+/**
+ * A batch on a split model, as `proveBatch` is on one circuit: every input is read and checked
+ * first, each input's chain goes to OUTDIR/<id>/ (the files `proveSplit` writes), and
+ * OUTDIR/batch.json lists them. Each segment's prover opens its key once for the whole batch.
+ * Every input's cuts draw fresh salts; its input salt is `opts.salts`' when given (as in
+ * `proveBatch`), else fresh.
+ */
+export async function proveSplitBatch(
+  dir: string,
+  specs: readonly string[],
+  opts: ChainProveOptions = {},
+): Promise<SplitBatchResult> {
+  const t0 = performance.now();
+  const c = await openChain(dir);
+  const meta = c.provers[0]!.meta;
+  const inputs = await readBatchInputs(specs);
+  const outDir = opts.outDir ?? dir;
+  const quantized = inputs.map((b) => {
+    const q = quantizeInputJson(meta, b.json, b.source, opts.strict ?? false);
+    return { tensor: q.tensor, warnings: q.warnings, outDir: path.join(outDir, b.id) };
+  });
+  const { results, provingSeconds } = await proveChains(c, quantized, opts);
+  const items = results.map((r, k) => ({ ...r, id: inputs[k]!.id, source: inputs[k]!.source }));
+  const summaryFile = path.join(outDir, "batch.json");
+  const summary = items.map((r) => ({
+    id: r.id,
+    input: r.source,
+    dir: path.dirname(r.proofFile),
+    output: r.values[0],
+    warnings: r.warnings,
+  }));
+  await writeJsonAtomic(summaryFile, { model: meta.model, segments: c.m.segments.length, proofs: summary });
+  return { items, summaryFile, provingSeconds, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Runs the segments' plans in chain order: the model's output, no proof (zkinfer run). */

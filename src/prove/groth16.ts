@@ -399,13 +399,3 @@ export async function openCheckedKey(
     throw new ZkError("BAD_FILE", `${file} does not match setup.json (corrupted or replaced)${fix}`);
   return Groth16Prover.open(file, opts);
 }
-
-/** One proof with a key opened for it and closed after. */
-export async function proveGroth16(zkeyFile: string, wtns: Uint8Array, threads?: number): Promise<Groth16Output> {
-  const prover = await Groth16Prover.open(zkeyFile, { threads });
-  try {
-    return await prover.prove(wtns);
-  } finally {
-    await prover.close();
-  }
-}

@@ -58,11 +58,11 @@ export interface ProveResult {
 
 /** Reads and quantizes an input file for this model (shared by prove and run). */
 export async function loadInput(meta: ModelMeta, inputFile: string, strict: boolean) {
-  return inputOf(meta, await readJsonFile(inputFile, "input file"), inputFile, strict);
+  return quantizeInputJson(meta, await readJsonFile(inputFile, "input file"), inputFile, strict);
 }
 
 /** An input's parsed JSON, checked against the model and quantized; `source` names it in errors. */
-function inputOf(meta: ModelMeta, json: unknown, source: string, strict: boolean) {
+export function quantizeInputJson(meta: ModelMeta, json: unknown, source: string, strict: boolean) {
   return quantizeInput(parseInputJson(json, meta.input.shape, source), qinputOf(meta.input), strict, source);
 }
 
@@ -292,7 +292,7 @@ async function proveBatchWith(
 ): Promise<BatchResult> {
   const inputs = (await readBatchInputs(specs)).map((b) => ({
     ...b,
-    q: inputOf(p.meta, b.json, b.source, opts.strict ?? false),
+    q: quantizeInputJson(p.meta, b.json, b.source, opts.strict ?? false),
     salts: saltsFor(p.meta, opts.salts),
   }));
   const outDir = opts.outDir ?? p.dir;

@@ -263,6 +263,38 @@ describe.each(COMBOS)("digits_mlp in 3 segments, input %s, output %s", (iv, ov) 
   });
 });
 
+describe("a batch on a split model", () => {
+  it("proves a chain per input with each segment's key opened once, and every chain verifies with its own output", async () => {
+    const dir = path.join(root, "private-public");
+    const samples = loadSamples("digits_mlp").inputs;
+    const jsonl = path.join(root, "batch.jsonl");
+    writeFileSync(jsonl, [5, 6].map((i) => JSON.stringify({ input: samples[i] })).join("\n") + "\n");
+    const out = path.join(root, "batch-proofs");
+    const r = zkinfer(["prove", dir, "--input", inputFile, "--input", jsonl, "-o", out, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as { proofs: { id: string; proof: string; public: string; output: number[] }[] };
+    expect(res.proofs.map((p) => p.id)).toEqual(["input", "batch-1", "batch-2"]);
+    const batch = readJson(path.join(out, "batch.json")) as { segments: number; proofs: { id: string }[] };
+    expect(batch.segments).toBe(3);
+    expect(batch.proofs.map((p) => p.id)).toEqual(["input", "batch-1", "batch-2"]);
+    const outputs = new Set<string>();
+    for (const p of res.proofs) {
+      const v = await verifySplitDir(dir, { proof: p.proof, public: p.public });
+      expect(v.valid, p.id).toBe(true);
+      expect(v.output, p.id).toEqual(p.output);
+      outputs.add(JSON.stringify(p.output));
+    }
+    expect(outputs.size, "three inputs, three outputs").toBe(3);
+    // the first input's chain says what the single prove of it (above) says
+    const single = path.join(root, "proof-private-public");
+    const v = await verifySplitDir(dir, {
+      proof: path.join(single, "proof.json"),
+      public: path.join(single, "public.json"),
+    });
+    expect(res.proofs[0]!.output).toEqual(v.output);
+  });
+});
+
 describe("a tampered chain is rejected, naming the problem", () => {
   let dir: string, other: string, p: string;
   beforeAll(async () => {

@@ -52,9 +52,10 @@ export const prove: Command = {
   usage: `zkinfer prove DIR --input INPUT.json [-o OUTDIR] [--check] [--strict]
 zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OUTDIR]
 
-  On a split model: one --input; every segment's witness in chain order, then their proofs side
-  by side (one process per core): OUTDIR/proof.json and public.json hold the chain,
-  OUTDIR/segments/<i>/ each segment's plain snarkjs proof.json and public.json.
+  On a split model: every segment's witness in chain order, then their proofs side by side (one
+  process per core, which opens its segment's key once for a whole batch): OUTDIR/proof.json and
+  public.json hold the chain, OUTDIR/segments/<i>/ each segment's plain snarkjs proof.json and
+  public.json (for a batch, under OUTDIR/<name>/).
   --input, -i FILE   {"input": [...]} (flat or nested) or EZKL's {"input_data": [[...]]};
                      repeat it, or give a .jsonl file (one input per line), to prove a batch:
                      each proof goes to OUTDIR/<name>/ (a.json -> a/, batch.jsonl line 3 ->
@@ -99,10 +100,35 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
     };
     const { isSplitDir } = await import("../../artifacts.js");
     if (await isSplitDir(dir)) {
-      if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!) || opts.params || opts.check)
-        throw new ZkError("BAD_OPTION", "prove on a split model: one --input, without --params or --check");
+      if (opts.params || opts.check)
+        throw new ZkError("BAD_OPTION", "prove on a split model: without --params or --check");
       await setupSplitIfMissing(dir, out);
-      const { proveSplit } = await import("../../prove/chain.js");
+      const { proveSplit, proveSplitBatch } = await import("../../prove/chain.js");
+      if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!)) {
+        const b = await proveSplitBatch(dir, inputs, opts);
+        for (const r of b.items) for (const w of r.warnings) out.warn(`${r.source}: ${w}`);
+        out.result({
+          batch: b.summaryFile,
+          proofs: b.items.map((r) => ({
+            id: r.id,
+            input: r.source,
+            proof: r.proofFile,
+            public: r.publicFile,
+            output: r.values[0],
+            segments: r.segments,
+          })),
+          seconds: b.seconds,
+        });
+        for (const r of b.items)
+          out.line(
+            `${r.id}: ${r.proofFile}  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`,
+          );
+        out.line(
+          `${b.items.length} chains of ${b.items[0]!.segments.length} proofs in ${fmtSeconds(b.seconds)} (proving ${fmtSeconds(b.provingSeconds)}, each segment's key opened once); listed in ${b.summaryFile}`,
+        );
+        if (b.items[0]!.development) out.warn("development-only setup: these proofs are for testing (see setup.json)");
+        return 0;
+      }
       const r = await proveSplit(dir, inputs[0]!, opts);
       for (const w of r.warnings) out.warn(w);
       out.result({
