@@ -105,6 +105,9 @@ export async function readZkeyLayout(file: string): Promise<ZkeyLayout> {
     if (protocol !== 1) throw bad(file, `protocol ${protocol} is not Groth16`);
 
     const g = span(ZKEY_SECTION.GROTH);
+    // n8q, q, n8r, r, nVars, nPublic, domainSize, then 3 G1 and 3 G2 points
+    const grothBytes = 4 + FIELD_BYTES + 4 + FIELD_BYTES + 12 + 3 * G1_AFFINE_BYTES + 3 * G2_AFFINE_BYTES;
+    if (g.size < grothBytes) throw bad(file, `its Groth16 header holds ${g.size} bytes, not ${grothBytes}`);
     const gb = await read(g.start, g.size);
     const gv = new DataView(gb.buffer);
     let at = 0;

@@ -43,7 +43,7 @@ async function proveAll(zkey: string, wtns: readonly string[]) {
     const out = [];
     for (const file of wtns) {
       const t = performance.now();
-      const { proof, publicSignals } = await prover.prove(await readFileOrFail(file, "witness"));
+      const { proof, publicSignals } = await prover.prove(await readFileOrFail(file, "witness"), file);
       out.push({ proof, publicSignals, seconds: (performance.now() - t) / 1000 });
     }
     return out;

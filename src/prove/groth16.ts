@@ -88,8 +88,17 @@ class ShareThread {
     this.worker.on("exit", (code) => fail(`exited (code ${code}) before answering: out of memory?`));
   }
 
+  /** whether the thread died (or was closed): it answers nothing more */
+  get dead(): boolean {
+    return this.failure !== null;
+  }
+
   ask(kind: ShareMessage["kind"], scalars: Uint8Array): Promise<Uint8Array> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failure) {
+      const failed = Promise.reject(this.failure);
+      failed.catch(() => undefined); // awaited later, like any answer
+      return failed;
+    }
     const id = this.nextId++;
     const answer = new Promise<Uint8Array>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.worker.postMessage({ id, kind, scalars } satisfies ShareMessage, [scalars.buffer as ArrayBuffer]);
@@ -129,6 +138,21 @@ function scalarBytes(v: bigint): Uint8Array {
   return b;
 }
 
+const R_BYTES = scalarBytes(R);
+
+/** The first wire (32-byte little-endian values) that is not below r, or -1. */
+function unreducedWire(data: Uint8Array): number {
+  for (let i = 0, at = 0; at < data.length; i++, at += FR) {
+    // almost every value is settled by its top byte (r's is 0x30)
+    if (data[at + FR - 1]! < R_BYTES[FR - 1]!) continue;
+    for (let b = FR - 1; b >= 0; b--) {
+      if (data[at + b]! < R_BYTES[b]!) break;
+      if (data[at + b]! > R_BYTES[b]! || b === 0) return i;
+    }
+  }
+  return -1;
+}
+
 /** A uniform scalar mod r: 512 random bits reduced, so the bias is below 2^-250. */
 function randomScalar(): bigint {
   return readLE(randomBytes(64), 0, 64) % R;
@@ -141,6 +165,13 @@ function threadCount(layout: ZkeyLayout, threads: number): number {
 
 export class Groth16Prover {
   private closed = false;
+  /** the last proof asked for: the next one starts after it */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** Whether a thread died (out of memory?): every later proof fails; open the key again. */
+  get failed(): boolean {
+    return !this.closed && this.threads.some((t) => t.dead);
+  }
 
   /** How many threads sum (each holding its share of the key). */
   get threadCount(): number {
@@ -216,16 +247,28 @@ export class Groth16Prover {
   }
 
   /** Proves one witness, a .wtns file's bytes (every wire, 32 bytes each, little-endian, normal form). */
-  async prove(wtns: Uint8Array): Promise<Groth16Output> {
+  /**
+   * Proves one witness, a .wtns file's bytes (every wire, 32 bytes each, little-endian, normal
+   * form); `what` names it in errors. Calls run one at a time: they share this thread's buffers.
+   */
+  prove(wtns: Uint8Array, what = "the witness"): Promise<Groth16Output> {
+    const run = this.tail.then(() => this.proveNow(wtns, what));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async proveNow(wtns: Uint8Array, what: string): Promise<Groth16Output> {
     if (this.closed) throw new Error("Groth16Prover.prove after close");
     const { nVars, nPublic } = this.layout;
-    const witness = readWtns(wtns, "witness").data;
+    const witness = readWtns(wtns, what).data;
     if (witness.length !== nVars * FR) {
       throw new ZkError(
         "BAD_FILE",
-        `the witness has ${witness.length / FR} wires, and the proving key ${this.layout.file} was made for ${nVars}`,
+        `${what} has ${witness.length / FR} wires, and the proving key ${this.layout.file} was made for ${nVars}`,
       );
     }
+    const bad = unreducedWire(witness);
+    if (bad >= 0) throw new ZkError("BAD_FILE", `${what}: wire ${bad} is not below the field's modulus r`);
     const t0 = performance.now();
     const h = await this.quotientScalars(witness);
     const t1 = performance.now();

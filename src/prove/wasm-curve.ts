@@ -13,9 +13,12 @@
  * above the pointer, which covers a batch of 4096 G2 coordinates with room to spare.
  */
 import type { instantiate } from "../../kernels/wasm/build/bn254.js";
+import { ZkError } from "../errors.js";
 
 const PAGE = 65536;
 const SLACK = 4 << 20;
+/** A 32-bit wasm memory's limit. */
+const MAX_BYTES = 2 ** 32;
 
 type WasmFn = (...args: number[]) => number;
 
@@ -68,9 +71,12 @@ export function instantiateCurve(module: WebAssembly.Module, kernel: WebAssembly
     },
     alloc(n) {
       if (u32.buffer !== memory.buffer) u32 = new Uint32Array(memory.buffer);
-      const p = (u32[0]! + 7) & ~7;
+      // not `& ~7`: a pointer past 2 GiB would turn negative
+      const p = Math.ceil(u32[0]! / 8) * 8;
       const need = p + n + SLACK - memory.buffer.byteLength;
       if (need > 0) {
+        if (p + n + SLACK > MAX_BYTES)
+          throw new ZkError("RESOURCE", `${((p + n) / 2 ** 30).toFixed(2)} GiB in one wasm memory: beyond its 4 GiB`);
         memory.grow(Math.ceil(need / PAGE));
         u32 = new Uint32Array(memory.buffer);
       }

@@ -35,6 +35,8 @@ export interface LoadedCircuit {
     input: IntTensor,
     salts: Salts,
   ): Promise<{ readonly wtns: Uint8Array; readonly outputs: readonly IntTensor[] }>;
+  /** whether its prover lost a thread (it then fails every proof: load the circuit again) */
+  readonly broken: boolean;
   /** Groth16 over a witness of this circuit (provers only: loaded with `prover: true`) */
   prove(wtns: Uint8Array): Promise<{ readonly proof: Groth16Proof; readonly publicSignals: string[] }>;
   close(): Promise<void>;
@@ -94,6 +96,9 @@ export async function loadCircuit(dir: string, id: string, opts: LoadOptions): P
     plan,
     vk,
     development: setup.ptau.development,
+    get broken() {
+      return key?.failed ?? false;
+    },
     witness: (input, salts) =>
       oneAtATime(async () => {
         const w = await gen.witness(input, salts);
@@ -111,8 +116,11 @@ export async function loadCircuit(dir: string, id: string, opts: LoadOptions): P
       return r;
     },
     close: async () => {
-      await gen.close();
-      await key?.close();
+      try {
+        await gen.close();
+      } finally {
+        await key?.close();
+      }
     },
   };
 }

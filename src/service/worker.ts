@@ -97,10 +97,16 @@ function circuitCache(source: CircuitSource, max: number, backend: Backend | und
       }
       slots.set(id, s); // most recently used last
       s.users++;
+      const slot = s;
+      let circuit: LoadedCircuit | null = null;
       try {
-        return await fn(await s.circuit);
+        circuit = await slot.circuit;
+        return await fn(circuit);
       } finally {
-        s.users--;
+        slot.users--;
+        // a prover thread died (out of memory?): the next job loads the circuit afresh
+        if (circuit?.broken && slots.get(id) === slot) slots.delete(id);
+        if (circuit && slots.get(id) !== slot && slot.users === 0) void circuit.close().catch(() => undefined);
         trim();
       }
     },

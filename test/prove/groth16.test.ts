@@ -82,6 +82,12 @@ describe("Groth16Prover", () => {
           expect(await snarkjs.groth16.verify(vkey, changed, proof), "a changed public signal").toBe(false);
         }
         expect(seen.size, "every proof has fresh r and s").toBe(3);
+        // asked for at once (a service worker running jobs side by side): each still its own proof
+        const both = await Promise.all([prover.prove(wtns[0]!), prover.prove(wtns[1]!)]);
+        for (const [i, { proof, publicSignals }] of both.entries())
+          expect(await snarkjs.groth16.verify(vkey, publicSignals, proof), `threads ${threads}, at once ${i}`).toBe(
+            true,
+          );
       } finally {
         await prover.close();
       }
@@ -107,9 +113,21 @@ describe("Groth16Prover", () => {
     const prover = await Groth16Prover.open(artifact(dir, "zkey"), { threads: 1 });
     try {
       const short = allocWtns(readWtns(wtns[0]!).nWires - 1).bytes;
-      await expect(prover.prove(short)).rejects.toThrow(
-        /the witness has \d+ wires, and the proving key .* was made for \d+/,
+      await expect(prover.prove(short, "short.wtns")).rejects.toThrow(
+        /short\.wtns has \d+ wires, and the proving key .* was made for \d+/,
       );
+      // a wire of r itself: not a field element (the sums would drop its top bits)
+      const { nWires } = readWtns(wtns[0]!);
+      const big = withWire(wtns[0]!, 7, 0n);
+      const at = allocWtns(nWires).dataOffset + 32 * 7;
+      let v = R;
+      for (let b = 0; b < 32; b++, v >>= 8n) big[at + b] = Number(v & 0xffn);
+      await expect(prover.prove(big, "big.wtns")).rejects.toThrow(
+        "big.wtns: wire 7 is not below the field's modulus r",
+      );
+      // the prover still proves after refusing
+      const ok = await prover.prove(wtns[0]!);
+      expect(await snarkjs.groth16.verify(vkey, ok.publicSignals, ok.proof)).toBe(true);
     } finally {
       await prover.close();
     }
