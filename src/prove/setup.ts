@@ -25,8 +25,8 @@ import { checkResources } from "./resources.js";
 import { VERSION } from "../version.js";
 
 export const DEV_WARNING =
-  "DEVELOPMENT ONLY: this key comes from a locally generated powers-of-tau file whose secrets existed on the machine " +
-  "that made it; anyone holding them could forge proofs. For production, run setup with --ptau <ceremony file>.";
+  "DEVELOPMENT ONLY: this key was made from secrets drawn on the machine that ran setup (no ceremony); " +
+  "anyone holding them could forge proofs. For production, run setup with --ptau <ceremony file>.";
 
 export interface SetupOptions {
   readonly ptau?: string;
