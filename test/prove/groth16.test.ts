@@ -109,6 +109,23 @@ describe("Groth16Prover", () => {
     }
   });
 
+  it("a thread that dies fails the proof with an error naming it, and says the prover is failed", async () => {
+    const prover = await Groth16Prover.open(artifact(dir, "zkey"), { threads: 2 });
+    try {
+      expect(prover.failed).toBe(false);
+      // as if the thread ran out of memory: end it from outside
+      const inside = prover as unknown as { threads: { worker: { terminate(): Promise<number> } }[] };
+      await inside.threads[1]!.worker.terminate();
+      await expect(prover.prove(wtns[0]!)).rejects.toThrow(/prover thread 1 exited \(code \d+\) before answering/);
+      expect(prover.failed).toBe(true);
+      // every later proof fails the same way, never hangs (vitest would also report an unhandled rejection)
+      await expect(prover.prove(wtns[1]!)).rejects.toThrow(ZkError);
+    } finally {
+      await prover.close();
+    }
+    expect(prover.failed, "a closed prover is not a failed one").toBe(false);
+  });
+
   it("names a witness of the wrong length and a damaged key", async () => {
     const prover = await Groth16Prover.open(artifact(dir, "zkey"), { threads: 1 });
     try {
