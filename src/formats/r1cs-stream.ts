@@ -4,10 +4,11 @@
  * in file order, never the whole file. Only the header is checked up front; every term is
  * checked as it is read (its wire within the circuit, the section not overrun).
  */
-import { promises as fs } from "node:fs";
+import { type promises as fs } from "node:fs";
 import { FIELD_BYTES, P } from "../field.js";
 import { ZkError } from "../errors.js";
 import { R1CS_MAGIC, R1CS_SECTION, R1CS_VERSION } from "./r1cs.js";
+import { openBinFileTable } from "./binfile-file.js";
 
 export interface R1csHeader {
   readonly nWires: number;
@@ -45,33 +46,12 @@ const bad = (file: string, what: string) => new ZkError("BAD_FILE", `${file}: ${
 export async function openR1csStream(file: string, bufferBytes = BUFFER): Promise<R1csStream> {
   if (!Number.isInteger(bufferBytes) || bufferBytes < MIN_BUFFER)
     throw new Error(`openR1csStream: a buffer of ${bufferBytes} bytes cannot hold a term`);
-  const fh = await fs.open(file, "r").catch((e: NodeJS.ErrnoException) => {
-    throw new ZkError(
-      "BAD_FILE",
-      e.code === "ENOENT" ? `circuit file not found: ${file}` : `cannot read ${file}: ${e.message}`,
-    );
-  });
+  const t = await openBinFileTable(file, R1CS_MAGIC, "circuit file", (problem) => bad(file, problem));
+  const fh = t.handle;
   try {
-    const size = (await fh.stat()).size;
-    const read = async (pos: number, n: number): Promise<DataView> => {
-      const b = new Uint8Array(n);
-      const { bytesRead } = await fh.read(b, 0, n, pos);
-      if (bytesRead < n) throw bad(file, `truncated at byte ${pos + bytesRead}`);
-      return new DataView(b.buffer);
-    };
-    const head = await read(0, 12);
-    const magic = String.fromCharCode(head.getUint8(0), head.getUint8(1), head.getUint8(2), head.getUint8(3));
-    if (magic !== R1CS_MAGIC) throw bad(file, `magic "${magic}"`);
-    if (head.getUint32(4, true) > R1CS_VERSION) throw bad(file, `version ${head.getUint32(4, true)}`);
-    const sections = new Map<number, { start: number; size: number }>();
-    for (let i = 0, pos = 12; i < head.getUint32(8, true); i++) {
-      const sh = await read(pos, 12);
-      const type = sh.getUint32(0, true);
-      const len = Number(sh.getBigUint64(4, true));
-      if (pos + 12 + len > size) throw bad(file, `section ${type} overruns the file`);
-      if (!sections.has(type)) sections.set(type, { start: pos + 12, size: len });
-      pos += 12 + len;
-    }
+    if (t.version > R1CS_VERSION) throw bad(file, `version ${t.version}`);
+    const { sections } = t;
+    const read = async (pos: number, n: number) => new DataView((await t.read(pos, n)).buffer);
     const hs = sections.get(R1CS_SECTION.HEADER);
     const cs = sections.get(R1CS_SECTION.CONSTRAINTS);
     if (!hs || !cs) throw bad(file, "no header or constraints section");

@@ -9,9 +9,10 @@
  * bytes each); 5 A, 6 B1, 7 B2 (one point per wire), 8 C (one per private wire), 9 H (one per
  * domain point). Sections may come in any order (prove/dev-zkey.ts writes H before A).
  */
-import { promises as fs } from "node:fs";
 import { BN254_Q, FIELD_BYTES, P } from "../field.js";
 import { ZkError } from "../errors.js";
+import { openBinFileTable } from "./binfile-file.js";
+import { SectionReader, type SectionRef } from "./binfile.js";
 
 export const ZKEY_MAGIC = "zkey";
 
@@ -33,12 +34,6 @@ export const ZKEY_COEF_BYTES = 12 + FIELD_BYTES;
 export const G1_AFFINE_BYTES = 64;
 export const G2_AFFINE_BYTES = 128;
 
-export interface SectionSpan {
-  /** the first byte of the section's data in the file */
-  readonly start: number;
-  readonly size: number;
-}
-
 /** The key's fixed points, as the file holds them (affine, Montgomery form). */
 export interface ZkeyPoints {
   readonly alpha1: Uint8Array;
@@ -56,46 +51,17 @@ export interface ZkeyLayout {
   readonly power: number;
   readonly nCoefs: number;
   readonly points: ZkeyPoints;
-  readonly sections: ReadonlyMap<number, SectionSpan>;
+  readonly sections: ReadonlyMap<number, SectionRef>;
 }
 
 const bad = (file: string, what: string) => new ZkError("BAD_FILE", `${file}: ${what}: not a valid Groth16 .zkey file`);
 
-function readLE(b: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-  return v;
-}
-
 /** Reads `file`'s section table and Groth16 header, and checks every section a proof needs is there at its size. */
 export async function readZkeyLayout(file: string): Promise<ZkeyLayout> {
-  const fh = await fs.open(file, "r").catch((e: NodeJS.ErrnoException) => {
-    throw new ZkError(
-      "BAD_FILE",
-      e.code === "ENOENT" ? `proving key not found: ${file}` : `cannot read ${file}: ${e.message}`,
-    );
-  });
+  const t = await openBinFileTable(file, ZKEY_MAGIC, "proving key", (problem) => bad(file, problem));
   try {
-    const size = (await fh.stat()).size;
-    const read = async (pos: number, n: number): Promise<Uint8Array> => {
-      const b = new Uint8Array(n);
-      const { bytesRead } = await fh.read(b, 0, n, pos);
-      if (bytesRead < n) throw bad(file, `truncated at byte ${pos + bytesRead}`);
-      return b;
-    };
-    const head = new DataView((await read(0, 12)).buffer);
-    const magic = String.fromCharCode(...new Uint8Array(head.buffer, 0, 4));
-    if (magic !== ZKEY_MAGIC) throw bad(file, `magic "${magic}"`);
-    const sections = new Map<number, SectionSpan>();
-    for (let i = 0, pos = 12; i < head.getUint32(8, true); i++) {
-      const sh = new DataView((await read(pos, 12)).buffer);
-      const type = sh.getUint32(0, true);
-      const len = Number(sh.getBigUint64(4, true));
-      if (pos + 12 + len > size) throw bad(file, `section ${type} overruns the file`);
-      if (sections.has(type)) throw bad(file, `section ${type} appears twice`);
-      sections.set(type, { start: pos + 12, size: len });
-      pos += 12 + len;
-    }
+    const { sections, read } = t;
+    if (t.repeated.length) throw bad(file, `section ${t.repeated[0]} appears twice`);
     const span = (type: number) => {
       const s = sections.get(type);
       if (!s) throw bad(file, `no section ${type}`);
@@ -108,29 +74,25 @@ export async function readZkeyLayout(file: string): Promise<ZkeyLayout> {
     // n8q, q, n8r, r, nVars, nPublic, domainSize, then 3 G1 and 3 G2 points
     const grothBytes = 4 + FIELD_BYTES + 4 + FIELD_BYTES + 12 + 3 * G1_AFFINE_BYTES + 3 * G2_AFFINE_BYTES;
     if (g.size < grothBytes) throw bad(file, `its Groth16 header holds ${g.size} bytes, not ${grothBytes}`);
-    const gb = await read(g.start, g.size);
-    const gv = new DataView(gb.buffer);
-    let at = 0;
-    const u32 = () => ((at += 4), gv.getUint32(at - 4, true));
-    const bytes = (n: number) => ((at += n), gb.slice(at - n, at));
-    const n8q = u32();
-    const q = readLE(bytes(n8q));
-    const n8r = u32();
-    const r = readLE(bytes(n8r));
+    const h = new SectionReader(await read(g.start, g.size), 0, g.size, `${file}: its Groth16 header`);
+    const n8q = h.u32();
+    const q = h.fieldLE(n8q);
+    const n8r = h.u32();
+    const r = h.fieldLE(n8r);
     if (n8q !== FIELD_BYTES || q !== BN254_Q || n8r !== FIELD_BYTES || r !== P)
       throw bad(file, "its curve is not BN254");
-    const nVars = u32();
-    const nPublic = u32();
-    const domainSize = u32();
+    const nVars = h.u32();
+    const nPublic = h.u32();
+    const domainSize = h.u32();
     const power = Math.log2(domainSize);
     if (!Number.isInteger(power) || nPublic >= nVars)
       throw bad(file, `domain ${domainSize}, ${nPublic} public of ${nVars}`);
-    const alpha1 = bytes(G1_AFFINE_BYTES);
-    const beta1 = bytes(G1_AFFINE_BYTES);
-    const beta2 = bytes(G2_AFFINE_BYTES);
-    bytes(G2_AFFINE_BYTES); // gamma2: the verifier's, not the prover's
-    const delta1 = bytes(G1_AFFINE_BYTES);
-    const delta2 = bytes(G2_AFFINE_BYTES);
+    const alpha1 = h.bytes(G1_AFFINE_BYTES);
+    const beta1 = h.bytes(G1_AFFINE_BYTES);
+    const beta2 = h.bytes(G2_AFFINE_BYTES);
+    h.bytes(G2_AFFINE_BYTES); // gamma2: the verifier's, not the prover's
+    const delta1 = h.bytes(G1_AFFINE_BYTES);
+    const delta2 = h.bytes(G2_AFFINE_BYTES);
     const points: ZkeyPoints = { alpha1, beta1, beta2, delta1, delta2 };
 
     const expect = (type: number, n: number, what: string) => {
@@ -146,6 +108,6 @@ export async function readZkeyLayout(file: string): Promise<ZkeyLayout> {
     expect(ZKEY_SECTION.H, domainSize * G1_AFFINE_BYTES, "H");
     return { file, nVars, nPublic, domainSize, power, nCoefs, points, sections };
   } finally {
-    await fh.close();
+    await t.handle.close();
   }
 }

@@ -12,7 +12,8 @@
  * threads run), one window of scalar bits at a time, joined here by doublings.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { ZKEY_SECTION, type SectionSpan } from "../formats/zkey.js";
+import { ZKEY_SECTION } from "../formats/zkey.js";
+import type { SectionRef } from "../formats/binfile.js";
 import type { Group } from "./fixedbase.js";
 import type { WasmCurve } from "./wasm-curve.js";
 
@@ -28,7 +29,7 @@ export interface ShareStart {
   /** a 2n-th root of unity for the key's domain of n points (Montgomery form): the odd coset's shift */
   readonly inc: Uint8Array;
   readonly file: string;
-  readonly sections: ReadonlyMap<number, SectionSpan>;
+  readonly sections: ReadonlyMap<number, SectionRef>;
   readonly nPublic: number;
   /** wires [from, to) */
   readonly wires: readonly [number, number];
