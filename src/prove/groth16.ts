@@ -24,7 +24,7 @@ import { pathToFileURL } from "node:url";
 import * as path from "node:path";
 import type { Groth16Proof } from "snarkjs";
 import { readZkeyLayout, ZKEY_COEF_BYTES, ZKEY_SECTION, type ZkeyLayout } from "../formats/zkey.js";
-import { P as R } from "../field.js";
+import { P as R, readBigField, writeBigField } from "../field.js";
 import { packageRoot } from "../util/paths.js";
 import { describeError, ZkError } from "../errors.js";
 import { errorOf, type Reply } from "../witness/protocol.js";
@@ -126,36 +126,34 @@ function copyOf(b: Uint8Array, from: number, to: number): Uint8Array {
   return new Uint8Array(b.subarray(from, to));
 }
 
-function readLE(b: Uint8Array, at: number, n = FR): bigint {
-  let v = 0n;
-  for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[at + i]!);
-  return v;
+/** The field element at byte `at` of `b` (32 bytes, little-endian). */
+function fieldAt(b: Uint8Array, at: number): bigint {
+  return readBigField(new DataView(b.buffer, b.byteOffset, b.byteLength), at);
 }
 
+/** A scalar below r as 32 little-endian bytes. */
 function scalarBytes(v: bigint): Uint8Array {
   const b = new Uint8Array(FR);
-  for (let i = 0; i < FR; i++, v >>= 8n) b[i] = Number(v & 0xffn);
+  writeBigField(new DataView(b.buffer), 0, v);
   return b;
 }
 
-const R_BYTES = scalarBytes(R);
+/** r's top byte (0x30): a value whose top byte is below it is below r. */
+const R_TOP = Number(R >> 248n);
 
 /** The first wire (32-byte little-endian values) that is not below r, or -1. */
 function unreducedWire(data: Uint8Array): number {
   for (let i = 0, at = 0; at < data.length; i++, at += FR) {
-    // almost every value is settled by its top byte (r's is 0x30)
-    if (data[at + FR - 1]! < R_BYTES[FR - 1]!) continue;
-    for (let b = FR - 1; b >= 0; b--) {
-      if (data[at + b]! < R_BYTES[b]!) break;
-      if (data[at + b]! > R_BYTES[b]! || b === 0) return i;
-    }
+    // almost every value is settled by its top byte
+    if (data[at + FR - 1]! >= R_TOP && fieldAt(data, at) >= R) return i;
   }
   return -1;
 }
 
 /** A uniform scalar mod r: 512 random bits reduced, so the bias is below 2^-250. */
 function randomScalar(): bigint {
-  return readLE(randomBytes(64), 0, 64) % R;
+  const b = randomBytes(64);
+  return ((fieldAt(b, 32) << 256n) | fieldAt(b, 0)) % R;
 }
 
 /** Threads that pay for themselves: a share under ~512 wires costs more to start than to sum. */
@@ -279,7 +277,7 @@ export class Groth16Prover {
     const sums = await Promise.all(h.wires);
     const hs = await Promise.all(quotients);
     const seconds = { quotient: (t1 - t0) / 1000, sums: (performance.now() - t1) / 1000 };
-    const publicSignals = Array.from({ length: nPublic }, (_, i) => readLE(witness, (i + 1) * FR).toString());
+    const publicSignals = Array.from({ length: nPublic }, (_, i) => fieldAt(witness, (i + 1) * FR).toString());
     return { proof: this.assemble(sums, hs), publicSignals, seconds };
   }
 
@@ -384,7 +382,7 @@ export class Groth16Prover {
       g1("toAffine")(p, a);
       g1("fromMontgomeryAffine")(a, a);
       const b = wc.bytes();
-      return [readLE(b, a).toString(), readLE(b, a + FR).toString(), "1"];
+      return [fieldAt(b, a).toString(), fieldAt(b, a + FR).toString(), "1"];
     };
     const affine2 = (p: number): string[][] => {
       if (g2("isZero")(p))
@@ -397,7 +395,7 @@ export class Groth16Prover {
       g2("toAffine")(p, a);
       g2("fromMontgomeryAffine")(a, a);
       const b = wc.bytes();
-      const x = (i: number) => readLE(b, a + i * FR).toString();
+      const x = (i: number) => fieldAt(b, a + i * FR).toString();
       return [
         [x(0), x(1)],
         [x(2), x(3)],
