@@ -28,7 +28,7 @@ import { packageRoot } from "../util/paths.js";
 import { writeFileAtomic, writeFilesAtomic, writeJsonAtomic } from "../util/fsx.js";
 import type { DecodedTensor } from "../meta/signals.js";
 import type { Groth16Proof } from "snarkjs";
-import { loadInput, openProver, quantizeInputJson, readBatchInputs, type Prover } from "./prove.js";
+import { loadInput, openProver, quantizeInputJson, readBatchInputs, writeBatchSummary, type Prover } from "./prove.js";
 import { DEV_WARNING, type SetupResult } from "./setup.js";
 import type { SegmentReply, SegmentTask } from "./chain-worker.js";
 
@@ -363,15 +363,7 @@ export async function proveSplitBatch(
   });
   const { results, provingSeconds } = await proveChains(c, quantized, opts);
   const items = results.map((r, k) => ({ ...r, id: inputs[k]!.id, source: inputs[k]!.source }));
-  const summaryFile = path.join(outDir, "batch.json");
-  const summary = items.map((r) => ({
-    id: r.id,
-    input: r.source,
-    dir: path.dirname(r.proofFile),
-    output: r.values[0],
-    warnings: r.warnings,
-  }));
-  await writeJsonAtomic(summaryFile, { model: meta.model, segments: c.m.segments.length, proofs: summary });
+  const summaryFile = await writeBatchSummary(outDir, meta.model, items, { segments: c.m.segments.length });
   return { items, summaryFile, provingSeconds, seconds: (performance.now() - t0) / 1000 };
 }
 

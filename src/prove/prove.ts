@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.js";
-import { exists, readFileOrFail, readJsonFile, writeFilesAtomic } from "../util/fsx.js";
+import { exists, readFileOrFail, readJsonFile, writeFilesAtomic, writeJsonAtomic } from "../util/fsx.js";
 import { fileDigestHex } from "../util/hash.js";
 import { dequantize, parseInputJson, quantizeInput, qinputOf } from "../quantize/input.js";
 import { computeWitness, defaultThreads, usefulThreads, type Backend, type WitnessResult } from "../witness/witness.js";
@@ -326,14 +326,34 @@ async function proveBatchWith(
   } finally {
     await pool.close();
   }
-  const summaryFile = path.join(outDir, "batch.json");
-  const summary = items.map((r) => ({
+  const summaryFile = await writeBatchSummary(outDir, p.meta.model, items);
+  return { items, summaryFile, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** What batch.json lists of each proof: where its input came from, where its files went, what it says. */
+export interface BatchEntry {
+  readonly id: string;
+  readonly source: string;
+  readonly proofFile: string;
+  readonly values: readonly number[][];
+  readonly warnings: readonly string[];
+}
+
+/** Writes OUTDIR/batch.json (atomically, once every proof is written), `extra` after the model; returns its path. */
+export async function writeBatchSummary(
+  outDir: string,
+  model: ModelMeta["model"],
+  items: readonly BatchEntry[],
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const file = path.join(outDir, "batch.json");
+  const proofs = items.map((r) => ({
     id: r.id,
     input: r.source,
     dir: path.dirname(r.proofFile),
     output: r.values[0],
     warnings: r.warnings,
   }));
-  await writeFilesAtomic([[summaryFile, json({ model: p.meta.model, proofs: summary })]]);
-  return { items, summaryFile, seconds: (performance.now() - t0) / 1000 };
+  await writeJsonAtomic(file, { model, ...extra, proofs });
+  return file;
 }

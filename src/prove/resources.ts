@@ -14,8 +14,8 @@ export interface Estimate {
 /**
  * What a job costs on 2 cores. `prove` is zkinfer's Groth16 prover (groth16.ts: ≈ 0.4 s +
  * 1.4 s per 2^16 domain points, wide witnesses up to 2×); its memory grows with the domain,
- * about 1 KB a point (ResNet-8's 2^21 segment: 44.5 s and 2.2 GB; snarkjs's prover took 4.9 GB). `setup` is a development key
- * written directly (dev-zkey.ts: 131 s and 3.2 GB at 2^21 with 1.6 M wires, 42 s and 1.0 GB at
+ * about 1 KB a point (ResNet-8's 2^21 segment: 44.5 s and 2.2 GB; snarkjs's prover took
+ * 4.9 GB). `setup` is a development key written directly (dev-zkey.ts: 131 s and 3.2 GB at 2^21 with 1.6 M wires, 42 s and 1.0 GB at
  * 2^19); `setup-ptau` is snarkjs's zkey new + contribute from a user's ptau (~5 s at 2^14,
  * ~68 s at 2^18; the zkey holds ~ (3 G1 + 1 G2) per wire + domain G1, and it ran out of a 4 GB
  * heap at 2^21).

@@ -24,6 +24,46 @@ const options: Options = {
  * keys, said loudly): one command from compile to proof, as the demo is. Keys made for another
  * circuit are still an error (openProver), never silently replaced.
  */
+/** A batch's proof, as both kinds of batch (one circuit, a split model) report it. */
+interface ReportedProof {
+  readonly id: string;
+  readonly source: string;
+  readonly proofFile: string;
+  readonly publicFile: string;
+  readonly values: readonly number[][];
+  readonly warnings: readonly string[];
+  readonly development: boolean;
+}
+
+/** Prints a batch: each input's warnings, the JSON result (`more` adds to each proof), a line per proof, `summary`. */
+function reportBatch<T extends ReportedProof>(
+  out: Out,
+  b: { readonly items: readonly T[]; readonly summaryFile: string; readonly seconds: number },
+  more: (r: T) => Record<string, unknown>,
+  summary: string,
+): number {
+  for (const r of b.items) for (const w of r.warnings) out.warn(`${r.source}: ${w}`);
+  out.result({
+    batch: b.summaryFile,
+    proofs: b.items.map((r) => ({
+      id: r.id,
+      input: r.source,
+      proof: r.proofFile,
+      public: r.publicFile,
+      output: r.values[0],
+      ...more(r),
+    })),
+    seconds: b.seconds,
+  });
+  for (const r of b.items)
+    out.line(
+      `${r.id}: ${r.proofFile}  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`,
+    );
+  out.line(`${summary}; listed in ${b.summaryFile}`);
+  if (b.items[0]?.development) out.warn("development-only setup: these proofs are for testing (see setup.json)");
+  return 0;
+}
+
 async function setupIfMissing(dir: string, out: Out, progress: Progress): Promise<void> {
   const { artifact } = await import("../../artifacts.js");
   if ((await exists(artifact(dir, "zkey"))) || !(await exists(artifact(dir, "model")))) return;
@@ -106,28 +146,12 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
       const { proveSplit, proveSplitBatch } = await import("../../prove/chain.js");
       if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!)) {
         const b = await proveSplitBatch(dir, inputs, opts);
-        for (const r of b.items) for (const w of r.warnings) out.warn(`${r.source}: ${w}`);
-        out.result({
-          batch: b.summaryFile,
-          proofs: b.items.map((r) => ({
-            id: r.id,
-            input: r.source,
-            proof: r.proofFile,
-            public: r.publicFile,
-            output: r.values[0],
-            segments: r.segments,
-          })),
-          seconds: b.seconds,
-        });
-        for (const r of b.items)
-          out.line(
-            `${r.id}: ${r.proofFile}  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`,
-          );
-        out.line(
-          `${b.items.length} chains of ${b.items[0]!.segments.length} proofs in ${fmtSeconds(b.seconds)} (proving ${fmtSeconds(b.provingSeconds)}, each segment's key opened once); listed in ${b.summaryFile}`,
+        return reportBatch(
+          out,
+          b,
+          (r) => ({ segments: r.segments }),
+          `${b.items.length} chains of ${b.items[0]!.segments.length} proofs in ${fmtSeconds(b.seconds)} (proving ${fmtSeconds(b.provingSeconds)}, each segment's key opened once)`,
         );
-        if (b.items[0]!.development) out.warn("development-only setup: these proofs are for testing (see setup.json)");
-        return 0;
       }
       const r = await proveSplit(dir, inputs[0]!, opts);
       for (const w of r.warnings) out.warn(w);
@@ -153,28 +177,12 @@ zkinfer prove DIR --input A.json --input B.json ... | --input BATCH.jsonl [-o OU
     await setupIfMissing(dir, out, opts.progress);
     if (inputs.length > 1 || /\.jsonl$/i.test(inputs[0]!)) {
       const b = await proveBatch(dir, inputs, opts);
-      for (const r of b.items) for (const w of r.warnings) out.warn(`${r.source}: ${w}`);
-      out.result({
-        batch: b.summaryFile,
-        proofs: b.items.map((r) => ({
-          id: r.id,
-          input: r.source,
-          proof: r.proofFile,
-          public: r.publicFile,
-          output: r.values[0],
-          seconds: r.seconds,
-        })),
-        seconds: b.seconds,
-      });
-      for (const r of b.items)
-        out.line(
-          `${r.id}: ${r.proofFile}  output ${fmtVector(r.values[0]!)}${r.values[0]!.length > 1 ? `  argmax ${argmax(r.values[0]!)}` : ""}`,
-        );
-      out.line(
-        `${b.items.length} proofs in ${fmtSeconds(b.seconds)} (${fmtSeconds(b.seconds / b.items.length)} each); listed in ${b.summaryFile}`,
+      return reportBatch(
+        out,
+        b,
+        (r) => ({ seconds: r.seconds }),
+        `${b.items.length} proofs in ${fmtSeconds(b.seconds)} (${fmtSeconds(b.seconds / b.items.length)} each)`,
       );
-      if (b.items[0]?.development) out.warn("development-only setup: these proofs are for testing (see setup.json)");
-      return 0;
     }
     const r = await proveDir(dir, inputs[0]!, opts);
     for (const w of r.warnings) out.warn(w);
