@@ -6,6 +6,9 @@ import { calibrate, parseCalibration } from "../../src/quantize/calibration.js";
 import { quantize, DEFAULT_QUANTIZE, type QuantizeOptions } from "../../src/quantize/quantize.js";
 import type { Graph } from "../../src/model/graph.js";
 import type { QGraph } from "../../src/quantize/qgraph.js";
+import { compileToDir } from "../../src/artifacts.js";
+import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import { setupDir } from "../../src/prove/setup.js";
 
 export const FIXTURES = path.resolve("test/fixtures");
 export const MODELS = ["digits_mlp", "digits_cnn", "cancer_logreg"] as const;
@@ -19,6 +22,12 @@ export interface Samples {
 
 export function fixture(name: string, file: string): string {
   return path.join(FIXTURES, name, file);
+}
+
+/** A bundled model compiled with the default options into `dir` and set up (a development key). */
+export async function setUpFixture(name: string, dir: string): Promise<void> {
+  await compileToDir(fixture(name, "model.onnx"), fixture(name, "calibration.json"), dir, DEFAULT_COMPILE);
+  await setupDir(dir);
 }
 
 export function loadSamples(name: string): Samples {

@@ -10,9 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as snarkjs from "snarkjs";
 import type { VerificationKey } from "snarkjs";
-import { DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
-import { artifact, compileToDir } from "../../src/artifacts.js";
-import { setupDir } from "../../src/prove/setup.js";
+import { artifact } from "../../src/artifacts.js";
 import { proveDir } from "../../src/prove/prove.js";
 import { Groth16Prover } from "../../src/prove/groth16.js";
 import { readZkeyLayout, ZKEY_SECTION } from "../../src/formats/zkey.js";
@@ -20,7 +18,7 @@ import { allocWtns, readWtns } from "../../src/formats/wtns.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 import { P as R } from "../../src/field.js";
 import { ZkError } from "../../src/errors.js";
-import { fixture, loadSamples } from "../helpers/fixtures.js";
+import { loadSamples, setUpFixture } from "../helpers/fixtures.js";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "zkinfer-groth16-"));
 let dir = "";
@@ -30,13 +28,7 @@ const wtns: Uint8Array[] = [];
 
 beforeAll(async () => {
   dir = path.join(root, "mlp");
-  await compileToDir(
-    fixture("digits_mlp", "model.onnx"),
-    fixture("digits_mlp", "calibration.json"),
-    dir,
-    DEFAULT_COMPILE,
-  );
-  await setupDir(dir);
+  await setUpFixture("digits_mlp", dir);
   vkey = JSON.parse(readFileSync(artifact(dir, "vkey"), "utf8")) as VerificationKey;
   for (const i of [0, 1]) {
     const input = path.join(root, `input${i}.json`);

@@ -19,13 +19,11 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { importOnnx } from "../../src/model/import.js";
 import { compileModel, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
-import { compileToDir } from "../../src/artifacts.js";
 import { parseInputJson } from "../../src/quantize/input.js";
 import { ZkError } from "../../src/errors.js";
 import { encodeOnnx, rng } from "../helpers/onnx.js";
-import { fixture, MODELS } from "../helpers/fixtures.js";
+import { fixture, MODELS, setUpFixture } from "../helpers/fixtures.js";
 import { zkinfer } from "../helpers/cli.js";
-import { setupDir } from "../../src/prove/setup.js";
 import { releaseCurve } from "../../src/prove/curve.js";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "zkinfer-hostile-"));
@@ -184,13 +182,7 @@ describe("corrupted artifacts", () => {
   const dir = f("ok");
   const inFile = f("in.json");
   beforeAll(async () => {
-    await compileToDir(
-      fixture("cancer_logreg", "model.onnx"),
-      fixture("cancer_logreg", "calibration.json"),
-      dir,
-      DEFAULT_COMPILE,
-    );
-    await setupDir(dir);
+    await setUpFixture("cancer_logreg", dir);
     writeFileSync(
       inFile,
       JSON.stringify({ input: JSON.parse(readFileSync(fixture("cancer_logreg", "samples.json"), "utf8")).inputs[0] }),
