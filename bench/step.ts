@@ -62,8 +62,9 @@ async function step(name: string, args: string[]): Promise<Record<string, unknow
 }
 
 const [name, ...args] = process.argv.slice(2);
-// building the wasm curve and its worker threads (~0.2 s) is process start-up, not the step
-if (["setup", "prove", "verify"].includes(name!)) await getCurve();
+// building the wasm curve and its worker threads (~0.2 s) is process start-up, not the step;
+// prove does not use them (src/prove/groth16.ts has threads of its own), so they would only idle beside it
+if (["setup", "verify"].includes(name!)) await getCurve();
 const t0 = performance.now();
 const result = await step(name!, args);
 const seconds = (performance.now() - t0) / 1000;
