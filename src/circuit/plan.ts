@@ -8,7 +8,7 @@
  * next to its constraints in `circuit/gadgets/` (the js backend is the oracle for the rest).
  */
 import type { Conv2dParams, Groups, InvertFn, Shape } from "../model/graph.js";
-import type { Activation, QOp } from "../quantize/qgraph.js";
+import { isWideAbs, type Activation, type QOp } from "../quantize/qgraph.js";
 import type { SaltRole } from "../meta/model.js";
 
 export type TensorId = number;
@@ -144,6 +144,13 @@ export interface PlanTensor {
   readonly shape: Shape;
   readonly lo: number;
   readonly hi: number;
+  /** a bound on the partial sums computing it, when those pass 2^53 and its values do not (quantize/context.ts) */
+  readonly mag?: number;
+}
+
+/** Whether a plan tensor's values may leave the doubles' exact integers: the witness holds it as BigInt. */
+export function isWide(t: PlanTensor): boolean {
+  return isWideAbs(Math.max(Math.abs(t.lo), Math.abs(t.hi), t.mag ?? 0));
 }
 
 /** The salts a witness needs besides its input: one per salted commitment (random field elements). */

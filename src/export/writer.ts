@@ -56,9 +56,9 @@ export class CircomWriter {
   }
 }
 
-/** An integer as circom source (exact: the plan's values are integers below 2^53). */
+/** An integer as circom source, exactly (a double past 2^53, a wide bias or bound, is an integer too). */
 export function integer(v: number | bigint): string {
   if (typeof v === "bigint") return v.toString();
-  if (!Number.isSafeInteger(v)) throw new Error(`export: ${v} is not an exact integer`);
+  if (!Number.isInteger(v)) throw new Error(`export: ${v} is not an integer`);
   return BigInt(v).toString();
 }

@@ -18,7 +18,7 @@ import { fork } from "node:child_process";
 import { readModelMeta, readPlan, readSplitManifest, segmentPath, artifact, type ModelMeta } from "../artifacts.js";
 import { brokenLink, chainFiles, chainOutputs, type SplitManifest } from "../meta/split.js";
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
-import type { IntTensor } from "../quantize/qgraph.js";
+import { asNarrow, type IntTensor, type PlanValue } from "../quantize/qgraph.js";
 import { chainSalts } from "../circuit/salts.js";
 import { dequantize } from "../quantize/input.js";
 import { computeWitness, defaultThreads, runPlan, usefulThreads, type Backend } from "../witness/witness.js";
@@ -180,7 +180,7 @@ interface ChainWitnesses {
   readonly files: readonly string[];
   readonly salts: readonly Salts[];
   readonly seconds: readonly number[];
-  readonly outputs: readonly IntTensor[];
+  readonly outputs: readonly PlanValue[];
 }
 
 /** Every segment's witness in chain order, each written to OUT/segments/<i>/witness.wtns (its prover reads it there). */
@@ -192,7 +192,7 @@ async function chainWitnesses(c: OpenedChain, x: ChainInput, opts: ChainProveOpt
   );
   const files: string[] = [];
   const seconds: number[] = [];
-  let outputs: readonly IntTensor[] = [];
+  let outputs: readonly PlanValue[] = [];
   for (const [i, p] of c.provers.entries()) {
     const tw = performance.now();
     const threads = usefulThreads(p.plan, opts.threads ?? defaultThreads());
@@ -203,7 +203,7 @@ async function chainWitnesses(c: OpenedChain, x: ChainInput, opts: ChainProveOpt
     await writeFileAtomic(f, w.wtns);
     files.push(f);
     outputs = w.outputs;
-    input = w.outputs[0]!;
+    input = asNarrow(w.outputs[0]!, `segment ${i}'s output`);
   }
   return { files, salts: segSalts, seconds, outputs };
 }
@@ -372,7 +372,7 @@ export async function runSplit(
   dir: string,
   inputFile: string,
   opts: { readonly strict?: boolean; readonly backend?: Backend; readonly threads?: number } = {},
-): Promise<{ readonly meta: ModelMeta; readonly outputs: IntTensor[]; readonly warnings: readonly string[] }> {
+): Promise<{ readonly meta: ModelMeta; readonly outputs: PlanValue[]; readonly warnings: readonly string[] }> {
   const m = await readSplitManifest(dir);
   const segs: { meta: ModelMeta; plan: WitnessPlan }[] = [];
   for (let i = 0; i < m.segments.length; i++) {
@@ -380,9 +380,9 @@ export async function runSplit(
     segs.push({ meta, plan: await readPlan(segmentPath(dir, m, i), meta) });
   }
   const qin = await loadInput(segs[0]!.meta, inputFile, opts.strict ?? false);
-  let outputs: IntTensor[] = [qin.tensor];
-  for (const s of segs)
-    outputs = await runPlan(s.plan, outputs[0]!, {
+  let outputs: PlanValue[] = [qin.tensor];
+  for (const [i, s] of segs.entries())
+    outputs = await runPlan(s.plan, asNarrow(outputs[0]!, `segment ${i - 1}'s output`), {
       backend: opts.backend,
       threads: usefulThreads(s.plan, opts.threads ?? defaultThreads()),
     });

@@ -1,7 +1,7 @@
 /**
  * Interval analysis: integer bounds of each op's output from its inputs' bounds. `mag` bounds
- * every partial sum along the way, which is what must stay below 2^52 for the witness
- * arithmetic (doubles, later int64 kernels) to be exact.
+ * every partial sum along the way: past 2^53 the witness computes that op in BigInt (a wide
+ * tensor), and past the field's limit the quantizer refuses it (context.ts MAX_MAGNITUDE).
  */
 import type { Conv2dParams, Groups, Shape } from "../model/graph.js";
 import { broadcastIndex, sizeOf } from "../model/shapes.js";

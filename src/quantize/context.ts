@@ -7,12 +7,35 @@
 import type { Graph, Node } from "../model/graph.js";
 import { ZkError } from "../errors.js";
 import type { Calibration } from "./calibration.js";
-import type { Activation, QNode, QOp, QValue } from "./qgraph.js";
+import { isWideAbs, type Activation, type QNode, type QOp, type QValue } from "./qgraph.js";
 import { requantBounds, type Bounds, type Interval } from "./bounds.js";
 import type { QuantizeOptions } from "./options.js";
 
-/** Exact doubles end at 2^53; keep headroom for rounding offsets and decomposition widths. */
-export const MAX_MAGNITUDE = 2 ** 50;
+/**
+ * The largest magnitude any quantized value may reach: BN254's field (p ≈ 2^253.6) with room
+ * for the range checks over it (a rescale decomposes x + offset, a comparison a − b + 2^(m−1),
+ * each below the 252 bits a decomposition may have). The witness holds every value exactly,
+ * past 2^53 in BigInt (plan.ts isWide), so this is the field's limit, not the doubles'.
+ */
+export const MAX_MAGNITUDE = 2 ** 240;
+
+/**
+ * What a few ops keep below, because their witness (and the constants the circuit derives from
+ * their bounds) is computed in doubles: a rescale's output (its layout's offset, q·2^k, must be
+ * an exact double: quantize/layout.ts), a division and an inverse (their products and slacks).
+ * None is an accumulator: activations are ≤ 24 bits.
+ */
+export const MAX_NARROW = 2 ** 50;
+const NARROW_OPS: ReadonlySet<QOp["kind"]> = new Set(["requant", "div", "invert"]);
+
+/**
+ * A bound past 2^53 as computed in doubles (each sum rounded to nearest), moved outward by far
+ * more than that rounding can have taken (2^-32 relative; 2^13 terms at 2^-53 each is 2^-40).
+ */
+export function outward(v: number): number {
+  if (Math.abs(v) <= Number.MAX_SAFE_INTEGER) return v;
+  return v + Math.abs(v) * 2 ** -32 * Math.sign(v);
+}
 
 /** A quantized value while the graph is being built: its desired scale rides along. */
 export interface Live extends QValue {
@@ -78,7 +101,15 @@ export class QuantizeContext {
   }
 
   register(v: Live): Live {
-    this.values.set(v.name, { name: v.name, shape: v.shape, scale: v.scale, lo: v.lo, hi: v.hi, err: v.err });
+    this.values.set(v.name, {
+      name: v.name,
+      shape: v.shape,
+      scale: v.scale,
+      lo: v.lo,
+      hi: v.hi,
+      ...(v.mag === undefined ? {} : { mag: v.mag }),
+      err: v.err,
+    });
     this.live.set(v.name, v);
     return v;
   }
@@ -100,10 +131,21 @@ export class QuantizeContext {
     if (!(m < MAX_MAGNITUDE)) {
       throw new ZkError(
         "OVERFLOW",
-        `node "${node.name}" (${node.source}): quantized values may reach 2^${Math.log2(m).toFixed(1)}, beyond the 2^50 that exact witness arithmetic allows; ` +
+        `node "${node.name}" (${node.source}): quantized values may reach 2^${Math.log2(m).toFixed(1)}, beyond the 2^240 that BN254's field holds with room for its range checks; ` +
           "lower --weight-bits / --activation-bits or rescale the model's inputs",
       );
     }
+    // a rescale's input may be wide (its mag): only its output must be narrow
+    const narrow = op.kind === "requant" ? Math.max(Math.abs(b.lo), Math.abs(b.hi)) : m;
+    if (NARROW_OPS.has(op.kind) && !(narrow < MAX_NARROW)) {
+      throw new ZkError(
+        "OVERFLOW",
+        `node "${node.name}" (${node.source}): its ${op.kind === "requant" ? "rescaled output" : op.kind} may reach 2^${Math.log2(narrow).toFixed(1)}, beyond the 2^50 a ${op.kind} computes exactly in doubles; ` +
+          "lower --weight-bits / --activation-bits (a rescale's output is an activation: it needs far fewer bits)",
+      );
+    }
+    // past 2^53 the bounds above were summed in doubles: move them outward past any rounding
+    b = { lo: outward(b.lo), hi: outward(b.hi), mag: outward(b.mag) };
     // an error bound that overflowed (a product of wide factors) means no finite bound, not NaN
     if (err !== null && !(err < Infinity)) err = Infinity;
     this.nodes.push({ name: node.name, source, op, inputs: inputs.map((i) => i.name), output: name });
@@ -115,6 +157,11 @@ export class QuantizeContext {
       scale,
       lo: b.lo,
       hi: b.hi,
+      // partial sums past 2^53 when the result is narrower: the witness must still compute it exactly
+      // (a rescale's mag is its input's, which is wide or not by its own bounds)
+      ...(op.kind !== "requant" && isWideAbs(b.mag) && b.mag > Math.max(Math.abs(b.lo), Math.abs(b.hi))
+        ? { mag: b.mag }
+        : {}),
       err,
       target: target ?? Math.min(scale, this.targetFor(name)),
     });

@@ -3,7 +3,7 @@
  * `{"input_data": [[...]]}`. Values outside the accepted range are clamped with a warning, or
  * refused when `strict` is set; NaN, Infinity and non-numbers are always refused.
  */
-import type { IntTensor, QInput } from "./qgraph.js";
+import type { Ints, IntTensor, PlanValue, QInput } from "./qgraph.js";
 import { flattenNumbers } from "./calibration.js";
 import { shapeStr, sizeOf } from "../model/shapes.js";
 import { ZkError } from "../errors.js";
@@ -116,7 +116,8 @@ export function qinputOf(input: {
   };
 }
 
-export function dequantize(t: IntTensor, scale: number): number[] {
+export function dequantize(t: PlanValue, scale: number): number[] {
   const k = 2 ** -scale;
-  return Array.from(t.data, (v) => v * k);
+  // a wide value rounds to its nearest double first: a float output needs no more
+  return Array.from(t.data as Ints, (v) => Number(v) * k);
 }

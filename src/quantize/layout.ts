@@ -12,10 +12,23 @@
 import { bitLength, signedBits } from "../util/bits.js";
 import type { Activation } from "./qgraph.js";
 
+/** floor((x + 2^(shift-1)) / 2^shift), exact for every integer double (past 2^53 through BigInt). */
 export function rescale(x: number, shift: number): number {
   if (shift === 0) return x;
   const d = 2 ** shift;
-  return Math.floor((x + d / 2) / d);
+  // x + d/2 is exact while both sides stay below 2^53
+  if (Math.abs(x) + d <= Number.MAX_SAFE_INTEGER) return Math.floor((x + d / 2) / d);
+  return Number(rescaleBig(BigInt(x), shift));
+}
+
+/** The same rescale of a wide value (BigInt's >> is a floor shift). */
+export function rescaleBig(x: bigint, shift: number): bigint {
+  return shift === 0 ? x : (x + (1n << BigInt(shift - 1))) >> BigInt(shift);
+}
+
+/** A rescale of either representation whose result is narrow (a requant's output: the quantizer keeps it so). */
+export function rescaleInt(x: number | bigint, shift: number): number {
+  return typeof x === "number" ? rescale(x, shift) : Number(rescaleBig(x, shift));
 }
 
 export interface RequantLayout {
@@ -59,5 +72,10 @@ export function requantLayout(lo: number, hi: number, shift: number, act: Activa
     qMin = qLo;
   }
   const half = shift > 0 ? 2 ** (shift - 1) : 0;
-  return { m, qMin, offset: half - qMin * 2 ** shift, nBits: shift + m, center };
+  const offset = half - qMin * 2 ** shift;
+  // exact while qMin's bits and the half fit a double's 53 (a narrow output: the quantizer's define);
+  // the constraints and the witness both read this number, so it must be the integer it stands for
+  if (BigInt(offset) !== BigInt(half) - BigInt(qMin) * (1n << BigInt(shift)))
+    throw new Error(`requant layout: offset ${half} - ${qMin}·2^${shift} is not exact in a double`);
+  return { m, qMin, offset, nBits: shift + m, center };
 }

@@ -49,14 +49,16 @@ export function validateOptions(o: QuantizeOptions): void {
     if (!Number.isInteger(v) || v < min || v > max)
       throw new ZkError("BAD_OPTION", `${name} must be an integer in ${min}..${max}, got ${v}`);
   };
-  bits(o.activationBits, "activation bits", 2, 24);
-  bits(o.weightBits, "weight bits", 2, 16);
-  bits(o.inputBits, "input bits", 2, 24);
+  // up to 32 bits each: the accumulators grow past 2^53 then, which the witness holds exactly
+  // (BigInt and i64); activations stay far inside the 2^50 a rescale's output is kept below
+  bits(o.activationBits, "activation bits", 2, 32);
+  bits(o.weightBits, "weight bits", 2, 32);
+  bits(o.inputBits, "input bits", 2, 32);
   if (!(o.inputMargin >= 0 && o.inputMargin <= 10))
     throw new ZkError("BAD_OPTION", `input margin must be in 0..10, got ${o.inputMargin}`);
   for (const [name, l] of Object.entries(o.layers ?? {})) {
-    if (l.activationBits !== undefined) bits(l.activationBits, `layer "${name}": activation bits`, 2, 24);
-    if (l.weightBits !== undefined) bits(l.weightBits, `layer "${name}": weight bits`, 2, 24);
+    if (l.activationBits !== undefined) bits(l.activationBits, `layer "${name}": activation bits`, 2, 32);
+    if (l.weightBits !== undefined) bits(l.weightBits, `layer "${name}": weight bits`, 2, 32);
   }
   const am = o.activationMargin ?? 1;
   if (!(am >= 0))

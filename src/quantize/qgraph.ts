@@ -9,10 +9,37 @@ import type { Conv2dParams, Groups, InvertFn, ScalarFn, Shape, Tensor } from "..
 import type { Window } from "./window.js";
 
 /**
- * An integer tensor. Data is held in a Float64Array: every value the compiler allows is an
- * integer below 2^52 in magnitude, so doubles hold them exactly and sums of them are exact.
+ * An integer tensor held in a Float64Array: exact while every value (and every partial sum
+ * computing it) stays below 2^53 in magnitude, which the plan's bounds say per tensor.
  */
 export type IntTensor = Tensor;
+
+/**
+ * An integer tensor whose bounds reach 2^53 or more (deep accumulations at many bits): its
+ * values held exactly, as BigInt. The witness keeps every narrow tensor a fast IntTensor and
+ * only these wide ones (and the steps that touch them) in BigInt.
+ */
+export interface WideTensor {
+  readonly shape: Shape;
+  readonly data: readonly bigint[];
+}
+
+/** What the witness holds per plan tensor: narrow tensors as doubles, wide ones as BigInt. */
+export type PlanValue = IntTensor | WideTensor;
+
+/** Integer values as either representation (the witness twins of gadgets take both). */
+export type Ints = ArrayLike<number | bigint>;
+
+/** A value the next stage reads as doubles (a split segment's input): a wide one is refused by name. */
+export function asNarrow(v: PlanValue, what: string): IntTensor {
+  if (v.data instanceof Float64Array) return v as IntTensor;
+  throw new Error(`${what} holds values past 2^53, which only a circuit's own tensors may (a compiler bug)`);
+}
+
+/** Whether magnitude `abs` leaves the doubles' exact integers (|v| ≤ 2^53 − 1). */
+export function isWideAbs(abs: number): boolean {
+  return !(abs <= Number.MAX_SAFE_INTEGER);
+}
 
 export interface QValue {
   readonly name: string;
@@ -22,6 +49,8 @@ export interface QValue {
   /** integer bounds, valid for every accepted input */
   readonly lo: number;
   readonly hi: number;
+  /** a bound on the partial sums computing it, when those pass 2^53 and its values do not */
+  readonly mag?: number;
   /** bound on |int / 2^scale - float value|; null where the value is discrete (argmax) */
   readonly err: number | null;
 }

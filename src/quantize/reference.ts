@@ -1,7 +1,10 @@
 /**
- * The integer reference semantics of the quantized ops: the oracle every witness backend is
- * checked against. Linear ops reuse the float interpreter's loops, which are exact here
- * because the compiler bounds every value (and so every partial sum) below 2^52.
+ * The integer reference semantics of the quantized ops. Linear ops reuse the float
+ * interpreter's loops: exact while every value and partial sum stays below 2^53, which holds
+ * at the default bits. Past that (deep accumulations at many bits: plan.ts isWide) this graph
+ * interpreter, used for calibration's accuracy estimates, rounds as doubles do; the witness
+ * plan's reference (witness/backends/js/) is exact at any size and is the oracle the witness
+ * backends are checked against.
  */
 import type { InvertFn, Shape } from "../model/graph.js";
 import { evalPrim } from "../model/evaluate.js";

@@ -17,7 +17,7 @@ export interface Window {
   readonly hi: number;
 }
 
-export function windowError(w: Window, at: string, i: number, v: number): WindowError {
+export function windowError(w: Window, at: string, i: number, v: number | bigint): WindowError {
   return new WindowError(
     `${at}: this input drives element ${i} of its input to ${v}, outside [${w.lo}, ${w.hi}], the window the circuit holds it to ` +
       "(its calibrated range widened by --activation-margin); recompile with calibration data that covers such inputs, or a larger --activation-margin",
@@ -30,8 +30,9 @@ export function asInputError(e: unknown): unknown {
 }
 
 /** The index of the first value outside the window (none: -1). */
-export function firstOutside(w: Window | null, x: ArrayLike<number>): number {
+export function firstOutside(w: Window | null, x: ArrayLike<number | bigint>): number {
   if (!w) return -1;
+  // a BigInt compares with a double exactly
   for (let i = 0; i < x.length; i++) if (!(x[i]! >= w.lo && x[i]! <= w.hi)) return i;
   return -1;
 }

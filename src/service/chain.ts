@@ -20,7 +20,7 @@ import type { Groth16Proof } from "snarkjs";
 import type { ServedModel } from "./registry.js";
 import type { TaskSpec } from "./jobs.js";
 import { saltsFromStrings, saltsToStrings, type CircuitLoader, type SaltStrings } from "./circuit.js";
-import type { IntTensor } from "../quantize/qgraph.js";
+import { asNarrow, type IntTensor, type PlanValue } from "../quantize/qgraph.js";
 import type { Salts } from "../circuit/plan.js";
 import { chainSalts, saltsFor } from "../circuit/salts.js";
 import {
@@ -39,7 +39,7 @@ export interface CheckedTask {
   readonly proof: Groth16Proof;
   readonly public: readonly string[];
   /** the circuit's outputs on this task's input, from the service's own witness */
-  readonly outputs: readonly IntTensor[];
+  readonly outputs: readonly PlanValue[];
 }
 
 export interface Chain {
@@ -48,7 +48,7 @@ export interface Chain {
   /** public.json: snarkjs's list for a single model, the chain's public signals file for a split one */
   readonly public: readonly string[] | ChainPublicFile;
   /** the model's outputs (the last segment's, for a split model) */
-  readonly outputs: readonly IntTensor[];
+  readonly outputs: readonly PlanValue[];
   /** what the public signals show: the input side of the first circuit, the outputs of the last */
   readonly decoded: readonly DecodedTensor[];
 }
@@ -85,7 +85,7 @@ export async function planTasks(
   for (const [i, entry] of model.circuits.entries()) {
     tasks.push({ circuit: entry.id, input: Array.from(x.data), salts: saltsToStrings(segSalts[i]!) });
     if (i === model.circuits.length - 1) break;
-    x = (await (await circuits.get(entry.id)).witness(x, segSalts[i]!)).outputs[0]!;
+    x = asNarrow((await (await circuits.get(entry.id)).witness(x, segSalts[i]!)).outputs[0]!, `segment ${i}'s output`);
   }
   return tasks;
 }

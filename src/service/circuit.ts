@@ -19,7 +19,7 @@ import { parseVkey } from "../verify/core.js";
 import { checkModelKey } from "../meta/identity.js";
 import { witnessGenerator, type Backend, type WitnessGenerator } from "../witness/witness.js";
 import { wtnsLayout } from "../formats/wtns.js";
-import type { IntTensor } from "../quantize/qgraph.js";
+import type { IntTensor, PlanValue } from "../quantize/qgraph.js";
 import { readJsonFile } from "../util/fsx.js";
 import { ZkError } from "../errors.js";
 import type { SaltRole } from "../meta/model.js";
@@ -34,7 +34,7 @@ export interface LoadedCircuit {
   witness(
     input: IntTensor,
     salts: Salts,
-  ): Promise<{ readonly wtns: Uint8Array; readonly outputs: readonly IntTensor[] }>;
+  ): Promise<{ readonly wtns: Uint8Array; readonly outputs: readonly PlanValue[] }>;
   /** whether its prover lost a thread (it then fails every proof: load the circuit again) */
   readonly broken: boolean;
   /** Groth16 over a witness of this circuit (provers only: loaded with `prover: true`) */

@@ -6,7 +6,7 @@
  * backends/index.ts.
  */
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
-import type { IntTensor } from "../quantize/qgraph.js";
+import type { IntTensor, PlanValue } from "../quantize/qgraph.js";
 import type { KernelOp } from "./lowering.js";
 import type { Fault } from "./protocol.js";
 
@@ -15,7 +15,7 @@ export type Profile = Map<string, { calls: number; ms: number; items: number }>;
 
 export interface WitnessResult {
   readonly wtns: Uint8Array;
-  readonly outputs: readonly IntTensor[];
+  readonly outputs: readonly PlanValue[];
 }
 
 /**

@@ -4,19 +4,22 @@
  * its output tensor back, its wires through the backend's sink. Same code, same bytes.
  */
 import type { PlanStep, Salts, WitnessPlan } from "../circuit/plan.js";
-import type { IntTensor } from "../quantize/qgraph.js";
+import type { Ints, PlanValue } from "../quantize/qgraph.js";
 import type { WireSink } from "../circuit/wires.js";
 import { runStep } from "./backends/js/reference.js";
 import { stepInputs, stepOutput } from "./lowering.js";
 
-/** How a backend hands tensors to the reference and takes them back. */
+/**
+ * How a backend hands tensors to the reference and takes them back: as the plan holds them,
+ * doubles for a narrow tensor and BigInt for a wide one (plan.ts isWide).
+ */
 export interface TensorIO {
-  read(t: number): IntTensor;
-  write(t: number, data: ArrayLike<number>): void;
+  read(t: number): PlanValue;
+  write(t: number, data: Ints): void;
 }
 
 export function runReference(plan: WitnessPlan, step: PlanStep, io: TensorIO, sink: WireSink, salts: Salts): void {
-  const values: IntTensor[] = [];
+  const values: PlanValue[] = [];
   for (const t of stepInputs(step)) values[t] = io.read(t);
   runStep(plan, step, values, sink, salts);
   const out = stepOutput(step);

@@ -234,6 +234,36 @@ export function aliases(plan: WitnessPlan): TensorId[] {
   return of.map((_, t) => root(t));
 }
 
+/** The tensors a call reads or writes (a backend checks their bounds against its number formats). */
+export function callTensors(call: KernelCall): TensorId[] {
+  switch (call.op) {
+    case "encode":
+    case "bits":
+      return [call.src];
+    case "load":
+      return [call.dst];
+    case "matmul":
+    case "conv":
+    case "affine":
+    case "sum":
+    case "requant":
+    case "max":
+      return [call.x, call.out];
+    case "add":
+      return [call.a, call.b, call.out];
+    case "select":
+      return [...call.inputs, call.out];
+    case "relu":
+    case "clip":
+    case "poly":
+      return [call.q];
+    case "reference":
+      return [...stepInputs(call.step), ...(stepOutput(call.step) === null ? [] : [stepOutput(call.step)!])];
+    default:
+      return assertNever(call, "kernel call");
+  }
+}
+
 /** The tensors a step reads (what the reference fallback must be given). */
 export function stepInputs(step: PlanStep): TensorId[] {
   switch (step.kind) {

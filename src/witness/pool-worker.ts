@@ -6,6 +6,7 @@
  */
 import { threadId, workerData } from "node:worker_threads";
 import type { WitnessPlan } from "../circuit/plan.js";
+import type { PlanValue } from "../quantize/qgraph.js";
 import { witnessGenerator, type Backend, type WitnessGenerator } from "./witness.js";
 import { errReply, PROGRESS_STEP, PROGRESS_THREAD, type WitnessReply, type WitnessTask } from "./protocol.js";
 import type { Fault } from "./fault.js";
@@ -35,7 +36,11 @@ export default async function witness(task: WitnessTask): Promise<WitnessReply> 
     const r = await (await generator).witness(task.input, task.salts);
     // r.wtns is a view into the kernels' whole memory, which a structured clone would copy
     // entire (weights, tensors, scratch): copy out just the .wtns bytes
-    return { type: "ok", wtns: r.wtns.slice(), outputs: r.outputs.map((t) => ({ shape: t.shape, data: t.data })) };
+    return {
+      type: "ok",
+      wtns: r.wtns.slice(),
+      outputs: r.outputs.map((t) => ({ shape: t.shape, data: t.data }) as PlanValue),
+    };
   } catch (e) {
     return errReply(e);
   }

@@ -6,7 +6,7 @@
  * boundary; its code and message, sent as data, do).
  */
 import type { PlanStep, Salts } from "../circuit/plan.js";
-import type { IntTensor } from "../quantize/qgraph.js";
+import type { IntTensor, PlanValue } from "../quantize/qgraph.js";
 import { describeError, isZkError, ZkError, type ZkErrorCode } from "../errors.js";
 
 /**
@@ -69,4 +69,4 @@ export interface WitnessTask {
 export const PROGRESS_THREAD = 0,
   PROGRESS_STEP = 1;
 
-export type WitnessReply = Reply<{ readonly wtns: Uint8Array; readonly outputs: readonly IntTensor[] }>;
+export type WitnessReply = Reply<{ readonly wtns: Uint8Array; readonly outputs: readonly PlanValue[] }>;

@@ -6,8 +6,8 @@
 import * as os from "node:os";
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
 import type { SaltRole } from "../meta/model.js";
-import type { IntTensor } from "../quantize/qgraph.js";
-import { runPlanJs } from "./backends/js/reference.js";
+import type { IntTensor, PlanValue } from "../quantize/qgraph.js";
+import { planOutputs, runPlanJs } from "./backends/js/reference.js";
 import { ZkError } from "../errors.js";
 import { BACKENDS } from "./backends/index.js";
 import { AUTO, chooseBackend, planWork } from "./auto.js";
@@ -91,11 +91,10 @@ export async function computeWitness(
 }
 
 /** Outputs only, no proof: what `zkinfer run` needs. */
-export async function runPlan(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}): Promise<IntTensor[]> {
+export async function runPlan(plan: WitnessPlan, input: IntTensor, opts: WitnessOptions = {}): Promise<PlanValue[]> {
   if ((opts.backend ?? DEFAULT_BACKEND) === "js") {
     try {
-      const values = runPlanJs(plan, input);
-      return plan.outputs.map((t) => values[t]!);
+      return planOutputs(plan, runPlanJs(plan, input));
     } catch (e) {
       asUserError(e);
     }

@@ -231,7 +231,7 @@ describe("zkinfer CLI", () => {
       [[fixture("digits_mlp", "model.onnx"), "-c", f("missing-cal.json")], /calibration file not found/],
       [
         [fixture("digits_mlp", "model.onnx"), "-c", fixture("digits_mlp", "calibration.json"), "--weight-bits", "40"],
-        /weight bits must be an integer in 2\.\.16/,
+        /weight bits must be an integer in 2\.\.32, got 40/,
       ],
     ];
     for (const [i, [args, msg]] of cases.entries()) {

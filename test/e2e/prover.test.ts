@@ -19,7 +19,7 @@ import { parseInputJson, qinputOf, quantizeInput } from "../../src/quantize/inpu
 import { sizeOf } from "../../src/model/shapes.js";
 import { computeWitness } from "../../src/witness/witness.js";
 import type { WitnessPlan } from "../../src/circuit/plan.js";
-import type { IntTensor } from "../../src/quantize/qgraph.js";
+import { asNarrow, type IntTensor } from "../../src/quantize/qgraph.js";
 import { serve, type Served } from "../helpers/serve.js";
 import { witnessCases } from "../helpers/witness-cases.js";
 import { rng } from "../helpers/onnx.js";
@@ -44,7 +44,7 @@ async function expected(id: string, sample: number): Promise<{ sha: string; argm
   const input = (samples.inputs[sample] as unknown[]).flat(4);
   const q = quantizeInput(parseInputJson({ input }, meta.input.shape, id), qinputOf(meta.input), false, id);
   const w = await computeWitness(plan, q.tensor, { backend: "js" });
-  const out = Array.from(w.outputs[0]!.data);
+  const out = Array.from(asNarrow(w.outputs[0]!, "output").data);
   return { sha: sha256(w.wtns), argmax: out.indexOf(Math.max(...out)) };
 }
 

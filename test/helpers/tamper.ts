@@ -18,6 +18,7 @@ import { runSteps } from "../../src/witness/backends/js/reference.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
 import type { ParsedR1cs } from "../../src/formats/r1cs.js";
 import { rng } from "./onnx.js";
+import { asNarrow } from "../../src/quantize/qgraph.js";
 
 export class ArraySink implements WireSink {
   readonly w: bigint[];
@@ -93,7 +94,7 @@ export function benchMany(
     cs,
     r1cs,
     witness: sink.w,
-    output: Array.from((values[inputs.length] ?? values[0]!).data),
+    output: Array.from(asNarrow(values[inputs.length] ?? values[0]!, "output").data),
     firstGadgetWire: first,
     satisfied: (wit) => checkR1cs(r1cs, wit).ok,
   };

@@ -29,6 +29,7 @@ import { releaseCurve } from "../../src/prove/curve.js";
 import { prepareModels } from "../helpers/service.js";
 import { fixture, flat, loadSamples } from "../helpers/fixtures.js";
 import type { TaskSpec } from "../../src/service/jobs.js";
+import { asNarrow } from "../../src/quantize/qgraph.js";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "zkinfer-svc-unit-"));
 const models = path.join(root, "models");
@@ -328,7 +329,10 @@ describe("a split model's plan and chain", () => {
     writeFileSync(path.join(out, "public.json"), JSON.stringify(chain.public));
     writeFileSync(path.join(out, "input.json"), JSON.stringify({ input: sample }));
     writeFileSync(path.join(out, "input_salt.json"), JSON.stringify({ salt: "12345" }));
-    const output = Array.from(chain.outputs[0]!.data, (v) => v * 2 ** -m.circuits[2]!.meta.outputs[0]!.scale);
+    const output = Array.from(
+      asNarrow(chain.outputs[0]!, "output").data,
+      (v) => v * 2 ** -m.circuits[2]!.meta.outputs[0]!.scale,
+    );
     writeFileSync(path.join(out, "output.json"), JSON.stringify({ output, salt: strings.output }));
     const r = await verifySplitDir(m.dir, {
       proof: path.join(out, "proof.json"),

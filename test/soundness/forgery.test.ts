@@ -28,6 +28,7 @@ import { decodeOutputs } from "../../src/meta/signals.js";
 import { auditOpenings } from "../../src/circuit/audit.js";
 import { fixture } from "../helpers/fixtures.js";
 import { ArraySink } from "../helpers/tamper.js";
+import { asNarrow } from "../../src/quantize/qgraph.js";
 
 const onnxA = readFileSync(fixture("digits_mlp", "model.onnx"));
 const calibration = JSON.parse(readFileSync(fixture("digits_mlp", "calibration.json"), "utf8")) as unknown;
@@ -76,7 +77,7 @@ describe("the hashed-params + hashed-output forgery", () => {
     const salt = 1234567n;
     const values = runPlanJs(plan, x, sink, { output: salt });
     expect(checkR1cs(toSparse(circuit.r1cs), sink.w).ok).toBe(true);
-    const oB = Array.from(values[plan.outputs[0]!]!.data);
+    const oB = Array.from(asNarrow(values[plan.outputs[0]!]!, "output").data);
 
     // the slots the compile-time weights would have given (the old scheme): B leaves them
     const fixed = compileModel(onnxA, calibration, { ...DEFAULT_COMPILE, outputVisibility: "hashed" }, names);

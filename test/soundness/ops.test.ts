@@ -17,6 +17,7 @@ import type { PlanStep } from "../../src/circuit/plan.js";
 import { encodeOnnx, randomInput, rng } from "../helpers/onnx.js";
 import { OP_CASES } from "../helpers/models.js";
 import { fixture, MODELS } from "../helpers/fixtures.js";
+import { WIDE } from "../helpers/witness-cases.js";
 import { bitLayouts, compensatingBitLies, singleWireLies } from "../helpers/tamper.js";
 import { record, writeTally } from "../helpers/tamper.js";
 
@@ -42,6 +43,17 @@ function compiledCases(): { name: string; compiled: CompiledModel }[] {
       { model: m, calibration: "c" },
     );
     out.push({ name: m, compiled });
+    // accumulators past 2^53 and 2^60 (BigInt in the witness): their 60-bit-plus decompositions too
+    if (m !== "cancer_logreg")
+      out.push({
+        name: m + WIDE,
+        compiled: compileModel(
+          readFileSync(fixture(m, "model.onnx")),
+          JSON.parse(readFileSync(fixture(m, "calibration.json"), "utf8")),
+          { ...DEFAULT_COMPILE, activationBits: 32, weightBits: 32 },
+          { model: m, calibration: "c" },
+        ),
+      });
   }
   return out;
 }

@@ -237,7 +237,7 @@ describe.each(COMBOS)("digits_mlp in 3 segments, input %s, output %s", (iv, ov) 
     const meta = await readModelMeta(oneDir);
     const unsplit = await runPlan(await readPlan(oneDir, meta), (await loadInput(meta, inputFile, false)).tensor);
     const chained = await runSplit(dir, inputFile);
-    expect(Array.from(chained.outputs[0]!.data)).toEqual(Array.from(unsplit[0]!.data));
+    expect([...chained.outputs[0]!.data]).toEqual([...unsplit[0]!.data]);
 
     const p = path.join(root, `proof-${iv}-${ov}`);
     const r = await proveSplit(dir, inputFile, { outDir: p });

@@ -9,7 +9,7 @@
  */
 import type { Groth16Proof } from "snarkjs";
 import type { Salts } from "../../src/circuit/plan.js";
-import type { IntTensor } from "../../src/quantize/qgraph.js";
+import type { IntTensor, PlanValue } from "../../src/quantize/qgraph.js";
 import { errorOf, type ErrReply, type Reply } from "../../src/witness/protocol.js";
 
 export interface WitnessRequest {
@@ -18,7 +18,7 @@ export interface WitnessRequest {
   readonly input: IntTensor;
   readonly salts: Salts;
 }
-export type WitnessReply = Reply<{ readonly id: number; readonly wtns: Uint8Array; readonly outputs: IntTensor[] }>;
+export type WitnessReply = Reply<{ readonly id: number; readonly wtns: Uint8Array; readonly outputs: PlanValue[] }>;
 
 export interface ProveRequest {
   readonly id: number;

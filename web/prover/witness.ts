@@ -5,7 +5,7 @@
  * the CPU, below the wasm kernels, so auto leaves it to an explicit choice.
  */
 import type { Salts, WitnessPlan } from "../../src/circuit/plan.js";
-import type { IntTensor } from "../../src/quantize/qgraph.js";
+import type { IntTensor, PlanValue } from "../../src/quantize/qgraph.js";
 import { ZkError } from "../../src/errors.js";
 import { asInputError } from "../../src/quantize/window.js";
 import type { WitnessGenerator } from "../../src/witness/backend.js";
@@ -46,7 +46,7 @@ export async function pageGpu(): Promise<PageGpu> {
 
 export interface PageWitnessResult {
   readonly wtns: Uint8Array;
-  readonly outputs: readonly IntTensor[];
+  readonly outputs: readonly PlanValue[];
   readonly backend: "webgpu" | "wasm";
   readonly ms: number;
 }

@@ -17,9 +17,9 @@
 import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination } from "../lc.js";
 import type { ActivationWires, PlanStep } from "../plan.js";
-import type { Activation, PolyTable } from "../../quantize/qgraph.js";
+import type { Activation, Ints, PolyTable } from "../../quantize/qgraph.js";
 import type { RequantLayout } from "../../quantize/layout.js";
-import { rescale } from "../../quantize/reference.js";
+import { rescaleInt } from "../../quantize/layout.js";
 import type { WireSink } from "../wires.js";
 import { isGe, isGeWitness, select, selectValue, signedBits } from "./compare.js";
 import { assertNever } from "../../util/never.js";
@@ -152,15 +152,11 @@ function polyActivation(
 }
 
 /** The witness twin of applyActivation. */
-export function activationWitness(
-  step: Extract<PlanStep, { kind: "requant" }>,
-  x: ArrayLike<number>,
-  sink: WireSink,
-): void {
+export function activationWitness(step: Extract<PlanStep, { kind: "requant" }>, x: Ints, sink: WireSink): void {
   const { act, actWires: wires } = step;
   if (wires.kind === "none") return;
   for (let i = 0; i < x.length; i++) {
-    const q = rescale(x[i]!, step.shift);
+    const q = rescaleInt(x[i]!, step.shift); // a rescale's output is narrow (the quantizer's define)
     switch (wires.kind) {
       case "relu":
         sink.setInt(wires.wire + i, selectValue(q >= 0 ? 1 : 0, q, 0));

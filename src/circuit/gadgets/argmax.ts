@@ -13,7 +13,8 @@ import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination, ONE, type LcTensor } from "../lc.js";
 import type { Groups } from "../../model/graph.js";
 import type { PlanStep, TensorId } from "../plan.js";
-import { bitLength, type WireSink } from "../wires.js";
+import { bitLength, writeInt, type WireSink } from "../wires.js";
+import type { Ints } from "../../quantize/qgraph.js";
 import { allocBits, decompose, writeBits } from "./bits.js";
 
 const LC = LinearCombination;
@@ -93,18 +94,19 @@ export function argmax(
 }
 
 /** The witness twin: one-hot of the first maximum, the selected products, the gaps' bits. */
-export function argmaxWitness(step: Extract<PlanStep, { kind: "argmax" }>, x: ArrayLike<number>, sink: WireSink): void {
+export function argmaxWitness(step: Extract<PlanStep, { kind: "argmax" }>, x: Ints, sink: WireSink): void {
   const { start, indices } = step.groups;
-  const gaps: number[] = [];
+  const gaps: bigint[] = []; // BigInt: x may be wide (logits straight off a deep accumulation)
+  const at = (j: number) => BigInt(x[indices[j]!]!);
   for (let g = 0; g + 1 < start.length; g++) {
     let best = start[g]!;
-    for (let j = start[g]! + 1; j < start[g + 1]!; j++) if (x[indices[j]!]! > x[indices[best]!]!) best = j;
-    const M = x[indices[best]!]!;
+    for (let j = start[g]! + 1; j < start[g + 1]!; j++) if (at(j) > at(best)) best = j;
+    const M = at(best);
     for (let j = start[g]!; j < start[g + 1]!; j++) {
       const on = j === best ? 1 : 0;
       sink.setInt(step.onehotWire + j, on);
-      sink.setInt(step.productWire + j, on * x[indices[j]!]!);
-      gaps.push(M - x[indices[j]!]! - 1 + (j >= best ? 1 : 0));
+      writeInt(sink, step.productWire + j, on ? at(j) : 0);
+      gaps.push(M - at(j) - 1n + (j >= best ? 1n : 0n));
     }
   }
   writeBits(sink, step.gap, gaps);

@@ -18,6 +18,7 @@ import { LinearCombination, ONE, type Wire } from "../lc.js";
 import type { ConstraintSystem } from "../builder.js";
 import { bitOf, type WireSink } from "../wires.js";
 import type { BitsLayout } from "../plan.js";
+import type { Ints } from "../../quantize/qgraph.js";
 
 export const MAX_DECOMPOSITION_BITS = 252;
 
@@ -85,15 +86,26 @@ export function decompose(
   return { bits, wire };
 }
 
-/** The witness twin of `decompose`: writes the n bits of each (value + offset). */
-export function writeBits(sink: WireSink, layout: BitsLayout, values: ArrayLike<number>): void {
+/**
+ * The witness twin of `decompose`: writes the n bits of each (value + offset). Values come as
+ * doubles or BigInt (wide tensors); up to 53 bits a double's sum is exact (a sum past 2^53 that
+ * rounds cannot land inside [0, 2^n)), so only wider decompositions pay for BigInt.
+ */
+export function writeBits(sink: WireSink, layout: BitsLayout, values: Ints): void {
   const n = layout.nBits;
   for (let i = 0; i < values.length; i++) {
-    const t = values[i]! + layout.offset;
-    if (!(t >= 0 && t < 2 ** n))
-      throw new RangeError(`value ${values[i]} + ${layout.offset} does not fit in ${n} bits`);
+    const v = values[i]!;
     const base = layout.wire + i * n;
-    for (let j = 0; j < n; j++) sink.setInt(base + j, bitOf(t, j));
+    if (typeof v === "number" && n <= 53) {
+      const t = v + layout.offset;
+      if (!(t >= 0 && t < 2 ** n)) throw new RangeError(`value ${v} + ${layout.offset} does not fit in ${n} bits`);
+      for (let j = 0; j < n; j++) sink.setInt(base + j, bitOf(t, j));
+      continue;
+    }
+    const t = BigInt(v) + BigInt(layout.offset);
+    if (!(t >= 0n && t >> BigInt(n) === 0n))
+      throw new RangeError(`value ${v} + ${layout.offset} does not fit in ${n} bits`);
+    for (let j = 0; j < n; j++) sink.setInt(base + j, Number((t >> BigInt(j)) & 1n));
   }
 }
 

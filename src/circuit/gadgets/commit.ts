@@ -17,6 +17,7 @@
 import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination } from "../lc.js";
 import type { WireSink } from "../wires.js";
+import type { Ints } from "../../quantize/qgraph.js";
 import { POSEIDON_MAX_INPUTS, poseidonGadget, poseidonHash, sboxCount } from "./poseidon.js";
 import { pack, packValues, type PackInput, type PackPart, type PackedPart } from "./pack.js";
 
@@ -43,7 +44,7 @@ function hashChain(elements: readonly bigint[], onSbox?: (x2: bigint, x4: bigint
 
 /** Plain values of one part, with the slot they were packed into. */
 export interface PartValues {
-  readonly values: ArrayLike<number>;
+  readonly values: Ints;
   readonly part: PackPart;
 }
 

@@ -14,6 +14,7 @@
 import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination, type Wire } from "../lc.js";
 import type { WireSink } from "../wires.js";
+import type { Ints } from "../../quantize/qgraph.js";
 import { decompose, writeBits, type BitWires } from "./bits.js";
 
 export { signedBits } from "../../util/bits.js";
@@ -40,8 +41,8 @@ export function isGe(
 }
 
 /** The witness twin of isGe: the m bits of d + 2^(m−1) for each d, element i at wire + i·stride. */
-export function isGeWitness(sink: WireSink, ds: ArrayLike<number>, m: number, wire: Wire, stride = m): void {
-  const one = [0];
+export function isGeWitness(sink: WireSink, ds: Ints, m: number, wire: Wire, stride = m): void {
+  const one: (number | bigint)[] = [0];
   for (let i = 0; i < ds.length; i++) {
     one[0] = ds[i]!;
     writeBits(sink, { offset: 2 ** (m - 1), nBits: m, wire: wire + i * stride }, one);
@@ -66,6 +67,6 @@ export function select(
 }
 
 /** The witness twin of select. */
-export function selectValue(s: number, a: number, b: number): number {
+export function selectValue<T extends number | bigint>(s: number, a: T, b: T): T {
   return s ? a : b;
 }

@@ -10,7 +10,8 @@ import { LinearCombination } from "../lc.js";
 import type { LcTensor } from "../lc.js";
 import type { Groups } from "../../model/graph.js";
 import type { PlanStep, TensorId } from "../plan.js";
-import type { WireSink } from "../wires.js";
+import { writeInt, type WireSink } from "../wires.js";
+import type { Ints } from "../../quantize/qgraph.js";
 import { isGe, isGeWitness, select, selectValue, signedBits } from "./compare.js";
 
 /** Bits of one comparison of values in [lo, hi]: a signed decomposition of their difference. */
@@ -67,19 +68,20 @@ export function maxGroups(
 }
 
 /** The witness twin: replays the comparison chain, writing each one's bits and maximum. */
-export function maxWitness(step: Extract<PlanStep, { kind: "max" }>, x: ArrayLike<number>, sink: WireSink): void {
+export function maxWitness(step: Extract<PlanStep, { kind: "max" }>, x: Ints, sink: WireSink): void {
   const { groups, nBits: m, wire } = step;
-  const d = [0];
+  const d = [0n];
   let c = 0;
+  // in BigInt, so a wide input (and a difference of two near 2^53) is exact; comparisons are few
   for (let g = 0; g + 1 < groups.start.length; g++) {
-    let cur = x[groups.indices[groups.start[g]!]!]!;
+    let cur = BigInt(x[groups.indices[groups.start[g]!]!]!);
     for (let j = groups.start[g]! + 1; j < groups.start[g + 1]!; j++, c++) {
-      const b = x[groups.indices[j]!]!;
+      const b = BigInt(x[groups.indices[j]!]!);
       const block = comparisonWire(wire, c, m);
       d[0] = cur - b;
       isGeWitness(sink, d, m, block);
       cur = selectValue(cur >= b ? 1 : 0, cur, b);
-      sink.setInt(block + m, cur);
+      writeInt(sink, block + m, cur);
     }
   }
 }

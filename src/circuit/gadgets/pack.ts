@@ -22,6 +22,7 @@ import type { ConstraintSystem } from "../builder.js";
 import { LinearCombination } from "../lc.js";
 import type { BitsLayout } from "../plan.js";
 import type { PackPart } from "../../meta/model.js";
+import type { Ints } from "../../quantize/qgraph.js";
 import { hull, type Range } from "../intervals.js";
 import { bitLength } from "../wires.js";
 import { rangeCheck } from "./range.js";
@@ -104,15 +105,22 @@ export function pack(
 }
 
 /** The same packing of plain values, as the witness and verifiers compute it. */
-export function packValues(values: ArrayLike<number>, slot: PackPart): bigint[] {
+export function packValues(values: Ints, slot: PackPart): bigint[] {
+  const lo = BigInt(slot.lo); // in BigInt: a wide value minus lo is exact
   return groupsOf(Array.from(values), slot).map((g) =>
-    g.reduce((acc, v, j) => acc + (BigInt(v - slot.lo) << BigInt(slot.bits * j)), 0n),
+    g.reduce((acc: bigint, v, j) => acc + ((BigInt(v) - lo) << BigInt(slot.bits * j)), 0n),
   );
 }
 
 /** Whether every value lies in its slot (a verifier's opening that does not cannot be the committed one). */
-export function valuesFit(values: ArrayLike<number>, slot: PackPart): boolean {
-  for (let i = 0; i < values.length; i++)
-    if (!(values[i]! >= slot.lo && values[i]! <= slot.lo + 2 ** slot.bits - 1)) return false;
+export function valuesFit(values: Ints, slot: PackPart): boolean {
+  const lo = BigInt(slot.lo),
+    hi = lo + (1n << BigInt(slot.bits)) - 1n;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (typeof v === "number" && !Number.isInteger(v)) return false;
+    const b = BigInt(v);
+    if (!(b >= lo && b <= hi)) return false;
+  }
   return true;
 }

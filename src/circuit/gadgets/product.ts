@@ -11,6 +11,7 @@ import { broadcastIndex, sizeOf } from "../../model/shapes.js";
 import { matmulLayout } from "../../model/indexing.js";
 import { convTerms } from "../../model/windows.js";
 import type { WireSink } from "../wires.js";
+import type { Ints } from "../../quantize/qgraph.js";
 
 /** Visits every multiply in wire order: (output index, index into a, index into b). */
 function eachProduct(
@@ -94,6 +95,27 @@ export function product(
       ),
     };
   });
+}
+
+/**
+ * The witness twin for wide values (operands or output past 2^53): every product in BigInt, in
+ * wire order (to `sink`, if given), and the output they sum to, out[o] = Σ of o's products.
+ */
+export function productWide(
+  step: Extract<PlanStep, { kind: "product" }>,
+  a: { shape: readonly number[]; data: Ints },
+  b: { shape: readonly number[]; data: Ints },
+  outShape: readonly number[],
+  sink?: WireSink,
+): bigint[] {
+  const out = new Array<bigint>(sizeOf(outShape)).fill(0n);
+  let w = step.wire;
+  eachProduct(step.op, a.shape, b.shape, outShape, (o, ia, ib) => {
+    const p = BigInt(a.data[ia]!) * BigInt(b.data[ib]!);
+    out[o]! += p;
+    if (sink) sink.setField(w++, p);
+  });
+  return out;
 }
 
 /** The witness twin: every product, in wire order. */

@@ -15,7 +15,7 @@
 import type { ConstraintSystem } from "../builder.js";
 import type { LcTensor } from "../lc.js";
 import type { PlanStep, TensorId } from "../plan.js";
-import type { Activation } from "../../quantize/qgraph.js";
+import type { Activation, Ints } from "../../quantize/qgraph.js";
 import type { Interval } from "../../quantize/bounds.js";
 import { requantLayout } from "../../quantize/layout.js";
 import type { WireSink } from "../wires.js";
@@ -75,11 +75,7 @@ export function requant(
 }
 
 /** The witness twin: the decomposition bits of each input, then the activation's wires. */
-export function requantWitness(
-  step: Extract<PlanStep, { kind: "requant" }>,
-  x: ArrayLike<number>,
-  sink: WireSink,
-): void {
+export function requantWitness(step: Extract<PlanStep, { kind: "requant" }>, x: Ints, sink: WireSink): void {
   writeBits(sink, step.bits, x);
   activationWitness(step, x, sink);
 }

@@ -34,8 +34,8 @@ export class LowerContext {
   ) {}
 
   /** A plan tensor of its own (parameters, partial products): shape and integer bounds. */
-  newTensor(shape: readonly number[], lo: number, hi: number): TensorId {
-    this.tensors.push({ shape, lo, hi });
+  newTensor(shape: readonly number[], lo: number, hi: number, mag?: number): TensorId {
+    this.tensors.push(mag === undefined ? { shape, lo, hi } : { shape, lo, hi, mag });
     return this.tensors.length - 1;
   }
 
@@ -45,7 +45,7 @@ export class LowerContext {
     if (id === undefined) {
       const v = this.q.values.get(name);
       if (!v) throw new Error(`compile: no quantized value "${name}"`);
-      id = this.newTensor(v.shape, v.lo, v.hi);
+      id = this.newTensor(v.shape, v.lo, v.hi, v.mag);
       this.ids.set(name, id);
     }
     return id;

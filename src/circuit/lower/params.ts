@@ -8,12 +8,12 @@ import { LinearCombination, type LcTensor } from "../lc.js";
 import type { TensorId } from "../plan.js";
 import type { IntTensor, QNode, QValue } from "../../quantize/qgraph.js";
 import type { ParamEntry } from "../../meta/model.js";
-import { MAX_MAGNITUDE } from "../../quantize/context.js";
 import { admittedSlot } from "../../quantize/params.js";
 import { rangeCheck } from "../gadgets/range.js";
 import { product } from "../gadgets/product.js";
 import { linearLcs } from "../linear.js";
 import { wireName, type LowerContext } from "./context.js";
+import { outward } from "../../quantize/context.js";
 
 /** Allocates one parameter tensor's wires with their range check, and records it. */
 function paramTensor(
@@ -73,8 +73,8 @@ export function lowerPrivateParams(ctx: LowerContext, node: QNode): LcTensor {
   const xId = ctx.idOf(node.inputs[0]!),
     outId = ctx.idOf(node.output);
   const xm = ctx.wires(node.inputs[0]!);
-  // a partial product (before the bias) only has the global bound: kernels use no narrow format for it
-  const partial = (hasBias: boolean) => (hasBias ? ctx.newTensor(out.shape, -MAX_MAGNITUDE, MAX_MAGNITUDE) : outId);
+  // a partial product (before the bias): its bounds are set once the bias's slot is known, below
+  const partial = (hasBias: boolean) => (hasBias ? ctx.newTensor(out.shape, 0, 0) : outId);
   let body: LcTensor,
     bodyId: TensorId,
     bias: { id: TensorId; lc: LcTensor } | null = null;
@@ -105,6 +105,10 @@ export function lowerPrivateParams(ctx: LowerContext, node: QNode): LcTensor {
     throw new Error(`compile: ${op.kind} has no parameters`);
   }
   if (!bias) return body;
+  // partial = out − bias, so |partial| ≤ |out| + |bias| for every accepted input and in-range parameter
+  const b = ctx.tensors[bias.id]!;
+  const reach = outward(Math.max(Math.abs(out.lo), Math.abs(out.hi)) + Math.max(Math.abs(b.lo), Math.abs(b.hi)));
+  ctx.tensors[bodyId] = { shape: ctx.tensors[bodyId]!.shape, lo: -reach, hi: reach };
   const add = { kind: "add" as const, sign: 1 as const, shifts: [0, 0] as const };
   ctx.cs.steps.push({ kind: "linear", op: add, inputs: [bodyId, bias.id], output: outId });
   return linearLcs(add, [body, bias.lc], out.shape);

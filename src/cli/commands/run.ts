@@ -6,7 +6,7 @@ import { readFileOrFail } from "../../util/fsx.js";
 import { ZkError } from "../../errors.js";
 import type { Out } from "../output.js";
 import type { ModelMeta } from "../../meta/model.js";
-import type { IntTensor } from "../../quantize/qgraph.js";
+import type { PlanValue } from "../../quantize/qgraph.js";
 
 const options: Options = {
   input: { type: "string", short: "i" },
@@ -79,10 +79,10 @@ export const run: Command = {
 function report(
   out: Out,
   meta: Pick<ModelMeta, "outputs">,
-  tensors: readonly IntTensor[],
+  tensors: readonly PlanValue[],
   warnings: readonly string[],
   seconds: number,
-  dequantize: (t: IntTensor, scale: number) => number[],
+  dequantize: (t: PlanValue, scale: number) => number[],
 ): number {
   const outputs = tensors.map((t, i) => ({
     name: meta.outputs[i]!.name,

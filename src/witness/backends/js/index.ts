@@ -3,16 +3,16 @@
  * purpose: it is the oracle every other backend is checked against, byte for byte.
  */
 import type { Salts, WitnessPlan } from "../../../circuit/plan.js";
-import type { IntTensor } from "../../../quantize/qgraph.js";
+import type { IntTensor, PlanValue } from "../../../quantize/qgraph.js";
 import { ZkError } from "../../../errors.js";
 import { WtnsSink } from "../../sink.js";
 import type { WitnessBackend, WitnessResult } from "../../backend.js";
 import { WindowError } from "../../../quantize/window.js";
-import { runPlanJs } from "./reference.js";
+import { planOutputs, runPlanJs } from "./reference.js";
 
 function jsWitness(plan: WitnessPlan, input: IntTensor, salts: Salts): WitnessResult {
   const sink = new WtnsSink(plan.nWires);
-  let values: IntTensor[];
+  let values: PlanValue[];
   try {
     values = runPlanJs(plan, input, sink, salts);
   } catch (e) {
@@ -32,7 +32,7 @@ function jsWitness(plan: WitnessPlan, input: IntTensor, salts: Salts): WitnessRe
       `witness plan left wire ${missing} unassigned (plan.json is inconsistent with the circuit; recompile)`,
     );
   }
-  return { wtns: sink.bytes, outputs: plan.outputs.map((t) => values[t]!) };
+  return { wtns: sink.bytes, outputs: planOutputs(plan, values) };
 }
 
 export const jsBackend: WitnessBackend = {

@@ -2,10 +2,11 @@
  * The `js` backend: the reference executor of a witness plan. Each step's values come from
  * the integer reference (`quantize/reference.ts`) and each gadget's wires from its witness
  * rule beside its constraints (`circuit/gadgets/`). Simple on purpose: it is the oracle the
- * WASM backend (and any later one) is checked against, byte for byte.
+ * WASM backend (and any later one) is checked against, byte for byte. Narrow tensors are
+ * doubles; a step touching a wide one (past 2^53) runs exactly in BigInt (wide.ts).
  */
 import type { PlanStep, Salts, WitnessPlan } from "../../../circuit/plan.js";
-import type { IntTensor } from "../../../quantize/qgraph.js";
+import type { IntTensor, PlanValue } from "../../../quantize/qgraph.js";
 import { evalQ } from "../../../quantize/reference.js";
 import type { WireSink } from "../../../circuit/wires.js";
 import { writeBits } from "../../../circuit/gadgets/bits.js";
@@ -19,16 +20,22 @@ import { argmaxWitness } from "../../../circuit/gadgets/argmax.js";
 import { commitWitness } from "../../../circuit/gadgets/commit.js";
 import { ZkError } from "../../../errors.js";
 import { assertNever } from "../../../util/never.js";
+import { planValue, runWideStep, touchesWide } from "./wide.js";
 
 /** Runs the plan on a quantized input; writes wires to `sink` if given. Returns every tensor. */
-export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink, salts: Salts = {}): IntTensor[] {
-  const values: IntTensor[] = new Array(plan.tensors.length);
+export function runPlanJs(plan: WitnessPlan, input: IntTensor, sink?: WireSink, salts: Salts = {}): PlanValue[] {
+  const values: PlanValue[] = new Array(plan.tensors.length);
   values[plan.input] = input;
   return runSteps(plan, values, sink, salts);
 }
 
+/** The plan's outputs among `values`, each in the plan's representation (wide.ts planValue). */
+export function planOutputs(plan: WitnessPlan, values: readonly PlanValue[]): PlanValue[] {
+  return plan.outputs.map((t) => planValue(plan, t, values[t]!.data));
+}
+
 /** Runs every step over `values` (tensors already known are set; the rest are filled in). */
-export function runSteps(plan: WitnessPlan, values: IntTensor[], sink?: WireSink, salts: Salts = {}): IntTensor[] {
+export function runSteps(plan: WitnessPlan, values: PlanValue[], sink?: WireSink, salts: Salts = {}): PlanValue[] {
   for (const step of plan.steps) runStep(plan, step, values, sink, salts);
   return values;
 }
@@ -37,10 +44,25 @@ export function runSteps(plan: WitnessPlan, values: IntTensor[], sink?: WireSink
 export function runStep(
   plan: WitnessPlan,
   step: PlanStep,
-  values: IntTensor[],
+  values: PlanValue[],
   sink?: WireSink,
   salts: Salts = {},
 ): void {
+  if (touchesWide(plan, step))
+    return runWideStep(plan, step, values, sink, (s) => runNarrow(plan, s, values, sink, salts));
+  runNarrow(plan, step, values, sink, salts);
+}
+
+/** A step all of whose tensors are narrow: doubles, exact below 2^53 (a commitment takes either). */
+function runNarrow(
+  plan: WitnessPlan,
+  step: PlanStep,
+  all: PlanValue[],
+  sink: WireSink | undefined,
+  salts: Salts,
+): void {
+  // every tensor this step touches is an IntTensor here (touchesWide said so), bar a commitment's parts
+  const values = all as IntTensor[];
   switch (step.kind) {
     case "input":
       if (sink) {
@@ -94,8 +116,8 @@ export function runStep(
       return;
     case "commit": {
       if (!sink) return;
-      const parts = step.parts.map((p) => ({ values: values[p.tensor]!.data, part: p }));
-      for (const p of step.parts) if (p.check) writeBits(sink, p.check, values[p.tensor]!.data);
+      const parts = step.parts.map((p) => ({ values: all[p.tensor]!.data, part: p }));
+      for (const p of step.parts) if (p.check) writeBits(sink, p.check, all[p.tensor]!.data);
       const salt = step.salt ? saltFor(salts, step.salt.role) : null;
       if (step.salt) sink.setField(step.salt.wire, salt!);
       sink.setField(step.outWire, commitWitness(parts, salt, step.wire, sink));

@@ -6,8 +6,8 @@
  * calls and hands out a view of the .wtns. Steps the kernels do not cover run on the shared js
  * reference (witness/fallback.ts): the same code, so the bytes are the same.
  */
-import type { Salts, WitnessPlan } from "../../../circuit/plan.js";
-import type { IntTensor } from "../../../quantize/qgraph.js";
+import { isWide, type Salts, type WitnessPlan } from "../../../circuit/plan.js";
+import type { IntTensor, PlanValue } from "../../../quantize/qgraph.js";
 import { sizeOf } from "../../../model/shapes.js";
 import { wtnsLayout, wtnsPrefix } from "../../../formats/wtns.js";
 import { FIELD_BYTES } from "../../../field.js";
@@ -15,7 +15,7 @@ import { aliases, lowerPlan } from "../../lowering.js";
 import type { Profile } from "../../backend.js";
 import type { Executor } from "./executor.js";
 import { Arena } from "./layout.js";
-import { WASM_OPS, bindCall, type Layout, type Run } from "./calls.js";
+import { I64_ABS, WASM_OPS, bindCall, fitsI64, type Layout, type Run } from "./calls.js";
 
 export { WASM_OPS };
 export { singleThread, type Executor } from "./executor.js";
@@ -52,7 +52,7 @@ export interface Prepared {
     memory: WebAssembly.Memory,
     exec: Executor,
     opts?: BindOptions,
-  ): (input: IntTensor, salts?: Salts) => Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
+  ): (input: IntTensor, salts?: Salts) => Promise<{ wtns: Uint8Array; outputs: PlanValue[] }>;
 }
 
 export interface BindOptions {
@@ -72,10 +72,16 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
   // wire 0 is the constant 1, never rewritten
   arena.writes.push({ at: wires, bytes: Uint8Array.of(1) });
 
-  // tensors: an i64 buffer each, reshapes share their input's
+  // tensors: an i64 buffer each, reshapes share their input's; a tensor past the i64 kernels'
+  // range (I64_ABS) lives on the host as BigInt instead, and only the js reference touches it
   const root = aliases(plan);
-  const own = plan.tensors.map((t, i) => (root[i] === i ? arena.alloc(8 * sizeOf(t.shape)) : -1));
+  const absOf = (t: number) => Math.max(Math.abs(plan.tensors[t]!.lo), Math.abs(plan.tensors[t]!.hi));
+  const groupAbs = plan.tensors.map(() => 0);
+  root.forEach((r, t) => (groupAbs[r] = Math.max(groupAbs[r]!, absOf(t))));
+  const onHost = (t: number) => groupAbs[root[t]!]! > I64_ABS;
+  const own = plan.tensors.map((t, i) => (root[i] === i && !onHost(i) ? arena.alloc(8 * sizeOf(t.shape)) : -1));
   const ptr = root.map((r) => own[r]!);
+  const host = new Map<number, readonly bigint[]>();
   const size = (t: number) => sizeOf(plan.tensors[t]!.shape);
   const f64Scratch = arena.alloc(8 * Math.max(...plan.tensors.map((t) => sizeOf(t.shape))));
   const layout: Layout = {
@@ -86,15 +92,22 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
     wires,
     scratch: { at: -1, bytes: 0 },
     read(memory, k, t) {
+      const shape = plan.tensors[t]!.shape;
+      if (onHost(t)) return { shape, data: host.get(root[t]!)! };
+      if (isWide(plan.tensors[t]!))
+        return { shape, data: Array.from(new BigInt64Array(memory.buffer, ptr[t]!, size(t))) };
       k.i64_to_f64(ptr[t]!, f64Scratch, 0, size(t));
-      return { shape: plan.tensors[t]!.shape, data: new Float64Array(memory.buffer, f64Scratch, size(t)).slice() };
+      return { shape, data: new Float64Array(memory.buffer, f64Scratch, size(t)).slice() };
     },
     write(memory, k, t, values) {
-      new Float64Array(memory.buffer, f64Scratch, values.length).set(values);
-      k.f64_to_i64(f64Scratch, ptr[t]!, 0, values.length);
+      if (onHost(t)) host.set(root[t]!, Array.from(values, BigInt));
+      else if (values instanceof Float64Array) {
+        new Float64Array(memory.buffer, f64Scratch, values.length).set(values);
+        k.f64_to_i64(f64Scratch, ptr[t]!, 0, values.length);
+      } else new BigInt64Array(memory.buffer, ptr[t]!, values.length).set(Array.from(values, BigInt));
     },
   };
-  const lowered = lowerPlan(plan, (c) => WASM_OPS.has(c.op));
+  const lowered = lowerPlan(plan, (c) => WASM_OPS.has(c.op) && fitsI64(c, plan));
   const steps = lowered.map((calls) => calls.map((c) => bindCall(c, layout)));
   layout.scratch.at = arena.alloc(layout.scratch.bytes);
 

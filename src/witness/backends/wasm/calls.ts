@@ -5,9 +5,9 @@
  * bounds: int16 rows for the SIMD dot product when the operands provably fit, i64 otherwise.
  */
 import type { Salts, TensorId, WitnessPlan } from "../../../circuit/plan.js";
-import type { IntTensor } from "../../../quantize/qgraph.js";
+import type { Ints, PlanValue } from "../../../quantize/qgraph.js";
 import { broadcastIndex, sameShape, sizeOf } from "../../../model/shapes.js";
-import type { KernelCall, KernelOp } from "../../lowering.js";
+import { callTensors, type KernelCall, type KernelOp } from "../../lowering.js";
 import { runReference } from "../../fallback.js";
 import { windowError } from "../../../quantize/window.js";
 import type { Kernels } from "./kernels.js";
@@ -36,6 +36,46 @@ export const WASM_OPS: ReadonlySet<KernelOp> = new Set<KernelOp>([
   "max",
 ]);
 
+/**
+ * The largest magnitude an i64 tensor holds here: every kernel's intermediate (x + 2^(shift−1),
+ * cur − b + 2^(m−1), x + offset) then stays below 2^63, and sums and products, which wrap
+ * modulo 2^64, are exact whenever their result fits. A wider tensor lives on the host, as
+ * BigInt, and every call touching it runs on the js reference (`fitsI64`).
+ */
+export const I64_ABS = 2 ** 60;
+/** The widest decomposition the kernels write (bits of an i64 below 2^62). */
+const I64_BITS = 62;
+
+/** Whether the i64 kernels compute this call exactly: its tensors, constants and decompositions fit. */
+export function fitsI64(call: KernelCall, plan: WitnessPlan): boolean {
+  const abs = (t: TensorId) => Math.max(Math.abs(plan.tensors[t]!.lo), Math.abs(plan.tensors[t]!.hi));
+  const small = (v: ArrayLike<number> | null | undefined) => !v || maxAbs(v) <= I64_ABS;
+  if (!callTensors(call).every((t) => abs(t) <= I64_ABS)) return false;
+  switch (call.op) {
+    case "bits":
+      return call.nBits <= I64_BITS;
+    case "requant":
+      return call.bits.nBits <= I64_BITS;
+    case "max":
+      return call.nBits <= I64_BITS;
+    case "clip":
+      return !call.hiBits || call.hiBits.nBits <= I64_BITS;
+    case "load":
+      return small(call.data);
+    case "matmul":
+    case "conv":
+      return small(call.weight.data) && small(call.bias?.data);
+    case "affine":
+      return small(call.mul?.data) && small(call.add?.data);
+    case "sum":
+      return small(call.mult);
+    case "select":
+      return Math.abs(call.fill) <= I64_ABS;
+    default:
+      return true;
+  }
+}
+
 /** What a call needs of the memory layout. */
 export interface Layout {
   readonly plan: WitnessPlan;
@@ -48,9 +88,9 @@ export interface Layout {
   readonly wires: number;
   /** scratch for packed rows and im2col matrices: calls grow `bytes`, `at` is set once all are placed */
   readonly scratch: { at: number; bytes: number };
-  /** a tensor's values as doubles (a copy), and back: the reference fallback's view of the memory */
-  read(memory: WebAssembly.Memory, k: Kernels, t: TensorId): IntTensor;
-  write(memory: WebAssembly.Memory, k: Kernels, t: TensorId, values: ArrayLike<number>): void;
+  /** a tensor's values as the plan holds it (a copy; BigInt if wide), and back: the reference fallback's view */
+  read(memory: WebAssembly.Memory, k: Kernels, t: TensorId): PlanValue;
+  write(memory: WebAssembly.Memory, k: Kernels, t: TensorId, values: Ints): void;
 }
 
 function size(L: Layout, t: TensorId): number {

@@ -6,7 +6,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import type { Salts, WitnessPlan } from "../../../circuit/plan.js";
-import type { IntTensor } from "../../../quantize/qgraph.js";
+import type { IntTensor, PlanValue } from "../../../quantize/qgraph.js";
 import { heapBase, instantiateKernels } from "./kernels.js";
 import { packageKernels } from "./kernel-file.js";
 import { prepare, singleThread, type Executor, type Profile } from "./backend.js";
@@ -22,7 +22,7 @@ const PAGE = 65536;
 export const SPLIT_THRESHOLD = 100_000;
 
 export interface WasmRunner {
-  run(input: IntTensor, salts?: Salts): Promise<{ wtns: Uint8Array; outputs: IntTensor[] }>;
+  run(input: IntTensor, salts?: Salts): Promise<{ wtns: Uint8Array; outputs: PlanValue[] }>;
   close(): Promise<void>;
 }
 

@@ -20,6 +20,7 @@ import type { TensorId, WitnessPlan } from "../../../circuit/plan.js";
 import { ZkError } from "../../../errors.js";
 import { assertNever } from "../../../util/never.js";
 import type { KernelCall } from "../../lowering.js";
+import type { Ints } from "../../../quantize/qgraph.js";
 import { aliases } from "../../lowering.js";
 
 /** The widest W the kernels implement: 224-bit values (|v| < 2^223, below p, so the field encoder holds). */
@@ -29,7 +30,8 @@ export const MAX_LIMBS = 7;
 export function signedBits(abs: number): number {
   if (!Number.isFinite(abs)) return Infinity;
   let b = 1;
-  while (2 ** (b - 1) - 1 < abs) b++;
+  // an integer ≤ abs fits b signed bits iff it is < 2^(b−1); no subtraction, so exact past 2^53
+  while (2 ** (b - 1) <= abs) b++;
   return b;
 }
 
@@ -203,9 +205,9 @@ function hornerAbs(coeffs: Float64Array, w: number, d: number): number {
   return m * 2; // rounding slack of the doubles above
 }
 
-/** Constants the host converts to limbs must be exact doubles. */
+/** Constants the host converts to limbs must be integers (any double past 2^53 is one, and converts exactly). */
 function constantsExact(call: KernelCall): boolean {
-  const exact = (v: ArrayLike<number> | null | undefined) => !v || maxAbs(v) <= Number.MAX_SAFE_INTEGER;
+  const exact = (v: ArrayLike<number> | null | undefined) => !v || Array.prototype.every.call(v, Number.isInteger);
   switch (call.op) {
     case "load":
       return exact(call.data);
@@ -225,14 +227,16 @@ function constantsExact(call: KernelCall): boolean {
   }
 }
 
-/** Values (integers, |v| ≤ 2^53) as `limbs` u32 each, two's complement. */
-export function toLimbs(values: ArrayLike<number>, limbs: number): Uint32Array<ArrayBuffer> {
+/** Integer values (doubles, or BigInt for wide ones) as `limbs` u32 each, two's complement. */
+export function toLimbs(values: Ints, limbs: number): Uint32Array<ArrayBuffer> {
   const out = new Uint32Array(values.length * limbs);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!Number.isSafeInteger(v))
-      throw new ZkError("UNSATISFIED", `the webgpu backend was given ${v}, which is not an integer below 2^53`);
     const o = i * limbs;
+    if (typeof v === "bigint" || !Number.isSafeInteger(v)) {
+      wideToLimbs(v, out, o, limbs);
+      continue;
+    }
     out[o] = v >>> 0; // ToUint32 is v mod 2^32, exactly
     if (limbs > 1) out[o + 1] = Math.floor(v / 4294967296) >>> 0;
     const ext = v < 0 ? 0xffffffff : 0;
@@ -241,7 +245,33 @@ export function toLimbs(values: ArrayLike<number>, limbs: number): Uint32Array<A
   return out;
 }
 
-/** The inverse of toLimbs; a value beyond 2^53 (which no double holds exactly) is an error naming the tensor. */
+/** One value past 2^53 (a BigInt, or an integer double) into limbs at out[o..], refusing what does not fit. */
+function wideToLimbs(v: number | bigint, out: Uint32Array, o: number, limbs: number): void {
+  if (typeof v === "number" && !Number.isInteger(v))
+    throw new ZkError("UNSATISFIED", `the webgpu backend was given ${v}, which is not an integer`);
+  const b = BigInt(v),
+    bits = BigInt(32 * limbs);
+  if (BigInt.asIntN(32 * limbs, b) !== b)
+    throw new ZkError(
+      "UNSATISFIED",
+      `the webgpu backend was given ${b}, which does not fit ${limbs} limbs (${bits} bits)`,
+    );
+  const u = BigInt.asUintN(32 * limbs, b);
+  for (let k = 0; k < limbs; k++) out[o + k] = Number((u >> BigInt(32 * k)) & 0xffffffffn);
+}
+
+/** The inverse of toLimbs for a wide tensor: every value exactly, as BigInt. */
+export function fromLimbsWide(u: Uint32Array, limbs: number): bigint[] {
+  const out = new Array<bigint>(u.length / limbs);
+  for (let i = 0; i < out.length; i++) {
+    let v = 0n;
+    for (let k = limbs - 1; k >= 0; k--) v = (v << 32n) | BigInt(u[i * limbs + k]!);
+    out[i] = BigInt.asIntN(32 * limbs, v);
+  }
+  return out;
+}
+
+/** The inverse of toLimbs for a narrow tensor; a value beyond 2^53 (no double holds it exactly) is an error naming the tensor. */
 export function fromLimbs(u: Uint32Array, limbs: number, what: string): Float64Array {
   const n = u.length / limbs;
   const out = new Float64Array(n);

@@ -14,20 +14,20 @@
  * meets an input outside its window sets a flag; the flags are read back with the wires, and a
  * set one refuses the input with the reference's own error (the reference is rerun to name it).
  */
-import type { PlanStep, Salts, WitnessPlan } from "../../../circuit/plan.js";
+import { isWide, type PlanStep, type Salts, type WitnessPlan } from "../../../circuit/plan.js";
 import type { WireSink } from "../../../circuit/wires.js";
 import { ZkError } from "../../../errors.js";
 import { FIELD_BYTES, writeBigField, writeSignedField } from "../../../field.js";
 import { wtnsLayout, wtnsPrefix } from "../../../formats/wtns.js";
 import { sizeOf } from "../../../model/shapes.js";
-import type { IntTensor } from "../../../quantize/qgraph.js";
+import type { Ints, IntTensor, PlanValue } from "../../../quantize/qgraph.js";
 import type { Profile, WitnessGenerator, WitnessResult } from "../../backend.js";
-import { runReference } from "../../fallback.js";
+import { runReference, type TensorIO } from "../../fallback.js";
 import { WindowError } from "../../../quantize/window.js";
 import { runPlanJs } from "../js/reference.js";
 import { aliases, lowerPlan, stepInputs, stepOutput, type KernelCall } from "../../lowering.js";
 import { WEBGPU_OPS, bindCall, type Context, type TensorRef, type Use } from "./calls.js";
-import { fromLimbs, planFormats, toLimbs, type FormatOptions } from "./formats.js";
+import { fromLimbs, fromLimbsWide, planFormats, toLimbs, type FormatOptions } from "./formats.js";
 import { KERNELS, WORKGROUP, shaderSource, uniformLayout, type BindingKind, type KernelName } from "./shaders.js";
 
 // WebGPU's flag values (fixed by the standard; Node's `webgpu` package has no globals for them)
@@ -250,8 +250,12 @@ export async function openWebgpu(
     profile.set(name, e);
   };
 
+  /** Tensor t's limbs as the plan holds it: BigInt if its bounds are wide, else doubles. */
+  const readLimbs = (t: number, u: Uint32Array, what: string): Ints =>
+    isWide(plan.tensors[t]!) ? fromLimbsWide(u, formats.limbs(t)) : fromLimbs(u, formats.limbs(t), what);
+
   /** Tensors read back for a reference step (after the work before it). */
-  async function readTensors(ts: readonly number[], encoder: GPUCommandEncoder): Promise<Map<number, Float64Array>> {
+  async function readTensors(ts: readonly number[], encoder: GPUCommandEncoder): Promise<Map<number, Ints>> {
     const stages = ts.map((t) => {
       const s = device.createBuffer({ size: Math.max(16, tensorBytes(t)), usage: MAP_READ_USAGE | COPY_DST });
       encoder.copyBufferToBuffer(context.tensor(t).buffer, 0, s, 0, tensorBytes(t));
@@ -259,10 +263,10 @@ export async function openWebgpu(
     });
     device.queue.submit([encoder.finish()]);
     await Promise.all(stages.map((s) => s.mapAsync(MAP_READ)));
-    const out = new Map<number, Float64Array>();
+    const out = new Map<number, Ints>();
     ts.forEach((t, k) => {
       const u = new Uint32Array(stages[k]!.getMappedRange(0, tensorBytes(t)).slice(0));
-      out.set(t, fromLimbs(u, formats.limbs(t), `tensor ${t}`));
+      out.set(t, readLimbs(t, u, `tensor ${t}`));
       stages[k]!.destroy();
     });
     return out;
@@ -301,10 +305,9 @@ export async function openWebgpu(
       pass.end();
       const ts = performance.now();
       const values = await readTensors([...new Set(stepInputs(a.step))], encoder);
-      const io = {
-        read: (t: number) => ({ shape: plan.tensors[t]!.shape, data: values.get(t)! }),
-        write: (t: number, data: ArrayLike<number>) =>
-          device.queue.writeBuffer(context.tensor(t).buffer, 0, toLimbs(data, formats.limbs(t))),
+      const io: TensorIO = {
+        read: (t) => ({ shape: plan.tensors[t]!.shape, data: values.get(t)! }) as PlanValue,
+        write: (t, data) => device.queue.writeBuffer(context.tensor(t).buffer, 0, toLimbs(data, formats.limbs(t))),
       };
       try {
         runReference(plan, a.step, io, overlay, salts);
@@ -335,9 +338,9 @@ export async function openWebgpu(
     const outU32 = new Uint32Array(outStage.getMappedRange().slice(0));
     at = 0;
     const outputs = plan.outputs.map((t, k) => {
-      const data = fromLimbs(outU32.subarray(at / 4, (at + outBytes[k]!) / 4), formats.limbs(t), `output tensor ${t}`);
+      const data = readLimbs(t, outU32.subarray(at / 4, (at + outBytes[k]!) / 4), `output tensor ${t}`);
       at += outBytes[k]!;
-      return { shape: plan.tensors[t]!.shape, data };
+      return { shape: plan.tensors[t]!.shape, data } as PlanValue;
     });
     wireStage.unmap();
     outStage.unmap();
