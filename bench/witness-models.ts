@@ -26,10 +26,11 @@ export interface BenchModel {
   macs: number;
 }
 
-function load(name: string, onnx: Uint8Array, calibration: unknown, input: number[]): BenchModel {
+function load(name: string, onnx: Uint8Array, calibration: unknown, input: number[], bits?: number): BenchModel {
   const graph = importOnnx(onnx, name).graph;
   const samples = parseCalibration(calibration, graph.inputs[0]!.shape, `${name} calibration`);
-  const q = quantize(graph, calibrate(graph, samples), DEFAULT_COMPILE);
+  const opts = bits ? { ...DEFAULT_COMPILE, activationBits: bits, weightBits: bits } : DEFAULT_COMPILE;
+  const q = quantize(graph, calibrate(graph, samples), opts);
   const plan = compileCircuit(q, { ...DEFAULT_COMPILE, dry: true }).plan;
   return { name, plan, input: quantizeInput(input, q.input, false).tensor, macs: planMacs(plan) };
 }
@@ -46,20 +47,30 @@ function planMacs(plan: WitnessPlan): number {
   return macs;
 }
 
-/** The bench models (one, with `only`), from the package root `root`. */
+/**
+ * The bench models (one, with `only`), from the package root `root`. `NAME@32` is NAME at 32-bit
+ * weights and activations: its accumulators are wide (past 2^53 and 2^60: BigInt and i64).
+ */
 export function benchModels(root: string, only?: string): BenchModel[] {
   const out: BenchModel[] = [];
-  for (const name of ["lenet5_digits28", "mlp_digits28"]) {
-    if (only && only !== name) continue;
+  for (const [name, bits] of [
+    ["lenet5_digits28", undefined],
+    ["mlp_digits28", undefined],
+    ["lenet5_digits28", 32],
+    ["mlp_digits28", 32],
+  ] as const) {
+    const label = bits ? `${name}@${bits}` : name;
+    if (only && only !== label) continue;
     const dir = path.join(root, "bench", "models", name);
     const samples = JSON.parse(readFileSync(path.join(dir, "samples.json"), "utf8")) as { inputs: unknown[] };
     const flat = (samples.inputs[0] as unknown[]).flat(4) as number[];
     out.push(
       load(
-        name,
+        label,
         readFileSync(path.join(dir, "model.onnx")),
         JSON.parse(readFileSync(path.join(dir, "calibration.json"), "utf8")),
         flat,
+        bits,
       ),
     );
   }

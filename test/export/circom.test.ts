@@ -47,6 +47,8 @@ const CASES: { model: string; name: string; opts: Partial<CompileModelOptions> }
     name: "input and output hashed, salted",
     opts: { inputVisibility: "hashed", outputVisibility: "hashed" },
   },
+  // wide values (accumulators near 2^66): circom's field arithmetic against zkinfer's BigInt and i64
+  { model: "digits_mlp", name: "32-bit weights and activations", opts: { activationBits: 32, weightBits: 32 } },
   { model: "digits_cnn", name: "default", opts: {} },
   { model: "digits_cnn", name: "output hashed, no salt", opts: { outputVisibility: "hashed", salt: false } },
   {
