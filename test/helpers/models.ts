@@ -780,6 +780,45 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
+    name: "Resize linear and cubic: half_pixel ×2, align_corners to 0.6, exclude_outside, tf_crop_and_resize's outside",
+    inShape: [1, 2, 4, 5],
+    build: () => ({
+      initializers: [
+        { name: "up", shape: [4], data: [1, 1, 2, 2] },
+        { name: "down", shape: [4], data: [1, 1, 0.6, 0.6] },
+        { name: "roi", shape: [8], data: [0, 0, -0.25, 0.2, 1, 1, 0.9, 1.3] },
+        intTensor("crop", [1, 2, 3, 4]),
+      ],
+      nodes: [
+        { opType: "Resize", inputs: ["x", "", "up"], outputs: ["a"], attrs: { mode: "linear" } },
+        {
+          opType: "Resize",
+          inputs: ["x", "", "down"],
+          outputs: ["b"],
+          attrs: { mode: "linear", coordinate_transformation_mode: "align_corners" },
+        },
+        {
+          opType: "Resize",
+          inputs: ["x", "", "up"],
+          outputs: ["c"],
+          attrs: { mode: "cubic", cubic_coeff_a: -0.5, exclude_outside: 1 },
+        },
+        {
+          opType: "Resize",
+          inputs: ["x", "roi", "", "crop"],
+          outputs: ["d"],
+          attrs: { mode: "linear", coordinate_transformation_mode: "tf_crop_and_resize", extrapolation_value: 0.5 },
+        },
+        { opType: "Flatten", inputs: ["a"], outputs: ["fa"] },
+        { opType: "Flatten", inputs: ["b"], outputs: ["fb"] },
+        { opType: "Flatten", inputs: ["c"], outputs: ["fc"] },
+        { opType: "Flatten", inputs: ["d"], outputs: ["fd"] },
+        { opType: "Concat", inputs: ["fa", "fb", "fc", "fd"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
     name: "Einsum: batched QKᵀ (computed), weights (constant), transpose with ..., a sum",
     inShape: [2, 3, 4],
     build: (r) => ({

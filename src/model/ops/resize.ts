@@ -1,10 +1,18 @@
 /**
- * Resize and Upsample with mode "nearest": each output element is one input element, so the
+ * Resize and Upsample. Mode "nearest": each output element is one input element, so the
  * whole op is one `select` (free in the circuit). Along each axis, output coordinate x maps
  * to an input coordinate by the node's coordinate_transformation_mode, rounded by its
  * nearest_mode and clamped to the axis (tf_crop_and_resize: outside the axis is the
  * extrapolation_value, the select's fill). The arithmetic is float32, as onnxruntime's, so
- * ties round the way it rounds them. Linear and cubic modes are refused by name.
+ * ties round the way it rounds them.
+ *
+ * Modes "linear" and "cubic": each output element is a fixed weighted sum of 2 (4) input
+ * elements along each axis, so the op is, axis by axis from the last, a constant matrix
+ * product along that axis (a `gemm` between two transposing `select`s: no constraints but its
+ * rescale), as ONNX's reference interpolates the inner axes first. Weights follow the
+ * reference: the taps nearest x (x itself counts as the right one, weight 1), edge values past
+ * the ends, cubic_coeff_a, exclude_outside; tf_crop_and_resize's outside is the gemm's bias.
+ * antialias (opset 18) is refused by name.
  *
  * Opsets: Upsample 1 (height_scale, width_scale), 7 (scales attribute), 9 (scales input);
  * Resize 10 (scales), 11 and 13 (roi, scales, sizes; the modes), 18 (axes,
@@ -14,7 +22,7 @@
  */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { OnnxNode } from "../onnx.js";
-import { axisMap } from "../indexing.js";
+import { axisMap, transposeMap } from "../indexing.js";
 import { normAxis } from "./layout.js";
 
 const f = Math.fround;
@@ -87,9 +95,106 @@ function emitNearest(ctx: ImportContext, node: OnnxNode, x: Operand, p: Nearest)
   ctx.emit(node, { kind: "select", map, fill: p.extrapolation }, [x], shape, node.outputs[0]!);
 }
 
-function requireNearest(ctx: ImportContext, node: OnnxNode): void {
+/** The interpolation's weights along one axis: W [lenIn, lenOut] and, cropping, the outside's bias. */
+function axisWeights(
+  lenIn: number,
+  lenOut: number,
+  coordAt: (o: number) => number,
+  p: Interpolation,
+): { weight: Float64Array; bias: Float64Array | null } {
+  const weight = new Float64Array(lenIn * lenOut);
+  let bias: Float64Array | null = null;
+  for (let o = 0; o < lenOut; o++) {
+    const x = coordAt(o);
+    if (p.crop && (x < 0 || x > lenIn - 1)) {
+      (bias ??= new Float64Array(lenOut))[o] = p.extrapolation;
+      continue;
+    }
+    // the reference prefers the pixel on the left: an integer x is the right tap, ratio 1
+    let left = Math.floor(x),
+      r = x - left;
+    if (r === 0) [left, r] = [left - 1, 1];
+    const cs = p.mode === "linear" ? [1 - r, r] : cubicCoeffs(r, p.cubicA);
+    const first = p.mode === "linear" ? left : left - 1;
+    if (p.excludeOutside) {
+      cs.forEach((_, j) => (first + j < 0 || first + j >= lenIn) && (cs[j] = 0));
+      const s = cs.reduce((a, c) => a + c, 0);
+      cs.forEach((c, j) => (cs[j] = c / s));
+    }
+    cs.forEach((c, j) => (weight[Math.min(Math.max(first + j, 0), lenIn - 1) * lenOut + o] += c));
+  }
+  return { weight, bias };
+}
+
+/** Keys' cubic convolution weights of the 4 taps around ratio r ∈ (0, 1] (ONNX's, with A = cubic_coeff_a). */
+function cubicCoeffs(r: number, A: number): number[] {
+  const far = (d: number) => ((A * d - 5 * A) * d + 8 * A) * d - 4 * A; // 1 ≤ d < 2
+  const near = (d: number) => ((A + 2) * d - (A + 3)) * d * d + 1; // 0 ≤ d ≤ 1
+  return [far(r + 1), near(r), near(1 - r), far(2 - r)];
+}
+
+interface Interpolation {
+  readonly mode: "linear" | "cubic";
+  readonly cubicA: number;
+  readonly excludeOutside: boolean;
+  readonly crop: boolean;
+  readonly extrapolation: number;
+}
+
+/** Linear or cubic: along each resized axis, last first, a constant matrix product. */
+function emitInterpolated(ctx: ImportContext, node: OnnxNode, x: Operand, p: Nearest, ip: Interpolation): void {
+  const r = x.shape.length;
+  const coord = COORDINATES[p.coordinates];
+  if (!coord) throw ctx.unsupported(node, `coordinate_transformation_mode "${p.coordinates}"`);
+  ctx.checkSize(node, p.sizes);
+  if (p.sizes.some((s) => s === 0)) throw ctx.error(node, `an empty output [${p.sizes.join(", ")}]`);
+  const axes = [...x.shape.keys()].filter((a) => ip.crop || p.scales[a] !== 1 || p.sizes[a] !== x.shape[a]).reverse();
+  let cur = x;
+  axes.forEach((a, k) => {
+    const lenIn = cur.shape[a]!,
+      lenOut = p.sizes[a]!;
+    const [start, end] = p.roi ? [p.roi[a]!, p.roi[a + r]!] : [0, 1];
+    // align_corners maps through the output's integer length, as onnxruntime and PyTorch do (ONNX
+    // 1.12's reference takes scale · lenIn instead: two of its downsampling cases differ)
+    const { weight, bias } = axisWeights(lenIn, lenOut, (o) => coord(o, p.scales[a]!, lenOut, lenIn, start, end), ip);
+    const gemm = {
+      kind: "gemm" as const,
+      weight: { shape: [lenIn, lenOut], data: weight },
+      bias: bias && { shape: [lenOut], data: bias },
+    };
+    const last = k === axes.length - 1 ? node.outputs[0]! : undefined;
+    if (a === r - 1) {
+      cur = ctx.emit(node, gemm, [cur], [...cur.shape.slice(0, -1), lenOut], last);
+      return;
+    }
+    // move axis a last, interpolate along it, move it back
+    const perm = [...[...cur.shape.keys()].filter((i) => i !== a), a];
+    const t = transposeMap(cur.shape, perm);
+    const moved = ctx.emit(node, { kind: "select", map: t.map, fill: 0 }, [cur], t.shape);
+    const y = ctx.emit(node, gemm, [moved], [...t.shape.slice(0, -1), lenOut]);
+    const back = perm.map((_, i) => perm.indexOf(i));
+    const u = transposeMap(y.shape, back);
+    cur = ctx.emit(node, { kind: "select", map: u.map, fill: 0 }, [y], u.shape, last);
+  });
+  // every axis keeps its length and scale: the identity
+  if (axes.length === 0) ctx.emit(node, { kind: "reshape" }, [x], x.shape, node.outputs[0]!);
+}
+
+/** The node's mode and what linear and cubic read (antialias, opset 18, is refused). */
+function modeOf(ctx: ImportContext, node: OnnxNode, extrapolation: number, crop: boolean): Interpolation | null {
   const mode = ctx.string(node, "mode", "nearest");
-  if (mode !== "nearest") throw ctx.unsupported(node, `mode "${mode}": only nearest is supported`);
+  if (mode === "nearest") return null;
+  if (mode !== "linear" && mode !== "cubic" && mode !== "bilinear")
+    throw ctx.unsupported(node, `mode "${mode}" (nearest, linear and cubic are supported)`);
+  if (ctx.opset >= 18 && ctx.int(node, "antialias", 0) !== 0)
+    throw ctx.unsupported(node, `antialias=1 (a ${mode} filter widened when shrinking)`);
+  return {
+    mode: mode === "cubic" ? "cubic" : "linear",
+    cubicA: ctx.float(node, "cubic_coeff_a", -0.75),
+    excludeOutside: ctx.int(node, "exclude_outside", 0) !== 0,
+    crop,
+    extrapolation,
+  };
 }
 
 /** A float list from an optional constant input; null when absent or empty. */
@@ -106,7 +211,6 @@ function sizesFromScales(shape: readonly number[], scales: readonly number[], ro
 }
 
 export const Resize: OpHandler = (ctx, node) => {
-  requireNearest(ctx, node);
   const x = ctx.operand(node, 0);
   const r = x.shape.length;
   const legacy = ctx.opset < 11;
@@ -152,12 +256,15 @@ export const Resize: OpHandler = (ctx, node) => {
     sizes = sizesFromScales(x.shape, scales, roi);
   } else throw ctx.error(node, "neither scales nor sizes is given");
   const extrapolation = ctx.float(node, "extrapolation_value", 0);
-  emitNearest(ctx, node, x, { scales, sizes, roi, coordinates, rounding, extrapolation });
+  const p = { scales, sizes, roi, coordinates, rounding, extrapolation };
+  const ip = modeOf(ctx, node, extrapolation, coordinates === "tf_crop_and_resize");
+  if (ip) emitInterpolated(ctx, node, x, p, ip);
+  else emitNearest(ctx, node, x, p);
 };
 
 /** Upsample (deprecated at opset 10): Resize with asymmetric coordinates. */
 export const Upsample: OpHandler = (ctx, node) => {
-  requireNearest(ctx, node);
+  const ip = modeOf(ctx, node, 0, false);
   const x = ctx.operand(node, 0);
   let scales: number[] | null;
   if (ctx.opset >= 9) scales = floatsInput(ctx, node, 1, "scales");
@@ -168,12 +275,7 @@ export const Upsample: OpHandler = (ctx, node) => {
   const s = scales.map(f);
   if (s.some((v) => !(v > 0))) throw ctx.error(node, `scales [${s.join(", ")}] must be positive`);
   const sizes = sizesFromScales(x.shape, s, null);
-  emitNearest(ctx, node, x, {
-    scales: s,
-    sizes,
-    roi: null,
-    coordinates: "asymmetric",
-    rounding: "simple",
-    extrapolation: 0,
-  });
+  const p = { scales: s, sizes, roi: null, coordinates: "asymmetric", rounding: "simple", extrapolation: 0 };
+  if (ip) emitInterpolated(ctx, node, x, p, ip);
+  else emitNearest(ctx, node, x, p);
 };
