@@ -819,6 +819,23 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
+    name: "Einsum diagonals: ...ii->...i, a trace, a diagonal against a computed operand",
+    inShape: [2, 3, 3],
+    build: () => ({
+      initializers: [],
+      nodes: [
+        { opType: "Einsum", inputs: ["x"], outputs: ["a"], attrs: { equation: "...ii->...i" } },
+        { opType: "Einsum", inputs: ["x"], outputs: ["b"], attrs: { equation: "bii" } },
+        { opType: "Einsum", inputs: ["x", "x"], outputs: ["c"], attrs: { equation: "bij,bjj->bi" } },
+        { opType: "Flatten", inputs: ["a"], outputs: ["fa"] },
+        { opType: "Flatten", inputs: ["b"], outputs: ["fb"] },
+        { opType: "Flatten", inputs: ["c"], outputs: ["fc"] },
+        { opType: "Concat", inputs: ["fa", "fb", "fc"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
     name: "Einsum: batched QKᵀ (computed), weights (constant), transpose with ..., a sum",
     inShape: [2, 3, 4],
     build: (r) => ({

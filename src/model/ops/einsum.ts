@@ -6,7 +6,8 @@
  * [batch, free, contracted] / [batch, contracted, free] (selects, free), reshaped, multiplied
  * (`matmul`, which is a gemm against a constant), and the result reshaped and transposed to
  * the output's order. A label in only one operand and not the output is summed first (`sum`).
- * Anything else (a repeated label: a diagonal; three or more operands) is refused, naming the
+ * A label repeated within an operand ("ii", "...ii") takes that operand's diagonal first (a
+ * select). Three or more operands, or a label repeated in the output, are refused, naming the
  * equation.
  */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
@@ -43,6 +44,35 @@ function parse(equation: string, ranks: readonly number[]): { inputs: string[]; 
   const all = inputs.join("");
   const once = [...new Set(all)].filter((c) => !ELLIPSIS.includes(c) && all.split(c).length === 2).sort();
   return { inputs, output: ELLIPSIS.slice(0, E) + once.join("") };
+}
+
+/** The operand's diagonal over each repeated label (a select): its labels, each once, in first-use order. */
+function diagonal(ctx: ImportContext, node: OnnxNode, t: Labelled): Labelled {
+  const labels = [...new Set(t.labels)].join("");
+  if (labels.length === t.labels.length) return t;
+  const shape = [...labels].map((c) => t.x.shape[t.labels.indexOf(c)]!);
+  [...t.labels].forEach((c, a) => {
+    if (t.x.shape[a] !== shape[labels.indexOf(c)])
+      throw ctx.error(
+        node,
+        `label ${c} repeats over axes of sizes ${t.x.shape[t.labels.indexOf(c)]} and ${t.x.shape[a]}`,
+      );
+  });
+  const strides = t.x.shape.map((_, a) => sizeOf(t.x.shape.slice(a + 1)));
+  const map = new Int32Array(sizeOf(shape));
+  const at = [...t.labels].map((c) => labels.indexOf(c));
+  for (let i = 0; i < map.length; i++) {
+    let rest = i,
+      src = 0;
+    const coord = new Array<number>(shape.length);
+    for (let k = shape.length - 1; k >= 0; k--) {
+      coord[k] = rest % shape[k]!;
+      rest = Math.floor(rest / shape[k]!);
+    }
+    at.forEach((k, a) => (src += coord[k]! * strides[a]!));
+    map[i] = src;
+  }
+  return { x: ctx.emit(node, { kind: "select", map, fill: 0 }, [t.x], shape), labels };
 }
 
 /** x with its axes reordered to `order` (a select, or x itself). */
@@ -84,10 +114,13 @@ export const Einsum: OpHandler = (ctx, node) => {
       node,
       `equation "${equation}" does not fit ${ops.length} operand(s) of ranks ${ops.map((o) => o.shape.length).join(", ")}`,
     );
-  const { inputs, output } = parsed;
   if (ops.length > 2) throw refuse(`${ops.length} operands (only one or two are supported)`);
-  if (inputs.some((t) => new Set(t).size !== t.length) || new Set(output).size !== output.length)
-    throw refuse("a label repeats within a term (a diagonal); only matrix products, transposes and sums are supported");
+  if (new Set(parsed.output).size !== parsed.output.length) throw refuse("a label repeats in the output");
+  // a label repeated within an operand: its diagonal, and the operand's labels each once
+  const diagonals = parsed.inputs.map((labels, i) => diagonal(ctx, node, { x: ops[i]!, labels }));
+  diagonals.forEach((d, i) => (ops[i] = d.x));
+  const inputs = diagonals.map((d) => d.labels);
+  const output = parsed.output;
   const size = new Map<string, number>();
   inputs.forEach((t, i) =>
     [...t].forEach((c, a) => {
