@@ -934,6 +934,22 @@ export const OP_CASES: OpCase[] = [
     }),
   },
   {
+    name: "Pow 4 and 5, and exponents per element (0, 2, 6, 1 and −2 of u = x² + 0.5)",
+    inShape: [2, 5],
+    build: () => ({
+      initializers: [f("half", 0.5), f("p4", 4), f("p5", 5), { name: "each", shape: [5], data: [0, 2, 6, 1, -2] }],
+      nodes: [
+        { opType: "Pow", inputs: ["x", "p4"], outputs: ["a"] },
+        { opType: "Pow", inputs: ["x", "p5"], outputs: ["b"] },
+        { opType: "Mul", inputs: ["x", "x"], outputs: ["x2"] },
+        { opType: "Add", inputs: ["x2", "half"], outputs: ["u"] },
+        { opType: "Pow", inputs: ["u", "each"], outputs: ["c"] },
+        { opType: "Concat", inputs: ["a", "b", "c"], outputs: ["y"], attrs: { axis: 1 } },
+      ],
+      outputs: [{ name: "y" }],
+    }),
+  },
+  {
     name: "Log (of u = x² + 0.5), LogSoftmax over the last axis of a computed tensor",
     inShape: [2, 3, 4],
     range: [-2, 2],

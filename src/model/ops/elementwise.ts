@@ -7,10 +7,13 @@
  *              a scalar constant c: Clip(x, c, ∞) / Clip(x, −∞, c); a constant tensor c:
  *              max(x, c) = relu(x − c) + c, min(x, c) = x − relu(x − c). Variadic forms fold
  *              their constants together first, then pairwise, left to right.
- *   Pow        a constant exponent, one value for every element: 2 is x · x (`mul`, one
- *              constraint), 3 is (x · x) · x, 0.5, −0.5 and −1 are `invert` (√x, 1/√x, 1/x:
- *              the quantizer checks the base's sign), 1 is x itself and 0 the constant 1;
- *              other exponents are refused by value; constants fold
+ *   Pow        a constant exponent: an integer n with 2 ≤ |n| ≤ 16 is x^|n| by squaring (`mul`,
+ *              one constraint per element each; 2 is x · x, 3 is (x · x) · x), and 1/that
+ *              for a negative n; 0.5, −0.5 and −1 are `invert` (√x, 1/√x, 1/x: the quantizer
+ *              checks the base's sign), 1 is x itself and 0 the constant 1. Exponents that
+ *              differ between elements: each distinct one over the elements that have it
+ *              (selects, free), then one select puts them back in place. Other exponents
+ *              are refused by value; constants fold
  */
 import type { ImportContext, OpHandler, Operand } from "../context.js";
 import type { InvertFn, Tensor } from "../graph.js";
@@ -108,16 +111,39 @@ function variadic(which: Extreme): OpHandler {
 export const Max = variadic("max");
 export const Min = variadic("min");
 
-/** The exponents Pow lowers, and to what (see the header). */
-const POW_FORMS: ReadonlyMap<number, "one" | "identity" | "square" | "cube" | InvertFn> = new Map([
-  [0, "one"],
-  [1, "identity"],
-  [2, "square"],
-  [3, "cube"],
+/** The exponents Pow lowers besides integers (see the header). */
+const POW_INVERTS: ReadonlyMap<number, InvertFn> = new Map([
   [0.5, "sqrt"],
   [-0.5, "rsqrt"],
   [-1, "recip"],
 ] as const);
+/** The largest |integer exponent|: x^16 is four squarings. */
+const MAX_POW = 16;
+
+function powSupported(p: number): boolean {
+  return POW_INVERTS.has(p) || (Number.isInteger(p) && Math.abs(p) <= MAX_POW);
+}
+
+/** x^p for a supported p ≠ 0 (powSupported), into `name` if given. */
+function power(ctx: ImportContext, node: OnnxNode, x: Operand, p: number, name?: string): Operand {
+  const inv = POW_INVERTS.get(p);
+  if (inv) return ctx.emit(node, { kind: "invert", fn: inv }, [x], x.shape, name);
+  const n = Math.abs(p);
+  if (n === 1 && name === undefined) return x;
+  // binary exponentiation: x^n from the squares x, x², x⁴, … for n's bits, low first
+  let result: Operand | null = null,
+    sq = x;
+  for (let k = n; k > 0; k >>= 1) {
+    if (k & 1) {
+      const last = k === 1 && p > 0 ? name : undefined;
+      result = result ? ctx.emit(node, { kind: "mul" }, [sq, result], x.shape, last) : sq;
+    }
+    if (k > 1) sq = ctx.emit(node, { kind: "mul" }, [sq, sq], x.shape);
+  }
+  if (p < 0) return ctx.emit(node, { kind: "invert", fn: "recip" }, [result!], x.shape, name);
+  if (name !== undefined && result!.name !== name) ctx.alias(name, result!);
+  return result!;
+}
 
 export const Pow: OpHandler = (ctx, node) => {
   const x = ctx.operand(node, 0);
@@ -131,36 +157,43 @@ export const Pow: OpHandler = (ctx, node) => {
     ctx.setConstant(out, { shape, data, dataType: x.constant.dataType });
     return;
   }
-  const p = e.constant.data[0];
-  const form = p === undefined ? undefined : POW_FORMS.get(p);
-  if (!form || e.constant.data.some((v) => v !== p)) {
-    const shown = [...new Set(e.constant.data)].slice(0, 4).join(", ");
+  // the exponent per output element (broadcast to the output's shape)
+  const exps = Float64Array.from(broadcastIndex(e.shape, shape), (i) => e.constant!.data[i]!);
+  const distinct = [...new Set(exps)];
+  const bad = distinct.filter((p) => !powSupported(p));
+  if (bad.length > 0)
     throw ctx.unsupported(
       node,
-      `exponent ${shown}: a constant exponent must be one of ${[...POW_FORMS.keys()].join(", ")} for every element`,
+      `exponent ${bad.slice(0, 4).join(", ")}: a constant exponent must be an integer in −${MAX_POW}..${MAX_POW}, 0.5 or −0.5`,
     );
-  }
-  if (form === "one") {
-    ctx.setConstant(out, { shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(1) });
+  const n = exps.length;
+  if (distinct.length === 1 && distinct[0] === 0) {
+    ctx.setConstant(out, { shape, data: new Float64Array(n).fill(1) });
     return;
   }
   // an exponent that broadcasts x to a larger shape: spread x first
-  const base = sameShape(shape, x.shape)
-    ? x
-    : ctx.emit(node, { kind: "select", map: broadcastIndex(x.shape, shape), fill: 0 }, [x], shape);
-  switch (form) {
-    case "identity":
-      ctx.alias(out, base);
-      return;
-    case "square":
-      ctx.emit(node, { kind: "mul" }, [base, base], shape, out);
-      return;
-    case "cube": {
-      const sq = ctx.emit(node, { kind: "mul" }, [base, base], shape);
-      ctx.emit(node, { kind: "mul" }, [sq, base], shape, out);
-      return;
-    }
-    default:
-      ctx.emit(node, { kind: "invert", fn: form }, [base], shape, out);
+  const xAt = broadcastIndex(x.shape, shape);
+  if (distinct.length === 1) {
+    const base = sameShape(shape, x.shape) ? x : ctx.emit(node, { kind: "select", map: xAt, fill: 0 }, [x], shape);
+    power(ctx, node, base, distinct[0]!, out);
+    return;
   }
+  // exponents that differ: each over its own elements, then one select puts them in place
+  // (x^0 = 1 is the select's fill)
+  const map = new Int32Array(n).fill(-1);
+  const parts: Operand[] = [];
+  let offset = 0;
+  for (const p of distinct.filter((v) => v !== 0)) {
+    const at = [...exps.keys()].filter((i) => exps[i] === p);
+    const picked = ctx.emit(
+      node,
+      { kind: "select", map: Int32Array.from(at, (i) => xAt[i]!), fill: 0 },
+      [x],
+      [at.length],
+    );
+    parts.push(power(ctx, node, picked, p));
+    at.forEach((i, k) => (map[i] = offset + k));
+    offset += at.length;
+  }
+  ctx.emit(node, { kind: "select", map, fill: 1 }, parts, shape, out);
 };
