@@ -105,7 +105,11 @@ export function writeBits(sink: WireSink, layout: BitsLayout, values: Ints): voi
     const t = BigInt(v) + BigInt(layout.offset);
     if (!(t >= 0n && t >> BigInt(n) === 0n))
       throw new RangeError(`value ${v} + ${layout.offset} does not fit in ${n} bits`);
-    for (let j = 0; j < n; j++) sink.setInt(base + j, Number((t >> BigInt(j)) & 1n));
+    // 32 bits at a time: one BigInt shift per chunk, not two BigInt operations per bit
+    for (let j = 0; j < n; j += 32) {
+      const chunk = Number(BigInt.asUintN(32, t >> BigInt(j)));
+      for (let b = 0; b < 32 && j + b < n; b++) sink.setInt(base + j + b, (chunk >>> b) & 1);
+    }
   }
 }
 

@@ -3,10 +3,14 @@
  * past 2^53, plan.ts `isWide`: a deep accumulation at many bits) runs here, in BigInt, exact at
  * any size the field holds. Linear ops evaluate the very linear combinations the compiler
  * builds their constraints from (circuit/linear.ts), over the step's input values: one
- * definition of each op, never a second copy of its loops. That costs an object per term, so
- * only wide steps pay it; every narrow step stays on the doubles of reference.ts.
+ * definition of each op, not a second copy of its loops; gemm and conv, where that costs an
+ * object per term, sum their products directly (conv over the same enumerator, convTerms).
+ * Only wide steps pay for BigInt; every narrow step stays on the doubles of reference.ts.
  */
-import { isWide, type PlanStep, type WitnessPlan } from "../../../circuit/plan.js";
+import { isWide, type LinearQOp, type PlanStep, type WitnessPlan } from "../../../circuit/plan.js";
+import type { Shape } from "../../../model/graph.js";
+import { sizeOf } from "../../../model/shapes.js";
+import { convTerms } from "../../../model/windows.js";
 import type { Ints, PlanValue } from "../../../quantize/qgraph.js";
 import { activate } from "../../../quantize/reference.js";
 import { rescaleBig } from "../../../quantize/layout.js";
@@ -41,12 +45,59 @@ export function planValue(plan: WitnessPlan, t: number, values: Ints): PlanValue
   return { shape, data: values instanceof Float64Array ? values : Float64Array.from(values, Number) };
 }
 
+/** A constant tensor's values as BigInt, converted once per tensor (every witness reuses them). */
+const bigConstants = new WeakMap<Float64Array, readonly bigint[]>();
+function bigOf(data: Float64Array): readonly bigint[] {
+  let b = bigConstants.get(data);
+  if (!b) bigConstants.set(data, (b = Array.from(data, BigInt)));
+  return b;
+}
+
+/**
+ * Gemm and conv straight in BigInt: their fan-in makes a linear combination's objects the whole
+ * cost. Conv walks the very enumerator its constraints do (convTerms).
+ */
+function productSums(
+  op: Extract<LinearQOp, { kind: "gemm" | "conv" }>,
+  x: Ints,
+  xShape: Shape,
+  outShape: Shape,
+): bigint[] {
+  const xs = Array.from(x, BigInt);
+  const w = bigOf(op.weight.data);
+  const bias = op.bias ? bigOf(op.bias.data) : null;
+  const out = new Array<bigint>(sizeOf(outShape));
+  if (op.kind === "gemm") {
+    const [K, N] = op.weight.shape as [number, number];
+    for (let r = 0; r < xs.length / K; r++)
+      for (let n = 0; n < N; n++) {
+        let s = bias ? bias[n]! : 0n;
+        for (let k = 0; k < K; k++) if (w[k * N + n]) s += xs[r * K + k]! * w[k * N + n]!;
+        out[r * N + n] = s;
+      }
+    return out;
+  }
+  let s = 0n;
+  convTerms(
+    xShape,
+    op.weight.shape,
+    outShape,
+    op.params,
+    (_o, m) => (s = bias ? bias[m]! : 0n),
+    (i, k) => (s += xs[i]! * w[k]!),
+    (o) => (out[o] = s),
+  );
+  return out;
+}
+
 /** A linear op on any values: its output elements' linear combinations, evaluated exactly. */
 function linearWide(
   step: Extract<PlanStep, { kind: "linear" }>,
   xs: readonly PlanValue[],
   outShape: readonly number[],
 ): bigint[] {
+  if (step.op.kind === "gemm" || step.op.kind === "conv")
+    return productSums(step.op, xs[0]!.data, xs[0]!.shape, outShape);
   // each input element is a virtual wire (wire 0 is the constant 1, as in the circuit)
   const flat: bigint[] = [1n];
   const lcIns: LcTensor[] = xs.map((x) => ({

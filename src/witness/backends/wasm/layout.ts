@@ -37,15 +37,21 @@ function align(n: number): number {
 
 /** A WireSink over the .wtns region of the memory, for steps that run the js reference. */
 export class MemorySink implements WireSink {
+  private dv: DataView | null = null;
   constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly data: number,
   ) {}
+  /** A view of the memory, made again only when the memory grew (its old buffer is detached). */
+  private get view(): DataView {
+    if (this.dv?.buffer !== this.memory.buffer) this.dv = new DataView(this.memory.buffer);
+    return this.dv;
+  }
   setInt(wire: number, v: number): void {
-    writeSignedField(new DataView(this.memory.buffer), this.data + wire * FIELD_BYTES, v);
+    writeSignedField(this.view, this.data + wire * FIELD_BYTES, v);
   }
   setField(wire: number, v: bigint): void {
-    writeBigField(new DataView(this.memory.buffer), this.data + wire * FIELD_BYTES, v);
+    writeBigField(this.view, this.data + wire * FIELD_BYTES, v);
   }
 }
 
