@@ -20,7 +20,7 @@
  * segments. A single node above the limit cannot be cut: then the split with the smallest
  * largest segment is taken, and compile reports the segments over the limit.
  */
-import type { QGraph, QInput, QValue } from "../quantize/qgraph.js";
+import { isWideAbs, type QGraph, type QInput, type QValue } from "../quantize/qgraph.js";
 import type { PackPart } from "../meta/model.js";
 import { compileCircuit, type CompileOptions } from "./compile.js";
 import { commitConstraints } from "./gadgets/commit.js";
@@ -59,6 +59,8 @@ export function cutCandidates(q: QGraph): Cut[] {
     const name = [...live][0]!;
     if (outputs.has(name) || name === q.input.name) continue;
     const value = q.values.get(name)!;
+    // a segment's input is doubles (its input step, the chain's hand-over): never cut at a wide value
+    if (isWideAbs(Math.max(Math.abs(value.lo), Math.abs(value.hi), value.mag ?? 0))) continue;
     const n = sizeOf(value.shape);
     const bits = slotOf(value).bits;
     const commitment = commitConstraints(Math.ceil(n / perElement(bits)) + 1);

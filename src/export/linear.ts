@@ -6,7 +6,10 @@
  * maps for broadcasting, layout ops and reductions.
  */
 import type { LinearQOp, PlanTensor, TensorId } from "../circuit/plan.js";
-import type { CircomWriter } from "./writer.js";
+
+/** 2^s as circom source, exactly (JavaScript prints 2^55 as 36028797018963970 and 2^70 in e-notation). */
+const pow2 = (s: number) => (1n << BigInt(s)).toString();
+import { integer, type CircomWriter } from "./writer.js";
 
 export function tensorVar(id: TensorId): string {
   return `t${id}`;
@@ -139,7 +142,7 @@ export function emitLinear(
       const a = broadcastRead(w, x, xShape, outShape, "i", `${s}_ai`);
       const b = broadcastRead(w, tensorVar(inputs[1]!), tensors[inputs[1]!]!.shape, outShape, "i", `${s}_bi`);
       w.comment(`add: a · 2^${s0} ${op.sign > 0 ? "+" : "-"} b · 2^${s1}`);
-      w.loop("i", 0, n, () => w.line(`${out}[i] = ${a} * ${2 ** s0} ${op.sign > 0 ? "+" : "-"} ${b} * ${2 ** s1};`));
+      w.loop("i", 0, n, () => w.line(`${out}[i] = ${a} * ${pow2(s0)} ${op.sign > 0 ? "+" : "-"} ${b} * ${pow2(s1)};`));
       return;
     }
     case "select": {
@@ -154,11 +157,13 @@ export function emitLinear(
       inputs.forEach((t, k) => {
         const size = sizeOfShape(tensors[t]!.shape);
         const shift = op.shifts[k] ?? 0;
-        w.loop("i", 0, size, () => w.line(`${all}[${at} + i] = ${tensorVar(t)}[i]${shift ? ` * ${2 ** shift}` : ""};`));
+        w.loop("i", 0, size, () =>
+          w.line(`${all}[${at} + i] = ${tensorVar(t)}[i]${shift ? ` * ${pow2(shift)}` : ""};`),
+        );
         at += size;
       });
       const map = w.constVar(`${s}_map`, op.map);
-      w.loop("i", 0, n, () => w.block(`if (${map}[i] < 0)`, () => w.line(`${out}[i] = ${op.fill};`)));
+      w.loop("i", 0, n, () => w.block(`if (${map}[i] < 0)`, () => w.line(`${out}[i] = ${integer(op.fill)};`)));
       w.loop("i", 0, n, () => w.block(`if (${map}[i] >= 0)`, () => w.line(`${out}[i] = ${all}[${map}[i]];`)));
       return;
     }

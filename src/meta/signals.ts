@@ -14,6 +14,8 @@ export interface DecodedTensor {
   readonly shape: readonly number[];
   /** decoded values (outputs and public inputs); empty for commitments */
   readonly values: number[];
+  /** the same values as the exact signed integers the proof holds (a wide one has no exact double) */
+  readonly ints: bigint[];
   /** the commitment, a decimal field element (the *_hash roles) */
   readonly hash?: string;
 }
@@ -40,16 +42,9 @@ export function decodeOutputs(
   return meta.publicSignals.layout.map((e) => {
     if (isHash(e.role)) {
       decodeSignal(publicSignals[e.offset]!, e.offset);
-      return { role: e.role, name: e.name, shape: e.shape, values: [], hash: publicSignals[e.offset]! };
+      return { role: e.role, name: e.name, shape: e.shape, values: [], ints: [], hash: publicSignals[e.offset]! };
     }
-    return {
-      role: e.role,
-      name: e.name,
-      shape: e.shape,
-      values: Array.from(
-        { length: e.count },
-        (_, i) => Number(decodeSignal(publicSignals[e.offset + i]!, e.offset + i)) / 2 ** e.scale,
-      ),
-    };
+    const ints = Array.from({ length: e.count }, (_, i) => decodeSignal(publicSignals[e.offset + i]!, e.offset + i));
+    return { role: e.role, name: e.name, shape: e.shape, values: ints.map((v) => Number(v) / 2 ** e.scale), ints };
   });
 }

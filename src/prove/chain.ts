@@ -20,7 +20,7 @@ import { brokenLink, chainFiles, chainOutputs, type SplitManifest } from "../met
 import type { Salts, WitnessPlan } from "../circuit/plan.js";
 import { asNarrow, type IntTensor, type PlanValue } from "../quantize/qgraph.js";
 import { chainSalts } from "../circuit/salts.js";
-import { dequantize } from "../quantize/input.js";
+import { dequantize, integersOf } from "../quantize/input.js";
 import { computeWitness, defaultThreads, runPlan, usefulThreads, type Backend } from "../witness/witness.js";
 import { errorOf } from "../witness/protocol.js";
 import { ZkError, describeError } from "../errors.js";
@@ -289,7 +289,7 @@ async function writeChain(
   if (lastMeta.options.outputVisibility === "hashed")
     files.push([
       path.join(outDir, "output.json"),
-      json({ output: values[0], outputs: values, ...salt(w.salts[last]!.output) }),
+      json({ output: values[0], outputs: values, integers: w.outputs.map(integersOf), ...salt(w.salts[last]!.output) }),
     ]);
   if (w.salts[0]!.input !== undefined)
     files.push([path.join(outDir, "input_salt.json"), json(salt(w.salts[0]!.input))]);

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { artifact, readModelMeta, readPlan, type ModelMeta } from "../artifacts.js";
 import { exists, readFileOrFail, readJsonFile, writeFilesAtomic, writeJsonAtomic } from "../util/fsx.js";
 import { fileDigestHex } from "../util/hash.js";
-import { dequantize, parseInputJson, quantizeInput, qinputOf } from "../quantize/input.js";
+import { dequantize, integersOf, parseInputJson, quantizeInput, qinputOf } from "../quantize/input.js";
 import { computeWitness, defaultThreads, usefulThreads, type Backend, type WitnessResult } from "../witness/witness.js";
 import { witnessPool } from "../witness/pool.js";
 import type { WitnessPlan } from "../circuit/plan.js";
@@ -162,10 +162,10 @@ async function proveWitness(
     // the proof publishes only a commitment to hashed outputs: the prover hands this file (the opening) over
     ...(meta.options.outputVisibility === "hashed"
       ? [
-          [path.join(outDir, "output.json"), json({ output: values[0], outputs: values, ...salt("output") })] as [
-            string,
-            string,
-          ],
+          [
+            path.join(outDir, "output.json"),
+            json({ output: values[0], outputs: values, integers: w.outputs.map(integersOf), ...salt("output") }),
+          ] as [string, string],
         ]
       : []),
     // a salted input commitment opens with the input file plus this salt

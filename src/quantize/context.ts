@@ -27,14 +27,17 @@ export const MAX_MAGNITUDE = 2 ** 240;
  */
 export const MAX_NARROW = 2 ** 50;
 const NARROW_OPS: ReadonlySet<QOp["kind"]> = new Set(["requant", "div", "invert"]);
+const EXACT_BOUNDS: ReadonlySet<QOp["kind"]> = new Set(["requant", "max", "argmax", "reshape", "select"]);
 
 /**
- * A bound past 2^53 as computed in doubles (each sum rounded to nearest), moved outward by far
- * more than that rounding can have taken (2^-32 relative; 2^13 terms at 2^-53 each is 2^-40).
+ * A bound computed in doubles (each sum rounded to nearest) from terms of magnitude up to
+ * `reach` (the partial sums', mag), moved outward by far more than that rounding can have taken:
+ * 2^-32 of the reach (2^21 terms at 2^-53 each). A bound whose terms all stay below 2^53 is exact.
  */
-export function outward(v: number): number {
-  if (Math.abs(v) <= Number.MAX_SAFE_INTEGER) return v;
-  return v + Math.abs(v) * 2 ** -32 * Math.sign(v);
+export function outward(v: number, reach = Math.abs(v)): number {
+  if (Math.max(reach, Math.abs(v)) <= Number.MAX_SAFE_INTEGER) return v;
+  const slack = Math.max(reach, Math.abs(v)) * 2 ** -32;
+  return v < 0 ? v - slack : v + slack; // (an exact 0 moves both ways: it may be a rounded ±ε)
 }
 
 /** A quantized value while the graph is being built: its desired scale rides along. */
@@ -145,7 +148,9 @@ export class QuantizeContext {
       );
     }
     // past 2^53 the bounds above were summed in doubles: move them outward past any rounding
-    b = { lo: outward(b.lo), hi: outward(b.hi), mag: outward(b.mag) };
+    // (relative to the partial sums: a large bias cancelling the terms leaves their rounding
+    // behind). Ops that only pick, move or exactly rescale values sum nothing: their bounds are exact.
+    if (!EXACT_BOUNDS.has(op.kind)) b = { lo: -outward(-b.lo, b.mag), hi: outward(b.hi, b.mag), mag: outward(b.mag) };
     // an error bound that overflowed (a product of wide factors) means no finite bound, not NaN
     if (err !== null && !(err < Infinity)) err = Infinity;
     this.nodes.push({ name: node.name, source, op, inputs: inputs.map((i) => i.name), output: name });

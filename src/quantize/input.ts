@@ -116,6 +116,14 @@ export function qinputOf(input: {
   };
 }
 
+/**
+ * A tensor's exact integers as decimal strings (output.json's "integers"): a wide value has no
+ * exact double, and the opening of a hashed output must be the committed integers themselves.
+ */
+export function integersOf(t: PlanValue): string[] {
+  return Array.from(t.data as Ints, (v) => BigInt(v).toString());
+}
+
 export function dequantize(t: PlanValue, scale: number): number[] {
   const k = 2 ** -scale;
   // a wide value rounds to its nearest double first: a float output needs no more

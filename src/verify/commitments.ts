@@ -30,8 +30,8 @@ function hashOf(decoded: readonly DecodedTensor[], role: PublicEntry["role"]): b
   return BigInt(decoded.find((d) => d.role === role)!.hash!);
 }
 
-function sameInts(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  return a.length === b.length && Array.from(a).every((v, i) => v === b[i]);
+function sameInts(a: readonly bigint[], b: ArrayLike<number>): boolean {
+  return a.length === b.length && a.every((v, i) => v === BigInt(b[i]!));
 }
 
 /**
@@ -99,8 +99,7 @@ export function checkInput(
         : `${file} does not match the proof's input commitment${s !== null ? " (with this salt)" : ""}`,
     };
   }
-  const ints = pub!.values.map((v) => Math.round(v * 2 ** meta.input.scale));
-  const match = sameInts(ints, q.tensor.data);
+  const match = sameInts(pub!.ints, q.tensor.data);
   return {
     what: "input",
     match,
@@ -157,6 +156,42 @@ export async function checkParams(
   };
 }
 
+/**
+ * The claimed output's integers: output.json's "integers" (decimal strings, exact at any size),
+ * which its values must be the dequantization of; or, from files without them, the values
+ * times 2^scale (exact below 2^53). A string says why the claim is not an output at all.
+ */
+function claimedIntegers(
+  meta: ModelMeta,
+  obj: { integers?: unknown } | null,
+  raw: unknown[],
+  file: string,
+): bigint[][] | string {
+  const values = meta.outputs.map((_, i) => flattenNumbers(raw[i], `${file}: output ${i}`, "BAD_INPUT"));
+  const given = obj?.integers;
+  if (given === undefined)
+    return values.map((vs, i) => vs.map((v) => BigInt(Math.round(v * 2 ** meta.outputs[i]!.scale))));
+  if (!Array.isArray(given) || given.length !== meta.outputs.length)
+    throw new ZkError("BAD_INPUT", `${file}: "integers" must hold one list per output (${meta.outputs.length})`);
+  return given.map((list: unknown, i) => {
+    if (
+      !Array.isArray(list) ||
+      list.length !== values[i]!.length ||
+      !list.every((s) => typeof s === "string" && /^-?[0-9]+$/.test(s))
+    )
+      throw new ZkError("BAD_INPUT", `${file}: "integers"[${i}] must be ${values[i]!.length} decimal integer strings`);
+    const ints = (list as string[]).map((s) => BigInt(s));
+    const k = 2 ** -meta.outputs[i]!.scale;
+    const off = ints.findIndex((v, j) => Number(v) * k !== values[i]![j]);
+    if (off >= 0)
+      throw new ZkError(
+        "BAD_INPUT",
+        `${file}: output ${i}[${off}] is ${values[i]![off]}, but its integer ${ints[off]} means ${Number(ints[off]!) * k}`,
+      );
+    return ints;
+  });
+}
+
 /** A claimed output against the proof: its commitment (hashed, with output.json's salt) or the public values. */
 export function checkOutput(
   meta: ModelMeta,
@@ -165,7 +200,7 @@ export function checkOutput(
   file: string,
   salt?: bigint,
 ): CommitmentCheck {
-  const obj = outputJson as { output?: unknown; outputs?: unknown } | null;
+  const obj = outputJson as { output?: unknown; outputs?: unknown; integers?: unknown } | null;
   const raw =
     obj && typeof obj === "object" ? (obj.outputs ?? (obj.output !== undefined ? [obj.output] : undefined)) : undefined;
   if (!Array.isArray(raw) || raw.length !== meta.outputs.length) {
@@ -174,9 +209,8 @@ export function checkOutput(
       `${file}: expected {"output": [...]} (or {"outputs": [[...], ...]} for ${meta.outputs.length} outputs)`,
     );
   }
-  const ints = meta.outputs.map((o, i) =>
-    flattenNumbers(raw[i], `${file}: output ${i}`, "BAD_INPUT").map((v) => Math.round(v * 2 ** o.scale)),
-  );
+  const ints = claimedIntegers(meta, obj, raw, file);
+  if (typeof ints === "string") return { what: "output", match: false, detail: ints };
   const hashed = entry(meta, "output_hash");
   if (hashed) {
     const s = saltOf(hashed, salt, outputJson, file, 'the "salt" field of the output.json prove wrote');
@@ -196,12 +230,7 @@ export function checkOutput(
     };
   }
   const pub = decoded.filter((d) => d.role === "output");
-  const match = pub.every((d, i) =>
-    sameInts(
-      d.values.map((v) => Math.round(v * 2 ** meta.outputs[i]!.scale)),
-      ints[i]!,
-    ),
-  );
+  const match = pub.every((d, i) => d.ints.length === ints[i]!.length && d.ints.every((v, k) => v === ints[i]![k]));
   return {
     what: "output",
     match,

@@ -239,4 +239,142 @@ describe("a bundled model at 32-bit weights and activations", () => {
     ]);
     expect(s.stdout).toMatch(/OK/);
   }, 120_000);
+
+  it("hashed and private parameters past 2^53: range checks exactly their slots, exact witness on every backend", async () => {
+    for (const paramVisibility of ["hashed", "private"] as const) {
+      const compiled = compileModel(
+        readFileSync(fixture("digits_mlp", "model.onnx")),
+        JSON.parse(readFileSync(fixture("digits_mlp", "calibration.json"), "utf8")),
+        { ...DEFAULT_COMPILE, activationBits: 32, weightBits: 32, paramVisibility },
+        { model: "digits_mlp", calibration: "c" },
+      );
+      const plan = compiled.circuit.plan;
+      const params = compiled.circuit.params;
+      // a bias at the accumulator's scale is wide: its slot holds 2^bits values, and its range
+      // check must allow exactly those (one bit more, past 2^53 by rounding, let a value carry
+      // into its neighbour's slot and open a hashed commitment to other weights)
+      expect(params.some((p) => p.bits > 53 || Math.abs(p.lo) > 2 ** 53)).toBe(true);
+      const steps = plan.steps.filter((st) => st.kind === "param");
+      expect(steps.length).toBe(params.length);
+      steps.forEach((st, i) => {
+        if (st.kind !== "param") throw new Error("not a param step");
+        expect(st.range.nBits, `${params[i]!.node} ${params[i]!.part}`).toBe(params[i]!.bits);
+        expect(st.range.offset).toBe(-params[i]!.lo);
+      });
+      for (const st of plan.steps)
+        if (st.kind === "commit") for (const part of st.parts) if (part.check) expect(part.check.nBits).toBe(part.bits);
+      const r1cs = toSparse(compiled.circuit.r1cs);
+      const x = quantizeInput(
+        (JSON.parse(readFileSync(fixture("digits_mlp", "samples.json"), "utf8")) as { inputs: number[][] }).inputs[1]!,
+        qinputOf(compiled.meta.input),
+        false,
+      ).tensor;
+      const salts = { input: 5n, output: 7n };
+      const wtns: Buffer[] = [];
+      for (const backend of ["js", "wasm"]) {
+        const g = await witnessGenerator(plan, { backend, threads: 1 });
+        try {
+          wtns.push(Buffer.from((await g.witness(x, salts)).wtns));
+        } finally {
+          await g.close();
+        }
+      }
+      expect(Buffer.compare(wtns[0]!, wtns[1]!), paramVisibility).toBe(0);
+      expect(checkR1cs(r1cs, witnessValues(readWtns(wtns[0]!))).ok, paramVisibility).toBe(true);
+    }
+  });
+
+  it("a split never cuts at a wide tensor, and the chain runs as the whole model", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "zk-wide-split-"));
+    const m = path.join(dir, "m"),
+      input = path.join(dir, "in.json");
+    const samples = JSON.parse(readFileSync(fixture("digits_mlp", "samples.json"), "utf8")) as { inputs: number[][] };
+    writeFileSync(input, JSON.stringify({ input: samples.inputs[0] }));
+    const c = zkinfer([
+      "compile",
+      fixture("digits_mlp", "model.onnx"),
+      "--calibration",
+      fixture("digits_mlp", "calibration.json"),
+      "--activation-bits",
+      "32",
+      "--weight-bits",
+      "32",
+      // every cut point left (the wide accumulators are none)
+      "--segments",
+      "4",
+      "-o",
+      m,
+    ]);
+    expect(c.code, c.stderr).toBe(0);
+    const run = (d: string) => {
+      const r = zkinfer(["run", d, "--input", input, "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { output: number[] }).output;
+    };
+    const whole = path.join(dir, "whole");
+    expect(
+      zkinfer([
+        "compile",
+        fixture("digits_mlp", "model.onnx"),
+        "--calibration",
+        fixture("digits_mlp", "calibration.json"),
+        "--activation-bits",
+        "32",
+        "--weight-bits",
+        "32",
+        "-o",
+        whole,
+      ]).code,
+    ).toBe(0);
+    const a = run(m),
+      b = run(whole);
+    expect(a.length).toBe(10);
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 6));
+  }, 120_000);
+
+  it("a hashed wide output opens exactly: output.json's integers, and a changed one is no opening", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "zk-wide-hashed-"));
+    const m = path.join(dir, "m"),
+      p = path.join(dir, "p"),
+      input = path.join(dir, "in.json");
+    const samples = JSON.parse(readFileSync(fixture("digits_mlp", "samples.json"), "utf8")) as { inputs: number[][] };
+    writeFileSync(input, JSON.stringify({ input: samples.inputs[2] }));
+    const compile = [
+      "compile",
+      fixture("digits_mlp", "model.onnx"),
+      "--calibration",
+      fixture("digits_mlp", "calibration.json"),
+    ];
+    const wide = ["--activation-bits", "32", "--weight-bits", "32", "--output-visibility", "hashed", "-o", m];
+    for (const args of [
+      [...compile, ...wide],
+      ["setup", m],
+      ["prove", m, "--input", input, "-o", p],
+    ]) {
+      const r = zkinfer(args);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
+    }
+    const file = path.join(p, "output.json");
+    const opening = JSON.parse(readFileSync(file, "utf8")) as { integers: string[][] };
+    expect(opening.integers[0]!.some((s) => BigInt(s) > 2n ** 53n || BigInt(s) < -(2n ** 53n))).toBe(true);
+    const verify = (f: string) =>
+      zkinfer([
+        "verify",
+        m,
+        "--proof",
+        path.join(p, "proof.json"),
+        "--public",
+        path.join(p, "public.json"),
+        "--output",
+        f,
+      ]);
+    const ok = verify(file);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/MATCH output: .* is the committed output/);
+    // one more in a value no double tells apart from its neighbour: still not the committed output
+    opening.integers[0]![0] = (BigInt(opening.integers[0]![0]!) + 1n).toString();
+    const forged = path.join(dir, "forged.json");
+    writeFileSync(forged, JSON.stringify(opening));
+    expect(verify(forged).stdout).toMatch(/MISMATCH output: .* does not match the proof's output commitment/);
+  }, 120_000);
 });

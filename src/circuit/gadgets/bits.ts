@@ -96,7 +96,7 @@ export function writeBits(sink: WireSink, layout: BitsLayout, values: Ints): voi
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     const base = layout.wire + i * n;
-    if (typeof v === "number" && n <= 53) {
+    if (typeof v === "number" && n <= 53 && Number.isSafeInteger(v) && Number.isSafeInteger(layout.offset)) {
       const t = v + layout.offset;
       if (!(t >= 0 && t < 2 ** n)) throw new RangeError(`value ${v} + ${layout.offset} does not fit in ${n} bits`);
       for (let j = 0; j < n; j++) sink.setInt(base + j, bitOf(t, j));

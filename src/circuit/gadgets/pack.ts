@@ -25,7 +25,7 @@ import type { PackPart } from "../../meta/model.js";
 import type { Ints } from "../../quantize/qgraph.js";
 import { hull, type Range } from "../intervals.js";
 import { bitLength } from "../wires.js";
-import { rangeCheck } from "./range.js";
+import { rangeCheckBits } from "./range.js";
 
 export type { PackPart };
 
@@ -42,7 +42,8 @@ export function slotOf(r: Range): PackPart {
 }
 
 export function fitsSlot(r: Range, slot: PackPart): boolean {
-  return r.lo >= slot.lo && r.hi <= slot.lo + 2 ** slot.bits - 1;
+  // in BigInt: past 2^53, slot.lo + 2^bits − 1 rounds up to a value the slot does not hold
+  return r.lo >= slot.lo && BigInt(Math.ceil(r.hi)) < BigInt(slot.lo) + (1n << BigInt(slot.bits));
 }
 
 /** One tensor to pack. */
@@ -86,9 +87,7 @@ export function pack(
     const fits = known && forced.every((r) => fitsSlot(r, slot));
     const check = fits
       ? null
-      : cs.measure("pack range", p.lcs.length, () =>
-          rangeCheck(cs, p.lcs, slot.lo, slot.lo + 2 ** slot.bits - 1, `${p.name}.slot`),
-        );
+      : cs.measure("pack range", p.lcs.length, () => rangeCheckBits(cs, p.lcs, slot.lo, slot.bits, `${p.name}.slot`));
     return { slot, count: p.lcs.length, check };
   });
   const elements = inputs.flatMap((p, i) => {

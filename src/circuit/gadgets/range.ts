@@ -16,7 +16,21 @@ export function rangeCheck(
   hi: number,
   name: string,
 ): BitsLayout {
-  const nBits = bitLength(hi - lo);
+  return rangeCheckBits(cs, xs, lo, bitLength(hi - lo), name);
+}
+
+/**
+ * The same check of [lo, lo + 2^nBits), for a slot given by its bits: past 2^53, lo + 2^n − 1
+ * is no double (it rounds to lo + 2^n, and bitLength would then allow one bit more, letting a
+ * packed value carry into its neighbour's slot).
+ */
+export function rangeCheckBits(
+  cs: ConstraintSystem,
+  xs: readonly LinearCombination[],
+  lo: number,
+  nBits: number,
+  name: string,
+): BitsLayout {
   const shifted = xs.map((x) => x.addConstant(BigInt(-lo)));
   const { wire } = cs.measure("range", xs.length, () => decompose(cs, shifted, nBits, name));
   return { offset: -lo, nBits, wire };

@@ -9,7 +9,7 @@ import type { TensorId } from "../plan.js";
 import type { IntTensor, QNode, QValue } from "../../quantize/qgraph.js";
 import type { ParamEntry } from "../../meta/model.js";
 import { admittedSlot } from "../../quantize/params.js";
-import { rangeCheck } from "../gadgets/range.js";
+import { rangeCheckBits } from "../gadgets/range.js";
 import { product } from "../gadgets/product.js";
 import { linearLcs } from "../linear.js";
 import { wireName, type LowerContext } from "./context.js";
@@ -31,7 +31,7 @@ function paramTensor(
   const name = `${wireName(node.output)}.${part}`;
   const wire = cs.alloc(t.data.length, name);
   const lcs = Array.from(t.data, (_, i) => LinearCombination.wire(wire + i));
-  const range = rangeCheck(cs, lcs, slot.lo, hi, name);
+  const range = rangeCheckBits(cs, lcs, slot.lo, slot.bits, name); // by bits: lo + 2^bits − 1 may round
   cs.steps.push({ kind: "param", tensor: id, data: t.data, wire, range });
   const entry: ParamEntry = {
     node: node.name,

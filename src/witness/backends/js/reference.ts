@@ -8,7 +8,7 @@
 import type { PlanStep, Salts, WitnessPlan } from "../../../circuit/plan.js";
 import type { IntTensor, PlanValue } from "../../../quantize/qgraph.js";
 import { evalQ } from "../../../quantize/reference.js";
-import type { WireSink } from "../../../circuit/wires.js";
+import { writeInt, type WireSink } from "../../../circuit/wires.js";
 import { writeBits } from "../../../circuit/gadgets/bits.js";
 import { requantWitness } from "../../../circuit/gadgets/requant.js";
 import { firstOutside, windowError } from "../../../quantize/window.js";
@@ -156,6 +156,10 @@ function saltFor(salts: Salts, role: keyof Salts): bigint {
   return s;
 }
 
+/** Values into wires; a double past 2^53 (a parameter at a wide scale) is an integer, written exactly as BigInt. */
 function emit(sink: WireSink, wire: number, data: ArrayLike<number>): void {
-  for (let i = 0; i < data.length; i++) sink.setInt(wire + i, data[i]!);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    writeInt(sink, wire + i, Number.isSafeInteger(v) ? v : BigInt(v));
+  }
 }
