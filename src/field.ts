@@ -36,7 +36,7 @@ const P_LIMBS = (() => {
  */
 export function writeSignedField(view: DataView, offset: number, v: number): void {
   // past 2^53 a double is no longer the integer meant, and past 2^64 this would drop its top bits
-  if (!(v >= -Number.MAX_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER))
+  if (!Number.isSafeInteger(v))
     throw new RangeError(`${v} is not an integer below 2^53: write it as a BigInt field element`);
   const neg = v < 0;
   const a = neg ? -v : v;

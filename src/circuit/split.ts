@@ -26,6 +26,7 @@ import { compileCircuit, type CompileOptions } from "./compile.js";
 import { commitConstraints } from "./gadgets/commit.js";
 import { perElement, slotOf } from "./gadgets/pack.js";
 import { sizeOf } from "../model/shapes.js";
+import { slotHi } from "../quantize/params.js";
 import { ZkError } from "../errors.js";
 
 export interface Cut {
@@ -59,10 +60,13 @@ export function cutCandidates(q: QGraph): Cut[] {
     const name = [...live][0]!;
     if (outputs.has(name) || name === q.input.name) continue;
     const value = q.values.get(name)!;
-    // a segment's input is doubles (its input step, the chain's hand-over): never cut at a wide value
-    if (isWideAbs(Math.max(Math.abs(value.lo), Math.abs(value.hi), value.mag ?? 0))) continue;
+    // a segment's input is doubles (its input step, the chain's hand-over): never cut at a wide
+    // value, nor at one whose slot (up to twice its range) reaches past 2^53
+    const slot = slotOf(value);
+    const reach = Math.max(Math.abs(slot.lo), Math.abs(slot.lo) + 2 ** slot.bits, value.mag ?? 0);
+    if (isWideAbs(reach)) continue;
     const n = sizeOf(value.shape);
-    const bits = slotOf(value).bits;
+    const bits = slot.bits;
     const commitment = commitConstraints(Math.ceil(n / perElement(bits)) + 1);
     const producer = q.nodes.find((x) => x.output === name)!;
     cuts.push({
@@ -194,7 +198,7 @@ function bestSplit(
 /** A cut tensor as a segment's input, accepting every value of the slot its producer packed it into. */
 function cutInput(v: QValue, slot: PackPart): QInput {
   const lo = slot.lo,
-    hi = slot.lo + 2 ** slot.bits - 1;
+    hi = slotHi(slot.lo, slot.bits);
   return { ...v, lo, hi, floatLo: lo / 2 ** v.scale, floatHi: hi / 2 ** v.scale };
 }
 

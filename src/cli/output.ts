@@ -14,7 +14,11 @@ export function makeOut(json: boolean): Out {
     },
     warn: (s) => process.stderr.write(`warning: ${s}\n`),
     result: (obj) => {
-      if (json) process.stdout.write(JSON.stringify(obj, null, 2) + "\n");
+      // exact integers (a decoded output's ints, wide values) as decimal strings: JSON has no BigInt
+      if (json)
+        process.stdout.write(
+          JSON.stringify(obj, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n",
+        );
     },
   };
 }

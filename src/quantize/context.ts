@@ -30,14 +30,12 @@ const NARROW_OPS: ReadonlySet<QOp["kind"]> = new Set(["requant", "div", "invert"
 const EXACT_BOUNDS: ReadonlySet<QOp["kind"]> = new Set(["requant", "max", "argmax", "reshape", "select"]);
 
 /**
- * A bound computed in doubles (each sum rounded to nearest) from terms of magnitude up to
- * `reach` (the partial sums', mag), moved outward by far more than that rounding can have taken:
- * 2^-32 of the reach (2^21 terms at 2^-53 each). A bound whose terms all stay below 2^53 is exact.
+ * How far to move a bound computed in doubles (each sum rounded to nearest) from terms of
+ * magnitude up to `reach` (the partial sums', mag): far more than that rounding can have taken,
+ * 2^-32 of the reach (2^21 terms at 2^-53 each), as an integer; 0 when every term is exact.
  */
-export function outward(v: number, reach = Math.abs(v)): number {
-  if (Math.max(reach, Math.abs(v)) <= Number.MAX_SAFE_INTEGER) return v;
-  const slack = Math.max(reach, Math.abs(v)) * 2 ** -32;
-  return v < 0 ? v - slack : v + slack; // (an exact 0 moves both ways: it may be a rounded ±ε)
+export function slackOf(reach: number): number {
+  return reach <= Number.MAX_SAFE_INTEGER ? 0 : Math.ceil(reach * 2 ** -32);
 }
 
 /** A quantized value while the graph is being built: its desired scale rides along. */
@@ -150,7 +148,8 @@ export class QuantizeContext {
     // past 2^53 the bounds above were summed in doubles: move them outward past any rounding
     // (relative to the partial sums: a large bias cancelling the terms leaves their rounding
     // behind). Ops that only pick, move or exactly rescale values sum nothing: their bounds are exact.
-    if (!EXACT_BOUNDS.has(op.kind)) b = { lo: -outward(-b.lo, b.mag), hi: outward(b.hi, b.mag), mag: outward(b.mag) };
+    const slack = EXACT_BOUNDS.has(op.kind) ? 0 : slackOf(m);
+    if (slack > 0) b = { lo: b.lo - slack, hi: b.hi + slack, mag: b.mag + slack };
     // an error bound that overflowed (a product of wide factors) means no finite bound, not NaN
     if (err !== null && !(err < Infinity)) err = Infinity;
     this.nodes.push({ name: node.name, source, op, inputs: inputs.map((i) => i.name), output: name });

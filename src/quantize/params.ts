@@ -24,7 +24,17 @@ export function admittedSlot(t: IntTensor): { lo: number; bits: number } {
 
 export function admittedRange(t: IntTensor): Interval {
   const s = admittedSlot(t);
-  return { lo: s.lo, hi: s.lo + 2 ** s.bits - 1 };
+  return { lo: s.lo, hi: slotHi(s.lo, s.bits) };
+}
+
+/**
+ * The top of the slot [lo, lo + 2^bits) as a bound: lo + 2^bits − 1, exact below 2^53 and
+ * rounded up past it (a double rounded to nearest could fall below values the slot holds).
+ */
+export function slotHi(lo: number, bits: number): number {
+  const exact = BigInt(lo) + (1n << BigInt(bits)) - 1n;
+  const h = Number(exact);
+  return BigInt(h) >= exact ? h : h + Math.abs(h) * 2 ** -51;
 }
 
 /**

@@ -12,7 +12,7 @@ import { compileCircuit } from "../../src/circuit/compile.js";
 import { compileModel, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
 import { isWide } from "../../src/circuit/plan.js";
 import type { QGraph, QNode, QValue } from "../../src/quantize/qgraph.js";
-import { outward } from "../../src/quantize/context.js";
+import { slackOf } from "../../src/quantize/context.js";
 import { rescaleBig } from "../../src/quantize/layout.js";
 import { quantizeInput, qinputOf, dequantize } from "../../src/quantize/input.js";
 import { checkR1cs, toSparse } from "../../src/witness/check.js";
@@ -46,8 +46,9 @@ function wideGraph(): QGraph {
   });
   const colLo = (n: number) => B[n]! + [0, 1, 2].reduce((a, k) => a + Math.min(0, W[k * 2 + n]! * X_HI), 0);
   const colHi = (n: number) => B[n]! + [0, 1, 2].reduce((a, k) => a + Math.max(0, W[k * 2 + n]! * X_HI), 0);
-  const lo = outward(Math.min(colLo(0), colLo(1))),
-    hi = outward(Math.max(colHi(0), colHi(1)));
+  const reach = Math.max(-colLo(0), -colLo(1), colHi(0), colHi(1));
+  const lo = Math.min(colLo(0), colLo(1)) - slackOf(reach),
+    hi = Math.max(colHi(0), colHi(1)) + slackOf(reach);
   const input = { ...v("x", [1, 3], 0, X_HI), floatLo: 0, floatHi: X_HI };
   const acc = v("acc", [1, 2], lo, hi);
   const y = { ...v("y", [1, 2], Number(rescaleBig(BigInt(lo), 98)), Number(rescaleBig(BigInt(hi), 98))), scale: -98 };

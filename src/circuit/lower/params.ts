@@ -8,12 +8,12 @@ import { LinearCombination, type LcTensor } from "../lc.js";
 import type { TensorId } from "../plan.js";
 import type { IntTensor, QNode, QValue } from "../../quantize/qgraph.js";
 import type { ParamEntry } from "../../meta/model.js";
-import { admittedSlot } from "../../quantize/params.js";
+import { admittedSlot, slotHi } from "../../quantize/params.js";
 import { rangeCheckBits } from "../gadgets/range.js";
 import { product } from "../gadgets/product.js";
 import { linearLcs } from "../linear.js";
 import { wireName, type LowerContext } from "./context.js";
-import { outward } from "../../quantize/context.js";
+import { slackOf } from "../../quantize/context.js";
 
 /** Allocates one parameter tensor's wires with their range check, and records it. */
 function paramTensor(
@@ -26,7 +26,7 @@ function paramTensor(
 ): { id: TensorId; lc: LcTensor } {
   const { cs } = ctx;
   const slot = admittedSlot(t);
-  const hi = slot.lo + 2 ** slot.bits - 1;
+  const hi = slotHi(slot.lo, slot.bits);
   const id = ctx.newTensor(shape, slot.lo, hi);
   const name = `${wireName(node.output)}.${part}`;
   const wire = cs.alloc(t.data.length, name);
@@ -107,7 +107,8 @@ export function lowerPrivateParams(ctx: LowerContext, node: QNode): LcTensor {
   if (!bias) return body;
   // partial = out − bias, so |partial| ≤ |out| + |bias| for every accepted input and in-range parameter
   const b = ctx.tensors[bias.id]!;
-  const reach = outward(Math.max(Math.abs(out.lo), Math.abs(out.hi)) + Math.max(Math.abs(b.lo), Math.abs(b.hi)));
+  const sum = Math.max(Math.abs(out.lo), Math.abs(out.hi)) + Math.max(Math.abs(b.lo), Math.abs(b.hi));
+  const reach = sum + slackOf(sum);
   ctx.tensors[bodyId] = { shape: ctx.tensors[bodyId]!.shape, lo: -reach, hi: reach };
   const add = { kind: "add" as const, sign: 1 as const, shifts: [0, 0] as const };
   ctx.cs.steps.push({ kind: "linear", op: add, inputs: [bodyId, bias.id], output: outId });
