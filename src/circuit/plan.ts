@@ -148,9 +148,14 @@ export interface PlanTensor {
   readonly mag?: number;
 }
 
-/** Whether a plan tensor's values may leave the doubles' exact integers: the witness holds it as BigInt. */
+/** The largest magnitude a plan tensor's values reach (what number formats are sized by). */
+export function tensorAbs(t: PlanTensor): number {
+  return Math.max(Math.abs(t.lo), Math.abs(t.hi));
+}
+
+/** Whether a plan tensor's values, or the partial sums computing them, may leave the doubles' exact integers: the witness holds it as BigInt. */
 export function isWide(t: PlanTensor): boolean {
-  return isWideAbs(Math.max(Math.abs(t.lo), Math.abs(t.hi), t.mag ?? 0));
+  return isWideAbs(Math.max(tensorAbs(t), t.mag ?? 0));
 }
 
 /** The salts a witness needs besides its input: one per salted commitment (random field elements). */

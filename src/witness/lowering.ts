@@ -264,6 +264,33 @@ export function callTensors(call: KernelCall): TensorId[] {
   }
 }
 
+/**
+ * The constants a call carries into its kernels (weights, biases, multipliers, a polynomial's
+ * coefficients, a window's bounds, a fill value): what a backend's number formats must hold.
+ */
+export function callConstants(call: KernelCall): ArrayLike<number>[] {
+  const present = (...vs: (ArrayLike<number> | null | undefined)[]) => vs.filter((v) => v != null);
+  switch (call.op) {
+    case "load":
+      return [call.data];
+    case "matmul":
+    case "conv":
+      return present(call.weight.data, call.bias?.data);
+    case "affine":
+      return present(call.mul?.data, call.add?.data);
+    case "sum":
+      return present(call.mult);
+    case "poly":
+      return [call.table.coeffs];
+    case "requant":
+      return call.window ? [[call.window.lo, call.window.hi]] : [];
+    case "select":
+      return [[call.fill]];
+    default:
+      return [];
+  }
+}
+
 /** The tensors a step reads (what the reference fallback must be given). */
 export function stepInputs(step: PlanStep): TensorId[] {
   switch (step.kind) {

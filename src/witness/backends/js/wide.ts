@@ -13,7 +13,7 @@ import { sizeOf } from "../../../model/shapes.js";
 import { convTerms } from "../../../model/windows.js";
 import type { Ints, PlanValue } from "../../../quantize/qgraph.js";
 import { activate } from "../../../quantize/reference.js";
-import { rescaleBig } from "../../../quantize/layout.js";
+import { rescaleInt } from "../../../quantize/layout.js";
 import { firstOutside, windowError } from "../../../quantize/window.js";
 import { LinearCombination, type LcTensor } from "../../../circuit/lc.js";
 import { linearLcs } from "../../../circuit/linear.js";
@@ -135,7 +135,7 @@ export function runWideStep(
       if (bad >= 0) throw windowError(step.window!, step.window!.at, bad, x[bad]!);
       // the rescaled value is narrow (the quantizer keeps a requant's output below 2^51), so the
       // activation runs on doubles as everywhere else
-      const q = Array.from(x as ArrayLike<number | bigint>, (v) => Number(rescaleBig(BigInt(v), step.shift)));
+      const q = Array.from(x as Ints, (v) => rescaleInt(v, step.shift));
       values[step.output] = planValue(
         plan,
         step.output,

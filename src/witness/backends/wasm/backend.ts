@@ -6,7 +6,7 @@
  * calls and hands out a view of the .wtns. Steps the kernels do not cover run on the shared js
  * reference (witness/fallback.ts): the same code, so the bytes are the same.
  */
-import { isWide, type Salts, type WitnessPlan } from "../../../circuit/plan.js";
+import { isWide, tensorAbs, type Salts, type WitnessPlan } from "../../../circuit/plan.js";
 import type { IntTensor, PlanValue } from "../../../quantize/qgraph.js";
 import { sizeOf } from "../../../model/shapes.js";
 import { wtnsLayout, wtnsPrefix } from "../../../formats/wtns.js";
@@ -75,9 +75,8 @@ export function prepare(plan: WitnessPlan, heapBase: number): Prepared {
   // tensors: an i64 buffer each, reshapes share their input's; a tensor past the i64 kernels'
   // range (I64_ABS) lives on the host as BigInt instead, and only the js reference touches it
   const root = aliases(plan);
-  const absOf = (t: number) => Math.max(Math.abs(plan.tensors[t]!.lo), Math.abs(plan.tensors[t]!.hi));
   const groupAbs = plan.tensors.map(() => 0);
-  root.forEach((r, t) => (groupAbs[r] = Math.max(groupAbs[r]!, absOf(t))));
+  root.forEach((r, t) => (groupAbs[r] = Math.max(groupAbs[r]!, tensorAbs(plan.tensors[t]!))));
   const onHost = (t: number) => groupAbs[root[t]!]! > I64_ABS;
   const own = plan.tensors.map((t, i) => (root[i] === i && !onHost(i) ? arena.alloc(8 * sizeOf(t.shape)) : -1));
   const ptr = root.map((r) => own[r]!);

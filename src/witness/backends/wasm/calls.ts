@@ -4,10 +4,10 @@
  * closure only runs kernels. Matrix products pick their number format here, from the plan's
  * bounds: int16 rows for the SIMD dot product when the operands provably fit, i64 otherwise.
  */
-import type { Salts, TensorId, WitnessPlan } from "../../../circuit/plan.js";
+import { tensorAbs, type Salts, type TensorId, type WitnessPlan } from "../../../circuit/plan.js";
 import type { Ints, PlanValue } from "../../../quantize/qgraph.js";
 import { broadcastIndex, sameShape, sizeOf } from "../../../model/shapes.js";
-import { callTensors, type KernelCall, type KernelOp } from "../../lowering.js";
+import { callConstants, callTensors, type KernelCall, type KernelOp } from "../../lowering.js";
 import { runReference } from "../../fallback.js";
 import { windowError } from "../../../quantize/window.js";
 import type { Kernels } from "./kernels.js";
@@ -48,9 +48,8 @@ const I64_BITS = 62;
 
 /** Whether the i64 kernels compute this call exactly: its tensors, constants and decompositions fit. */
 export function fitsI64(call: KernelCall, plan: WitnessPlan): boolean {
-  const abs = (t: TensorId) => Math.max(Math.abs(plan.tensors[t]!.lo), Math.abs(plan.tensors[t]!.hi));
-  const small = (v: ArrayLike<number> | null | undefined) => !v || maxAbs(v) <= I64_ABS;
-  if (!callTensors(call).every((t) => abs(t) <= I64_ABS)) return false;
+  if (!callTensors(call).every((t) => tensorAbs(plan.tensors[t]!) <= I64_ABS)) return false;
+  if (!callConstants(call).every((v) => maxAbs(v) <= I64_ABS)) return false;
   switch (call.op) {
     case "bits":
       return call.nBits <= I64_BITS;
@@ -60,17 +59,6 @@ export function fitsI64(call: KernelCall, plan: WitnessPlan): boolean {
       return call.nBits <= I64_BITS;
     case "clip":
       return !call.hiBits || call.hiBits.nBits <= I64_BITS;
-    case "load":
-      return small(call.data);
-    case "matmul":
-    case "conv":
-      return small(call.weight.data) && small(call.bias?.data);
-    case "affine":
-      return small(call.mul?.data) && small(call.add?.data);
-    case "sum":
-      return small(call.mult);
-    case "select":
-      return Math.abs(call.fill) <= I64_ABS;
     default:
       return true;
   }
@@ -95,11 +83,6 @@ export interface Layout {
 
 function size(L: Layout, t: TensorId): number {
   return sizeOf(L.plan.tensors[t]!.shape);
-}
-
-function tensorAbs(L: Layout, t: TensorId): number {
-  const p = L.plan.tensors[t]!;
-  return Math.max(Math.abs(p.lo), Math.abs(p.hi));
 }
 
 /** A matrix product stage: x rows [rows][K] (from an i64 tensor, or from im2col), weights [N][K]. */
@@ -146,7 +129,14 @@ const BINDERS: { readonly [K in KernelOp]: Binder<K> } = {
     const x = L.ptr(call.x),
       out = L.ptr(call.out);
     const rows = size(L, call.x) / K;
-    const g = gemmStage(L, transpose(call.weight.data, K, N), N, K, tensorAbs(L, call.x), call.bias?.data ?? null);
+    const g = gemmStage(
+      L,
+      transpose(call.weight.data, K, N),
+      N,
+      K,
+      tensorAbs(L.plan.tensors[call.x]!),
+      call.bias?.data ?? null,
+    );
     L.scratch.bytes = Math.max(L.scratch.bytes, rows * g.Kp * (g.narrow ? 2 : 8));
     return (_k, exec) => async () => {
       if (g.narrow) {
@@ -320,7 +310,7 @@ function bindConv(call: Extract<KernelCall, { op: "conv" }>, L: Layout): Bound {
     K = Cg * KH * KW,
     rows = OH * OW;
   const wAll = call.weight.data;
-  const xAbs = tensorAbs(L, call.x);
+  const xAbs = tensorAbs(L.plan.tensors[call.x]!);
   const stages = Array.from({ length: group }, (_, gi) =>
     gemmStage(
       L,

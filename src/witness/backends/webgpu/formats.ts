@@ -16,12 +16,12 @@
  * too wide for the kernels is slower, never wrong. Values cross between the GPU and the host
  * (input, outputs, reference steps) as doubles, exact below 2^53 as the reference's are.
  */
-import type { TensorId, WitnessPlan } from "../../../circuit/plan.js";
+import { tensorAbs, type TensorId, type WitnessPlan } from "../../../circuit/plan.js";
 import { ZkError } from "../../../errors.js";
 import { assertNever } from "../../../util/never.js";
 import type { KernelCall } from "../../lowering.js";
 import type { Ints } from "../../../quantize/qgraph.js";
-import { aliases } from "../../lowering.js";
+import { aliases, callConstants } from "../../lowering.js";
 
 /** The widest W the kernels implement: 224-bit values (|v| < 2^223, below p, so the field encoder holds). */
 export const MAX_LIMBS = 7;
@@ -76,7 +76,7 @@ export function planFormats(plan: WitnessPlan, opts: FormatOptions = {}): Format
   const maxLimbs = Math.min(MAX_LIMBS, opts.maxLimbs ?? MAX_LIMBS);
   const root = aliases(plan);
   // a requant writes its rescaled value into its output before the activation rewrites it
-  const own = plan.tensors.map((t) => Math.max(Math.abs(t.lo), Math.abs(t.hi)));
+  const own = plan.tensors.map(tensorAbs);
   // (and a parameter tensor holds the prover's values, which the range check then tests)
   for (const s of plan.steps) {
     if (s.kind === "requant") own[s.output] = Math.max(own[s.output]!, rescaledAbs(own[s.input]!, s.shift));
@@ -207,24 +207,7 @@ function hornerAbs(coeffs: Float64Array, w: number, d: number): number {
 
 /** Constants the host converts to limbs must be integers (any double past 2^53 is one, and converts exactly). */
 function constantsExact(call: KernelCall): boolean {
-  const exact = (v: ArrayLike<number> | null | undefined) => !v || Array.prototype.every.call(v, Number.isInteger);
-  switch (call.op) {
-    case "load":
-      return exact(call.data);
-    case "matmul":
-    case "conv":
-      return exact(call.weight.data) && exact(call.bias?.data);
-    case "affine":
-      return exact(call.mul?.data) && exact(call.add?.data);
-    case "sum":
-      return exact(call.mult);
-    case "poly":
-      return exact(call.table.coeffs);
-    case "requant":
-      return !call.window || exact([call.window.lo, call.window.hi]);
-    default:
-      return true;
-  }
+  return callConstants(call).every((v) => Array.prototype.every.call(v, Number.isInteger));
 }
 
 /** Integer values (doubles, or BigInt for wide ones) as `limbs` u32 each, two's complement. */
