@@ -9,7 +9,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileCircuit } from "../../src/circuit/compile.js";
-import { compileModel, DEFAULT_COMPILE } from "../../src/circuit/compile-model.js";
+import {
+  compileModel,
+  DEFAULT_COMPILE,
+  type CompiledModel,
+  type CompileModelOptions,
+} from "../../src/circuit/compile-model.js";
 import { isWide } from "../../src/circuit/plan.js";
 import type { QGraph, QNode, QValue } from "../../src/quantize/qgraph.js";
 import { slackOf } from "../../src/quantize/context.js";
@@ -22,7 +27,7 @@ import { nodeGpu } from "../../src/witness/backends/webgpu/node-gpu.js";
 import { P } from "../../src/field.js";
 import { fixture } from "../helpers/fixtures.js";
 import { withWire } from "../helpers/tamper.js";
-import { snarkjsCli, zkinfer } from "../helpers/cli.js";
+import { snarkjsCli, zkinfer, type Run } from "../helpers/cli.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -165,34 +170,65 @@ describe("values past 2^53, 2^60 and 2^120", () => {
   });
 });
 
+// digits_mlp at 32-bit weights and activations: accumulators near 2^65
+const MLP = { onnx: fixture("digits_mlp", "model.onnx"), calibration: fixture("digits_mlp", "calibration.json") };
+const SAMPLES = JSON.parse(readFileSync(fixture("digits_mlp", "samples.json"), "utf8")) as {
+  inputs: number[][];
+  outputs: number[][];
+};
+const WIDE_FLAGS = ["--activation-bits", "32", "--weight-bits", "32"];
+
+function compileMlp32(opts: Partial<CompileModelOptions> = {}): CompiledModel {
+  return compileModel(
+    readFileSync(MLP.onnx),
+    JSON.parse(readFileSync(MLP.calibration, "utf8")),
+    { ...DEFAULT_COMPILE, activationBits: 32, weightBits: 32, ...opts },
+    { model: "digits_mlp", calibration: "c" },
+  );
+}
+
+/** A scratch directory with sample k as in.json, and the CLI, each command required to succeed. */
+function cliScratch(prefix: string, k: number): { dir: string; input: string; ok: (args: string[]) => Run } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const input = path.join(dir, "in.json");
+  writeFileSync(input, JSON.stringify({ input: SAMPLES.inputs[k] }));
+  const ok = (args: string[]) => {
+    const r = zkinfer(args);
+    expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
+    return r;
+  };
+  return { dir, input, ok };
+}
+
+/** compile (32-bit, with `flags`), setup and prove of sample k: the model and proof directories. */
+function proveMlp32(prefix: string, k: number, flags: string[] = []) {
+  const c = cliScratch(prefix, k);
+  const m = path.join(c.dir, "m"),
+    p = path.join(c.dir, "p");
+  c.ok(["compile", MLP.onnx, "--calibration", MLP.calibration, ...WIDE_FLAGS, ...flags, "-o", m]);
+  c.ok(["setup", m]);
+  c.ok(["prove", m, "--input", c.input, "-o", p]);
+  return { ...c, m, p, proofArgs: ["--proof", path.join(p, "proof.json"), "--public", path.join(p, "public.json")] };
+}
+
 describe("a bundled model at 32-bit weights and activations", () => {
   it("agrees with the float model, its witness satisfies its R1CS on every backend's bytes", async () => {
-    const m = "digits_mlp";
-    const compiled = compileModel(
-      readFileSync(fixture(m, "model.onnx")),
-      JSON.parse(readFileSync(fixture(m, "calibration.json"), "utf8")),
-      { ...DEFAULT_COMPILE, activationBits: 32, weightBits: 32 },
-      { model: m, calibration: "c" },
-    );
+    const compiled = compileMlp32();
     const plan = compiled.circuit.plan;
     const wide = plan.tensors.filter(isWide);
     expect(wide.some((t) => Math.max(-t.lo, t.hi) > 2 ** 60)).toBe(true);
-    const samples = JSON.parse(readFileSync(fixture(m, "samples.json"), "utf8")) as {
-      inputs: number[][];
-      outputs: number[][];
-    };
     const r1cs = toSparse(compiled.circuit.r1cs);
     const g = await witnessGenerator(plan, { backend: "wasm", threads: 1 });
     const js = await witnessGenerator(plan, { backend: "js" });
     try {
       let worst = 0;
-      for (const [i, x] of samples.inputs.slice(0, 8).entries()) {
+      for (const [i, x] of SAMPLES.inputs.slice(0, 8).entries()) {
         const q = quantizeInput(x, qinputOf(compiled.meta.input), false).tensor;
         const r = await g.witness(q, {});
         expect(Buffer.compare(Buffer.from(r.wtns), Buffer.from((await js.witness(q, {})).wtns))).toBe(0);
         expect(checkR1cs(r1cs, witnessValues(readWtns(r.wtns))).ok).toBe(true);
         const out = dequantize(r.outputs[0]!, compiled.meta.outputs[0]!.scale);
-        const want = samples.outputs[i]!;
+        const want = SAMPLES.outputs[i]!;
         const argmax = (v: readonly number[]) => v.indexOf(Math.max(...v));
         expect(argmax(out)).toBe(argmax(want));
         worst = Math.max(worst, ...out.map((v, k) => Math.abs(v - want[k]!)));
@@ -206,20 +242,7 @@ describe("a bundled model at 32-bit weights and activations", () => {
   });
 
   it("proves and verifies through the CLI, snarkjs verifying the proof of its wide public outputs", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "zk-wide-"));
-    const m = path.join(dir, "m"),
-      p = path.join(dir, "p"),
-      input = path.join(dir, "in.json");
-    const samples = JSON.parse(readFileSync(fixture("digits_mlp", "samples.json"), "utf8")) as { inputs: number[][] };
-    writeFileSync(input, JSON.stringify({ input: samples.inputs[0] }));
-    const steps = [
-      ["compile", fixture("digits_mlp", "model.onnx"), "--calibration", fixture("digits_mlp", "calibration.json")],
-      ["--activation-bits", "32", "--weight-bits", "32", "-o", m],
-    ];
-    for (const args of [steps.flat(), ["setup", m], ["prove", m, "--input", input, "-o", p]]) {
-      const r = zkinfer(args);
-      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
-    }
+    const { m, p, ok, proofArgs } = proveMlp32("zk-wide-", 0);
     const pub = JSON.parse(readFileSync(path.join(p, "public.json"), "utf8")) as string[];
     // the logits are public and past 2^53: each as its exact field element
     expect(
@@ -228,9 +251,7 @@ describe("a bundled model at 32-bit weights and activations", () => {
         return v > 2n ** 53n && v < P - 2n ** 53n;
       }),
     ).toBe(true);
-    const v = zkinfer(["verify", m, "--proof", path.join(p, "proof.json"), "--public", path.join(p, "public.json")]);
-    expect(v.code, v.stderr).toBe(0);
-    expect(v.stdout).toMatch(/proof is VALID/);
+    expect(ok(["verify", m, ...proofArgs]).stdout).toMatch(/proof is VALID/);
     const s = snarkjsCli([
       "groth16",
       "verify",
@@ -243,12 +264,7 @@ describe("a bundled model at 32-bit weights and activations", () => {
 
   it("hashed and private parameters past 2^53: range checks exactly their slots, exact witness on every backend", async () => {
     for (const paramVisibility of ["hashed", "private"] as const) {
-      const compiled = compileModel(
-        readFileSync(fixture("digits_mlp", "model.onnx")),
-        JSON.parse(readFileSync(fixture("digits_mlp", "calibration.json"), "utf8")),
-        { ...DEFAULT_COMPILE, activationBits: 32, weightBits: 32, paramVisibility },
-        { model: "digits_mlp", calibration: "c" },
-      );
+      const compiled = compileMlp32({ paramVisibility });
       const plan = compiled.circuit.plan;
       const params = compiled.circuit.params;
       // a bias at the accumulator's scale is wide: its slot holds 2^bits values, and its range
@@ -265,11 +281,7 @@ describe("a bundled model at 32-bit weights and activations", () => {
       for (const st of plan.steps)
         if (st.kind === "commit") for (const part of st.parts) if (part.check) expect(part.check.nBits).toBe(part.bits);
       const r1cs = toSparse(compiled.circuit.r1cs);
-      const x = quantizeInput(
-        (JSON.parse(readFileSync(fixture("digits_mlp", "samples.json"), "utf8")) as { inputs: number[][] }).inputs[1]!,
-        qinputOf(compiled.meta.input),
-        false,
-      ).tensor;
+      const x = quantizeInput(SAMPLES.inputs[1]!, qinputOf(compiled.meta.input), false).tensor;
       const salts = { input: 5n, output: 7n };
       const wtns: Buffer[] = [];
       for (const backend of ["js", "wasm"]) {
@@ -286,89 +298,27 @@ describe("a bundled model at 32-bit weights and activations", () => {
   });
 
   it("a split never cuts at a wide tensor, and the chain runs as the whole model", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "zk-wide-split-"));
-    const m = path.join(dir, "m"),
-      input = path.join(dir, "in.json");
-    const samples = JSON.parse(readFileSync(fixture("digits_mlp", "samples.json"), "utf8")) as { inputs: number[][] };
-    writeFileSync(input, JSON.stringify({ input: samples.inputs[0] }));
-    const c = zkinfer([
-      "compile",
-      fixture("digits_mlp", "model.onnx"),
-      "--calibration",
-      fixture("digits_mlp", "calibration.json"),
-      "--activation-bits",
-      "32",
-      "--weight-bits",
-      "32",
-      // every cut point left (the wide accumulators are none)
-      "--segments",
-      "4",
-      "-o",
-      m,
-    ]);
-    expect(c.code, c.stderr).toBe(0);
-    const run = (d: string) => {
-      const r = zkinfer(["run", d, "--input", input, "--json"]);
-      expect(r.code, r.stderr).toBe(0);
-      return (JSON.parse(r.stdout) as { output: number[] }).output;
-    };
-    const whole = path.join(dir, "whole");
-    expect(
-      zkinfer([
-        "compile",
-        fixture("digits_mlp", "model.onnx"),
-        "--calibration",
-        fixture("digits_mlp", "calibration.json"),
-        "--activation-bits",
-        "32",
-        "--weight-bits",
-        "32",
-        "-o",
-        whole,
-      ]).code,
-    ).toBe(0);
-    const a = run(m),
+    const { dir, input, ok } = cliScratch("zk-wide-split-", 0);
+    const split = path.join(dir, "m"),
+      whole = path.join(dir, "whole");
+    const compile = ["compile", MLP.onnx, "--calibration", MLP.calibration, ...WIDE_FLAGS];
+    // every cut point left (the wide accumulators are none)
+    ok([...compile, "--segments", "4", "-o", split]);
+    ok([...compile, "-o", whole]);
+    const run = (d: string) =>
+      (JSON.parse(ok(["run", d, "--input", input, "--json"]).stdout) as { output: number[] }).output;
+    const a = run(split),
       b = run(whole);
     expect(a.length).toBe(10);
     a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 6));
   }, 120_000);
 
   it("a hashed wide output opens exactly: output.json's integers, and a changed one is no opening", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "zk-wide-hashed-"));
-    const m = path.join(dir, "m"),
-      p = path.join(dir, "p"),
-      input = path.join(dir, "in.json");
-    const samples = JSON.parse(readFileSync(fixture("digits_mlp", "samples.json"), "utf8")) as { inputs: number[][] };
-    writeFileSync(input, JSON.stringify({ input: samples.inputs[2] }));
-    const compile = [
-      "compile",
-      fixture("digits_mlp", "model.onnx"),
-      "--calibration",
-      fixture("digits_mlp", "calibration.json"),
-    ];
-    const wide = ["--activation-bits", "32", "--weight-bits", "32", "--output-visibility", "hashed", "-o", m];
-    for (const args of [
-      [...compile, ...wide],
-      ["setup", m],
-      ["prove", m, "--input", input, "-o", p],
-    ]) {
-      const r = zkinfer(args);
-      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
-    }
+    const { dir, m, p, proofArgs } = proveMlp32("zk-wide-hashed-", 2, ["--output-visibility", "hashed"]);
     const file = path.join(p, "output.json");
     const opening = JSON.parse(readFileSync(file, "utf8")) as { integers: string[][] };
     expect(opening.integers[0]!.some((s) => BigInt(s) > 2n ** 53n || BigInt(s) < -(2n ** 53n))).toBe(true);
-    const verify = (f: string) =>
-      zkinfer([
-        "verify",
-        m,
-        "--proof",
-        path.join(p, "proof.json"),
-        "--public",
-        path.join(p, "public.json"),
-        "--output",
-        f,
-      ]);
+    const verify = (f: string) => zkinfer(["verify", m, ...proofArgs, "--output", f]);
     const ok = verify(file);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/MATCH output: .* is the committed output/);
